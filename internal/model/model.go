@@ -1,0 +1,252 @@
+// Package model is the schema model that both sides of every comparison are
+// read into: the desired state (source loaded into a shadow database) and the
+// live database. Both are filled by the same catalog inspector, so two models
+// are equal exactly when PostgreSQL describes the two databases the same way.
+//
+// Definitions are kept as PostgreSQL's own deparsed text (pg_get_indexdef,
+// pg_get_constraintdef, pg_get_viewdef, format_type, pg_get_expr), read with
+// search_path set to pg_catalog so every name is schema-qualified.
+package model
+
+import (
+	"sort"
+	"strings"
+)
+
+// Model is the managed part of one database.
+type Model struct {
+	Schemas   map[string]*Schema   `json:"schemas"`
+	Tables    map[QName]*Table     `json:"tables"`
+	Indexes   map[QName]*Index     `json:"indexes"`
+	Sequences map[QName]*Sequence  `json:"sequences"`
+	Views     map[QName]*View      `json:"views"`
+	Enums     map[QName]*Enum      `json:"enums"`
+
+	// Deps records, for each object, the objects it depends on, as
+	// PostgreSQL's pg_depend / pg_constraint / pg_rewrite see them. It orders
+	// statements and is not part of the hash.
+	Deps map[ObjectID][]ObjectID `json:"-"`
+
+	// Stats holds live facts that are not structure (row estimates); used by
+	// the planner and hazard checks, never hashed.
+	Stats map[QName]TableStats `json:"-"`
+}
+
+// New returns an empty model with all maps allocated.
+func New() *Model {
+	return &Model{
+		Schemas:   map[string]*Schema{},
+		Tables:    map[QName]*Table{},
+		Indexes:   map[QName]*Index{},
+		Sequences: map[QName]*Sequence{},
+		Views:     map[QName]*View{},
+		Enums:     map[QName]*Enum{},
+		Deps:      map[ObjectID][]ObjectID{},
+		Stats:     map[QName]TableStats{},
+	}
+}
+
+// TableStats are planner estimates read from pg_class.
+type TableStats struct {
+	RelTuples float64 // pg_class.reltuples; -1 when never analyzed (PG14+)
+	RelPages  int64
+}
+
+// Schema is a namespace (CREATE SCHEMA).
+type Schema struct {
+	Name    string `json:"name"`
+	Comment string `json:"comment,omitempty"`
+}
+
+// Table is an ordinary table.
+type Table struct {
+	Name QName `json:"name"`
+	// Columns are in attnum order for readable output; they are matched by
+	// name and their order is neither diffed nor hashed (see Canonical).
+	Columns     []*Column              `json:"columns"`
+	Constraints map[string]*Constraint `json:"constraints"`
+	Comment     string                 `json:"comment,omitempty"`
+}
+
+// Column returns the column with the given name, or nil.
+func (t *Table) Column(name string) *Column {
+	for _, c := range t.Columns {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Identity kinds, as pg_attribute.attidentity.
+const (
+	IdentityNone      = ""
+	IdentityAlways    = "a"
+	IdentityByDefault = "d"
+)
+
+// Column is one table column.
+type Column struct {
+	Name    string `json:"name"`
+	Type    string `json:"type"` // format_type(atttypid, atttypmod), qualified
+	NotNull bool   `json:"not_null,omitempty"`
+	Default string `json:"default,omitempty"` // pg_get_expr of the default; "" when none
+	// Identity is IdentityAlways or IdentityByDefault for identity columns;
+	// IdentitySequence then holds the options of the implicit sequence.
+	Identity         string    `json:"identity,omitempty"`
+	IdentitySequence *Sequence `json:"identity_sequence,omitempty"`
+	// Generated is the expression of a STORED generated column.
+	Generated string `json:"generated,omitempty"`
+	// Collation is set only when it differs from the type's default collation.
+	Collation string `json:"collation,omitempty"`
+	Comment   string `json:"comment,omitempty"`
+}
+
+// Constraint types, as pg_constraint.contype.
+const (
+	PrimaryKey = "p"
+	Unique     = "u"
+	Check      = "c"
+	ForeignKey = "f"
+	Exclusion  = "x"
+)
+
+// Constraint is a table constraint.
+type Constraint struct {
+	Name string `json:"name"`
+	Type string `json:"type"` // one of PrimaryKey, Unique, Check, ForeignKey, Exclusion
+	// Definition is pg_get_constraintdef: everything after "CONSTRAINT name",
+	// including DEFERRABLE and NOT VALID.
+	Definition string `json:"definition"`
+	// Validated is false for a NOT VALID constraint.
+	Validated bool `json:"validated"`
+	// References is the referenced table of a foreign key.
+	References *QName `json:"references,omitempty"`
+	Comment    string `json:"comment,omitempty"`
+}
+
+// Index is an index that is not owned by a constraint (constraint indexes
+// belong to their Constraint).
+type Index struct {
+	Name       QName  `json:"name"`
+	Table      QName  `json:"table"`
+	Definition string `json:"definition"` // pg_get_indexdef, a complete CREATE INDEX
+	Unique     bool   `json:"unique,omitempty"`
+	Comment    string `json:"comment,omitempty"`
+}
+
+// Sequence is a sequence: a standalone one, one owned by a column (serial),
+// or the implicit sequence of an identity column (Column.IdentitySequence).
+type Sequence struct {
+	Name      QName  `json:"name"`
+	Type      string `json:"type"` // smallint, integer or bigint
+	Start     int64  `json:"start"`
+	Increment int64  `json:"increment"`
+	Min       int64  `json:"min"`
+	Max       int64  `json:"max"`
+	Cache     int64  `json:"cache"`
+	Cycle     bool   `json:"cycle,omitempty"`
+	// OwnedBy is "table.column" of the owning column (ALTER SEQUENCE … OWNED BY).
+	OwnedBy *ColumnRef `json:"owned_by,omitempty"`
+	Comment string     `json:"comment,omitempty"`
+}
+
+// ColumnRef names a column of a table.
+type ColumnRef struct {
+	Table  QName  `json:"table"`
+	Column string `json:"column"`
+}
+
+// ViewColumn is one output column of a view.
+type ViewColumn struct {
+	Name    string `json:"name"`
+	Type    string `json:"type"`
+	Comment string `json:"comment,omitempty"`
+}
+
+// View is a view.
+type View struct {
+	Name       QName         `json:"name"`
+	Definition string        `json:"definition"` // pg_get_viewdef(oid, true)
+	Columns    []ViewColumn  `json:"columns"`    // in output order: a view's column order matters
+	Options    []string      `json:"options,omitempty"`
+	Comment    string        `json:"comment,omitempty"`
+}
+
+// Enum is an enum type.
+type Enum struct {
+	Name    QName    `json:"name"`
+	Labels  []string `json:"labels"` // in sort order
+	Comment string   `json:"comment,omitempty"`
+}
+
+// SortedTables returns the tables ordered by name, for deterministic output.
+func (m *Model) SortedTables() []*Table { return sortedValues(m.Tables, func(t *Table) QName { return t.Name }) }
+
+// SortedIndexes returns the indexes ordered by name.
+func (m *Model) SortedIndexes() []*Index { return sortedValues(m.Indexes, func(i *Index) QName { return i.Name }) }
+
+// SortedSequences returns the sequences ordered by name.
+func (m *Model) SortedSequences() []*Sequence {
+	return sortedValues(m.Sequences, func(s *Sequence) QName { return s.Name })
+}
+
+// SortedViews returns the views ordered by name.
+func (m *Model) SortedViews() []*View { return sortedValues(m.Views, func(v *View) QName { return v.Name }) }
+
+// SortedEnums returns the enums ordered by name.
+func (m *Model) SortedEnums() []*Enum { return sortedValues(m.Enums, func(e *Enum) QName { return e.Name }) }
+
+// SortedSchemas returns the schemas ordered by name.
+func (m *Model) SortedSchemas() []*Schema {
+	out := make([]*Schema, 0, len(m.Schemas))
+	for _, s := range m.Schemas {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// SortedConstraints returns a table's constraints ordered by name.
+func (t *Table) SortedConstraints() []*Constraint {
+	out := make([]*Constraint, 0, len(t.Constraints))
+	for _, c := range t.Constraints {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func sortedValues[T any](m map[QName]T, key func(T) QName) []T {
+	out := make([]T, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool { return key(out[i]).Less(key(out[j])) })
+	return out
+}
+
+// IndexesOn returns the indexes of one table, ordered by name.
+func (m *Model) IndexesOn(table QName) []*Index {
+	var out []*Index
+	for _, ix := range m.SortedIndexes() {
+		if ix.Table == table {
+			out = append(out, ix)
+		}
+	}
+	return out
+}
+
+// Empty reports whether the model holds no objects besides schemas.
+func (m *Model) Empty() bool {
+	return len(m.Tables)+len(m.Indexes)+len(m.Sequences)+len(m.Views)+len(m.Enums) == 0
+}
+
+// joinQuoted is shared by the name types.
+func joinQuoted(parts ...string) string {
+	q := make([]string, len(parts))
+	for i, p := range parts {
+		q[i] = QuoteIdent(p)
+	}
+	return strings.Join(q, ".")
+}

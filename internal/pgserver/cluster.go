@@ -1,0 +1,376 @@
+package pgserver
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pg-flux/pg-flux/internal/dsn"
+)
+
+// Superuser is the bootstrap superuser of every cluster pg-flux creates.
+const Superuser = "postgres"
+
+// Options describe a cluster to start.
+type Options struct {
+	Binaries Binaries
+	// DataDir keeps the cluster's data across runs (the embedded dev
+	// database). Empty means a throwaway cluster in a temporary directory,
+	// removed by Stop.
+	DataDir string
+	// Log receives the server's output; nil discards it (it is kept in
+	// memory and shown when the server fails to start).
+	Log io.Writer
+}
+
+// Cluster is a running PostgreSQL server started by pg-flux.
+type Cluster struct {
+	bin       Binaries
+	dataDir   string
+	socketDir string
+	throwaway bool
+	cmd       *exec.Cmd
+	exited    chan struct{}
+	output    *bytes.Buffer
+}
+
+// Start starts a cluster. A new data directory is created by copying a
+// template initialised once per binaries directory, which makes a start take
+// a fraction of a second.
+func Start(ctx context.Context, opts Options) (*Cluster, error) {
+	owner, err := serverUser()
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{bin: opts.Binaries, dataDir: opts.DataDir, output: &bytes.Buffer{}}
+	if c.dataDir == "" {
+		c.throwaway = true
+		tmp, err := os.MkdirTemp("", "pg-flux-data-")
+		if err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		c.dataDir = filepath.Join(tmp, "data")
+		if err := owner.chown(tmp); err != nil {
+			c.removeData()
+			return nil, err
+		}
+	}
+	if _, err := os.Stat(filepath.Join(c.dataDir, "PG_VERSION")); errors.Is(err, fs.ErrNotExist) {
+		tmpl, err := template(ctx, c.bin, owner)
+		if err != nil {
+			c.removeData()
+			return nil, err
+		}
+		if err := copyTree(tmpl, c.dataDir, owner); err != nil {
+			c.removeData()
+			return nil, fmt.Errorf("copy cluster template: %w", err)
+		}
+	}
+	c.socketDir, err = os.MkdirTemp("", "pg-flux-sock-")
+	if err != nil {
+		c.removeData()
+		return nil, fmt.Errorf("create socket directory: %w", err)
+	}
+	if err := owner.chown(c.socketDir); err != nil {
+		c.cleanup()
+		return nil, err
+	}
+	if err := c.start(ctx, owner, opts.Log); err != nil {
+		c.cleanup()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Cluster) start(ctx context.Context, owner *osUser, log io.Writer) error {
+	args := []string{
+		"-D", c.dataDir,
+		"-k", c.socketDir,
+		"-p", "5432",
+		"-c", "listen_addresses=",
+		"-c", "fsync=off",
+		"-c", "full_page_writes=off",
+		"-c", "synchronous_commit=off",
+		"-c", "max_connections=200",
+		"-c", "shared_buffers=32MB",
+		"-c", "max_locks_per_transaction=256",
+		"-c", "unix_socket_permissions=0777",
+		"-c", "logging_collector=off",
+	}
+	cmd := exec.Command(c.bin.Tool("postgres"), args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Setpgid:   true,            // a terminal's Ctrl-C goes to pg-flux, which stops the server in order
+		Pdeathsig: syscall.SIGQUIT, // and the server goes away if pg-flux is killed outright
+	}
+	owner.apply(cmd)
+	var out io.Writer = c.output
+	if log != nil {
+		out = io.MultiWriter(c.output, log)
+	}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", c.bin.Tool("postgres"), err)
+	}
+	c.cmd = cmd
+	c.exited = make(chan struct{})
+	go func() { _ = cmd.Wait(); close(c.exited) }()
+
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		conn, err := pgx.Connect(ctx, c.DSN("postgres"))
+		if err == nil {
+			conn.Close(ctx)
+			return nil
+		}
+		select {
+		case <-c.exited:
+			return fmt.Errorf("PostgreSQL server in %s exited during start:\n%s", c.dataDir, strings.TrimSpace(c.output.String()))
+		case <-ctx.Done():
+			c.kill()
+			return ctx.Err()
+		case <-time.After(15 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			c.kill()
+			return fmt.Errorf("PostgreSQL server in %s did not accept connections within 60 s:\n%s", c.dataDir, strings.TrimSpace(c.output.String()))
+		}
+	}
+}
+
+// DSN returns a connection string for a database of the cluster.
+func (c *Cluster) DSN(database string) string {
+	conn, _ := dsn.WithDatabase(fmt.Sprintf("host=%s port=5432 user=%s sslmode=disable", c.socketDir, Superuser), database)
+	return conn
+}
+
+// Major is the server's major version.
+func (c *Cluster) Major() int { return c.bin.Major }
+
+// Binaries returns the binaries the cluster runs from.
+func (c *Cluster) Binaries() Binaries { return c.bin }
+
+// Stop shuts the server down and, for a throwaway cluster, removes its data.
+func (c *Cluster) Stop() error {
+	if c == nil {
+		return nil
+	}
+	var err error
+	if c.cmd != nil && c.cmd.Process != nil {
+		sig := syscall.SIGINT // fast shutdown: a kept data directory stays consistent
+		if c.throwaway {
+			sig = syscall.SIGQUIT // immediate: the data is about to be deleted anyway
+		}
+		_ = c.cmd.Process.Signal(sig)
+		select {
+		case <-c.exited:
+		case <-time.After(30 * time.Second):
+			c.kill()
+			err = fmt.Errorf("PostgreSQL server in %s did not stop within 30 s; killed", c.dataDir)
+		}
+	}
+	c.cleanup()
+	return err
+}
+
+func (c *Cluster) kill() {
+	if c.cmd != nil && c.cmd.Process != nil {
+		_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
+		<-c.exited
+	}
+}
+
+func (c *Cluster) cleanup() {
+	if c.socketDir != "" {
+		os.RemoveAll(c.socketDir)
+	}
+	c.removeData()
+}
+
+func (c *Cluster) removeData() {
+	if c.throwaway {
+		os.RemoveAll(filepath.Dir(c.dataDir))
+	}
+}
+
+// template returns a data directory initialised once for these binaries and
+// this owner, creating it under the cache directory if needed.
+func template(ctx context.Context, bin Binaries, owner *osUser) (string, error) {
+	cache, err := CacheDir()
+	if err != nil || (owner.switched && !Reachable(cache)) {
+		// The server user must be able to reach the template (root's cache
+		// directory usually is private), so use a shared place instead.
+		cache = filepath.Join(os.TempDir(), "pg-flux-cache-"+owner.name)
+	}
+	sum := sha256.Sum256([]byte(bin.Dir + "\x00" + bin.Version + "\x00" + owner.name))
+	dir := filepath.Join(cache, "templates", fmt.Sprintf("pg%d-%s", bin.Major, hex.EncodeToString(sum[:6])))
+	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); err == nil {
+		return dir, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return "", fmt.Errorf("create template cache: %w", err)
+	}
+	// Initialise beside the final place and rename, so that concurrent
+	// pg-flux processes never see a half-written template.
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".initdb-")
+	if err != nil {
+		return "", fmt.Errorf("create template cache: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	data := filepath.Join(tmp, "data")
+	if err := owner.chown(tmp); err != nil {
+		return "", err
+	}
+	cmd := exec.CommandContext(ctx, bin.Tool("initdb"), "-D", data, "-U", Superuser, "--auth=trust",
+		"-N", "--encoding=UTF8", "--locale=C.UTF-8")
+	owner.apply(cmd)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		// Older or minimal systems may lack the C.UTF-8 locale.
+		os.RemoveAll(data)
+		cmd = exec.CommandContext(ctx, bin.Tool("initdb"), "-D", data, "-U", Superuser, "--auth=trust",
+			"-N", "--encoding=UTF8", "--no-locale")
+		owner.apply(cmd)
+		if out2, err2 := cmd.CombinedOutput(); err2 != nil {
+			return "", fmt.Errorf("initdb (%s) failed: %w\n%s\n%s", bin.Dir, err2, out, out2)
+		}
+	}
+	if err := os.Rename(data, dir); err != nil {
+		if _, statErr := os.Stat(filepath.Join(dir, "PG_VERSION")); statErr == nil {
+			return dir, nil // another process won the race
+		}
+		return "", fmt.Errorf("install cluster template: %w", err)
+	}
+	return dir, nil
+}
+
+// osUser is the account the server runs as; nil fields mean "as ourselves".
+type osUser struct {
+	name     string
+	uid, gid uint32
+	switched bool
+}
+
+// serverUser returns the account to run PostgreSQL as: ourselves, or, when
+// running as root, $PGFLUX_SERVER_USER or "nobody".
+func serverUser() (*osUser, error) {
+	if os.Geteuid() != 0 {
+		name := strconv.Itoa(os.Geteuid())
+		if u, err := user.Current(); err == nil {
+			name = u.Username
+		}
+		return &osUser{name: name}, nil
+	}
+	name := os.Getenv("PGFLUX_SERVER_USER")
+	if name == "" {
+		name = "nobody"
+	}
+	u, err := user.Lookup(name)
+	if err != nil {
+		return nil, fmt.Errorf("PostgreSQL cannot run as root and user %q to run it as was not found (set PGFLUX_SERVER_USER): %w", name, err)
+	}
+	uid, _ := strconv.ParseUint(u.Uid, 10, 32)
+	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
+	return &osUser{name: name, uid: uint32(uid), gid: uint32(gid), switched: true}, nil
+}
+
+func (u *osUser) apply(cmd *exec.Cmd) {
+	if !u.switched {
+		return
+	}
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Credential = &syscall.Credential{Uid: u.uid, Gid: u.gid}
+	cmd.Dir = "/"
+}
+
+func (u *osUser) chown(path string) error {
+	if !u.switched {
+		return nil
+	}
+	if err := os.Chown(path, int(u.uid), int(u.gid)); err != nil {
+		return fmt.Errorf("give %s to user %s: %w", path, u.name, err)
+	}
+	return nil
+}
+
+// copyTree copies a data directory, keeping modes, owned by owner.
+func copyTree(src, dst string, owner *osUser) error {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		target := filepath.Join(dst, rel)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if err := os.Mkdir(target, info.Mode().Perm()); err != nil && !errors.Is(err, fs.ErrExist) {
+				return err
+			}
+			return owner.chown(target)
+		}
+		if !info.Mode().IsRegular() {
+			return nil // the template has no sockets or links worth copying
+		}
+		in, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		out, err := os.OpenFile(target, os.O_CREATE|os.O_EXCL|os.O_WRONLY, info.Mode().Perm())
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(out, in); err != nil {
+			out.Close()
+			return err
+		}
+		if err := out.Close(); err != nil {
+			return err
+		}
+		return owner.chown(target)
+	})
+}
+
+// Reachable reports whether every directory above path lets other users
+// through, so that an unprivileged server user can open it.
+func Reachable(path string) bool {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false
+	}
+	for dir := filepath.Dir(abs); ; dir = filepath.Dir(dir) {
+		fi, err := os.Stat(dir)
+		if err == nil && fi.Mode().Perm()&0o001 == 0 {
+			return false
+		}
+		if dir == filepath.Dir(dir) {
+			return true
+		}
+	}
+}
+
+// RunsAsOtherUser reports whether servers are started as a different,
+// unprivileged user (pg-flux runs as root).
+func RunsAsOtherUser() bool { return os.Geteuid() == 0 }
+

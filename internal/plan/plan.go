@@ -1,0 +1,36 @@
+// Package plan turns the differences between the live and the desired model
+// into ordered, executable steps.
+package plan
+
+import "github.com/pg-flux/pg-flux/internal/model"
+
+// Plan is the ordered list of steps that takes live to desired.
+type Plan struct {
+	Steps []Step
+}
+
+// Step is one SQL statement of a plan.
+type Step struct {
+	// SQL is one complete statement, ending in ";".
+	SQL string
+	// Summary says what the step does, for plan output: "create table public.users".
+	Summary string
+	// Object is the object the step changes.
+	Object model.ObjectID
+	// Isolation says how the step must be run with respect to transactions.
+	Isolation Isolation
+}
+
+// Isolation is how a step relates to the transaction around it.
+type Isolation int
+
+const (
+	// InTransaction steps run together with their transactional neighbours.
+	InTransaction Isolation = iota
+	// OwnTransaction steps run in a transaction of their own that commits
+	// before the next step (ALTER TYPE … ADD VALUE, VALIDATE CONSTRAINT).
+	OwnTransaction
+	// NoTransaction steps cannot run inside a transaction block (CREATE
+	// INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY).
+	NoTransaction
+)
