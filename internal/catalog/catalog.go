@@ -1,12 +1,12 @@
 // Package catalog reads pg_catalog into the schema model. The same code reads
-// the shadow database (desired state) and the live database, with a handful
-// of set-based queries per object kind: the number of round trips does not
-// grow with the number of objects.
+// the shadow database (desired state) and the live database, with one
+// set-based query per object kind, all sent in a single round trip: the cost
+// does not grow with the number of objects.
 package catalog
 
 import (
 	"context"
-	"errors"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -20,7 +20,203 @@ type Options struct {
 }
 
 // Inspect reads the managed schemas of the connected database into a model.
-// Objects that belong to extensions are left out.
+// Objects that belong to extensions are left out. It reads in one
+// repeatable-read, read-only transaction, so the model is a consistent
+// snapshot even while the database changes.
 func Inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, error) {
-	return nil, errors.New("catalog: not implemented yet")
+	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, fmt.Errorf("inspect catalog: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	// Deparsers qualify every name that is not visible on the search path;
+	// with only pg_catalog on it, both sides print fully qualified SQL.
+	if _, err := tx.Exec(ctx, "SET LOCAL search_path = pg_catalog"); err != nil {
+		return nil, fmt.Errorf("inspect catalog: %w", err)
+	}
+	r := &reader{m: model.New()}
+	batch := &pgx.Batch{}
+	queue := func(name, sql string, scan func(pgx.Rows) error) {
+		batch.Queue(sql, opts.Schemas).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				if err := scan(rows); err != nil {
+					return fmt.Errorf("read %s: %w", name, err)
+				}
+			}
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("read %s: %w", name, err)
+			}
+			return nil
+		})
+	}
+	// Order matters: columns and constraints attach to relations read
+	// before them, identity sequences to columns.
+	queue("schemas", schemasQuery, r.schema)
+	queue("tables and views", relationsQuery, r.relation)
+	queue("columns", columnsQuery, r.column)
+	queue("constraints", constraintsQuery, r.constraint)
+	queue("indexes", indexesQuery, r.index)
+	queue("sequences", sequencesQuery, r.sequence)
+	queue("enums", enumsQuery, r.enum)
+	queue("dependencies", dependsQuery, r.depend)
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return nil, fmt.Errorf("inspect catalog: %w", err)
+	}
+	return r.m, nil
+}
+
+// reader fills a model from the rows of the catalog queries.
+type reader struct {
+	m *model.Model
+}
+
+func (r *reader) schema(rows pgx.Rows) error {
+	s := &model.Schema{}
+	if err := rows.Scan(&s.Name, &s.Comment); err != nil {
+		return err
+	}
+	r.m.Schemas[s.Name] = s
+	return nil
+}
+
+func (r *reader) relation(rows pgx.Rows) error {
+	var (
+		name          model.QName
+		kind, comment string
+		viewdef       string
+		options       []string
+		tuples        float64
+		pages         int64
+	)
+	if err := rows.Scan(&name.Schema, &name.Name, &kind, &comment, &viewdef, &options, &tuples, &pages); err != nil {
+		return err
+	}
+	switch kind {
+	case "r":
+		r.m.Tables[name] = &model.Table{Name: name, Constraints: map[string]*model.Constraint{}, Comment: comment}
+		r.m.Stats[name] = model.TableStats{RelTuples: tuples, RelPages: pages}
+	case "v":
+		r.m.Views[name] = &model.View{Name: name, Definition: viewdef, Options: options, Comment: comment}
+	}
+	return nil
+}
+
+func (r *reader) column(rows pgx.Rows) error {
+	var (
+		rel                   model.QName
+		c                     model.Column
+		def, ident, generated string
+	)
+	if err := rows.Scan(&rel.Schema, &rel.Name, &c.Name, &c.Type, &c.NotNull, &def, &ident, &generated, &c.Collation, &c.Comment); err != nil {
+		return err
+	}
+	if v, ok := r.m.Views[rel]; ok {
+		v.Columns = append(v.Columns, model.ViewColumn{Name: c.Name, Type: c.Type, Comment: c.Comment})
+		return nil
+	}
+	t, ok := r.m.Tables[rel]
+	if !ok {
+		return nil
+	}
+	c.Identity = ident
+	if generated == "s" {
+		c.Generated = def
+	} else {
+		c.Default = def
+	}
+	t.Columns = append(t.Columns, &c)
+	return nil
+}
+
+func (r *reader) constraint(rows pgx.Rows) error {
+	var (
+		rel            model.QName
+		c              model.Constraint
+		refNsp, refRel string
+	)
+	if err := rows.Scan(&rel.Schema, &rel.Name, &c.Name, &c.Type, &c.Definition, &c.Validated, &refNsp, &refRel, &c.Comment); err != nil {
+		return err
+	}
+	t, ok := r.m.Tables[rel]
+	if !ok {
+		return nil
+	}
+	if c.Type == model.ForeignKey {
+		c.References = &model.QName{Schema: refNsp, Name: refRel}
+	}
+	t.Constraints[c.Name] = &c
+	return nil
+}
+
+func (r *reader) index(rows pgx.Rows) error {
+	ix := &model.Index{}
+	if err := rows.Scan(&ix.Name.Schema, &ix.Name.Name, &ix.Table.Schema, &ix.Table.Name, &ix.Definition, &ix.Unique, &ix.Comment); err != nil {
+		return err
+	}
+	r.m.Indexes[ix.Name] = ix
+	return nil
+}
+
+func (r *reader) sequence(rows pgx.Rows) error {
+	var (
+		s                        model.Sequence
+		deptype, tnsp, trel, col string
+	)
+	if err := rows.Scan(&s.Name.Schema, &s.Name.Name, &s.Type, &s.Start, &s.Increment, &s.Min, &s.Max, &s.Cache, &s.Cycle,
+		&s.Comment, &deptype, &tnsp, &trel, &col); err != nil {
+		return err
+	}
+	owner := model.QName{Schema: tnsp, Name: trel}
+	switch deptype {
+	case "i":
+		// The implicit sequence of an identity column is part of the column.
+		if t, ok := r.m.Tables[owner]; ok {
+			if c := t.Column(col); c != nil {
+				c.IdentitySequence = &s
+			}
+		}
+		return nil
+	case "a":
+		s.OwnedBy = &model.ColumnRef{Table: owner, Column: col}
+	}
+	r.m.Sequences[s.Name] = &s
+	return nil
+}
+
+func (r *reader) enum(rows pgx.Rows) error {
+	e := &model.Enum{}
+	if err := rows.Scan(&e.Name.Schema, &e.Name.Name, &e.Labels, &e.Comment); err != nil {
+		return err
+	}
+	r.m.Enums[e.Name] = e
+	return nil
+}
+
+func (r *reader) depend(rows pgx.Rows) error {
+	var (
+		from    model.ObjectID
+		to      model.ObjectID
+		kind    string
+		refKind string
+		refCol  string
+	)
+	if err := rows.Scan(&kind, &from.Schema, &from.Name, &from.Sub, &refKind, &to.Schema, &to.Name, &refCol); err != nil {
+		return err
+	}
+	from.Kind, to.Kind = model.Kind(kind), model.Kind(refKind)
+	r.m.Deps[from] = appendUnique(r.m.Deps[from], to)
+	if refCol != "" {
+		col := model.ObjectID{Kind: model.KindColumn, Schema: to.Schema, Name: to.Name, Sub: refCol}
+		r.m.Deps[from] = appendUnique(r.m.Deps[from], col)
+	}
+	return nil
+}
+
+func appendUnique(ids []model.ObjectID, id model.ObjectID) []model.ObjectID {
+	for _, x := range ids {
+		if x == id {
+			return ids
+		}
+	}
+	return append(ids, id)
 }

@@ -15,16 +15,21 @@ import (
 
 // Model is the managed part of one database.
 type Model struct {
-	Schemas   map[string]*Schema   `json:"schemas"`
-	Tables    map[QName]*Table     `json:"tables"`
-	Indexes   map[QName]*Index     `json:"indexes"`
-	Sequences map[QName]*Sequence  `json:"sequences"`
-	Views     map[QName]*View      `json:"views"`
-	Enums     map[QName]*Enum      `json:"enums"`
+	Schemas   map[string]*Schema  `json:"schemas"`
+	Tables    map[QName]*Table    `json:"tables"`
+	Indexes   map[QName]*Index    `json:"indexes"`
+	Sequences map[QName]*Sequence `json:"sequences"`
+	Views     map[QName]*View     `json:"views"`
+	Enums     map[QName]*Enum     `json:"enums"`
 
 	// Deps records, for each object, the objects it depends on, as
-	// PostgreSQL's pg_depend / pg_constraint / pg_rewrite see them. It orders
-	// statements and is not part of the hash.
+	// PostgreSQL's pg_depend sees them (a view's rewrite rule stands for the
+	// view, a column default for its column). A dependency on particular
+	// columns of a table is recorded both on the table and on each column
+	// (KindColumn IDs), so a change to one column finds exactly the views
+	// that use it. Constraints are KindConstraint IDs named by their table,
+	// with the constraint name in Sub. Deps orders statements and is not
+	// part of the hash.
 	Deps map[ObjectID][]ObjectID `json:"-"`
 
 	// Stats holds live facts that are not structure (row estimates); used by
@@ -166,11 +171,11 @@ type ViewColumn struct {
 
 // View is a view.
 type View struct {
-	Name       QName         `json:"name"`
-	Definition string        `json:"definition"` // pg_get_viewdef(oid, true)
-	Columns    []ViewColumn  `json:"columns"`    // in output order: a view's column order matters
-	Options    []string      `json:"options,omitempty"`
-	Comment    string        `json:"comment,omitempty"`
+	Name       QName        `json:"name"`
+	Definition string       `json:"definition"` // pg_get_viewdef(oid, true)
+	Columns    []ViewColumn `json:"columns"`    // in output order: a view's column order matters
+	Options    []string     `json:"options,omitempty"`
+	Comment    string       `json:"comment,omitempty"`
 }
 
 // Enum is an enum type.
@@ -181,10 +186,14 @@ type Enum struct {
 }
 
 // SortedTables returns the tables ordered by name, for deterministic output.
-func (m *Model) SortedTables() []*Table { return sortedValues(m.Tables, func(t *Table) QName { return t.Name }) }
+func (m *Model) SortedTables() []*Table {
+	return sortedValues(m.Tables, func(t *Table) QName { return t.Name })
+}
 
 // SortedIndexes returns the indexes ordered by name.
-func (m *Model) SortedIndexes() []*Index { return sortedValues(m.Indexes, func(i *Index) QName { return i.Name }) }
+func (m *Model) SortedIndexes() []*Index {
+	return sortedValues(m.Indexes, func(i *Index) QName { return i.Name })
+}
 
 // SortedSequences returns the sequences ordered by name.
 func (m *Model) SortedSequences() []*Sequence {
@@ -192,10 +201,14 @@ func (m *Model) SortedSequences() []*Sequence {
 }
 
 // SortedViews returns the views ordered by name.
-func (m *Model) SortedViews() []*View { return sortedValues(m.Views, func(v *View) QName { return v.Name }) }
+func (m *Model) SortedViews() []*View {
+	return sortedValues(m.Views, func(v *View) QName { return v.Name })
+}
 
 // SortedEnums returns the enums ordered by name.
-func (m *Model) SortedEnums() []*Enum { return sortedValues(m.Enums, func(e *Enum) QName { return e.Name }) }
+func (m *Model) SortedEnums() []*Enum {
+	return sortedValues(m.Enums, func(e *Enum) QName { return e.Name })
+}
 
 // SortedSchemas returns the schemas ordered by name.
 func (m *Model) SortedSchemas() []*Schema {

@@ -55,7 +55,9 @@ type ObjectID struct {
 }
 
 // ID returns the ObjectID of a schema-level object.
-func ID(kind Kind, name QName) ObjectID { return ObjectID{Kind: kind, Schema: name.Schema, Name: name.Name} }
+func ID(kind Kind, name QName) ObjectID {
+	return ObjectID{Kind: kind, Schema: name.Schema, Name: name.Name}
+}
 
 // QName returns the schema-qualified name of the object (of its table, for
 // columns and constraints).

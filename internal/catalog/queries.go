@@ -1,0 +1,155 @@
+package catalog
+
+// The catalog queries, one per kind. Each takes the managed schema names as
+// $1 (text[]) and runs with search_path = pg_catalog, so that PostgreSQL's
+// deparsers qualify every name they print. Objects that belong to an
+// extension are left out: the extension owns them, not the source.
+
+// notExtensionMember is a predicate on a pg_class row aliased c.
+const notExtensionMember = `NOT EXISTS (SELECT 1 FROM pg_depend e
+	WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')`
+
+const schemasQuery = `
+SELECT n.nspname, coalesce(obj_description(n.oid, 'pg_namespace'), '')
+FROM pg_namespace n
+WHERE n.nspname = ANY($1)`
+
+const relationsQuery = `
+SELECT n.nspname, c.relname, c.relkind::text,
+       coalesce(obj_description(c.oid, 'pg_class'), ''),
+       CASE WHEN c.relkind = 'v' THEN pg_get_viewdef(c.oid, true) ELSE '' END,
+       coalesce(c.reloptions, '{}'),
+       c.reltuples::float8, c.relpages::int8
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'v') AND NOT c.relispartition
+  AND ` + notExtensionMember + `
+ORDER BY 1, 2`
+
+const columnsQuery = `
+SELECT n.nspname, c.relname, a.attname,
+       format_type(a.atttypid, a.atttypmod),
+       a.attnotnull,
+       coalesce(pg_get_expr(ad.adbin, ad.adrelid), ''),
+       a.attidentity::text,
+       a.attgenerated::text,
+       CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
+            THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) ELSE '' END,
+       coalesce(col_description(c.oid, a.attnum), '')
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_attrdef ad ON ad.adrelid = c.oid AND ad.adnum = a.attnum
+LEFT JOIN pg_collation co ON co.oid = a.attcollation
+LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'v') AND NOT c.relispartition
+  AND ` + notExtensionMember + `
+ORDER BY n.nspname, c.relname, a.attnum`
+
+// NOT NULL constraints (contype 'n', PostgreSQL 18) are modelled as the
+// column's NotNull; inherited constraints belong to their parent.
+const constraintsQuery = `
+SELECT n.nspname, c.relname, co.conname, co.contype::text,
+       pg_get_constraintdef(co.oid), co.convalidated,
+       coalesce(rn.nspname, ''), coalesce(rc.relname, ''),
+       coalesce(obj_description(co.oid, 'pg_constraint'), '')
+FROM pg_constraint co
+JOIN pg_class c ON c.oid = co.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class rc ON rc.oid = co.confrelid
+LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+WHERE n.nspname = ANY($1) AND c.relkind = 'r' AND NOT c.relispartition
+  AND co.contype IN ('p', 'u', 'c', 'f', 'x') AND co.conislocal
+  AND ` + notExtensionMember + `
+ORDER BY 1, 2, 3`
+
+// Indexes that implement a PRIMARY KEY, UNIQUE or EXCLUDE constraint belong
+// to the constraint and are not listed here.
+const indexesQuery = `
+SELECT n.nspname, ic.relname, tn.nspname, c.relname,
+       pg_get_indexdef(i.indexrelid), i.indisunique,
+       coalesce(obj_description(i.indexrelid, 'pg_class'), '')
+FROM pg_index i
+JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_namespace n ON n.oid = ic.relnamespace
+JOIN pg_class c ON c.oid = i.indrelid
+JOIN pg_namespace tn ON tn.oid = c.relnamespace
+WHERE n.nspname = ANY($1) AND c.relkind = 'r' AND NOT c.relispartition
+  AND ` + notExtensionMember + `
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint co
+                  WHERE co.conindid = i.indexrelid AND co.conrelid = i.indrelid
+                    AND co.contype IN ('p', 'u', 'x'))
+ORDER BY 1, 2`
+
+// A sequence is owned by a column through a pg_depend row: deptype 'a' for
+// OWNED BY (serial), 'i' for the implicit sequence of an identity column.
+const sequencesQuery = `
+SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL),
+       s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
+       coalesce(obj_description(c.oid, 'pg_class'), ''),
+       coalesce(d.deptype::text, ''), coalesce(tn.nspname, ''), coalesce(tc.relname, ''), coalesce(ta.attname, '')
+FROM pg_sequence s
+JOIN pg_class c ON c.oid = s.seqrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
+     AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')
+LEFT JOIN pg_class tc ON tc.oid = d.refobjid
+LEFT JOIN pg_namespace tn ON tn.oid = tc.relnamespace
+LEFT JOIN pg_attribute ta ON ta.attrelid = d.refobjid AND ta.attnum = d.refobjsubid
+WHERE n.nspname = ANY($1) AND ` + notExtensionMember + `
+ORDER BY 1, 2`
+
+const enumsQuery = `
+SELECT n.nspname, t.typname,
+       coalesce(array_agg(e.enumlabel ORDER BY e.enumsortorder) FILTER (WHERE e.enumlabel IS NOT NULL), '{}'),
+       coalesce(obj_description(t.oid, 'pg_type'), '')
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_enum e ON e.enumtypid = t.oid
+WHERE n.nspname = ANY($1) AND t.typtype = 'e'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend x
+                  WHERE x.classid = 'pg_type'::regclass AND x.objid = t.oid AND x.deptype = 'e')
+GROUP BY t.oid, n.nspname, t.typname
+ORDER BY 1, 2`
+
+// dependsQuery maps pg_depend onto model objects: rewrite rules stand for
+// their view, column defaults for their table, and a dependency on specific
+// columns of a table is reported at the column level (refsub) as well.
+const dependsQuery = `
+WITH objs(classid, objid, kind, nsp, name, sub) AS (
+  SELECT 'pg_class'::regclass, c.oid,
+         CASE c.relkind WHEN 'r' THEN 'table' WHEN 'v' THEN 'view' WHEN 'S' THEN 'sequence'
+                        WHEN 'i' THEN 'index' ELSE '' END,
+         n.nspname, c.relname, ''
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'v', 'S', 'i')
+  UNION ALL
+  SELECT 'pg_type'::regclass, t.oid, 'type', n.nspname, t.typname, ''
+  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+  WHERE n.nspname = ANY($1) AND t.typtype = 'e'
+  UNION ALL
+  SELECT 'pg_constraint'::regclass, co.oid, 'constraint', n.nspname, c.relname, co.conname
+  FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = ANY($1)
+  UNION ALL
+  SELECT 'pg_rewrite'::regclass, r.oid, 'view', n.nspname, c.relname, ''
+  FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = ANY($1) AND c.relkind = 'v'
+  UNION ALL
+  SELECT 'pg_attrdef'::regclass, ad.oid, 'column', n.nspname, c.relname, a.attname
+  FROM pg_attrdef ad JOIN pg_class c ON c.oid = ad.adrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+  WHERE n.nspname = ANY($1)
+)
+SELECT DISTINCT o.kind, o.nsp, o.name, o.sub, r.kind, r.nsp, r.name,
+       coalesce(CASE WHEN d.refobjsubid > 0 AND r.kind = 'table' THEN a.attname END, '')
+FROM pg_depend d
+JOIN objs o ON o.classid = d.classid AND o.objid = d.objid
+JOIN objs r ON r.classid = d.refclassid AND r.objid = d.refobjid
+LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+WHERE d.deptype IN ('n', 'a') AND o.kind <> '' AND r.kind <> ''
+  AND NOT (o.kind = r.kind AND o.nsp = r.nsp AND o.name = r.name AND o.sub = r.sub)`
