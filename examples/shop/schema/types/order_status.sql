@@ -1,0 +1,2 @@
+-- The life cycle of an order.
+CREATE TYPE order_status AS ENUM ('pending', 'paid', 'shipped', 'cancelled');
