@@ -373,4 +373,3 @@ func Reachable(path string) bool {
 // RunsAsOtherUser reports whether servers are started as a different,
 // unprivileged user (pg-flux runs as root).
 func RunsAsOtherUser() bool { return os.Geteuid() == 0 }
-
