@@ -1,0 +1,259 @@
+package hazard
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pg-flux/pg-flux/internal/model"
+	"github.com/pg-flux/pg-flux/internal/plan"
+	"github.com/pg-flux/pg-flux/internal/source"
+)
+
+// liveModel is a small live database: public.users, public.events,
+// public.legacy_users and a column that uses the enum public.mood.
+func liveModel() *model.Model {
+	m := model.New()
+	add := func(schema, name string, cols ...*model.Column) {
+		q := model.QName{Schema: schema, Name: name}
+		m.Tables[q] = &model.Table{Name: q, Columns: cols, Constraints: map[string]*model.Constraint{}}
+	}
+	add("public", "users",
+		&model.Column{Name: "id", Type: "bigint"},
+		&model.Column{Name: "legacy_phone", Type: "text"},
+		&model.Column{Name: "email", Type: "character varying(100)"},
+		&model.Column{Name: "code", Type: "character(3)"},
+		&model.Column{Name: "mood", Type: "public.mood"},
+		&model.Column{Name: "name", Type: "text", Collation: `"C"`},
+	)
+	add("public", "events",
+		&model.Column{Name: "tenant_id", Type: "integer"},
+		&model.Column{Name: "amount", Type: "numeric(10,2)"},
+		&model.Column{Name: "note", Type: "text"},
+		&model.Column{Name: "at", Type: "timestamp(3) with time zone"},
+		&model.Column{Name: "tags", Type: "character varying(20)[]"},
+	)
+	add("public", "legacy_users", &model.Column{Name: "id", Type: "integer"})
+	add("Sales", "Order Lines", &model.Column{Name: "Qty", Type: "integer"})
+	m.Enums[model.QName{Schema: "public", Name: "mood"}] = &model.Enum{Name: model.QName{Schema: "public", Name: "mood"}}
+	m.Enums[model.QName{Schema: "public", Name: "unused"}] = &model.Enum{Name: model.QName{Schema: "public", Name: "unused"}}
+	return m
+}
+
+func stmts(sqls ...string) []source.Statement {
+	out := make([]source.Statement, len(sqls))
+	for i, s := range sqls {
+		out[i] = source.Statement{File: "m.sql", Line: i + 1, SQL: s}
+	}
+	return out
+}
+
+func TestClassify(t *testing.T) {
+	cases := []struct {
+		name string
+		sql  []string
+		nil  bool     // classify without a live model
+		want []string // Finding.String(), in order
+	}{
+		{"drop table", []string{"DROP TABLE legacy_users"},
+			false, []string{"[HAZARD DATA_LOSS] Drops table public.legacy_users"}},
+		{"drop tables qualified and quoted", []string{`DROP TABLE IF EXISTS public.legacy_users, "Sales"."Order Lines" CASCADE`},
+			false, []string{"[HAZARD DATA_LOSS] Drops table public.legacy_users", `[HAZARD DATA_LOSS] Drops table "Sales"."Order Lines"`}},
+		{"drop column", []string{"ALTER TABLE public.users DROP COLUMN legacy_phone"},
+			false, []string{"[HAZARD DATA_LOSS] Drops column public.users.legacy_phone"}},
+		{"drop column quoted", []string{`ALTER TABLE "Sales"."Order Lines" DROP COLUMN "Qty"`},
+			false, []string{`[HAZARD DATA_LOSS] Drops column "Sales"."Order Lines"."Qty"`}},
+		{"drop view", []string{"DROP VIEW active_users"},
+			false, []string{"[HAZARD DATA_LOSS] Drops view public.active_users"}},
+		{"drop materialized view", []string{"DROP MATERIALIZED VIEW reports.daily"},
+			false, []string{"[HAZARD DATA_LOSS] Drops materialized view reports.daily"}},
+		{"drop type used by a column", []string{"DROP TYPE mood"},
+			false, []string{"[HAZARD DATA_LOSS] Drops type public.mood (used by public.users.mood)"}},
+		{"drop unused type", []string{"DROP TYPE public.unused"}, false, nil},
+		{"drop type without live context", []string{"DROP TYPE public.unused"},
+			true, []string{"[HAZARD DATA_LOSS] Drops type public.unused"}},
+		{"drop domain", []string{"DROP DOMAIN email_address"},
+			false, []string{"[HAZARD DATA_LOSS] Drops domain public.email_address"}},
+		{"drop schema cascade", []string{"DROP SCHEMA archive CASCADE"},
+			false, []string{"[HAZARD DATA_LOSS] Drops schema archive with everything in it (CASCADE)"}},
+		{"drop empty schema", []string{"DROP SCHEMA archive"}, false, nil},
+		{"truncate", []string{"TRUNCATE events"},
+			false, []string{"[HAZARD DATA_LOSS] Truncates table public.events"}},
+		{"drop index is not data loss", []string{"DROP INDEX CONCURRENTLY IF EXISTS public.users_email_idx"}, false, nil},
+		{"table created in the same list", []string{
+			"CREATE TABLE scratch (id int, junk text)",
+			"ALTER TABLE scratch DROP COLUMN junk",
+			"ALTER TABLE scratch ALTER COLUMN id TYPE bigint",
+			"ALTER TABLE scratch ADD CONSTRAINT c CHECK (id > 0)",
+			"DROP TABLE scratch",
+		}, false, nil},
+		{"column added in the same list", []string{
+			"ALTER TABLE users ADD COLUMN tmp text",
+			"ALTER TABLE users ALTER COLUMN tmp TYPE integer USING tmp::integer",
+			"ALTER TABLE users DROP COLUMN tmp",
+		}, false, nil},
+
+		// COLUMN_TYPE_CHANGE.
+		{"int to bigint", []string{"ALTER TABLE public.events ALTER COLUMN tenant_id TYPE bigint USING tenant_id::bigint"},
+			false, []string{"[HAZARD COLUMN_TYPE_CHANGE] ALTER COLUMN public.events.tenant_id TYPE bigint USING tenant_id::bigint"}},
+		{"int to bigint, other spelling", []string{"alter table events alter tenant_id set data type int8"},
+			false, []string{"[HAZARD COLUMN_TYPE_CHANGE] ALTER COLUMN public.events.tenant_id TYPE int8"}},
+		{"varchar longer", []string{"ALTER TABLE users ALTER COLUMN email TYPE varchar(200)"}, false, nil},
+		{"varchar same length", []string{"ALTER TABLE users ALTER COLUMN email TYPE character varying(100)"}, false, nil},
+		{"varchar shorter", []string{"ALTER TABLE users ALTER COLUMN email TYPE varchar(50)"},
+			false, []string{"[HAZARD COLUMN_TYPE_CHANGE] ALTER COLUMN public.users.email TYPE varchar(50)"}},
+		{"varchar to text", []string{"ALTER TABLE users ALTER COLUMN email TYPE text"}, false, nil},
+		{"varchar to unbounded varchar", []string{"ALTER TABLE users ALTER COLUMN email TYPE varchar"}, false, nil},
+		{"varchar to text with trivial USING", []string{"ALTER TABLE users ALTER COLUMN email TYPE text USING email::text"}, false, nil},
+		{"varchar to text with real USING", []string{"ALTER TABLE users ALTER COLUMN email TYPE text USING lower(email)"},
+			false, []string{"[HAZARD COLUMN_TYPE_CHANGE] ALTER COLUMN public.users.email TYPE text USING lower(email)"}},
+		{"text to varchar", []string{"ALTER TABLE events ALTER COLUMN note TYPE varchar"}, false, nil},
+		{"text to bounded varchar", []string{"ALTER TABLE events ALTER COLUMN note TYPE varchar(10)"},
+			false, []string{"[HAZARD COLUMN_TYPE_CHANGE] ALTER COLUMN public.events.note TYPE varchar(10)"}},
+		{"char to text rewrites", []string{"ALTER TABLE users ALTER COLUMN code TYPE text"},
+			false, []string{"[HAZARD COLUMN_TYPE_CHANGE] ALTER COLUMN public.users.code TYPE text"}},
+		{"numeric wider", []string{"ALTER TABLE events ALTER COLUMN amount TYPE numeric(12,2)"}, false, nil},
+		{"numeric unconstrained", []string{"ALTER TABLE events ALTER COLUMN amount TYPE numeric"}, false, nil},
+		{"numeric scale change", []string{"ALTER TABLE events ALTER COLUMN amount TYPE numeric(12,3)"},
+			false, []string{"[HAZARD COLUMN_TYPE_CHANGE] ALTER COLUMN public.events.amount TYPE numeric(12, 3)"}},
+		{"numeric narrower", []string{"ALTER TABLE events ALTER COLUMN amount TYPE decimal(8,2)"},
+			false, []string{"[HAZARD COLUMN_TYPE_CHANGE] ALTER COLUMN public.events.amount TYPE numeric(8, 2)"}},
+		{"timestamptz precision increase", []string{"ALTER TABLE events ALTER COLUMN at TYPE timestamptz(6)"}, false, nil},
+		{"varchar array longer rewrites", []string{"ALTER TABLE events ALTER COLUMN tags TYPE varchar(40)[]"},
+			false, []string{"[HAZARD COLUMN_TYPE_CHANGE] ALTER COLUMN public.events.tags TYPE varchar(40)[]"}},
+		{"varchar array same", []string{"ALTER TABLE events ALTER COLUMN tags TYPE varchar(20)[]"}, false, nil},
+		{"varchar array to scalar", []string{"ALTER TABLE events ALTER COLUMN tags TYPE varchar(40)"},
+			false, []string{"[HAZARD COLUMN_TYPE_CHANGE] ALTER COLUMN public.events.tags TYPE varchar(40)"}},
+		{"same type keeps collation", []string{`ALTER TABLE users ALTER COLUMN name TYPE text COLLATE "C"`}, false, nil},
+		{"same type drops collation", []string{"ALTER TABLE users ALTER COLUMN name TYPE text"},
+			false, []string{"[HAZARD COLUMN_TYPE_CHANGE] ALTER COLUMN public.users.name TYPE text"}},
+		{"unknown live column", []string{"ALTER TABLE users ALTER COLUMN nope TYPE text"},
+			false, []string{"[HAZARD COLUMN_TYPE_CHANGE] ALTER COLUMN public.users.nope TYPE text"}},
+		{"no live context", []string{"ALTER TABLE users ALTER COLUMN email TYPE varchar(200)"},
+			true, []string{"[HAZARD COLUMN_TYPE_CHANGE] ALTER COLUMN public.users.email TYPE varchar(200)"}},
+
+		// CONSTRAINT_SCAN and VALIDATE_CONSTRAINT_SCAN.
+		{"check without NOT VALID", []string{"ALTER TABLE users ADD CONSTRAINT id_positive CHECK (id > 0)"},
+			false, []string{"[HAZARD CONSTRAINT_SCAN] Adding constraint may scan table"}},
+		{"foreign key without NOT VALID", []string{"ALTER TABLE events ADD CONSTRAINT events_user_fk FOREIGN KEY (tenant_id) REFERENCES users (id)"},
+			false, []string{"[HAZARD CONSTRAINT_SCAN] Adding constraint may scan table"}},
+		{"NOT VALID then VALIDATE", []string{
+			"ALTER TABLE users ADD CONSTRAINT id_positive CHECK (id > 0) NOT VALID",
+			"ALTER TABLE users VALIDATE CONSTRAINT id_positive",
+		}, false, []string{"[ADVISORY VALIDATE_CONSTRAINT_SCAN] Validates constraint under ShareUpdateExclusive lock"}},
+		{"unique is not a constraint scan", []string{"ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email)"}, false, nil},
+		{"check on a table not in live", []string{"ALTER TABLE elsewhere ADD CONSTRAINT c CHECK (id > 0)"}, false, nil},
+		{"check without live context", []string{"ALTER TABLE elsewhere ADD CONSTRAINT c CHECK (id > 0)"},
+			true, []string{"[HAZARD CONSTRAINT_SCAN] Adding constraint may scan table"}},
+
+		{"harmless statements", []string{
+			"CREATE TABLE t (id int PRIMARY KEY)",
+			"CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email)",
+			"ALTER TABLE users ADD COLUMN nickname text",
+			"COMMENT ON TABLE users IS 'people'",
+		}, false, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			live := liveModel()
+			if tc.nil {
+				live = nil
+			}
+			got, err := Classify(stmts(tc.sql...), live)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var lines []string
+			for _, f := range got {
+				lines = append(lines, f.String())
+			}
+			if strings.Join(lines, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("findings:\n got: %q\nwant: %q", lines, tc.want)
+			}
+		})
+	}
+}
+
+func TestClassifyStatementIndex(t *testing.T) {
+	got, err := Classify(stmts("CREATE TABLE x (id int)", "DROP TABLE legacy_users"), liveModel())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Statement != 1 || got[0].Kind != DataLoss {
+		t.Fatalf("got %+v, want one DATA_LOSS on statement 1", got)
+	}
+}
+
+func TestClassifyParseError(t *testing.T) {
+	_, err := Classify([]source.Statement{{File: "migrations/x.sql", Line: 7, SQL: "ALTER TABLEX users"}}, nil)
+	if err == nil || !strings.HasPrefix(err.Error(), "migrations/x.sql:7: ") {
+		t.Fatalf("err = %v, want one that starts with file:line", err)
+	}
+}
+
+func TestKinds(t *testing.T) {
+	for _, k := range Kinds {
+		want := k == DataLoss || k == ColumnTypeChange || k == ConstraintScan || k == MassDrop
+		if k.Blocking() != want {
+			t.Errorf("%s.Blocking() = %v, want %v", k, k.Blocking(), want)
+		}
+	}
+	got, err := ParseKinds(" data_loss, COLUMN_TYPE_CHANGE,,DATA_LOSS")
+	if err != nil || JoinKinds(got) != "DATA_LOSS,COLUMN_TYPE_CHANGE" {
+		t.Fatalf("ParseKinds = %v, %v", got, err)
+	}
+	if got, err := ParseKinds(""); err != nil || len(got) != 0 {
+		t.Fatalf("ParseKinds(\"\") = %v, %v", got, err)
+	}
+	_, err = ParseKinds("DATA_LOSS,DATALOSS")
+	want := `unknown hazard kind "DATALOSS" (valid kinds: DATA_LOSS,COLUMN_TYPE_CHANGE,CONSTRAINT_SCAN,MASS_DROP,RLS_GAP,STAGED_SET_NOT_NULL,VALIDATE_CONSTRAINT_SCAN)`
+	if err == nil || err.Error() != want {
+		t.Fatalf("err = %v, want %s", err, want)
+	}
+}
+
+func TestFindingString(t *testing.T) {
+	cases := map[Finding]string{
+		{Kind: DataLoss, Message: "Drops column public.users.legacy_phone"}:                                               "[HAZARD DATA_LOSS] Drops column public.users.legacy_phone",
+		{Kind: ValidateConstraintScan, Message: "Validates constraint under ShareUpdateExclusive lock"}:                   "[ADVISORY VALIDATE_CONSTRAINT_SCAN] Validates constraint under ShareUpdateExclusive lock",
+		{Kind: StagedSetNotNull, Message: "Rewrote SET NOT NULL on public.events.tenant_id (50M rows) to 4-step pattern"}: "[ADVISORY STAGED_SET_NOT_NULL] Rewrote SET NOT NULL on public.events.tenant_id (50M rows) to 4-step pattern",
+		// The catalogue labels RLS_GAP a HAZARD although it only advises.
+		{Kind: RLSGap, Message: "Brief window between DROP POLICY and CREATE POLICY where the table is unprotected"}: "[HAZARD RLS_GAP] Brief window between DROP POLICY and CREATE POLICY where the table is unprotected",
+	}
+	for f, want := range cases {
+		if got := f.String(); got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	}
+	if RLSGap.Blocking() {
+		t.Error("RLS_GAP must not block")
+	}
+}
+
+func TestIsolation(t *testing.T) {
+	cases := []struct {
+		sql  string
+		want plan.Isolation
+	}{
+		{"CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a)", plan.NoTransaction},
+		{"CREATE INDEX i ON t (a)", plan.InTransaction},
+		{"DROP INDEX CONCURRENTLY IF EXISTS i", plan.NoTransaction},
+		{"DROP INDEX i", plan.InTransaction},
+		{"REINDEX INDEX CONCURRENTLY i", plan.NoTransaction},
+		{"REINDEX INDEX i", plan.InTransaction},
+		{"VACUUM ANALYZE t", plan.NoTransaction},
+		{"ANALYZE t", plan.InTransaction},
+		{"CREATE DATABASE d", plan.NoTransaction},
+		{"ALTER SYSTEM SET work_mem = '64MB'", plan.NoTransaction},
+		{"ALTER TYPE mood ADD VALUE IF NOT EXISTS 'meh'", plan.OwnTransaction},
+		{"ALTER TYPE mood RENAME VALUE 'sad' TO 'blue'", plan.InTransaction},
+		{"ALTER TABLE t VALIDATE CONSTRAINT c", plan.OwnTransaction},
+		{"ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID", plan.InTransaction},
+		{"CREATE TABLE t (a int)", plan.InTransaction},
+		{"this is not SQL", plan.InTransaction},
+	}
+	for _, tc := range cases {
+		if got := Isolation(source.Statement{SQL: tc.sql}); got != tc.want {
+			t.Errorf("Isolation(%q) = %v, want %v", tc.sql, got, tc.want)
+		}
+	}
+}
