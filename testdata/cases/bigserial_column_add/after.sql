@@ -1,0 +1,5 @@
+CREATE TABLE messages (
+    id uuid PRIMARY KEY,
+    body text,
+    seq_no bigserial NOT NULL
+);

@@ -1,0 +1,4 @@
+CREATE TABLE messages (
+    id uuid PRIMARY KEY,
+    body text
+);

@@ -1,0 +1,4 @@
+CREATE TABLE ratings (
+    id bigint PRIMARY KEY,
+    stars smallint NOT NULL
+);

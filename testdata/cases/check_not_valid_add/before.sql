@@ -1,0 +1,4 @@
+CREATE TABLE shipments (
+    id bigint PRIMARY KEY,
+    weight_grams integer
+);

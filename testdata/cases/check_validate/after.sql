@@ -1,0 +1,5 @@
+CREATE TABLE shipments (
+    id bigint PRIMARY KEY,
+    weight_grams integer,
+    CONSTRAINT shipments_weight_positive CHECK (weight_grams > 0)
+);

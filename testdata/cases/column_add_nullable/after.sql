@@ -1,0 +1,6 @@
+CREATE TABLE accounts (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    email text NOT NULL,
+    bio text,
+    avatar_url varchar(500)
+);

@@ -1,0 +1,3 @@
+CREATE TABLE slugs (
+    id bigint PRIMARY KEY
+);

@@ -1,0 +1,3 @@
+CREATE TABLE codes (
+    code varchar(100) COLLATE "POSIX" PRIMARY KEY
+);

@@ -1,0 +1,6 @@
+CREATE TABLE tasks (
+    id bigint PRIMARY KEY,
+    done boolean NOT NULL,
+    created_at timestamptz,
+    priority integer
+);

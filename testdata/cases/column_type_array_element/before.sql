@@ -1,0 +1,4 @@
+CREATE TABLE playlists (
+    id bigint PRIMARY KEY,
+    track_ids integer[] NOT NULL DEFAULT '{}'
+);

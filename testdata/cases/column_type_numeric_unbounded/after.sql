@@ -1,0 +1,4 @@
+CREATE TABLE readings (
+    id bigint PRIMARY KEY,
+    value numeric
+);

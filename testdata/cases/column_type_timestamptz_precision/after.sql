@@ -1,0 +1,4 @@
+CREATE TABLE ticks (
+    id bigint PRIMARY KEY,
+    at timestamptz(3) NOT NULL
+);

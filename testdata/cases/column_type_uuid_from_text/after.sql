@@ -1,0 +1,4 @@
+CREATE TABLE api_keys (
+    key_id uuid PRIMARY KEY,
+    label text
+);

@@ -1,0 +1,7 @@
+CREATE TYPE ticket_state AS ENUM ('draft', 'open', 'closed');
+
+CREATE TABLE tickets (
+    id bigint PRIMARY KEY,
+    title text NOT NULL,
+    state ticket_state NOT NULL DEFAULT 'open'
+);

@@ -1,0 +1,5 @@
+CREATE TABLE notes (
+    id bigint PRIMARY KEY
+);
+
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');

@@ -1,0 +1,3 @@
+CREATE TABLE notes (
+    id bigint PRIMARY KEY
+);

@@ -1,0 +1,5 @@
+CREATE SCHEMA app;
+
+CREATE TABLE jobs (
+    id bigint PRIMARY KEY
+);

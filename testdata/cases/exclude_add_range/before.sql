@@ -1,0 +1,4 @@
+CREATE TABLE bookings (
+    id bigint PRIMARY KEY,
+    during tstzrange NOT NULL
+);

@@ -1,0 +1,3 @@
+CREATE TABLE rooms (
+    id integer PRIMARY KEY
+);

@@ -1,0 +1,4 @@
+CREATE TABLE settings (
+    key text PRIMARY KEY,
+    value text
+);

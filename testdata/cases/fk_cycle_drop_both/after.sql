@@ -1,0 +1,3 @@
+CREATE TABLE leagues (
+    id integer PRIMARY KEY
+);

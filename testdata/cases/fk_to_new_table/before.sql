@@ -1,0 +1,4 @@
+CREATE TABLE tickets (
+    id bigint PRIMARY KEY,
+    queue text NOT NULL
+);

@@ -1,0 +1,4 @@
+CREATE TABLE imports (
+    file_name text PRIMARY KEY,
+    seq integer GENERATED ALWAYS AS IDENTITY (CYCLE MAXVALUE 1000000)
+);

@@ -1,0 +1,3 @@
+CREATE TABLE imports (
+    file_name text PRIMARY KEY
+);

@@ -1,0 +1,10 @@
+CREATE TABLE users (
+    id bigint PRIMARY KEY,
+    email text NOT NULL,
+    name text NOT NULL,
+    tenant_id integer NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    deleted_at timestamptz
+);
+
+CREATE INDEX users_active_idx ON users (tenant_id) WHERE deleted_at IS NULL;

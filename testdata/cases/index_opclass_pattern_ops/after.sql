@@ -1,0 +1,10 @@
+CREATE TABLE users (
+    id bigint PRIMARY KEY,
+    email text NOT NULL,
+    name text NOT NULL,
+    tenant_id integer NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    deleted_at timestamptz
+);
+
+CREATE INDEX users_name_prefix_idx ON users (name text_pattern_ops);

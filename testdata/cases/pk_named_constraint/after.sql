@@ -1,0 +1,4 @@
+CREATE TABLE regions (
+    code text CONSTRAINT regions_code_pk PRIMARY KEY,
+    name text NOT NULL
+);

@@ -1,0 +1,6 @@
+CREATE SCHEMA app;
+
+CREATE TABLE users (
+    id bigint PRIMARY KEY,
+    email text NOT NULL
+);

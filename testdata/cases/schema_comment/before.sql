@@ -1,0 +1,2 @@
+CREATE SCHEMA app;
+CREATE TABLE app.settings (key text PRIMARY KEY, value jsonb NOT NULL);

@@ -1,0 +1,2 @@
+CREATE SEQUENCE ticket_seq;
+COMMENT ON SEQUENCE ticket_seq IS 'Human-facing ticket numbers';

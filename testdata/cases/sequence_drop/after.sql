@@ -1,0 +1,3 @@
+CREATE TABLE things (
+    id bigint PRIMARY KEY
+);

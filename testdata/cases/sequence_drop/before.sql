@@ -1,0 +1,4 @@
+CREATE TABLE things (
+    id bigint PRIMARY KEY
+);
+CREATE SEQUENCE old_counter;

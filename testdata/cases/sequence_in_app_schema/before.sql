@@ -1,0 +1,5 @@
+CREATE SCHEMA app;
+
+CREATE TABLE receipts (
+    id bigint PRIMARY KEY
+);

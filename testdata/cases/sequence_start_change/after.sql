@@ -1,0 +1,1 @@
+CREATE SEQUENCE invoice_seq START 50000;

@@ -1,0 +1,6 @@
+CREATE SEQUENCE invoice_number_seq START 10000;
+
+CREATE TABLE invoices (
+    id bigint PRIMARY KEY,
+    number bigint NOT NULL DEFAULT nextval('invoice_number_seq')
+);

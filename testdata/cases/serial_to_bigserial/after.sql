@@ -1,0 +1,4 @@
+CREATE TABLE hits (
+    id bigserial PRIMARY KEY,
+    path text NOT NULL
+);

@@ -1,0 +1,4 @@
+CREATE TABLE hits (
+    id serial PRIMARY KEY,
+    path text NOT NULL
+);

@@ -1,0 +1,4 @@
+CREATE TABLE notes (
+    id serial PRIMARY KEY,
+    body text NOT NULL
+);

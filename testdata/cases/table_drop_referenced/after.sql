@@ -1,0 +1,12 @@
+CREATE TABLE users (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    email text NOT NULL UNIQUE,
+    display_name text,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE members (
+    user_id bigint NOT NULL REFERENCES users (id),
+    team_id integer,
+    PRIMARY KEY (user_id)
+);

@@ -1,0 +1,6 @@
+CREATE TABLE products (
+    id bigint PRIMARY KEY,
+    name text NOT NULL
+);
+
+CREATE VIEW all_products AS SELECT * FROM products;
