@@ -1,0 +1,151 @@
+// Package convergence holds pg-flux's convergence tests: pairs of schemas
+// under testdata/cases that the real command line must migrate between, in
+// both directions, reporting exactly the expected hazards and ending with a
+// live database that has no drift from source.
+//
+// This file reads the case files; the tests are in convergence_test.go.
+package convergence
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Case is one directory of testdata/cases: a schema before and after a
+// change, and what migrating between them must report.
+type Case struct {
+	Name        string
+	Description string
+	// Schemas are the managed PostgreSQL schemas (--schemas).
+	Schemas  []string
+	Before   string // SQL of the "before" state
+	After    string // SQL of the "after" state
+	Forward  Direction
+	Backward Direction
+}
+
+// Direction is what a migration in one direction must report.
+type Direction struct {
+	// Hazards are the kinds of every hazard and advisory the generated
+	// file reports, sorted and without duplicates.
+	Hazards []string `yaml:"hazards"`
+}
+
+// caseFile is case.yaml.
+type caseFile struct {
+	Description string    `yaml:"description"`
+	Schemas     []string  `yaml:"schemas"`
+	Forward     Direction `yaml:"forward"`
+	Backward    Direction `yaml:"backward"`
+}
+
+// LoadCases reads every case under root, ordered by name.
+func LoadCases(root string) ([]*Case, error) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return nil, fmt.Errorf("read cases: %w", err)
+	}
+	var cases []*Case
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		c, err := LoadCase(filepath.Join(root, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		cases = append(cases, c)
+	}
+	sort.Slice(cases, func(i, j int) bool { return cases[i].Name < cases[j].Name })
+	return cases, nil
+}
+
+// LoadCase reads one case directory. Unknown keys in case.yaml are errors,
+// so a misspelt expectation cannot pass silently.
+func LoadCase(dir string) (*Case, error) {
+	c := &Case{Name: filepath.Base(dir)}
+	read := func(name string) (string, error) {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return "", fmt.Errorf("case %s: %w", c.Name, err)
+		}
+		return string(b), nil
+	}
+	var err error
+	if c.Before, err = read("before.sql"); err != nil {
+		return nil, err
+	}
+	if c.After, err = read("after.sql"); err != nil {
+		return nil, err
+	}
+	raw, err := read("case.yaml")
+	if err != nil {
+		return nil, err
+	}
+	var f caseFile
+	dec := yaml.NewDecoder(strings.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("case %s: case.yaml: %w", c.Name, err)
+	}
+	c.Description = f.Description
+	c.Schemas = f.Schemas
+	if len(c.Schemas) == 0 {
+		c.Schemas = []string{"public"}
+	}
+	c.Forward, c.Backward = f.Forward, f.Backward
+	return c, nil
+}
+
+// Header is what the test reads back from a generated migration file.
+type Header struct {
+	Result string // the "-- result:" hash
+	// Kinds are the hazard and advisory kinds of the "-- [HAZARD KIND] …"
+	// and "-- [ADVISORY KIND] …" lines, sorted and without duplicates.
+	Kinds []string
+}
+
+// ParseHeader reads the result hash and the hazard kinds of a migration
+// file.
+func ParseHeader(file []byte) (Header, error) {
+	var h Header
+	seen := map[string]bool{}
+	for _, line := range bytes.Split(file, []byte("\n")) {
+		s := strings.TrimSpace(string(line))
+		if !strings.HasPrefix(s, "--") {
+			continue
+		}
+		s = strings.TrimSpace(strings.TrimPrefix(s, "--"))
+		switch {
+		case strings.HasPrefix(s, "result:"):
+			if f := strings.Fields(strings.TrimPrefix(s, "result:")); len(f) > 0 {
+				h.Result = f[0]
+			}
+		case strings.HasPrefix(s, "[HAZARD "), strings.HasPrefix(s, "[ADVISORY "):
+			end := strings.IndexByte(s, ']')
+			if end < 0 {
+				return h, fmt.Errorf("malformed hazard line %q", s)
+			}
+			f := strings.Fields(s[1:end])
+			if len(f) != 2 {
+				return h, fmt.Errorf("malformed hazard line %q", s)
+			}
+			if !seen[f[1]] {
+				seen[f[1]] = true
+				h.Kinds = append(h.Kinds, f[1])
+			}
+		}
+	}
+	if h.Result == "" {
+		return h, errors.New("no \"-- result:\" line in the migration header")
+	}
+	sort.Strings(h.Kinds)
+	return h, nil
+}

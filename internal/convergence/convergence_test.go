@@ -1,0 +1,245 @@
+package convergence
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pg-flux/pg-flux/internal/catalog"
+	"github.com/pg-flux/pg-flux/internal/cli"
+	"github.com/pg-flux/pg-flux/internal/hazard"
+	"github.com/pg-flux/pg-flux/internal/pgtest"
+)
+
+// casesDir is testdata/cases, relative to this package.
+const casesDir = "../../testdata/cases"
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+
+// TestCasesAreWellFormed checks the case files themselves, without a
+// database: every case has its three files, case.yaml parses, and the
+// expected hazards are known kinds, sorted and unique.
+func TestCasesAreWellFormed(t *testing.T) {
+	entries, err := os.ReadDir(casesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			t.Errorf("%s: only case directories belong in %s", e.Name(), casesDir)
+			continue
+		}
+		for _, f := range []string{"before.sql", "after.sql", "case.yaml"} {
+			if _, err := os.Stat(filepath.Join(casesDir, e.Name(), f)); err != nil {
+				t.Errorf("%s: %v", e.Name(), err)
+			}
+		}
+	}
+	cases, err := LoadCases(casesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) < 100 {
+		t.Errorf("only %d cases; the suite is meant to cover every kind and change", len(cases))
+	}
+	for _, c := range cases {
+		if strings.TrimSpace(c.Description) == "" {
+			t.Errorf("%s: case.yaml has no description", c.Name)
+		}
+		if c.Before == c.After {
+			t.Errorf("%s: before.sql and after.sql are identical", c.Name)
+		}
+		for _, s := range c.Schemas {
+			if s == "" {
+				t.Errorf("%s: empty schema name", c.Name)
+			}
+		}
+		for dir, d := range map[string]Direction{"forward": c.Forward, "backward": c.Backward} {
+			for _, k := range d.Hazards {
+				if !hazard.Kind(k).Valid() {
+					t.Errorf("%s: %s: unknown hazard kind %q", c.Name, dir, k)
+				}
+			}
+			if !slices.IsSorted(d.Hazards) || len(slices.Compact(slices.Clone(d.Hazards))) != len(d.Hazards) {
+				t.Errorf("%s: %s: hazards %v must be sorted and unique", c.Name, dir, d.Hazards)
+			}
+		}
+	}
+}
+
+// TestConvergence migrates every case in both directions through the real
+// command line, in process: generate, check the reported hazards, apply,
+// then require no drift, nothing left to generate, and a live hash equal to
+// the file's result hash.
+func TestConvergence(t *testing.T) {
+	cases, err := LoadCases(casesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		t.Run(c.Name+"/forward", func(t *testing.T) {
+			t.Parallel()
+			converge(t, c, c.Before, c.After, c.Forward)
+		})
+		t.Run(c.Name+"/backward", func(t *testing.T) {
+			t.Parallel()
+			converge(t, c, c.After, c.Before, c.Backward)
+		})
+	}
+}
+
+// run is one in-process invocation of the command line.
+type run struct {
+	args   []string
+	code   int
+	stdout string
+	stderr string
+}
+
+// session drives the command line against one live database and one
+// project directory, keeping a transcript for failure reports.
+type session struct {
+	t       *testing.T
+	ctx     context.Context
+	global  []string
+	runs    []run
+	migDir  string
+	genFile string // path of the generated migration, once there is one
+}
+
+func (s *session) cli(args ...string) run {
+	var stdout, stderr bytes.Buffer
+	full := append(append([]string{}, args...), s.global...)
+	code := cli.Run(s.ctx, full, strings.NewReader(""), &stdout, &stderr)
+	r := run{args: args, code: code, stdout: stdout.String(), stderr: stderr.String()}
+	s.runs = append(s.runs, r)
+	return r
+}
+
+// fatalf fails the test with the transcript of every command run so far
+// and the generated migration file.
+func (s *session) fatalf(format string, args ...any) {
+	s.t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, format, args...)
+	if s.genFile != "" {
+		if content, err := os.ReadFile(s.genFile); err == nil {
+			fmt.Fprintf(&b, "\n\n=== generated %s ===\n%s", filepath.Base(s.genFile), content)
+		}
+	}
+	for _, r := range s.runs {
+		fmt.Fprintf(&b, "\n=== pg-flux %s → exit %d ===\n", strings.Join(r.args, " "), r.code)
+		if r.stdout != "" {
+			fmt.Fprintf(&b, "--- stdout ---\n%s", r.stdout)
+		}
+		if r.stderr != "" {
+			fmt.Fprintf(&b, "--- stderr ---\n%s", r.stderr)
+		}
+	}
+	s.t.Fatal(b.String())
+}
+
+func converge(t *testing.T, c *Case, from, to string, want Direction) {
+	ctx := t.Context()
+	db := pgtest.NewDatabase(t)
+	if strings.TrimSpace(from) != "" {
+		db.Exec(t, from)
+	}
+
+	project := t.TempDir()
+	schemaDir := filepath.Join(project, "schema")
+	migDir := filepath.Join(project, "migrations")
+	for _, d := range []string{schemaDir, migDir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if strings.TrimSpace(to) == "" {
+		// An empty desired state is still a file a user would keep.
+		to = "-- Nothing is declared: the managed schemas are empty.\n"
+	}
+	if err := os.WriteFile(filepath.Join(schemaDir, "main.sql"), []byte(to), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	s := &session{t: t, ctx: ctx, migDir: migDir, global: []string{
+		"--db", db.DSN,
+		"--shadow-dsn", pgtest.ServerDSN(t),
+		"--schema", schemaDir,
+		"--migrations-dir", migDir,
+		"--schemas", strings.Join(c.Schemas, ","),
+		"--config", filepath.Join(project, ".pg-flux.yml"),
+	}}
+
+	// 1. Generate the migration.
+	if r := s.cli("migrate", "generate", "--label", "case"); r.code != 0 {
+		s.fatalf("migrate generate: exit %d, want 0", r.code)
+	}
+	files, err := filepath.Glob(filepath.Join(migDir, "*.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 1 {
+		s.fatalf("migrate generate wrote %d files (%v), want 1: every case has changes", len(files), files)
+	}
+	s.genFile = files[0]
+	content, err := os.ReadFile(s.genFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, err := ParseHeader(content)
+	if err != nil {
+		s.fatalf("generated file: %v", err)
+	}
+
+	// 2. Exactly the expected hazards.
+	wantKinds := want.Hazards
+	if wantKinds == nil {
+		wantKinds = []string{}
+	}
+	gotKinds := header.Kinds
+	if gotKinds == nil {
+		gotKinds = []string{}
+	}
+	if !slices.Equal(gotKinds, wantKinds) {
+		s.fatalf("hazards reported %v, case.yaml expects %v", gotKinds, wantKinds)
+	}
+
+	// 3. Apply, allowing exactly those hazards.
+	apply := []string{"migrate", "apply"}
+	if len(wantKinds) > 0 {
+		apply = append(apply, "--allow-hazards="+strings.Join(wantKinds, ","))
+	}
+	apply = append(apply, "--allow-mass-drop")
+	if r := s.cli(apply...); r.code != 0 {
+		s.fatalf("migrate apply: exit %d, want 0", r.code)
+	}
+
+	// 4. No drift.
+	if r := s.cli("drift", "--strict"); r.code != 0 {
+		s.fatalf("drift --strict after apply: exit %d, want 0", r.code)
+	}
+
+	// 5. Nothing left to generate.
+	if r := s.cli("migrate", "generate", "--dry-run"); r.code != 0 || !strings.Contains(r.stdout, "No changes") {
+		s.fatalf("migrate generate --dry-run after apply: exit %d, want 0 and \"No changes\"", r.code)
+	}
+	if after, _ := filepath.Glob(filepath.Join(migDir, "*.sql")); len(after) != 1 {
+		s.fatalf("migrate generate --dry-run wrote a file: %v", after)
+	}
+
+	// 6. The live state is the one the file promised.
+	conn := db.Connect(t)
+	live, err := catalog.Inspect(ctx, conn, catalog.Options{Schemas: c.Schemas})
+	if err != nil {
+		s.fatalf("inspect live: %v", err)
+	}
+	if got := live.Hash(); got != header.Result {
+		s.fatalf("live hash after apply is %s, the file's result is %s", got, header.Result)
+	}
+}
