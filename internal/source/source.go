@@ -3,6 +3,18 @@
 // with its file and line.
 package source
 
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
 // Statement is one SQL statement of a source or migration file.
 type Statement struct {
 	File string // path as given (relative to the working directory when possible)
@@ -11,4 +23,151 @@ type Statement struct {
 	// Node is the pg_query node type of the statement, e.g. "CreateStmt",
 	// "IndexStmt", "AlterTableStmt", "VariableSetStmt".
 	Node string
+	// NoTransaction is set for statements PostgreSQL refuses to run inside a
+	// transaction block (CREATE INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY,
+	// REINDEX … CONCURRENTLY, VACUUM, …).
+	NoTransaction bool
+}
+
+// IsSetting reports whether the statement changes session settings only:
+// SET, RESET, or pg_dump's SELECT pg_catalog.set_config(…). In a loaded Set
+// every SELECT is such a set_config call (Load rejects the others).
+func (s Statement) IsSetting() bool {
+	return s.Node == "VariableSetStmt" || s.Node == "SelectStmt"
+}
+
+// Error is a problem in a SQL file, at a line.
+type Error struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line <= 0 {
+		return e.File + ": " + e.Msg
+	}
+	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+}
+
+// Set is the whole schema source: the files of the schema directory and
+// their statements, in file order.
+type Set struct {
+	// Dir is the schema directory as given.
+	Dir string
+	// Files are the .sql files in load order (lexical order of their paths
+	// relative to Dir), each as Dir joined with that relative path — the
+	// same form as Statement.File.
+	Files []string
+	// Statements are every file's statements in load order. They are DDL
+	// and session settings (see Statement.IsSetting) only.
+	Statements []Statement
+
+	hash string
+}
+
+// maxErrors bounds how many problems Load reports at once.
+const maxErrors = 10
+
+// Load reads every *.sql file under dir, recursively, in lexical order of
+// their paths relative to dir. Statements that are not structure — data
+// changes, queries, transaction control, database-level commands — are
+// rejected with an *Error naming file:line and what to do instead (several
+// problems are joined with errors.Join).
+func Load(dir string) (*Set, error) {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("schema directory %s does not exist: run `pg-flux init` to create one, or point --schema at your schema directory", dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read schema directory: %w", err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("schema directory %s is a file, not a directory: point --schema at the directory that holds your .sql files", dir)
+	}
+	var rels []string
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.EqualFold(filepath.Ext(path), ".sql") {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		rels = append(rels, filepath.ToSlash(rel))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read schema directory %s: %w", dir, err)
+	}
+	sort.Strings(rels)
+
+	set := &Set{Dir: dir}
+	h := sha256.New()
+	var problems []error
+	for _, rel := range rels {
+		file := filepath.Join(dir, filepath.FromSlash(rel))
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("read schema file: %w", err)
+		}
+		hashFile(h, rel, data)
+		set.Files = append(set.Files, file)
+		stmts, err := split(file, string(data))
+		if err != nil {
+			problems = append(problems, err)
+			continue
+		}
+		for _, st := range stmts {
+			if e := reject(st); e != nil {
+				problems = append(problems, e)
+				continue
+			}
+			set.Statements = append(set.Statements, st.Statement)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, joinProblems(problems)
+	}
+	set.hash = "sha256:" + hex.EncodeToString(h.Sum(nil))
+	return set, nil
+}
+
+// Hash is "sha256:<hex>" over the files' paths relative to Dir and their
+// contents: the key of the desired-model cache. It does not depend on where
+// the schema directory is.
+func (s *Set) Hash() string {
+	if s.hash != "" {
+		return s.hash
+	}
+	// A Set built by hand: hash what it has.
+	h := sha256.New()
+	for _, st := range s.Statements {
+		rel, err := filepath.Rel(s.Dir, st.File)
+		if err != nil {
+			rel = st.File
+		}
+		hashFile(h, filepath.ToSlash(rel), []byte(st.SQL))
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// hashFile writes one file length-prefixed, so no two sets share a stream.
+func hashFile(h interface{ Write([]byte) (int, error) }, rel string, data []byte) {
+	fmt.Fprintf(h, "%d:%s%d:", len(rel), rel, len(data))
+	h.Write(data)
+}
+
+func joinProblems(problems []error) error {
+	if len(problems) == 1 {
+		return problems[0]
+	}
+	if len(problems) > maxErrors {
+		more := len(problems) - maxErrors
+		problems = append(problems[:maxErrors:maxErrors], fmt.Errorf("… and %d more problem(s)", more))
+	}
+	return errors.Join(problems...)
 }

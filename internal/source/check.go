@@ -1,0 +1,87 @@
+package source
+
+import (
+	"fmt"
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+)
+
+// reject returns an *Error for a statement that does not belong in schema
+// files, saying what to do instead; nil for DDL and session settings.
+// PostgreSQL decides everything else: source is whatever it accepts.
+func reject(p parsed) *Error {
+	msg := ""
+	switch n := p.node.GetNode().(type) {
+	case *pg_query.Node_InsertStmt:
+		msg = dataChange("INSERT")
+	case *pg_query.Node_UpdateStmt:
+		msg = dataChange("UPDATE")
+	case *pg_query.Node_DeleteStmt:
+		msg = dataChange("DELETE")
+	case *pg_query.Node_MergeStmt:
+		msg = dataChange("MERGE")
+	case *pg_query.Node_CopyStmt:
+		msg = dataChange("COPY")
+	case *pg_query.Node_TruncateStmt:
+		msg = dataChange("TRUNCATE")
+	case *pg_query.Node_RefreshMatViewStmt:
+		msg = "REFRESH MATERIALIZED VIEW is not allowed in schema files: it changes data, not structure; remove it (refresh the view from a migration if needed)"
+	case *pg_query.Node_SelectStmt:
+		if isSetConfig(n.SelectStmt) {
+			return nil
+		}
+		msg = "SELECT is not allowed in schema files: they declare structure only (the one SELECT accepted is pg_dump's SELECT pg_catalog.set_config(…)); move it to a migration"
+	case *pg_query.Node_TransactionStmt:
+		msg = fmt.Sprintf("transaction control (%s) is not allowed in schema files: pg-flux runs the source in transactions of its own; remove it", firstWord(p.SQL))
+	case *pg_query.Node_CreatedbStmt, *pg_query.Node_DropdbStmt, *pg_query.Node_AlterDatabaseStmt,
+		*pg_query.Node_AlterDatabaseSetStmt, *pg_query.Node_AlterDatabaseRefreshCollStmt:
+		msg = fmt.Sprintf("%s DATABASE is not allowed in schema files: they declare the objects inside one database; manage databases outside pg-flux", firstWord(p.SQL))
+	case *pg_query.Node_AlterSystemStmt:
+		msg = "ALTER SYSTEM is not allowed in schema files: it changes server configuration, not the schema; remove it"
+	case *pg_query.Node_VacuumStmt, *pg_query.Node_ClusterStmt, *pg_query.Node_ReindexStmt, *pg_query.Node_CheckPointStmt:
+		msg = fmt.Sprintf("%s is not allowed in schema files: it is maintenance, not structure; remove it (run it against the database directly)", firstWord(p.SQL))
+	default:
+		return nil
+	}
+	return &Error{File: p.File, Line: p.Line, Msg: msg}
+}
+
+func dataChange(what string) string {
+	return what + " is not allowed in schema files: they declare structure only; put data changes in a migration"
+}
+
+// isSetConfig reports pg_dump's `SELECT pg_catalog.set_config(…)`: a
+// SELECT of nothing but set_config calls.
+func isSetConfig(s *pg_query.SelectStmt) bool {
+	if len(s.TargetList) == 0 || s.IntoClause != nil || len(s.FromClause) > 0 || s.WhereClause != nil ||
+		s.WithClause != nil || len(s.ValuesLists) > 0 || s.Op != pg_query.SetOperation_SETOP_NONE {
+		return false
+	}
+	for _, t := range s.TargetList {
+		fc := t.GetResTarget().GetVal().GetFuncCall()
+		if fc == nil {
+			return false
+		}
+		var name []string
+		for _, n := range fc.Funcname {
+			name = append(name, n.GetString_().GetSval())
+		}
+		switch {
+		case len(name) == 1 && name[0] == "set_config":
+		case len(name) == 2 && name[0] == "pg_catalog" && name[1] == "set_config":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// firstWord is the statement's leading keyword, upper-cased, for messages.
+func firstWord(sql string) string {
+	f := strings.Fields(sql)
+	if len(f) == 0 {
+		return ""
+	}
+	return strings.ToUpper(strings.TrimRight(f[0], ";("))
+}

@@ -1,0 +1,292 @@
+package source
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+	"github.com/pganalyze/pg_query_go/v6/parser"
+)
+
+// parsed is one statement with its syntax tree, for the checks that need
+// more than the node type.
+type parsed struct {
+	Statement
+	node *pg_query.Node
+}
+
+// Split splits SQL text into statements with PostgreSQL's own parser. Each
+// statement keeps its exact source text (from its first token to its last,
+// without the terminating semicolon or surrounding comments) and the line of
+// its first token. A file that does not parse, or that contains psql
+// meta-commands (\connect, \restrict, …), gives an *Error naming the line.
+func Split(file, sql string) ([]Statement, error) {
+	ps, err := split(file, sql)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Statement, len(ps))
+	for i, p := range ps {
+		out[i] = p.Statement
+	}
+	return out, nil
+}
+
+func split(file, sql string) ([]parsed, error) {
+	// pg_query reads a C string: a NUL byte would silently end the input.
+	if i := strings.IndexByte(sql, 0); i >= 0 {
+		return nil, &Error{File: file, Line: lineAt(sql, i), Msg: "the file contains a NUL byte; SQL files must be plain text"}
+	}
+	if !utf8.ValidString(sql) {
+		return nil, &Error{File: file, Line: lineAt(sql, firstInvalidUTF8(sql)), Msg: "the file is not valid UTF-8; save it as UTF-8"}
+	}
+	var tokens []*pg_query.ScanToken
+	if sr, err := pg_query.Scan(sql); err == nil {
+		tokens = sr.Tokens
+	}
+	if e := metaCommand(file, sql, tokens); e != nil {
+		return nil, e
+	}
+	tree, err := pg_query.Parse(sql)
+	if err != nil {
+		return nil, parseError(file, sql, tokens, err)
+	}
+	out := make([]parsed, 0, len(tree.Stmts))
+	for _, raw := range tree.Stmts {
+		start := clamp(int(raw.StmtLocation), len(sql))
+		end := len(sql)
+		if raw.StmtLen > 0 {
+			end = clamp(start+int(raw.StmtLen), len(sql))
+		}
+		first, last := tokenSpan(tokens, start, end)
+		if first < 0 {
+			// No scanner tokens (cannot happen for text that parsed, but
+			// stay correct): fall back to trimming whitespace.
+			first, last = trimSpan(sql, start, end)
+		}
+		out = append(out, parsed{
+			Statement: Statement{
+				File:          file,
+				Line:          lineAt(sql, first),
+				SQL:           sql[first:last],
+				Node:          nodeName(raw.Stmt),
+				NoTransaction: noTransaction(raw.Stmt),
+			},
+			node: raw.Stmt,
+		})
+	}
+	return out, nil
+}
+
+// tokenSpan returns the byte range from the first to the end of the last
+// non-comment token within [start, end), or -1 when there is none.
+func tokenSpan(tokens []*pg_query.ScanToken, start, end int) (int, int) {
+	first, last := -1, -1
+	for _, t := range tokens {
+		s, e := int(t.Start), int(t.End)
+		if s < start {
+			continue
+		}
+		if e > end {
+			break
+		}
+		if t.Token == pg_query.Token_SQL_COMMENT || t.Token == pg_query.Token_C_COMMENT {
+			continue
+		}
+		if first < 0 {
+			first = s
+		}
+		last = e
+	}
+	return first, last
+}
+
+func trimSpan(sql string, start, end int) (int, int) {
+	s := sql[start:end]
+	trimmed := strings.TrimSpace(s)
+	if trimmed == "" {
+		return start, start
+	}
+	first := start + strings.Index(s, trimmed)
+	last := first + len(strings.TrimRight(trimmed, "; \t\r\n"))
+	return first, last
+}
+
+// metaCommand reports the first psql meta-command: a backslash that starts
+// a line outside any string, identifier or comment.
+func metaCommand(file, sql string, tokens []*pg_query.ScanToken) *Error {
+	if tokens == nil {
+		// The scanner failed (an unterminated string, often in COPY data):
+		// look at the text itself, so a psql script still gets the clear
+		// message rather than the scanner's.
+		if loc := metaLine.FindStringIndex(sql); loc != nil {
+			pos := loc[0] + strings.IndexByte(sql[loc[0]:loc[1]], '\\')
+			return metaError(file, sql, pos)
+		}
+		return nil
+	}
+	for _, t := range tokens {
+		if t.Token != pg_query.Token_ASCII_92 {
+			continue
+		}
+		pos := int(t.Start)
+		lineStart := strings.LastIndexByte(sql[:pos], '\n') + 1
+		if strings.TrimSpace(sql[lineStart:pos]) != "" {
+			continue
+		}
+		if strings.HasPrefix(sql[pos:], `\.`) {
+			if copyAt := copyFromStdin(tokens, pos); copyAt >= 0 {
+				return copyError(file, sql, copyAt)
+			}
+		}
+		return metaError(file, sql, pos)
+	}
+	return nil
+}
+
+// metaLine matches a line that starts with a psql meta-command.
+var metaLine = regexp.MustCompile(`(?m)^[ \t]*\\[A-Za-z.!?]`)
+
+func metaError(file, sql string, pos int) *Error {
+	cmd := sql[pos:]
+	if i := strings.IndexAny(cmd, " \t\r\n"); i >= 0 {
+		cmd = cmd[:i]
+	}
+	msg := fmt.Sprintf("psql meta-command %s is not SQL; remove it (pg-flux runs the SQL itself, not through psql)", cmd)
+	if cmd == `\.` {
+		msg = `psql meta-command \. (end of COPY data) is not SQL; remove the COPY … FROM stdin and its data (schema files declare structure only; put data changes in a migration)`
+	}
+	return &Error{File: file, Line: lineAt(sql, pos), Msg: msg}
+}
+
+// parseError turns a pg_query error into an *Error at the line of its
+// cursor position. When the error follows a COPY … FROM stdin, the inline
+// data is the real problem, so that is what it says.
+func parseError(file, sql string, tokens []*pg_query.ScanToken, err error) *Error {
+	msg := err.Error()
+	pos := -1
+	if pe, ok := err.(*parser.Error); ok && pe.Cursorpos > 0 {
+		pos = charToByte(sql, pe.Cursorpos-1) // cursorpos counts characters from 1
+	}
+	if copyAt := copyFromStdin(tokens, pos); copyAt >= 0 {
+		return copyError(file, sql, copyAt)
+	}
+	if pos < 0 {
+		return &Error{File: file, Line: 1, Msg: msg}
+	}
+	return &Error{File: file, Line: lineAt(sql, pos), Msg: msg}
+}
+
+func copyError(file, sql string, copyAt int) *Error {
+	return &Error{File: file, Line: lineAt(sql, copyAt), Msg: "COPY … FROM stdin with inline data is psql input, not SQL; remove it (schema files declare structure only; put data changes in a migration)"}
+}
+
+// copyFromStdin returns the offset of the last COPY … FROM STDIN statement
+// that starts before pos (all of them when pos < 0), or -1.
+func copyFromStdin(tokens []*pg_query.ScanToken, pos int) int {
+	found, current := -1, -1
+	stmtStart := true
+	for _, t := range tokens {
+		if pos >= 0 && int(t.Start) >= pos {
+			break
+		}
+		switch t.Token {
+		case pg_query.Token_SQL_COMMENT, pg_query.Token_C_COMMENT:
+			continue
+		case pg_query.Token_ASCII_59: // ;
+			stmtStart, current = true, -1
+			continue
+		case pg_query.Token_COPY:
+			if stmtStart {
+				current = int(t.Start)
+			}
+		case pg_query.Token_STDIN:
+			if current >= 0 {
+				found = current
+			}
+		}
+		stmtStart = false
+	}
+	return found
+}
+
+// nodeName is the statement's node type as pg_query names it: the Go type
+// of the protobuf oneof without its "Node_" prefix ("CreateStmt").
+func nodeName(n *pg_query.Node) string {
+	if n == nil || n.Node == nil {
+		return ""
+	}
+	t := reflect.TypeOf(n.Node)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return strings.TrimPrefix(t.Name(), "Node_")
+}
+
+// noTransaction reports statements PostgreSQL refuses to run inside a
+// transaction block.
+func noTransaction(n *pg_query.Node) bool {
+	switch s := n.GetNode().(type) {
+	case *pg_query.Node_IndexStmt:
+		return s.IndexStmt.Concurrent
+	case *pg_query.Node_DropStmt:
+		return s.DropStmt.Concurrent
+	case *pg_query.Node_ReindexStmt:
+		for _, p := range s.ReindexStmt.Params {
+			if d := p.GetDefElem(); d != nil && strings.EqualFold(d.Defname, "concurrently") {
+				return true
+			}
+		}
+		return s.ReindexStmt.Kind == pg_query.ReindexObjectType_REINDEX_OBJECT_SYSTEM ||
+			s.ReindexStmt.Kind == pg_query.ReindexObjectType_REINDEX_OBJECT_DATABASE
+	case *pg_query.Node_VacuumStmt, *pg_query.Node_CreatedbStmt, *pg_query.Node_DropdbStmt,
+		*pg_query.Node_AlterSystemStmt, *pg_query.Node_CreateTableSpaceStmt,
+		*pg_query.Node_DropTableSpaceStmt, *pg_query.Node_CreateSubscriptionStmt,
+		*pg_query.Node_DropSubscriptionStmt:
+		return true
+	case *pg_query.Node_ClusterStmt:
+		return s.ClusterStmt.Relation == nil
+	}
+	return false
+}
+
+// lineAt is the 1-based line of a byte offset.
+func lineAt(sql string, off int) int {
+	return 1 + strings.Count(sql[:clamp(off, len(sql))], "\n")
+}
+
+func clamp(i, n int) int {
+	if i < 0 {
+		return 0
+	}
+	if i > n {
+		return n
+	}
+	return i
+}
+
+// charToByte converts a 0-based character index into a byte offset.
+func charToByte(s string, chars int) int {
+	n := 0
+	for i := range s {
+		if n == chars {
+			return i
+		}
+		n++
+	}
+	return len(s)
+}
+
+func firstInvalidUTF8(s string) int {
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {
+				return i
+			}
+		}
+	}
+	return len(s)
+}

@@ -1,0 +1,134 @@
+package source
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestSplit(t *testing.T) {
+	sql := `-- users and their orders
+/* a block
+   comment; with a semicolon */
+CREATE TABLE users (
+    id bigint PRIMARY KEY,
+    note text DEFAULT 'a; b'   -- not the end; really
+);
+
+CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $body$
+BEGIN
+    PERFORM 1; RETURN 2;
+END
+$body$;
+  CREATE INDEX CONCURRENTLY users_note ON users (note) ;;
+SET search_path = '';
+CREATE VIEW "v;1" AS SELECT 'x'';' AS "a;b" -- trailing comment
+`
+	got, err := Split("schema/a.sql", sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Statement{
+		{File: "schema/a.sql", Line: 4, Node: "CreateStmt", SQL: "CREATE TABLE users (\n    id bigint PRIMARY KEY,\n    note text DEFAULT 'a; b'   -- not the end; really\n)"},
+		{File: "schema/a.sql", Line: 9, Node: "CreateFunctionStmt", SQL: "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $body$\nBEGIN\n    PERFORM 1; RETURN 2;\nEND\n$body$"},
+		{File: "schema/a.sql", Line: 14, Node: "IndexStmt", SQL: "CREATE INDEX CONCURRENTLY users_note ON users (note)", NoTransaction: true},
+		{File: "schema/a.sql", Line: 15, Node: "VariableSetStmt", SQL: "SET search_path = ''"},
+		{File: "schema/a.sql", Line: 16, Node: "ViewStmt", SQL: `CREATE VIEW "v;1" AS SELECT 'x'';' AS "a;b"`},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d statements, want %d: %#v", len(got), len(want), got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("statement %d:\n got %#v\nwant %#v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestSplitLinesAfterMultibyteText(t *testing.T) {
+	sql := "COMMENT ON SCHEMA public IS 'größe ✓';\n\n\nCREATE TABLE t ();"
+	got, err := Split("f.sql", sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[1].Line != 4 || got[1].SQL != "CREATE TABLE t ()" {
+		t.Fatalf("got %#v", got)
+	}
+}
+
+func TestSplitEmpty(t *testing.T) {
+	for _, sql := range []string{"", "  \n", "-- only a comment\n", ";;;", "/* x */"} {
+		got, err := Split("f.sql", sql)
+		if err != nil || len(got) != 0 {
+			t.Errorf("Split(%q) = %v, %v; want no statements", sql, got, err)
+		}
+	}
+}
+
+func TestSplitErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, sql string
+		line      int
+		msg       string
+	}{
+		{"syntax", "CREATE TABLE a ();\n\nCREATE TABLE b (\n  id int,,\n);", 4, `syntax error at or near ","`},
+		{"syntax after multibyte", "COMMENT ON SCHEMA public IS 'ééééééééé';\nCREAT TABLE x ();", 2, `syntax error at or near "CREAT"`},
+		{"unterminated string", "CREATE TABLE a ();\nCOMMENT ON TABLE a IS 'oops;\n", 2, "unterminated quoted string"},
+		{"unterminated dollar", "CREATE FUNCTION f() RETURNS int AS $$\nselect 1;\n", 1, "unterminated dollar-quoted string"},
+		{"connect", "SET x = 1;\n\\connect app\nCREATE TABLE a ();", 2, `psql meta-command \connect is not SQL; remove it`},
+		{"restrict", "\\restrict Ab12Cd\n\nCREATE TABLE a ();\n\n\\unrestrict Ab12Cd\n", 1, `psql meta-command \restrict is not SQL`},
+		{"indented meta", "CREATE TABLE a ();\n   \\set ON_ERROR_STOP on\n", 2, `psql meta-command \set is not SQL`},
+		{"copy data", "CREATE TABLE t (a int, b text);\nCOPY public.t (a, b) FROM stdin;\n1\thello\n2\tworld\n\\.\n", 2, "COPY … FROM stdin with inline data is psql input, not SQL"},
+		{"copy data with quote", "CREATE TABLE t (a int, b text);\nCOPY t FROM stdin;\n1\tO'Brien\n\\.\n", 4, `psql meta-command \. (end of COPY data) is not SQL`},
+		{"nul byte", "CREATE TABLE a ();\nCREATE\x00 TABLE b ();", 2, "NUL byte"},
+		{"invalid utf8", "CREATE TABLE a ();\n\nCOMMENT ON TABLE a IS '\xff';", 3, "not valid UTF-8"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Split("schema/x.sql", tc.sql)
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("got %v, want *Error", err)
+			}
+			if e.File != "schema/x.sql" || e.Line != tc.line || !strings.Contains(e.Msg, tc.msg) {
+				t.Errorf("got %q (line %d), want line %d and %q", e.Error(), e.Line, tc.line, tc.msg)
+			}
+		})
+	}
+}
+
+func TestSplitMetaCommandInsideStringIsText(t *testing.T) {
+	sql := "CREATE FUNCTION f() RETURNS text LANGUAGE sql AS $$\nSELECT '\n\\connect x'\n$$;\nCOMMENT ON FUNCTION f() IS '\n\\d';"
+	got, err := Split("f.sql", sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("got %d statements", len(got))
+	}
+}
+
+func TestSplitNoTransaction(t *testing.T) {
+	for sql, want := range map[string]bool{
+		"CREATE INDEX CONCURRENTLY i ON t (a)":  true,
+		"CREATE INDEX i ON t (a)":               false,
+		"DROP INDEX CONCURRENTLY IF EXISTS i":   true,
+		"DROP INDEX i":                          false,
+		"REINDEX (CONCURRENTLY) INDEX i":        true,
+		"REINDEX INDEX CONCURRENTLY i":          true,
+		"REINDEX TABLE t":                       false,
+		"VACUUM t":                              true,
+		"ALTER TYPE e ADD VALUE 'x'":            false,
+		"ALTER TABLE t ADD COLUMN b int":        false,
+		"CREATE DATABASE d":                     true,
+		"CLUSTER":                               true,
+		"ALTER TABLE t VALIDATE CONSTRAINT c_1": false,
+	} {
+		got, err := Split("f.sql", sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[0].NoTransaction != want {
+			t.Errorf("%s: NoTransaction = %v, want %v", sql, got[0].NoTransaction, want)
+		}
+	}
+}
