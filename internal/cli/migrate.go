@@ -1,0 +1,347 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pg-flux/pg-flux/internal/hazard"
+	"github.com/pg-flux/pg-flux/internal/migration"
+	"github.com/pg-flux/pg-flux/internal/report"
+)
+
+func (a *app) migrateCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Generate, apply and track migration files",
+		Long: `Migration files are plain SQL in migrations/, generated from the difference
+between source and live, reviewed like code, and applied in order with
+guards: an advisory lock, checksums of applied files, a baseline-hash check
+that refuses when live drifted since generation, and hazard checks that
+refuse destructive statements unless allowed.`,
+		Example: `  pg-flux migrate generate --label add_orders
+  pg-flux migrate apply
+  pg-flux migrate status`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())
+			}
+			return cmd.Help()
+		},
+	}
+	cmd.AddCommand(a.generateCommand(), a.migrateApplyCommand(), a.statusCommand(), a.baselineCommand())
+	return cmd
+}
+
+type generateOptions struct {
+	Label  string
+	DryRun bool
+}
+
+func (a *app) generateCommand() *cobra.Command {
+	var opts generateOptions
+	cmd := &cobra.Command{
+		Use:   "generate",
+		Short: "Write a migration file that brings live in step with source",
+		Long: `Plan the change from the live database to the source schema, prove it on a
+scratch copy of live, and write it to migrations/<YYYYMMDD_HHMMSS>_<label>.sql.
+The file records the hash of the live state it expects (baseline) and of the
+state it produces (result), and names every hazard in a comment. generate
+never changes the database and succeeds whatever the hazards.`,
+		Example: `  pg-flux migrate generate --label add_orders
+  pg-flux migrate generate --dry-run`,
+		Args: cobra.NoArgs,
+		RunE: runE(func(cmd *cobra.Command, _ []string) error {
+			s, err := a.settings(cmd)
+			if err != nil {
+				return err
+			}
+			return a.runGenerate(cmd.Context(), s, opts)
+		}),
+	}
+	cmd.Flags().StringVarP(&opts.Label, "label", "l", "migration", "label at the end of the file name ([a-z0-9_])")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the file instead of writing it")
+	return cmd
+}
+
+var labelJunk = regexp.MustCompile(`[^a-z0-9_]+`)
+
+// sanitizeLabel makes a label safe for a file name: "Add Role!" → "add_role".
+func sanitizeLabel(label string) string {
+	l := labelJunk.ReplaceAllString(strings.ToLower(label), "_")
+	l = strings.Trim(regexp.MustCompile(`_+`).ReplaceAllString(l, "_"), "_")
+	if l == "" {
+		return "migration"
+	}
+	return l
+}
+
+func (a *app) runGenerate(ctx context.Context, s *settings, opts generateOptions) error {
+	return a.withPipeline(ctx, s, stagePlan, func(t *target, p *pipeline) error {
+		steps := p.Plan.Steps
+		if len(steps) == 0 {
+			a.io.Printf("No changes: live database already matches source; no migration written.\n")
+			return nil
+		}
+		if err := a.warnPending(ctx, t, s); err != nil {
+			return err
+		}
+		name := a.now().UTC().Format("20060102_150405") + "_" + sanitizeLabel(opts.Label)
+		content := migration.Render(name, p.Live.Hash(), p.Result.Hash(), p.Findings, steps)
+		if opts.DryRun {
+			_, err := a.io.Out.Write(content)
+			return err
+		}
+		path := filepath.Join(s.MigrationsDir, name+".sql")
+		if err := writeNewFile(path, content); err != nil {
+			return err
+		}
+		a.log.Info("migration generated", logMigration, name+".sql", logStatement, len(steps))
+		a.io.Printf("Generated: %s (%s)\n", path, report.CountNoun(len(steps), "statement"))
+		if blocked := blockedFindings(p.Findings, nil); len(blocked) > 0 {
+			kinds := map[hazard.Kind]bool{}
+			var list []hazard.Kind
+			for _, f := range blocked {
+				if !kinds[f.Kind] {
+					kinds[f.Kind] = true
+					list = append(list, f.Kind)
+				}
+			}
+			a.io.Errorf("note: the migration has blocking hazards (%s); migrate apply will refuse it unless they are allowed\n", hazard.JoinKinds(list))
+		}
+		return nil
+	})
+}
+
+// warnPending warns when earlier generated files are not applied yet: the
+// plan is computed against live, so the new file repeats their changes.
+func (a *app) warnPending(ctx context.Context, t *target, s *settings) error {
+	entries, err := migration.Status(ctx, t.Conn, s.MigrationsDir, s.TrackingSchema)
+	if err != nil {
+		return err
+	}
+	var pending []string
+	for _, e := range entries {
+		if e.State == migration.StatePending || e.State == migration.StatePartial {
+			pending = append(pending, e.Name)
+		}
+	}
+	if len(pending) > 0 {
+		a.io.Errorf("warning: %d pending migration(s) not yet applied: %s; run pg-flux migrate apply first\n", len(pending), strings.Join(pending, ", "))
+	}
+	return nil
+}
+
+type migrateApplyOptions struct {
+	DryRun          bool
+	AllowHazards    string
+	AllowMassDrop   bool
+	ForceAfterDrift bool
+}
+
+func (a *app) migrateApplyCommand() *cobra.Command {
+	var opts migrateApplyOptions
+	cmd := &cobra.Command{
+		Use:   "apply",
+		Short: "Apply pending migration files in order",
+		Long: `Apply the pending files of migrations/ in file-name order, each recorded in
+the ledger (<tracking-schema>.migrations). Before any statement of a file
+runs, pg-flux checks that live still matches the file's baseline hash
+(--force-after-drift to skip), re-classifies the file's statements for
+hazards (--allow-hazards, or allow_hazards in the config file), and applies
+the mass-drop guard. Each statement waits at most --lock-timeout for its
+locks. Two applies against one database serialise on an advisory lock.`,
+		Example: `  pg-flux migrate apply
+  pg-flux migrate apply --dry-run
+  pg-flux migrate apply --allow-hazards=DATA_LOSS
+  pg-flux migrate apply --force-after-drift --lock-timeout 10s`,
+		Args: cobra.NoArgs,
+		RunE: runE(func(cmd *cobra.Command, _ []string) error {
+			s, err := a.settings(cmd)
+			if err != nil {
+				return err
+			}
+			return a.runMigrateApply(cmd.Context(), s, opts)
+		}),
+	}
+	f := cmd.Flags()
+	f.BoolVar(&opts.DryRun, "dry-run", false, "check and show what would be applied; run nothing")
+	f.StringVar(&opts.AllowHazards, "allow-hazards", "", "allow these blocking hazard kinds, comma-separated (e.g. DATA_LOSS)")
+	f.BoolVar(&opts.AllowMassDrop, "allow-mass-drop", false, "allow dropping more live objects than the mass-drop threshold")
+	f.BoolVar(&opts.ForceAfterDrift, "force-after-drift", false, "apply even if live drifted since the migration was generated")
+	f.String("lock-timeout", "5s", "how long each statement waits for a lock (e.g. 5s, 500ms)")
+	return cmd
+}
+
+func (a *app) runMigrateApply(ctx context.Context, s *settings, opts migrateApplyOptions) error {
+	allowed, err := allowedHazards(s, opts.AllowHazards, opts.AllowMassDrop)
+	if err != nil {
+		return err
+	}
+	var kinds []hazard.Kind
+	for _, k := range hazard.Kinds {
+		if allowed[k] {
+			kinds = append(kinds, k)
+		}
+	}
+	t, err := a.openTarget(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	// Apply's own progress lines are replaced by ours below; a dry run's
+	// output (the SQL that would run) is the point, so it goes to stdout.
+	var out io.Writer = io.Discard
+	if opts.DryRun {
+		out = a.io.Out
+	}
+	res, err := migration.Apply(ctx, t.Conn, migration.ApplyOptions{
+		Dir:             s.MigrationsDir,
+		TrackingSchema:  s.TrackingSchema,
+		Schemas:         s.TargetSchemas,
+		AllowHazards:    kinds,
+		ForceAfterDrift: opts.ForceAfterDrift,
+		DryRun:          opts.DryRun,
+		LockTimeout:     s.LockTimeout,
+		Target:          t.Desc,
+		Version:         Version,
+		Out:             out,
+		Logger:          a.log,
+	})
+	if res != nil {
+		// Files applied before a failure are reported before the error.
+		for _, w := range res.Warnings {
+			a.io.Errorf("warning: %s\n", w)
+		}
+		if !opts.DryRun {
+			for _, f := range res.Applied {
+				a.io.Printf("Applied %s (%s, %d ms)\n", f.Name, report.CountNoun(f.Steps-f.FirstStep, "statement"), f.Duration.Milliseconds())
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(res.Applied) > 0 && opts.DryRun:
+		a.io.Printf("Dry run: nothing was executed.\n")
+	case len(res.Applied) == 0:
+		files, err := migration.ReadDir(s.MigrationsDir)
+		if err != nil {
+			return err
+		}
+		a.io.Printf("Nothing to apply: all %d migration(s) are applied.\n", len(files))
+	}
+	return nil
+}
+
+func (a *app) statusCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show which migration files are applied, pending or partial",
+		Long: `List every migration file with its state — applied, pending, partial (an
+apply stopped between steps; the next apply resumes it) or baselined (marked
+applied without running) — when it was applied, and its checksum.`,
+		Example: `  pg-flux migrate status
+  pg-flux migrate status --db "$DATABASE_URL"`,
+		Args: cobra.NoArgs,
+		RunE: runE(func(cmd *cobra.Command, _ []string) error {
+			s, err := a.settings(cmd)
+			if err != nil {
+				return err
+			}
+			return a.runStatus(cmd.Context(), s)
+		}),
+	}
+}
+
+func (a *app) runStatus(ctx context.Context, s *settings) error {
+	t, err := a.openTarget(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	entries, err := migration.Status(ctx, t.Conn, s.MigrationsDir, s.TrackingSchema)
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		a.io.Printf("No migrations in %s.\n", s.MigrationsDir)
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.io.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FILE\tSTATE\tAPPLIED AT\tCHECKSUM")
+	for _, e := range entries {
+		at := "-"
+		if !e.AppliedAt.IsZero() {
+			at = e.AppliedAt.Local().Format("2006-01-02 15:04:05")
+		}
+		state := string(e.State)
+		switch {
+		case e.Baselined:
+			state = "baselined"
+		case e.State == migration.StatePartial:
+			state = fmt.Sprintf("partial (%d/%d steps)", e.StepsDone, e.StepsTotal)
+		}
+		if e.ChecksumMismatch {
+			state += " (file changed since applied)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Name, state, at, shortChecksum(e.Checksum))
+	}
+	return tw.Flush()
+}
+
+// shortChecksum shows the first 12 hex digits, enough to tell files apart.
+func shortChecksum(c string) string {
+	c = strings.TrimPrefix(c, "sha256:")
+	if len(c) > 12 {
+		c = c[:12]
+	}
+	if c == "" {
+		return "-"
+	}
+	return c
+}
+
+func (a *app) baselineCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "baseline FILE...",
+		Short: "Mark migration files as applied without running them",
+		Long: `Record migration files in the ledger as applied, with their checksums,
+without running them: for a database whose objects already exist (created
+by hand, by another tool, or restored from a dump).`,
+		Example: `  pg-flux migrate baseline migrations/20260101_initial.sql`,
+		Args:    cobra.MinimumNArgs(1),
+		RunE: runE(func(cmd *cobra.Command, files []string) error {
+			s, err := a.settings(cmd)
+			if err != nil {
+				return err
+			}
+			return a.runBaseline(cmd.Context(), s, files)
+		}),
+	}
+}
+
+func (a *app) runBaseline(ctx context.Context, s *settings, files []string) error {
+	t, err := a.openTarget(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	marked, err := migration.Baseline(ctx, t.Conn, s.TrackingSchema, files)
+	if err != nil {
+		return err
+	}
+	for _, name := range marked {
+		a.io.Printf("Marked %s as applied (checksum recorded)\n", name)
+	}
+	return nil
+}
+

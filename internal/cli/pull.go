@@ -1,0 +1,186 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pg-flux/pg-flux/internal/diff"
+	"github.com/pg-flux/pg-flux/internal/model"
+	"github.com/pg-flux/pg-flux/internal/plan"
+	"github.com/pg-flux/pg-flux/internal/report"
+)
+
+type pullOptions struct {
+	DryRun bool
+	Output string
+}
+
+func (a *app) pullCommand() *cobra.Command {
+	var opts pullOptions
+	cmd := &cobra.Command{
+		Use:   "pull",
+		Short: "Write the live objects that source does not declare as SQL",
+		Long: `Write SQL that declares every object verify reports (objects the live
+database has and source lacks) to schema/_pulled/<YYYYMMDD_HHMMSS>_pulled.sql.
+The file is valid source as it stands; review it, move each statement into
+the file where it belongs, and delete it. pull never drops anything and never
+changes the database.`,
+		Example: `  pg-flux pull
+  pg-flux pull --dry-run
+  pg-flux pull --output /tmp/pulled --db "$DATABASE_URL"`,
+		Args: cobra.NoArgs,
+		RunE: runE(func(cmd *cobra.Command, _ []string) error {
+			s, err := a.settings(cmd)
+			if err != nil {
+				return err
+			}
+			return a.runPull(cmd.Context(), s, opts)
+		}),
+	}
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the SQL instead of writing a file")
+	cmd.Flags().StringVar(&opts.Output, "output", "", "directory to write to (default <schema>/_pulled)")
+	return cmd
+}
+
+func (a *app) runPull(ctx context.Context, s *settings, opts pullOptions) error {
+	return a.withPipeline(ctx, s, stageModels, func(_ *target, p *pipeline) error {
+		undeclared := report.Undeclared(diff.Compare(p.Live, p.Desired))
+		if len(undeclared) == 0 {
+			a.io.Printf("%s\n", report.NothingToPull)
+			return nil
+		}
+		objs, missing, err := pulledObjects(p.Live, p.Desired, undeclared)
+		if err != nil {
+			return err
+		}
+		for _, id := range missing {
+			a.io.Errorf("warning: pg-flux cannot write SQL for %s yet; declare it by hand\n", id)
+		}
+		var buf bytes.Buffer
+		if err := report.PullFile(&buf, objs, a.now(), s.SchemaDir); err != nil {
+			return err
+		}
+		if opts.DryRun {
+			_, err := a.io.Out.Write(buf.Bytes())
+			return err
+		}
+		dir := opts.Output
+		if dir == "" {
+			dir = filepath.Join(s.SchemaDir, "_pulled")
+		}
+		path := filepath.Join(dir, a.now().UTC().Format("20060102_150405")+"_pulled.sql")
+		if err := writeNewFile(path, buf.Bytes()); err != nil {
+			return err
+		}
+		return report.PullWritten(a.io.Out, len(undeclared)-len(missing), path)
+	})
+}
+
+// pulledObjects returns the SQL that declares the undeclared objects, in
+// dependency order: the plan from desired to live (the reverse direction)
+// creates exactly what live has and source lacks. Indexes and constraints
+// are written as PostgreSQL defines them in live, not as the planner's
+// online rewrites (CONCURRENTLY, NOT VALID + VALIDATE), which belong in
+// migrations, not in source. missing lists objects no step declares.
+func pulledObjects(live, desired *model.Model, undeclared []diff.Change) ([]report.Pulled, []model.ObjectID, error) {
+	reverse, err := plan.Build(desired, live, plan.Options{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot plan the undeclared objects: %w", err)
+	}
+	wanted := map[model.ObjectID]bool{}
+	for _, c := range undeclared {
+		wanted[c.Object] = true
+	}
+	covered := func(id model.ObjectID) bool {
+		if wanted[id] {
+			return true
+		}
+		// Columns and constraints of an undeclared table come with it.
+		if id.Kind == model.KindColumn || id.Kind == model.KindConstraint {
+			return wanted[model.ID(model.KindTable, id.QName())]
+		}
+		return false
+	}
+
+	var out []report.Pulled
+	done := map[model.ObjectID]bool{}
+	emit := func(id model.ObjectID, sql string) {
+		done[id] = true
+		if n := len(out); n > 0 && out[n-1].Object == id {
+			out[n-1].SQL = append(out[n-1].SQL, sql)
+			return
+		}
+		out = append(out, report.Pulled{Object: id, SQL: []string{sql}})
+	}
+	for _, st := range reverse.Steps {
+		id := st.Object
+		if !covered(id) || isDrop(st.SQL) {
+			continue
+		}
+		switch id.Kind {
+		case model.KindIndex:
+			if done[id] {
+				continue
+			}
+			if ix := live.Indexes[id.QName()]; ix != nil {
+				emit(id, ix.Definition+";")
+				continue
+			}
+		case model.KindConstraint:
+			if done[id] {
+				continue
+			}
+			if t := live.Tables[id.QName()]; t != nil && t.Constraints[id.Sub] != nil {
+				c := t.Constraints[id.Sub]
+				emit(id, fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s;", id.QName(), model.QuoteIdent(c.Name), c.Definition))
+				continue
+			}
+		}
+		if st.Isolation == plan.NoTransaction {
+			continue // an online rewrite with no place in source
+		}
+		emit(id, strings.TrimSpace(st.SQL))
+	}
+	var missing []model.ObjectID
+	for _, c := range undeclared {
+		if !done[c.Object] {
+			missing = append(missing, c.Object)
+		}
+	}
+	return out, missing, nil
+}
+
+func isDrop(sql string) bool {
+	f := strings.Fields(sql)
+	return len(f) > 0 && strings.EqualFold(f[0], "DROP")
+}
+
+// writeNewFile writes a file that must not exist yet, creating its
+// directory.
+func writeNewFile(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("cannot create directory %s: %w", filepath.Dir(path), err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if os.IsExist(err) {
+		return &userError{msg: fmt.Sprintf("%s already exists; not overwriting it", path), hint: "Wait a second and run the command again."}
+	}
+	if err != nil {
+		return fmt.Errorf("cannot create %s: %w", path, err)
+	}
+	_, werr := f.Write(data)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		os.Remove(path)
+		return fmt.Errorf("cannot write %s: %w", path, werr)
+	}
+	return nil
+}

@@ -1,0 +1,214 @@
+package cli
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/pg-flux/pg-flux/internal/dsn"
+	"github.com/pg-flux/pg-flux/internal/pgserver"
+)
+
+// target is the live database a command works on.
+type target struct {
+	Conn *pgx.Conn
+	// Desc is host:port/db, for messages and the advisory-lock key.
+	Desc string
+	// Major is the server's major version.
+	Major int
+	// dev is the embedded dev cluster, nil for a --db target.
+	dev *pgserver.Cluster
+}
+
+// devDatabase is the database of the embedded dev cluster that pg-flux
+// manages; scratch databases are created beside it.
+const devDatabase = "postgres"
+
+// ShadowDSN returns the DSN the shadow should use when none is configured:
+// the embedded dev cluster itself (already running, so no second cluster
+// starts), else "" for shadow's own embedded cluster.
+func (t *target) ShadowDSN() string {
+	if t.dev != nil {
+		return t.dev.DSN(devDatabase)
+	}
+	return ""
+}
+
+// Close closes the connection and stops the embedded dev cluster. It is safe
+// to call after a cancelled context.
+func (t *target) Close() {
+	if t == nil {
+		return
+	}
+	if t.Conn != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		t.Conn.Close(ctx)
+		cancel()
+	}
+	if t.dev != nil {
+		t.dev.Stop()
+	}
+}
+
+// openTarget connects to the live database: --db / DATABASE_URL / db: in
+// the config, else the embedded dev database, started now.
+func (a *app) openTarget(ctx context.Context, s *settings) (*target, error) {
+	t := &target{}
+	conn := s.DB
+	if conn == "" {
+		dev, err := a.startDev(ctx, s.ProjectDir)
+		if err != nil {
+			return nil, err
+		}
+		t.dev = dev
+		conn = dev.DSN(devDatabase)
+	}
+	desc, err := dsn.Describe(conn)
+	if err != nil {
+		t.Close()
+		return nil, &userError{
+			msg:  fmt.Sprintf("invalid database URL in %s: %s", dbOrigin(s), strings.TrimPrefix(dsn.Redact(err.Error()), "parse connection string: ")),
+			hint: "Use a URL like postgres://user@host:5432/dbname (password in the URL or in ~/.pgpass) or key=value pairs (host=… dbname=…).",
+		}
+	}
+	t.Desc = desc
+	if t.dev != nil {
+		desc = "the embedded dev database"
+	}
+	t.Conn, err = connect(ctx, conn)
+	if err != nil {
+		t.Close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		hint := "Check the database URL given by " + dbOrigin(s) + ", and that the server is running and accepts connections from here."
+		if t.dev != nil {
+			hint = "The embedded dev database started but refused the connection; remove .pg-flux/dev to start afresh."
+		}
+		return nil, &userError{msg: fmt.Sprintf("cannot connect to %s: %s", desc, connectReason(err)), hint: hint, err: err}
+	}
+	if err := t.Conn.QueryRow(ctx, "SELECT current_setting('server_version_num')::int / 10000").Scan(&t.Major); err != nil {
+		t.Close()
+		return nil, fmt.Errorf("cannot read the server version of %s: %s", desc, connectReason(err))
+	}
+	a.log.Debug("connected", "target", t.Desc, "major", t.Major)
+	return t, nil
+}
+
+// dbOrigin names where the database URL came from, for hints.
+func dbOrigin(s *settings) string {
+	switch s.DBSource {
+	case "--db", "DATABASE_URL":
+		return s.DBSource
+	case "":
+		return "the embedded dev database"
+	}
+	return "db: in " + s.DBSource
+}
+
+// connect opens a connection named pg-flux in pg_stat_activity.
+func connect(ctx context.Context, conn string) (*pgx.Conn, error) {
+	cfg, err := pgx.ParseConfig(conn)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := cfg.RuntimeParams["application_name"]; !ok {
+		cfg.RuntimeParams["application_name"] = "pg-flux"
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = 15 * time.Second
+	}
+	return pgx.ConnectConfig(ctx, cfg)
+}
+
+// connectReason extracts the one phrase that explains a failed connection
+// from pgx's layered error: the server's message, or the network's.
+func connectReason(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Message
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return fmt.Sprintf("unknown host %q", dnsErr.Name)
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errno.Error()
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Err != nil {
+		return opErr.Err.Error()
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timed out"
+	}
+	msg := err.Error()
+	// pgx: "failed to connect to `user=… database=…`: host (addr): reason"
+	if i := strings.LastIndex(msg, "): "); i >= 0 {
+		msg = msg[i+3:]
+	}
+	return dsn.Redact(msg)
+}
+
+// startDev starts the project's embedded dev database.
+func (a *app) startDev(ctx context.Context, projectDir string) (*pgserver.Cluster, error) {
+	bin, err := pgserver.FindBinaries(0)
+	if err != nil {
+		return nil, &userError{
+			msg:  "no database given and the embedded dev database needs PostgreSQL server binaries: " + err.Error(),
+			hint: "Pass --db (or set DATABASE_URL), or install PostgreSQL (e.g. apt-get install postgresql) or set PGFLUX_PG_BINDIR.",
+			err:  err,
+		}
+	}
+	home := filepath.Join(projectDir, ".pg-flux")
+	data := filepath.Join(home, "dev", "data")
+	shown := filepath.Join(".pg-flux", "dev")
+	if pgserver.RunsAsOtherUser() && !pgserver.Reachable(data) {
+		// The server runs as an unprivileged user who cannot reach into the
+		// project (say, under /root): keep the data where it can, one
+		// directory per project.
+		sum := sha256.Sum256([]byte(projectDir))
+		data = filepath.Join(os.TempDir(), "pg-flux-dev-"+hex.EncodeToString(sum[:8]), "data")
+		shown = filepath.Dir(data)
+		a.verbosef("the PostgreSQL server user cannot reach %s; keeping the embedded dev database in %s", projectDir, shown)
+	} else if err := os.MkdirAll(filepath.Join(home, "dev"), 0o755); err != nil {
+		return nil, fmt.Errorf("cannot create %s: %w", filepath.Join(home, "dev"), err)
+	} else {
+		// The dev database is local state: keep it out of git without
+		// touching the project's own .gitignore.
+		ignore := filepath.Join(home, ".gitignore")
+		if _, err := os.Stat(ignore); errors.Is(err, os.ErrNotExist) {
+			_ = os.WriteFile(ignore, []byte("# pg-flux local state (the embedded dev database)\n*\n"), 0o644)
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(data), 0o755); err != nil {
+		return nil, fmt.Errorf("cannot create %s: %w", filepath.Dir(data), err)
+	}
+	a.verbosef("using the embedded dev database in %s (PostgreSQL %s)", shown, bin.Version)
+	started := time.Now()
+	c, err := pgserver.Start(ctx, pgserver.Options{Binaries: bin, DataDir: data})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, &userError{
+			msg:  "cannot start the embedded dev database in " + shown + ": " + err.Error(),
+			hint: "If another pg-flux command is using it, wait for it to finish; otherwise pass --db to use a server of your own.",
+			err:  err,
+		}
+	}
+	a.log.Debug("embedded dev database started", "data", data, logDurationMS, time.Since(started).Milliseconds())
+	return c, nil
+}
