@@ -344,4 +344,3 @@ func (a *app) runBaseline(ctx context.Context, s *settings, files []string) erro
 	}
 	return nil
 }
-
