@@ -1,0 +1,335 @@
+// Package diff compares two schema models and lists, object by object, what
+// differs between the live database and the desired state. It is what
+// `drift` and `verify` print, and what plan validation requires to be empty.
+//
+// Both models come from the same catalog inspector, so every comparison is
+// plain string equality of PostgreSQL's own deparsed text: no SQL is
+// normalised here.
+package diff
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/pg-flux/pg-flux/internal/model"
+)
+
+// Op says how an object differs.
+type Op string
+
+// Operations, from the point of view of turning live into desired.
+const (
+	Create Op = "create" // in desired, missing in live
+	Drop   Op = "drop"   // in live, not in desired
+	Alter  Op = "alter"  // in both, different
+)
+
+// Change is one object that differs between live and desired.
+type Change struct {
+	Op     Op
+	Object model.ObjectID
+	// Details are set for Alter: one human line per differing attribute,
+	// "what: live → desired", e.g. "type: text → character varying(255)".
+	Details []string
+}
+
+// String returns "alter column public.users.email (type: text → bigint)".
+func (c Change) String() string {
+	s := string(c.Op) + " " + c.Object.String()
+	if len(c.Details) > 0 {
+		s += " (" + strings.Join(c.Details, "; ") + ")"
+	}
+	return s
+}
+
+// none stands for an absent value in details.
+const none = "(none)"
+
+// Compare lists the differences between live and desired, ordered by kind
+// (schemas, types, sequences, tables, columns, constraints, indexes, views)
+// and then by name. Column order is ignored: columns are matched by name.
+// Objects inside a created or dropped table (its columns, constraints) are
+// not listed separately: the table's change covers them.
+func Compare(live, desired *model.Model) []Change {
+	var out []Change
+	add := func(op Op, id model.ObjectID, details []string) {
+		out = append(out, Change{Op: op, Object: id, Details: details})
+	}
+	schemaID := func(name string) model.ObjectID { return model.ObjectID{Kind: model.KindSchema, Name: name} }
+
+	for name := range live.Schemas {
+		if _, ok := desired.Schemas[name]; !ok {
+			add(Drop, schemaID(name), nil)
+		}
+	}
+	for name, d := range desired.Schemas {
+		l, ok := live.Schemas[name]
+		if !ok {
+			add(Create, schemaID(name), nil)
+			continue
+		}
+		if dd := details(attr("comment", l.Comment, d.Comment)); dd != nil {
+			add(Alter, schemaID(name), dd)
+		}
+	}
+
+	compareMap(live.Enums, desired.Enums, model.KindEnum, add, func(l, d *model.Enum) []string {
+		return details(
+			attr("labels", quoteList(l.Labels), quoteList(d.Labels)),
+			attr("comment", l.Comment, d.Comment),
+		)
+	})
+	compareMap(live.Sequences, desired.Sequences, model.KindSequence, add, func(l, d *model.Sequence) []string {
+		return details(append(SequenceDetails("", l, d),
+			attr("owned by", ownedBy(l.OwnedBy), ownedBy(d.OwnedBy)),
+			attr("comment", l.Comment, d.Comment))...)
+	})
+	compareMap(live.Tables, desired.Tables, model.KindTable, add, func(l, d *model.Table) []string {
+		compareTable(l, d, add)
+		return details(attr("comment", l.Comment, d.Comment))
+	})
+	compareMap(live.Indexes, desired.Indexes, model.KindIndex, add, func(l, d *model.Index) []string {
+		return details(
+			attr("table", l.Table.String(), d.Table.String()),
+			attr("definition", l.Definition, d.Definition),
+			attr("comment", l.Comment, d.Comment),
+		)
+	})
+	compareMap(live.Views, desired.Views, model.KindView, add, ViewDetails)
+
+	sort.Slice(out, func(i, j int) bool { return less(out[i].Object, out[j].Object) })
+	return out
+}
+
+// compareTable adds the changes of columns and constraints of a table that
+// exists on both sides.
+func compareTable(l, d *model.Table, add func(Op, model.ObjectID, []string)) {
+	colID := func(name string) model.ObjectID {
+		return model.ObjectID{Kind: model.KindColumn, Schema: d.Name.Schema, Name: d.Name.Name, Sub: name}
+	}
+	for _, lc := range l.Columns {
+		if d.Column(lc.Name) == nil {
+			add(Drop, colID(lc.Name), nil)
+		}
+	}
+	for _, dc := range d.Columns {
+		lc := l.Column(dc.Name)
+		if lc == nil {
+			add(Create, colID(dc.Name), nil)
+			continue
+		}
+		if dd := ColumnDetails(lc, dc); dd != nil {
+			add(Alter, colID(dc.Name), dd)
+		}
+	}
+	conID := func(name string) model.ObjectID {
+		return model.ObjectID{Kind: model.KindConstraint, Schema: d.Name.Schema, Name: d.Name.Name, Sub: name}
+	}
+	for name := range l.Constraints {
+		if _, ok := d.Constraints[name]; !ok {
+			add(Drop, conID(name), nil)
+		}
+	}
+	for name, dc := range d.Constraints {
+		lc, ok := l.Constraints[name]
+		if !ok {
+			add(Create, conID(name), nil)
+			continue
+		}
+		if dd := ConstraintDetails(lc, dc); dd != nil {
+			add(Alter, conID(name), dd)
+		}
+	}
+}
+
+// ColumnDetails lists how a column differs; nil when it does not.
+func ColumnDetails(l, d *model.Column) []string {
+	dd := []string{
+		attr("type", l.Type, d.Type),
+		attr("collation", l.Collation, d.Collation),
+		attr("default", l.Default, d.Default),
+		attr("not null", strconv.FormatBool(l.NotNull), strconv.FormatBool(d.NotNull)),
+		attr("identity", identity(l.Identity), identity(d.Identity)),
+	}
+	if l.Identity != model.IdentityNone && d.Identity != model.IdentityNone &&
+		l.IdentitySequence != nil && d.IdentitySequence != nil {
+		dd = append(dd, attr("identity sequence", l.IdentitySequence.Name.String(), d.IdentitySequence.Name.String()))
+		dd = append(dd, SequenceDetails("identity ", l.IdentitySequence, d.IdentitySequence)...)
+	}
+	dd = append(dd,
+		attr("generated", l.Generated, d.Generated),
+		attr("comment", l.Comment, d.Comment),
+	)
+	return details(dd...)
+}
+
+// SequenceDetails lists how the options of two sequences differ, each
+// attribute name prefixed with prefix.
+func SequenceDetails(prefix string, l, d *model.Sequence) []string {
+	i := func(v int64) string { return strconv.FormatInt(v, 10) }
+	return details(
+		attr(prefix+"type", l.Type, d.Type),
+		attr(prefix+"start", i(l.Start), i(d.Start)),
+		attr(prefix+"increment", i(l.Increment), i(d.Increment)),
+		attr(prefix+"min", i(l.Min), i(d.Min)),
+		attr(prefix+"max", i(l.Max), i(d.Max)),
+		attr(prefix+"cache", i(l.Cache), i(d.Cache)),
+		attr(prefix+"cycle", strconv.FormatBool(l.Cycle), strconv.FormatBool(d.Cycle)),
+	)
+}
+
+// ConstraintDetails lists how a constraint differs; nil when it does not.
+//
+// A constraint that is NOT VALID in desired but validated in live is equal:
+// NOT VALID only says that existing rows were not checked when it was
+// added, and a validated constraint guarantees strictly more. Source
+// written as "ADD CONSTRAINT … NOT VALID" (the online way to add one) must
+// not show as drift once someone has validated it, and the planner never
+// un-validates a constraint. The reverse (live NOT VALID, desired
+// validated) is a change: VALIDATE CONSTRAINT.
+func ConstraintDetails(l, d *model.Constraint) []string {
+	validated := ""
+	if d.Validated && !l.Validated {
+		validated = attr("validated", "false", "true")
+	}
+	return details(
+		attr("definition", ConstraintDefinition(l.Definition), ConstraintDefinition(d.Definition)),
+		validated,
+		attr("comment", l.Comment, d.Comment),
+	)
+}
+
+// ConstraintDefinition returns a pg_get_constraintdef text without its
+// trailing NOT VALID, which is state (Constraint.Validated), not definition.
+func ConstraintDefinition(def string) string {
+	return strings.TrimSuffix(def, " NOT VALID")
+}
+
+// ViewDetails lists how a view differs; nil when it does not.
+func ViewDetails(l, d *model.View) []string {
+	dd := []string{
+		attr("definition", ViewQuery(l.Definition), ViewQuery(d.Definition)),
+		attr("columns", viewColumns(l.Columns), viewColumns(d.Columns)),
+		attr("options", strings.Join(l.Options, ", "), strings.Join(d.Options, ", ")),
+		attr("comment", l.Comment, d.Comment),
+	}
+	for _, dc := range d.Columns {
+		for _, lc := range l.Columns {
+			if lc.Name == dc.Name {
+				dd = append(dd, attr("column "+model.QuoteIdent(dc.Name)+" comment", lc.Comment, dc.Comment))
+			}
+		}
+	}
+	return details(dd...)
+}
+
+// ViewQuery returns a pg_get_viewdef text without surrounding whitespace
+// and its terminating semicolon.
+func ViewQuery(def string) string {
+	return strings.TrimSuffix(strings.TrimSpace(def), ";")
+}
+
+func viewColumns(cols []model.ViewColumn) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = model.QuoteIdent(c.Name) + " " + c.Type
+	}
+	return strings.Join(parts, ", ")
+}
+
+// compareMap adds drops, creates and alters of one kind of schema-level
+// object; alter returns the details of a pair (nil when equal).
+func compareMap[T any](live, desired map[model.QName]T, kind model.Kind, add func(Op, model.ObjectID, []string), alter func(l, d T) []string) {
+	for name := range live {
+		if _, ok := desired[name]; !ok {
+			add(Drop, model.ID(kind, name), nil)
+		}
+	}
+	for name, d := range desired {
+		l, ok := live[name]
+		if !ok {
+			add(Create, model.ID(kind, name), nil)
+			continue
+		}
+		if dd := alter(l, d); dd != nil {
+			add(Alter, model.ID(kind, name), dd)
+		}
+	}
+}
+
+// attr returns "what: live → desired", or "" when the values are equal.
+func attr(what, l, d string) string {
+	if l == d {
+		return ""
+	}
+	if l == "" {
+		l = none
+	}
+	if d == "" {
+		d = none
+	}
+	return fmt.Sprintf("%s: %s → %s", what, l, d)
+}
+
+// details keeps the non-empty lines; nil when there are none.
+func details(lines ...string) []string {
+	var out []string
+	for _, l := range lines {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func identity(s string) string {
+	switch s {
+	case model.IdentityAlways:
+		return "always"
+	case model.IdentityByDefault:
+		return "by default"
+	}
+	return ""
+}
+
+func ownedBy(r *model.ColumnRef) string {
+	if r == nil {
+		return ""
+	}
+	return r.Table.String() + "." + model.QuoteIdent(r.Column)
+}
+
+func quoteList(labels []string) string {
+	q := make([]string, len(labels))
+	for i, l := range labels {
+		q[i] = model.QuoteLiteral(l)
+	}
+	return strings.Join(q, ", ")
+}
+
+// kindRank is the order of kinds in Compare's output.
+var kindRank = map[model.Kind]int{
+	model.KindSchema:     0,
+	model.KindEnum:       1,
+	model.KindSequence:   2,
+	model.KindTable:      3,
+	model.KindColumn:     4,
+	model.KindConstraint: 5,
+	model.KindIndex:      6,
+	model.KindView:       7,
+}
+
+func less(a, b model.ObjectID) bool {
+	if ra, rb := kindRank[a.Kind], kindRank[b.Kind]; ra != rb {
+		return ra < rb
+	}
+	if a.Schema != b.Schema {
+		return a.Schema < b.Schema
+	}
+	if a.Name != b.Name {
+		return a.Name < b.Name
+	}
+	return a.Sub < b.Sub
+}

@@ -1,0 +1,1138 @@
+package plan
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/pg-flux/pg-flux/internal/diff"
+	"github.com/pg-flux/pg-flux/internal/model"
+)
+
+// Options tune the planner.
+type Options struct{}
+
+// Build plans the steps that turn live into desired. Build(model.New(), m)
+// recreates m from nothing.
+//
+// Steps come in phases, each sorted by dependency and then by name:
+// everything that must go is dropped first (dependent views, then foreign
+// keys, then indexes and constraints, then columns and tables), then
+// schemas, types, sequences, tables and columns are created or altered,
+// types and sequences no longer used are dropped, constraints, indexes and
+// foreign keys are added, sequence ownership is set, views are created,
+// comments are set, and emptied schemas are dropped last.
+func Build(live, desired *model.Model, opts Options) (*Plan, error) {
+	b := newBuilder(live, desired, opts)
+	b.analyze()
+	if err := b.emit(); err != nil {
+		return nil, err
+	}
+	p := &Plan{}
+	for _, steps := range b.out {
+		p.Steps = append(p.Steps, steps...)
+	}
+	return p, nil
+}
+
+// phase is a group of steps; phases run in declaration order.
+type phase int
+
+const (
+	phaseDropViews phase = iota
+	phaseDropForeignKeys
+	phaseDropConstraints // indexes, other constraints, sequence ownership
+	phaseDropColumns     // columns, then tables
+	phaseCreateSchemas
+	phaseEnums
+	phaseSequences
+	phaseCreateTables
+	phaseColumns
+	// Types and sequences go only after the columns that used them have
+	// been altered, and before anything would be created with their names.
+	phaseDropTypes
+	phaseAddConstraints
+	phaseCreateIndexes
+	phaseAddForeignKeys
+	phaseValidate
+	phaseOwnedBy
+	phaseCreateViews
+	phaseComments
+	phaseDropSchemas
+	numPhases
+)
+
+// colKey names a column of a table.
+type colKey struct {
+	table  model.QName
+	column string
+}
+
+type builder struct {
+	live, desired *model.Model
+	opts          Options
+	out           [numPhases][]Step
+
+	droppedTables map[model.QName]bool
+
+	// Columns of tables on both sides.
+	droppedCols   map[colKey]bool // gone from desired
+	recreatedCols map[colKey]bool // dropped and added again (new generated expression)
+	retypedCols   map[colKey]bool // ALTER COLUMN TYPE
+	enumCols      map[colKey]bool // retyped because their enum type is recreated
+	resetDefaults map[colKey]bool // default set again: it spells a recreated enum
+
+	droppedEnums   map[model.QName]bool
+	recreatedEnums map[model.QName]string // temporary name of the old type
+	liveEnumNames  map[string]model.QName // QName.String() → name
+	wantEnumNames  map[string]bool
+
+	droppedSeqs  map[model.QName]bool // gone from desired
+	implicitSeqs map[model.QName]bool // dropped along with their owning column
+	disownedSeqs map[model.QName]bool // kept, but their owning column goes away
+
+	droppedCons map[model.ObjectID]bool // dropped; added again when desired has them
+	droppedIdx  map[model.QName]bool    // dropped; created again when desired has them
+
+	droppedViews  map[model.QName]bool // dropped first; created again when desired has them
+	replacedViews map[model.QName]bool // CREATE OR REPLACE VIEW
+}
+
+func newBuilder(live, desired *model.Model, opts Options) *builder {
+	return &builder{
+		live: live, desired: desired, opts: opts,
+		droppedTables:  map[model.QName]bool{},
+		droppedCols:    map[colKey]bool{},
+		recreatedCols:  map[colKey]bool{},
+		retypedCols:    map[colKey]bool{},
+		enumCols:       map[colKey]bool{},
+		resetDefaults:  map[colKey]bool{},
+		droppedEnums:   map[model.QName]bool{},
+		recreatedEnums: map[model.QName]string{},
+		liveEnumNames:  map[string]model.QName{},
+		wantEnumNames:  map[string]bool{},
+		droppedSeqs:    map[model.QName]bool{},
+		implicitSeqs:   map[model.QName]bool{},
+		disownedSeqs:   map[model.QName]bool{},
+		droppedCons:    map[model.ObjectID]bool{},
+		droppedIdx:     map[model.QName]bool{},
+		droppedViews:   map[model.QName]bool{},
+		replacedViews:  map[model.QName]bool{},
+	}
+}
+
+// ---------------------------------------------------------------- analysis
+
+// analyze decides, before any SQL is written, what is dropped, recreated
+// or altered: later decisions depend on earlier ones (a view over a column
+// whose type changes must be recreated, a foreign key onto a replaced
+// primary key must be dropped first).
+func (b *builder) analyze() {
+	for name := range b.live.Tables {
+		if b.desired.Tables[name] == nil {
+			b.droppedTables[name] = true
+		}
+	}
+	b.analyzeEnums()
+	b.analyzeColumns()
+	b.analyzeSequences()
+	b.analyzeConstraints()
+	b.analyzeIndexes()
+	b.analyzeForeignKeys()
+	b.analyzeViews()
+}
+
+func (b *builder) analyzeEnums() {
+	for name := range b.desired.Enums {
+		b.wantEnumNames[name.String()] = true
+	}
+	for name, l := range b.live.Enums {
+		b.liveEnumNames[name.String()] = name
+		d := b.desired.Enums[name]
+		switch {
+		case d == nil:
+			b.droppedEnums[name] = true
+		case !isSubsequence(l.Labels, d.Labels):
+			b.recreatedEnums[name] = b.temporaryTypeName(name)
+		}
+	}
+}
+
+// isSubsequence reports whether every label of a appears in b, in the same
+// order: then ADD VALUE can turn a into b.
+func isSubsequence(a, b []string) bool {
+	i := 0
+	for _, l := range b {
+		if i < len(a) && a[i] == l {
+			i++
+		}
+	}
+	return i == len(a)
+}
+
+// temporaryTypeName picks the name a recreated enum's old type is renamed
+// to: unused by any type or relation (relations have row types) on either
+// side, and within PostgreSQL's 63-byte limit.
+func (b *builder) temporaryTypeName(name model.QName) string {
+	taken := func(n string) bool {
+		q := model.QName{Schema: name.Schema, Name: n}
+		for _, m := range []*model.Model{b.live, b.desired} {
+			if m.Enums[q] != nil || m.Tables[q] != nil || m.Views[q] != nil || m.Sequences[q] != nil {
+				return true
+			}
+		}
+		return false
+	}
+	for i := 0; ; i++ {
+		suffix := "_old"
+		if i > 0 {
+			suffix += strconv.Itoa(i)
+		}
+		n := truncateIdent(name.Name, 63-len(suffix)) + suffix
+		if !taken(n) {
+			return n
+		}
+	}
+}
+
+// truncateIdent cuts s to at most n bytes without splitting a character.
+func truncateIdent(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
+// recreatedEnumOf returns the recreated enum a column type is (or is an array of).
+func (b *builder) recreatedEnumOf(typ string) (model.QName, bool) {
+	name, ok := b.liveEnumNames[strings.TrimSuffix(typ, "[]")]
+	if !ok {
+		return model.QName{}, false
+	}
+	_, recreated := b.recreatedEnums[name]
+	return name, recreated
+}
+
+func (b *builder) analyzeColumns() {
+	for _, l := range b.live.SortedTables() {
+		d := b.desired.Tables[l.Name]
+		if d == nil {
+			continue
+		}
+		for _, lc := range l.Columns {
+			k := colKey{l.Name, lc.Name}
+			dc := d.Column(lc.Name)
+			switch {
+			case dc == nil:
+				b.droppedCols[k] = true
+				continue
+			case dc.Generated != "" && dc.Generated != lc.Generated:
+				// PostgreSQL cannot change or add a generation expression.
+				b.recreatedCols[k] = true
+				continue
+			}
+			if lc.Type != dc.Type || lc.Collation != dc.Collation {
+				b.retypedCols[k] = true
+			}
+			if _, ok := b.recreatedEnumOf(lc.Type); ok {
+				b.retypedCols[k] = true
+				b.enumCols[k] = true
+			}
+			if lc.Default != "" && b.spellsRecreatedEnum(columnID(l.Name, lc.Name), lc.Default) {
+				b.resetDefaults[k] = true
+			}
+		}
+		// A generated column blocks type changes of the columns it reads:
+		// it is dropped and added again around them.
+		for _, lc := range l.Columns {
+			k := colKey{l.Name, lc.Name}
+			dc := d.Column(lc.Name)
+			if dc == nil || lc.Generated == "" || dc.Generated == "" || b.recreatedCols[k] {
+				continue
+			}
+			for _, src := range l.Columns {
+				sk := colKey{l.Name, src.Name}
+				if src.Name != lc.Name && b.retypedCols[sk] &&
+					(hasDep(b.live, columnID(l.Name, lc.Name), columnID(l.Name, src.Name)) || mentionsIdent(lc.Generated, src.Name)) {
+					b.recreatedCols[k] = true
+					delete(b.retypedCols, k)
+					break
+				}
+			}
+		}
+	}
+}
+
+func hasDep(m *model.Model, from, to model.ObjectID) bool {
+	for _, d := range m.Deps[from] {
+		if d == to {
+			return true
+		}
+	}
+	return false
+}
+
+// spellsRecreatedEnum reports whether an object (by its dependencies or its
+// definition) uses an enum type that is being recreated: it must then be
+// rebuilt against the new type.
+func (b *builder) spellsRecreatedEnum(id model.ObjectID, def string) bool {
+	for _, dep := range b.live.Deps[id] {
+		if dep.Kind == model.KindEnum {
+			if _, ok := b.recreatedEnums[dep.QName()]; ok {
+				return true
+			}
+		}
+	}
+	for name := range b.recreatedEnums {
+		if mentionsName(def, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// goneColumn reports whether a live column disappears (with its table, or
+// dropped, or dropped to be added again).
+func (b *builder) goneColumn(k colKey) bool {
+	return b.droppedTables[k.table] || b.droppedCols[k] || b.recreatedCols[k]
+}
+
+func (b *builder) analyzeSequences() {
+	for name, l := range b.live.Sequences {
+		ownerGone := l.OwnedBy != nil && b.goneColumn(colKey{l.OwnedBy.Table, l.OwnedBy.Column})
+		if b.desired.Sequences[name] == nil {
+			b.droppedSeqs[name] = true
+			if ownerGone {
+				b.implicitSeqs[name] = true
+			}
+			continue
+		}
+		if ownerGone {
+			b.disownedSeqs[name] = true
+		}
+	}
+}
+
+// touchesRecreated reports whether an index or constraint of a table uses
+// a column that is dropped and added again, or an enum being recreated:
+// it must be dropped before and created again after.
+func (b *builder) touchesRecreated(id model.ObjectID, table model.QName, def string) bool {
+	for _, dep := range b.live.Deps[id] {
+		if dep.Kind == model.KindColumn && b.recreatedCols[colKey{dep.QName(), dep.Sub}] {
+			return true
+		}
+	}
+	if t := b.live.Tables[table]; t != nil {
+		for _, c := range t.Columns {
+			if b.recreatedCols[colKey{table, c.Name}] && mentionsIdent(def, c.Name) {
+				return true
+			}
+		}
+	}
+	return b.spellsRecreatedEnum(id, def)
+}
+
+func (b *builder) analyzeConstraints() {
+	for _, l := range b.live.SortedTables() {
+		d := b.desired.Tables[l.Name]
+		if d == nil {
+			continue
+		}
+		for _, lc := range l.SortedConstraints() {
+			if lc.Type == model.ForeignKey {
+				continue
+			}
+			id := constraintID(l.Name, lc.Name)
+			dc := d.Constraints[lc.Name]
+			if dc == nil || constraintChanged(lc, dc) || b.touchesRecreated(id, l.Name, lc.Definition) {
+				b.droppedCons[id] = true
+			}
+		}
+	}
+}
+
+func constraintChanged(l, d *model.Constraint) bool {
+	return l.Type != d.Type || diff.ConstraintDefinition(l.Definition) != diff.ConstraintDefinition(d.Definition)
+}
+
+func (b *builder) analyzeIndexes() {
+	for name, l := range b.live.Indexes {
+		if b.droppedTables[l.Table] {
+			continue
+		}
+		d := b.desired.Indexes[name]
+		if d == nil || d.Table != l.Table || d.Definition != l.Definition ||
+			b.touchesRecreated(indexID(name), l.Table, l.Definition) {
+			b.droppedIdx[name] = true
+		}
+	}
+}
+
+func (b *builder) analyzeForeignKeys() {
+	for _, l := range b.live.SortedTables() {
+		d := b.desired.Tables[l.Name]
+		for _, lc := range l.SortedConstraints() {
+			if lc.Type != model.ForeignKey {
+				continue
+			}
+			id := constraintID(l.Name, lc.Name)
+			if d == nil {
+				// DROP TABLE takes the table's own foreign keys along, but
+				// one onto another dropped table would block that table's
+				// drop.
+				if ref := lc.References; ref != nil && *ref != l.Name && b.droppedTables[*ref] {
+					b.droppedCons[id] = true
+				}
+				continue
+			}
+			dc := d.Constraints[lc.Name]
+			if dc == nil || constraintChanged(lc, dc) || b.foreignKeyDisturbed(l.Name, id, lc) {
+				b.droppedCons[id] = true
+			}
+		}
+	}
+}
+
+// foreignKeyDisturbed reports whether an unchanged foreign key must still be
+// dropped and added again: a column at either end is dropped and re-added
+// or changes to a recreated enum, or the unique index or constraint it
+// relies on is replaced.
+func (b *builder) foreignKeyDisturbed(table model.QName, id model.ObjectID, c *model.Constraint) bool {
+	fk, ok := parseForeignKey(c.Definition)
+	ref := fk.References
+	if c.References != nil {
+		ref = *c.References
+	}
+	disturbed := func(k colKey) bool { return b.goneColumn(k) || b.enumCols[k] }
+	if ok {
+		for _, col := range fk.Columns {
+			if disturbed(colKey{table, col}) {
+				return true
+			}
+		}
+		for _, col := range fk.RefColumns {
+			if disturbed(colKey{ref, col}) {
+				return true
+			}
+		}
+	} else {
+		// Unreadable definition: any disturbed column at either end counts.
+		for _, t := range []model.QName{table, ref} {
+			if lt := b.live.Tables[t]; lt != nil {
+				for _, col := range lt.Columns {
+					if disturbed(colKey{t, col.Name}) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	deps := b.live.Deps[id]
+	for _, dep := range deps {
+		switch dep.Kind {
+		case model.KindIndex:
+			if b.droppedIdx[dep.QName()] || b.constraintIndexDropped(dep.QName()) {
+				return true
+			}
+		case model.KindConstraint:
+			if b.droppedCons[dep] {
+				return true
+			}
+		}
+	}
+	if len(deps) > 0 {
+		return false
+	}
+	// No dependency rows: any unique index or key of the referenced table
+	// that covers the referenced columns and is replaced counts.
+	covers := func(def string) bool {
+		for _, col := range fk.RefColumns {
+			if !mentionsIdent(def, col) {
+				return false
+			}
+		}
+		return true
+	}
+	if rt := b.live.Tables[ref]; rt != nil {
+		for _, rc := range rt.Constraints {
+			if (rc.Type == model.PrimaryKey || rc.Type == model.Unique) && b.droppedCons[constraintID(ref, rc.Name)] && covers(rc.Definition) {
+				return true
+			}
+		}
+	}
+	for _, ix := range b.live.IndexesOn(ref) {
+		if ix.Unique && b.droppedIdx[ix.Name] && covers(ix.Definition) {
+			return true
+		}
+	}
+	return false
+}
+
+// constraintIndexDropped reports whether the index of that name is the
+// index of a primary key, unique or exclusion constraint being dropped
+// (PostgreSQL names such an index after its constraint).
+func (b *builder) constraintIndexDropped(index model.QName) bool {
+	for id := range b.droppedCons {
+		if id.Schema == index.Schema && id.Sub == index.Name {
+			if t := b.live.Tables[id.QName()]; t != nil {
+				if c := t.Constraints[id.Sub]; c != nil && c.Type != model.ForeignKey && c.Type != model.Check {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// viewChanged reports whether a view's query, columns or options differ
+// (comments are set in place).
+func viewChanged(l, d *model.View) bool {
+	if diff.ViewQuery(l.Definition) != diff.ViewQuery(d.Definition) || !sameStrings(l.Options, d.Options) {
+		return true
+	}
+	return len(l.Columns) != len(d.Columns) || !columnsPrefix(l.Columns, d.Columns)
+}
+
+// columnsPrefix reports whether CREATE OR REPLACE VIEW can turn a view with
+// columns a into one with columns b: same names and types, new ones at the end.
+func columnsPrefix(a, b []model.ViewColumn) bool {
+	if len(a) > len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name || a[i].Type != b[i].Type {
+			return false
+		}
+	}
+	return true
+}
+
+func sameStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// analyzeViews finds the views to drop first: those gone from desired,
+// those whose columns change in a way CREATE OR REPLACE cannot do, and
+// every view that depends on something dropped or replaced (a table, a
+// column dropped or retyped, a type, a sequence, a constraint, another such
+// view), to a fixpoint.
+func (b *builder) analyzeViews() {
+	views := b.live.SortedViews()
+	for changed := true; changed; {
+		changed = false
+		for _, l := range views {
+			if b.droppedViews[l.Name] {
+				continue
+			}
+			d := b.desired.Views[l.Name]
+			if d == nil || (viewChanged(l, d) && !columnsPrefix(l.Columns, d.Columns)) || b.viewBroken(l) {
+				b.droppedViews[l.Name] = true
+				changed = true
+			}
+		}
+	}
+	for _, l := range views {
+		if d := b.desired.Views[l.Name]; d != nil && !b.droppedViews[l.Name] && viewChanged(l, d) {
+			b.replacedViews[l.Name] = true
+		}
+	}
+}
+
+func (b *builder) viewBroken(v *model.View) bool {
+	for _, dep := range viewDeps(b.live, v) {
+		if b.depBroken(dep) {
+			return true
+		}
+	}
+	return false
+}
+
+// depBroken reports whether a live object goes away or changes type.
+func (b *builder) depBroken(dep model.ObjectID) bool {
+	name := dep.QName()
+	switch dep.Kind {
+	case model.KindTable:
+		return b.droppedTables[name]
+	case model.KindColumn:
+		k := colKey{name, dep.Sub}
+		return b.goneColumn(k) || b.retypedCols[k]
+	case model.KindView:
+		return b.droppedViews[name]
+	case model.KindEnum:
+		_, recreated := b.recreatedEnums[name]
+		return recreated || b.droppedEnums[name]
+	case model.KindSequence:
+		return b.droppedSeqs[name]
+	case model.KindConstraint:
+		return b.droppedTables[name] || b.droppedCons[dep]
+	case model.KindIndex:
+		return b.droppedIdx[name] || b.constraintIndexDropped(name)
+	}
+	return false
+}
+
+// viewDeps returns what a view depends on: PostgreSQL's dependency rows
+// when the model has them, else the names its definition spells (tables,
+// with the columns it mentions; views; types; sequences).
+func viewDeps(m *model.Model, v *model.View) []model.ObjectID {
+	if deps := m.Deps[viewID(v.Name)]; len(deps) > 0 {
+		return deps
+	}
+	var out []model.ObjectID
+	seen := map[model.ObjectID]bool{}
+	addDep := func(id model.ObjectID) {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	for _, ch := range nameChains(v.Definition) {
+		for i := 0; i+1 < len(ch); i++ {
+			q := model.QName{Schema: ch[i], Name: ch[i+1]}
+			switch {
+			case m.Tables[q] != nil:
+				addDep(tableID(q))
+				for _, c := range m.Tables[q].Columns {
+					if mentionsIdent(v.Definition, c.Name) {
+						addDep(columnID(q, c.Name))
+					}
+				}
+			case m.Views[q] != nil && q != v.Name:
+				addDep(viewID(q))
+			case m.Enums[q] != nil:
+				addDep(enumID(q))
+			case m.Sequences[q] != nil:
+				addDep(sequenceID(q))
+			}
+		}
+	}
+	return out
+}
+
+// viewOrder sorts a set of views so that each comes after the views of the
+// set it depends on in m (dependents first when reverse is set).
+func viewOrder(m *model.Model, set map[model.QName]bool, reverse bool) ([]model.QName, error) {
+	prereq := map[model.QName][]model.QName{}
+	for name := range set {
+		v := m.Views[name]
+		if v == nil {
+			continue
+		}
+		for _, dep := range viewDeps(m, v) {
+			if dep.Kind != model.KindView || dep.QName() == name || !set[dep.QName()] {
+				continue
+			}
+			if reverse {
+				prereq[dep.QName()] = append(prereq[dep.QName()], name)
+			} else {
+				prereq[name] = append(prereq[name], dep.QName())
+			}
+		}
+	}
+	return topoSort(set, prereq)
+}
+
+// topoSort orders nodes so that each follows its prerequisites, and
+// otherwise by name. A cycle is an error naming it.
+func topoSort(set map[model.QName]bool, prereq map[model.QName][]model.QName) ([]model.QName, error) {
+	pending := map[model.QName]int{}
+	users := map[model.QName][]model.QName{}
+	for n := range set {
+		seen := map[model.QName]bool{}
+		for _, p := range prereq[n] {
+			if !seen[p] {
+				seen[p] = true
+				pending[n]++
+				users[p] = append(users[p], n)
+			}
+		}
+	}
+	var ready, out []model.QName
+	for n := range set {
+		if pending[n] == 0 {
+			ready = append(ready, n)
+		}
+	}
+	for len(ready) > 0 {
+		sort.Slice(ready, func(i, j int) bool { return ready[i].Less(ready[j]) })
+		n := ready[0]
+		ready = ready[1:]
+		out = append(out, n)
+		for _, u := range users[n] {
+			if pending[u]--; pending[u] == 0 {
+				ready = append(ready, u)
+			}
+		}
+	}
+	if len(out) == len(set) {
+		return out, nil
+	}
+	return nil, cycleError(set, pending, prereq)
+}
+
+// cycleError follows unresolved prerequisites from the first stuck node
+// until one repeats.
+func cycleError(set map[model.QName]bool, pending map[model.QName]int, prereq map[model.QName][]model.QName) error {
+	var stuck []model.QName
+	for n := range set {
+		if pending[n] > 0 {
+			stuck = append(stuck, n)
+		}
+	}
+	sort.Slice(stuck, func(i, j int) bool { return stuck[i].Less(stuck[j]) })
+	var path []model.QName
+	at := map[model.QName]int{}
+	n := stuck[0]
+	for {
+		if i, ok := at[n]; ok {
+			path = append(path[i:], n)
+			break
+		}
+		at[n] = len(path)
+		path = append(path, n)
+		next := prereq[n]
+		sort.Slice(next, func(i, j int) bool { return next[i].Less(next[j]) })
+		for _, p := range next {
+			if pending[p] > 0 {
+				n = p
+				break
+			}
+		}
+	}
+	names := make([]string, len(path))
+	for i, p := range path {
+		names[i] = "view " + p.String()
+	}
+	return fmt.Errorf("plan: dependency cycle: %s", strings.Join(names, " → "))
+}
+
+// ---------------------------------------------------------------- emission
+
+func (b *builder) add(p phase, steps ...Step) { b.out[p] = append(b.out[p], steps...) }
+
+func (b *builder) emit() error {
+	if err := b.emitDropViews(); err != nil {
+		return err
+	}
+	b.emitDrops()
+	b.emitSchemasTypesSequences()
+	b.emitTables()
+	b.emitConstraintsAndIndexes()
+	b.emitOwnedBy()
+	if err := b.emitCreateViews(); err != nil {
+		return err
+	}
+	b.emitComments()
+	for _, s := range b.live.SortedSchemas() {
+		if b.desired.Schemas[s.Name] == nil {
+			b.add(phaseDropSchemas, dropSchema(s.Name))
+		}
+	}
+	return nil
+}
+
+func (b *builder) emitDropViews() error {
+	order, err := viewOrder(b.live, b.droppedViews, true)
+	if err != nil {
+		return err
+	}
+	for _, name := range order {
+		b.add(phaseDropViews, dropView(name))
+	}
+	return nil
+}
+
+func (b *builder) emitDrops() {
+	ids := make([]model.ObjectID, 0, len(b.droppedCons))
+	for id := range b.droppedCons {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return lessID(ids[i], ids[j]) })
+	for _, id := range ids {
+		c := b.live.Tables[id.QName()].Constraints[id.Sub]
+		if c.Type == model.ForeignKey {
+			b.add(phaseDropForeignKeys, dropConstraint(id.QName(), id.Sub))
+		} else {
+			b.add(phaseDropConstraints, dropConstraint(id.QName(), id.Sub))
+		}
+	}
+	for _, name := range sortedNames(b.droppedIdx) {
+		b.add(phaseDropConstraints, dropIndex(name))
+	}
+	for _, name := range sortedNames(b.disownedSeqs) {
+		b.add(phaseDropConstraints, sequenceOwnedBy(name, nil))
+	}
+	for _, l := range b.live.SortedTables() {
+		if b.droppedTables[l.Name] {
+			continue
+		}
+		var cols []string
+		for _, c := range l.Columns {
+			if k := (colKey{l.Name, c.Name}); b.droppedCols[k] || b.recreatedCols[k] {
+				cols = append(cols, c.Name)
+			}
+		}
+		sort.Strings(cols)
+		for _, c := range cols {
+			b.add(phaseDropColumns, dropColumn(l.Name, c))
+		}
+	}
+	for _, name := range sortedNames(b.droppedTables) {
+		b.add(phaseDropColumns, dropTable(name))
+	}
+	for _, name := range sortedNames(b.droppedSeqs) {
+		if !b.implicitSeqs[name] {
+			b.add(phaseDropTypes, dropSequence(name))
+		}
+	}
+	for _, name := range sortedNames(b.droppedEnums) {
+		b.add(phaseDropTypes, dropEnum(name))
+	}
+	for _, name := range sortedKeys(b.recreatedEnums) {
+		b.add(phaseDropTypes, dropEnum(model.QName{Schema: name.Schema, Name: b.recreatedEnums[name]}))
+	}
+}
+
+func (b *builder) emitSchemasTypesSequences() {
+	for _, s := range b.desired.SortedSchemas() {
+		if b.live.Schemas[s.Name] == nil {
+			b.add(phaseCreateSchemas, createSchema(s.Name))
+		}
+	}
+	for _, d := range b.desired.SortedEnums() {
+		l := b.live.Enums[d.Name]
+		switch {
+		case l == nil:
+			b.add(phaseEnums, createEnum(d))
+		case b.recreatedEnums[d.Name] != "":
+			// Values cannot be removed or reordered: the old type steps
+			// aside, columns move to the new one, and the old one is dropped.
+			b.add(phaseEnums, renameEnum(d.Name, b.recreatedEnums[d.Name]), createEnum(d))
+		default:
+			b.add(phaseEnums, addEnumValues(d.Name, l.Labels, d.Labels)...)
+		}
+	}
+	for _, d := range b.desired.SortedSequences() {
+		l := b.live.Sequences[d.Name]
+		if l == nil {
+			b.add(phaseSequences, createSequence(d))
+		} else if s, ok := alterSequence(l, d); ok {
+			b.add(phaseSequences, s)
+		}
+	}
+}
+
+func (b *builder) emitTables() {
+	for _, d := range b.desired.SortedTables() {
+		l := b.live.Tables[d.Name]
+		if l == nil {
+			b.add(phaseCreateTables, createTable(d))
+			continue
+		}
+		// Removals first, for every column: a generation expression that
+		// stays would block a type change of a column it reads.
+		var alters [][]Step
+		for _, dc := range d.Columns {
+			k := colKey{d.Name, dc.Name}
+			if lc := l.Column(dc.Name); lc != nil && !b.recreatedCols[k] {
+				pre, main := b.alterColumnSteps(d.Name, lc, dc)
+				b.add(phaseColumns, pre...)
+				alters = append(alters, main)
+			}
+		}
+		for _, main := range alters {
+			b.add(phaseColumns, main...)
+		}
+		for _, dc := range d.Columns {
+			if l.Column(dc.Name) == nil || b.recreatedCols[colKey{d.Name, dc.Name}] {
+				b.add(phaseColumns, addColumn(d.Name, dc))
+			}
+		}
+	}
+}
+
+// alterColumnSteps turns one column into another, one action per step, in
+// an order PostgreSQL accepts: the default comes off before the type
+// changes (it would have to be converted) and before an identity is added
+// (identity columns have none); NOT NULL is set before an identity is
+// added and dropped after an identity is removed.
+//
+// The removals (default, identity, expression) come back separately as pre,
+// to run before any column of the table changes.
+func (b *builder) alterColumnSteps(table model.QName, l, d *model.Column) (pre, out []Step) {
+	k := colKey{table, d.Name}
+	retype := b.retypedCols[k]
+	do := func(action, what string) { out = append(out, alterColumn(table, d.Name, action, what)) }
+	first := func(action, what string) { pre = append(pre, alterColumn(table, d.Name, action, what)) }
+
+	if l.Default != "" && (d.Default == "" || retype) {
+		first("DROP DEFAULT", "drop default")
+	}
+	if l.Identity != model.IdentityNone && d.Identity == model.IdentityNone {
+		first("DROP IDENTITY", "drop identity")
+	}
+	if l.Generated != "" && d.Generated == "" {
+		first("DROP EXPRESSION", "drop expression")
+	}
+	if retype {
+		out = append(out, alterColumnType(table, d, b.usingExpr(l, d)))
+	}
+	if !l.NotNull && d.NotNull {
+		do("SET NOT NULL", "set not null")
+	}
+	switch {
+	case l.Identity == model.IdentityNone && d.Identity != model.IdentityNone:
+		do("ADD"+identityClause(table, d), "add identity")
+	case l.Identity != model.IdentityNone && d.Identity != model.IdentityNone:
+		if l.Identity != d.Identity {
+			do("SET GENERATED "+identityKind(d.Identity), "set identity")
+		}
+		if ls, ds := l.IdentitySequence, d.IdentitySequence; ls != nil && ds != nil {
+			if ch := identityChanges(ls, ds); len(ch) > 0 {
+				do(strings.Join(ch, " "), "set identity options")
+			}
+			if ls.Name != ds.Name && ls.Name.Schema == ds.Name.Schema && ds.Name.Name != "" {
+				out = append(out, step(fmt.Sprintf("ALTER SEQUENCE %s RENAME TO %s", ls.Name, model.QuoteIdent(ds.Name.Name)),
+					"rename sequence "+ls.Name.String(), sequenceID(ls.Name)))
+			}
+		}
+	}
+	if d.Default != "" && (d.Default != l.Default || retype || b.resetDefaults[k]) {
+		do("SET DEFAULT "+d.Default, "set default")
+	}
+	if l.NotNull && !d.NotNull {
+		do("DROP NOT NULL", "drop not null")
+	}
+	return pre, out
+}
+
+// usingExpr converts a column's values to its new type. Enum values go
+// through text: there is no cast between two enum types.
+func (b *builder) usingExpr(l, d *model.Column) string {
+	col := model.QuoteIdent(l.Name)
+	_, fromEnum := b.liveEnumNames[strings.TrimSuffix(l.Type, "[]")]
+	toEnum := b.wantEnumNames[strings.TrimSuffix(d.Type, "[]")]
+	if fromEnum && toEnum {
+		if strings.HasSuffix(l.Type, "[]") {
+			return col + "::text[]::" + d.Type
+		}
+		return col + "::text::" + d.Type
+	}
+	return col + "::" + d.Type
+}
+
+func (b *builder) emitConstraintsAndIndexes() {
+	for _, d := range b.desired.SortedTables() {
+		l := b.live.Tables[d.Name]
+		for _, dc := range d.SortedConstraints() {
+			id := constraintID(d.Name, dc.Name)
+			var lc *model.Constraint
+			if l != nil {
+				lc = l.Constraints[dc.Name]
+			}
+			p := phaseAddConstraints
+			if dc.Type == model.ForeignKey {
+				p = phaseAddForeignKeys
+			}
+			switch {
+			case l == nil:
+				if !inlineConstraint(dc) {
+					b.add(p, addConstraint(d.Name, dc))
+				}
+			case lc == nil || b.droppedCons[id]:
+				b.add(p, addConstraint(d.Name, dc))
+			case !lc.Validated && dc.Validated:
+				b.add(phaseValidate, validateConstraint(d.Name, dc.Name))
+			}
+		}
+	}
+	for _, d := range b.desired.SortedIndexes() {
+		if b.live.Indexes[d.Name] == nil || b.droppedIdx[d.Name] {
+			b.add(phaseCreateIndexes, createIndex(d))
+		}
+	}
+}
+
+func (b *builder) emitOwnedBy() {
+	for _, d := range b.desired.SortedSequences() {
+		l := b.live.Sequences[d.Name]
+		switch {
+		case l == nil || b.disownedSeqs[d.Name]:
+			if d.OwnedBy != nil {
+				b.add(phaseOwnedBy, sequenceOwnedBy(d.Name, d.OwnedBy))
+			}
+		case !sameOwner(l.OwnedBy, d.OwnedBy):
+			b.add(phaseOwnedBy, sequenceOwnedBy(d.Name, d.OwnedBy))
+		}
+	}
+}
+
+func sameOwner(a, b *model.ColumnRef) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+func (b *builder) emitCreateViews() error {
+	set := map[model.QName]bool{}
+	for name := range b.desired.Views {
+		if b.live.Views[name] == nil || b.droppedViews[name] || b.replacedViews[name] {
+			set[name] = true
+		}
+	}
+	order, err := viewOrder(b.desired, set, false)
+	if err != nil {
+		return err
+	}
+	for _, name := range order {
+		b.add(phaseCreateViews, createView(b.desired.Views[name], b.replacedViews[name]))
+	}
+	return nil
+}
+
+// emitComments sets the comments of new and recreated objects, and changes
+// (or removes) those of objects that stay.
+func (b *builder) emitComments() {
+	set := func(id model.ObjectID, fresh bool, live, desired string) {
+		if (fresh && desired != "") || (!fresh && live != desired) {
+			b.add(phaseComments, comment(id, commentTarget(id), desired))
+		}
+	}
+	for _, d := range b.desired.SortedSchemas() {
+		l := b.live.Schemas[d.Name]
+		set(schemaID(d.Name), l == nil, commentOf(l), d.Comment)
+	}
+	for _, d := range b.desired.SortedEnums() {
+		l := b.live.Enums[d.Name]
+		_, recreated := b.recreatedEnums[d.Name]
+		fresh := l == nil || recreated
+		lc := ""
+		if l != nil {
+			lc = l.Comment
+		}
+		set(enumID(d.Name), fresh, lc, d.Comment)
+	}
+	for _, d := range b.desired.SortedSequences() {
+		l := b.live.Sequences[d.Name]
+		lc := ""
+		if l != nil {
+			lc = l.Comment
+		}
+		set(sequenceID(d.Name), l == nil, lc, d.Comment)
+	}
+	for _, d := range b.desired.SortedTables() {
+		l := b.live.Tables[d.Name]
+		if l == nil {
+			set(tableID(d.Name), true, "", d.Comment)
+			for _, c := range d.Columns {
+				set(columnID(d.Name, c.Name), true, "", c.Comment)
+			}
+			for _, c := range d.SortedConstraints() {
+				set(constraintID(d.Name, c.Name), true, "", c.Comment)
+			}
+			continue
+		}
+		set(tableID(d.Name), false, l.Comment, d.Comment)
+		for _, dc := range d.Columns {
+			lc := l.Column(dc.Name)
+			if lc == nil || b.recreatedCols[colKey{d.Name, dc.Name}] {
+				set(columnID(d.Name, dc.Name), true, "", dc.Comment)
+			} else {
+				set(columnID(d.Name, dc.Name), false, lc.Comment, dc.Comment)
+			}
+		}
+		for _, dc := range d.SortedConstraints() {
+			id := constraintID(d.Name, dc.Name)
+			lc := l.Constraints[dc.Name]
+			if lc == nil || b.droppedCons[id] {
+				set(id, true, "", dc.Comment)
+			} else {
+				set(id, false, lc.Comment, dc.Comment)
+			}
+		}
+	}
+	for _, d := range b.desired.SortedIndexes() {
+		l := b.live.Indexes[d.Name]
+		if l == nil || b.droppedIdx[d.Name] {
+			set(indexID(d.Name), true, "", d.Comment)
+		} else {
+			set(indexID(d.Name), false, l.Comment, d.Comment)
+		}
+	}
+	for _, d := range b.desired.SortedViews() {
+		l := b.live.Views[d.Name]
+		fresh := l == nil || b.droppedViews[d.Name]
+		lc := ""
+		if !fresh {
+			lc = l.Comment
+		}
+		set(viewID(d.Name), fresh, lc, d.Comment)
+		for _, dc := range d.Columns {
+			id := columnID(d.Name, dc.Name)
+			if fresh {
+				set(id, true, "", dc.Comment)
+				continue
+			}
+			found := false
+			for _, lcol := range l.Columns {
+				if lcol.Name == dc.Name {
+					set(id, false, lcol.Comment, dc.Comment)
+					found = true
+				}
+			}
+			if !found {
+				set(id, true, "", dc.Comment)
+			}
+		}
+	}
+}
+
+func commentOf(s *model.Schema) string {
+	if s == nil {
+		return ""
+	}
+	return s.Comment
+}
+
+func sortedNames(set map[model.QName]bool) []model.QName {
+	out := make([]model.QName, 0, len(set))
+	for n, ok := range set {
+		if ok {
+			out = append(out, n)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Less(out[j]) })
+	return out
+}
+
+func sortedKeys[V any](m map[model.QName]V) []model.QName {
+	out := make([]model.QName, 0, len(m))
+	for n := range m {
+		out = append(out, n)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Less(out[j]) })
+	return out
+}
+
+func lessID(a, b model.ObjectID) bool {
+	if a.Schema != b.Schema {
+		return a.Schema < b.Schema
+	}
+	if a.Name != b.Name {
+		return a.Name < b.Name
+	}
+	return a.Sub < b.Sub
+}
