@@ -14,6 +14,7 @@ import (
 	"github.com/pg-flux/pg-flux/internal/cli"
 	"github.com/pg-flux/pg-flux/internal/hazard"
 	"github.com/pg-flux/pg-flux/internal/pgtest"
+	"github.com/pg-flux/pg-flux/internal/source"
 )
 
 // casesDir is testdata/cases, relative to this package.
@@ -147,9 +148,7 @@ func (s *session) fatalf(format string, args ...any) {
 func converge(t *testing.T, c *Case, from, to string, want Direction) {
 	ctx := t.Context()
 	db := pgtest.NewDatabase(t)
-	if strings.TrimSpace(from) != "" {
-		db.Exec(t, from)
-	}
+	loadLive(t, db, from)
 
 	project := t.TempDir()
 	schemaDir := filepath.Join(project, "schema")
@@ -241,5 +240,40 @@ func converge(t *testing.T, c *Case, from, to string, want Direction) {
 	}
 	if got := live.Hash(); got != header.Result {
 		s.fatalf("live hash after apply is %s, the file's result is %s", got, header.Result)
+	}
+}
+
+// loadLive builds the live database from a case's SQL. Source files may
+// declare objects before what they depend on (the product loads them in
+// dependency order), so when the file does not run as one batch its
+// statements are retried until a pass makes no progress, the way a live
+// database may have been built over time.
+func loadLive(t *testing.T, db *pgtest.Database, sql string) {
+	t.Helper()
+	if strings.TrimSpace(sql) == "" {
+		return
+	}
+	ctx := t.Context()
+	conn := db.Connect(t)
+	if _, err := conn.Exec(ctx, sql); err == nil {
+		return
+	}
+	stmts, err := source.Split("live.sql", sql)
+	if err != nil {
+		t.Fatalf("split live SQL: %v", err)
+	}
+	pending := stmts
+	for len(pending) > 0 {
+		var failed []source.Statement
+		var lastErr error
+		for _, st := range pending {
+			if _, err := conn.Exec(ctx, st.SQL); err != nil {
+				failed, lastErr = append(failed, st), fmt.Errorf("line %d: %w", st.Line, err)
+			}
+		}
+		if len(failed) == len(pending) {
+			t.Fatalf("load live SQL: %v\n%s", lastErr, sql)
+		}
+		pending = failed
 	}
 }

@@ -7,3 +7,5 @@ CREATE TABLE orders (
     id bigint PRIMARY KEY,
     customer_id bigint NOT NULL REFERENCES customers (id)
 );
+
+COMMENT ON CONSTRAINT orders_customer_id_fkey ON orders IS 'Validated after the backfill';
