@@ -1,0 +1,188 @@
+package migration
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/pg-flux/pg-flux/internal/plan"
+)
+
+// Execer runs a statement: a *pgx.Conn outside a transaction, a pgx.Tx
+// inside one.
+type Execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// ExecOptions tune ExecuteWith.
+type ExecOptions struct {
+	// Start is the index of the first step to run; earlier steps are taken
+	// as done (resuming an interrupted apply).
+	Start int
+	// AfterGroup runs once per group of steps that succeeded, with done =
+	// the number of steps complete so far. For a transactional group it runs
+	// inside the transaction just before COMMIT (db is the transaction), so
+	// whatever it records commits atomically with the steps; after a
+	// NoTransaction step it runs on the connection. An error from it fails
+	// the group (a transactional group is rolled back).
+	AfterGroup func(ctx context.Context, db Execer, done int) error
+	// LockRetries is how many times a transactional group that failed
+	// because a lock was not granted within lock_timeout is retried, with
+	// RetryDelay doubling between attempts. Rolling back and waiting lets
+	// the blocking transaction finish instead of queueing behind it.
+	LockRetries int
+	RetryDelay  time.Duration
+	// OnRetry, when set, hears about each retry.
+	OnRetry func(step int, attempt int, err error)
+}
+
+// Execute runs the steps on conn: consecutive InTransaction steps together
+// in one transaction, each OwnTransaction step alone in its own transaction,
+// and each NoTransaction step alone outside any transaction. It stops at the
+// first failing step with a *StepError.
+func Execute(ctx context.Context, conn *pgx.Conn, steps []plan.Step) error {
+	return ExecuteWith(ctx, conn, steps, ExecOptions{})
+}
+
+// ExecuteWith is Execute with options: a starting step, a hook after each
+// committed group, and retries when locks are not granted.
+func ExecuteWith(ctx context.Context, conn *pgx.Conn, steps []plan.Step, opts ExecOptions) error {
+	for start := opts.Start; start < len(steps); {
+		end := start + 1
+		if steps[start].Isolation == plan.InTransaction {
+			for end < len(steps) && steps[end].Isolation == plan.InTransaction {
+				end++
+			}
+		}
+		var err error
+		if steps[start].Isolation == plan.NoTransaction {
+			err = runAlone(ctx, conn, steps, start, opts)
+		} else {
+			err = runGroupWithRetry(ctx, conn, steps, start, end, opts)
+		}
+		if err != nil {
+			return err
+		}
+		start = end
+	}
+	return nil
+}
+
+func runAlone(ctx context.Context, conn *pgx.Conn, steps []plan.Step, i int, opts ExecOptions) error {
+	if _, err := conn.Exec(ctx, steps[i].SQL); err != nil {
+		return &StepError{Index: i, Total: len(steps), Step: steps[i], GroupStart: i, GroupEnd: i + 1, Err: err}
+	}
+	if opts.AfterGroup != nil {
+		if err := opts.AfterGroup(ctx, conn, i+1); err != nil {
+			return fmt.Errorf("record progress after step %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+func runGroupWithRetry(ctx context.Context, conn *pgx.Conn, steps []plan.Step, start, end int, opts ExecOptions) error {
+	delay := opts.RetryDelay
+	if delay <= 0 {
+		delay = time.Second
+	}
+	for attempt := 0; ; attempt++ {
+		err := runGroup(ctx, conn, steps, start, end, opts)
+		var se *StepError
+		if err == nil || attempt >= opts.LockRetries || !errors.As(err, &se) || !lockNotGranted(se.Err) {
+			return err
+		}
+		if opts.OnRetry != nil {
+			opts.OnRetry(se.Index, attempt+1, se.Err)
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(delay):
+		}
+		delay *= 2
+	}
+}
+
+func runGroup(ctx context.Context, conn *pgx.Conn, steps []plan.Step, start, end int, opts ExecOptions) error {
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin transaction for step %d: %w", start+1, err)
+	}
+	// Rollback after a successful Commit is a no-op.
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	for i := start; i < end; i++ {
+		if _, err := tx.Exec(ctx, steps[i].SQL); err != nil {
+			return &StepError{Index: i, Total: len(steps), Step: steps[i], GroupStart: start, GroupEnd: end, Err: err}
+		}
+	}
+	if opts.AfterGroup != nil {
+		if err := opts.AfterGroup(ctx, tx, end); err != nil {
+			return fmt.Errorf("record progress after step %d: %w", end, err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return &StepError{Index: end - 1, Total: len(steps), Step: steps[end-1], GroupStart: start, GroupEnd: end, Err: fmt.Errorf("commit: %w", err)}
+	}
+	return nil
+}
+
+// lockNotGranted reports whether PostgreSQL gave up waiting for a lock
+// (lock_timeout).
+func lockNotGranted(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "55P03"
+}
+
+// StepError is a step that failed, with PostgreSQL's error.
+type StepError struct {
+	Index int // 0-based index of the failing step
+	Total int
+	Step  plan.Step
+	// GroupStart and GroupEnd delimit (end exclusive) the steps that ran in
+	// the failing step's transaction; none of them took effect.
+	GroupStart, GroupEnd int
+	Err                  error
+}
+
+func (e *StepError) Error() string {
+	desc := firstLine(e.Step.SQL)
+	if e.Step.Summary != "" {
+		desc = e.Step.Summary + ": " + desc
+	}
+	msg := fmt.Sprintf("step %d of %d failed (%s): %s", e.Index+1, e.Total, desc, pgMessage(e.Err))
+	if e.GroupEnd-e.GroupStart > 1 {
+		msg += fmt.Sprintf("\nsteps %d–%d ran in one transaction, which was rolled back: none of them took effect", e.GroupStart+1, e.GroupEnd)
+	}
+	return msg
+}
+
+func (e *StepError) Unwrap() error { return e.Err }
+
+func firstLine(sql string) string {
+	sql = strings.TrimSpace(sql)
+	if i := strings.IndexByte(sql, '\n'); i >= 0 {
+		return strings.TrimSpace(sql[:i]) + " …"
+	}
+	return sql
+}
+
+// pgMessage renders a PostgreSQL error with its detail and hint.
+func pgMessage(err error) string {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return err.Error()
+	}
+	msg := fmt.Sprintf("%s: %s (SQLSTATE %s)", pe.Severity, pe.Message, pe.Code)
+	if pe.Detail != "" {
+		msg += "\nDETAIL: " + pe.Detail
+	}
+	if pe.Hint != "" {
+		msg += "\nHINT: " + pe.Hint
+	}
+	return msg
+}
