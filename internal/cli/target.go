@@ -179,8 +179,7 @@ func (a *app) startDev(ctx context.Context, projectDir string) (*pgserver.Cluste
 		// The server runs as an unprivileged user who cannot reach into the
 		// project (say, under /root): keep the data where it can, one
 		// directory per project.
-		sum := sha256.Sum256([]byte(projectDir))
-		data = filepath.Join(os.TempDir(), "pg-flux-dev-"+hex.EncodeToString(sum[:8]), "data")
+		data = filepath.Join(os.TempDir(), devDirKey(projectDir), "data")
 		shown = filepath.Dir(data)
 		a.verbosef("the PostgreSQL server user cannot reach %s; keeping the embedded dev database in %s", projectDir, shown)
 	} else if err := os.MkdirAll(filepath.Join(home, "dev"), 0o755); err != nil {
@@ -211,4 +210,11 @@ func (a *app) startDev(ctx context.Context, projectDir string) (*pgserver.Cluste
 	}
 	a.log.Debug("embedded dev database started", "data", data, logDurationMS, time.Since(started).Milliseconds())
 	return c, nil
+}
+
+// devDirKey names the directory under os.TempDir() that holds a project's
+// dev database when the project itself is out of the server user's reach.
+func devDirKey(projectDir string) string {
+	sum := sha256.Sum256([]byte(projectDir))
+	return "pg-flux-dev-" + hex.EncodeToString(sum[:8])
 }
