@@ -231,6 +231,12 @@ func TestConfigWarningAndErrors(t *testing.T) {
 		t.Errorf("after the warning the command goes on:\n%s", r)
 	}
 
+	// With JSON logs, the warning is a log record like every other line.
+	r = pgflux(t, "drift", "--log-format", "json")
+	if !hasLog(r.stderr, map[string]any{"level": "WARN", "command": "drift", "detail": `.pg-flux.yml:3: unknown key "schema_dirs" (did you mean "schema_dir"?)`}) {
+		t.Errorf("JSON warning:\n%s", r)
+	}
+
 	// A bad value is an error with file:line.
 	writeFile(t, filepath.Join(dir, ".pg-flux.yml"), "db: postgres://x@127.0.0.1:1/db\nlock_timeout: soon\n")
 	r = pgflux(t, "drift")

@@ -302,7 +302,7 @@ func TestScenarioBDriftDuringApply(t *testing.T) {
 		t.Fatal("a refused apply ran statements")
 	}
 	r = p.must(0, "migrate", "apply", "--force-after-drift")
-	if !strings.HasPrefix(r.stdout, "Applied "+name) {
+	if !strings.HasPrefix(r.stdout, "Applied "+name) || !strings.HasPrefix(r.stderr, "warning: "+name+": live database state has drifted") {
 		t.Errorf("forced apply:\n%s", r)
 	}
 	// Only the hand-made table differs now.
@@ -373,5 +373,52 @@ func TestInterrupted(t *testing.T) {
 	code := Run(ctx, append([]string{"drift"}, p.global...), strings.NewReader(""), &out, &errOut)
 	if code != 2 || !strings.Contains(errOut.String(), "Error: interrupted") {
 		t.Errorf("cancelled: exit %d\n%s", code, errOut.String())
+	}
+}
+
+// TestPullRoundTrip: whatever live has beyond source, pull writes as source
+// that declares exactly that, so afterwards source and live agree.
+func TestPullRoundTrip(t *testing.T) {
+	p := newLiveProject(t)
+	p.write("schema/tables/users.sql", usersV1)
+	p.must(0, "apply")
+	p.db.Exec(t, `
+CREATE SCHEMA audit;
+CREATE TYPE mood AS ENUM ('ok', 'meh');
+CREATE SEQUENCE ticket_seq START 100;
+ALTER TABLE users ADD COLUMN nickname text DEFAULT 'anon' NOT NULL;
+ALTER TABLE users ADD CONSTRAINT users_email_check CHECK (email LIKE '%@%') NOT VALID;
+CREATE UNIQUE INDEX users_email_lower ON users (lower(email));
+CREATE TABLE notes (
+    id bigserial PRIMARY KEY,
+    user_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    body text NOT NULL,
+    feeling mood
+);
+CREATE INDEX notes_user_idx ON notes (user_id);
+CREATE VIEW user_notes AS SELECT u.email, n.body FROM users u JOIN notes n ON n.user_id = u.id;
+`)
+	p.global = append(p.global, "--schemas", "public,audit")
+	r := p.must(1, "verify", "--strict")
+	for _, want := range []string{"Tables (1):\n- public.notes\n", "Columns (1):\n- public.users.nickname\n", "Constraints (1):\n- users_email_check on public.users\n",
+		"Views (1):\n- public.user_notes\n", "Types (1):\n- public.mood\n", "Schemas (1):\n- audit\n"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("verify lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = p.must(0, "pull")
+	if !strings.HasPrefix(r.stdout, "Wrote 10 object(s) to ./schema/_pulled/") || r.stderr != "" {
+		t.Errorf("pull:\n%s", r)
+	}
+	files, _ := filepath.Glob(filepath.Join(p.dir, "schema", "_pulled", "*.sql"))
+	if len(files) != 1 {
+		t.Fatalf("pulled files: %v", files)
+	}
+	content, _ := os.ReadFile(files[0])
+	if strings.Contains(string(content), "DROP") || strings.Contains(string(content), "CONCURRENTLY") {
+		t.Errorf("pulled SQL must only declare, plainly:\n%s", content)
+	}
+	if r := p.run("drift", "--strict"); r.code != 0 {
+		t.Errorf("after pull, source declares live exactly:\n%s\n--- pulled ---\n%s", r, content)
 	}
 }

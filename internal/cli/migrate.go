@@ -134,7 +134,7 @@ func (a *app) warnPending(ctx context.Context, t *target, s *settings) error {
 		}
 	}
 	if len(pending) > 0 {
-		a.io.Errorf("warning: %d pending migration(s) not yet applied: %s; run pg-flux migrate apply first\n", len(pending), strings.Join(pending, ", "))
+		a.warnf("%d pending migration(s) not yet applied: %s; run pg-flux migrate apply first", len(pending), strings.Join(pending, ", "))
 	}
 	return nil
 }
@@ -217,9 +217,7 @@ func (a *app) runMigrateApply(ctx context.Context, s *settings, opts migrateAppl
 	})
 	if res != nil {
 		// Files applied before a failure are reported before the error.
-		for _, w := range res.Warnings {
-			a.io.Errorf("warning: %s\n", w)
-		}
+		// (Apply's warnings reach stderr through the logger.)
 		if !opts.DryRun {
 			for _, f := range res.Applied {
 				a.io.Printf("Applied %s (%s, %d ms)\n", f.Name, report.CountNoun(f.Steps-f.FirstStep, "statement"), f.Duration.Milliseconds())

@@ -13,6 +13,7 @@ import (
 	"github.com/pg-flux/pg-flux/internal/hazard"
 	"github.com/pg-flux/pg-flux/internal/migration"
 	"github.com/pg-flux/pg-flux/internal/report"
+	"github.com/pg-flux/pg-flux/internal/source"
 )
 
 type planOptions struct {
@@ -129,7 +130,7 @@ func (a *app) runApply(ctx context.Context, s *settings, opts applyOptions) erro
 			a.io.Printf("\nDry run: nothing was executed.\n")
 			return nil
 		}
-		a.logAllowed(p.Findings, allowed, "")
+		a.logAllowed(p.Findings, stepStatements("plan", steps), allowed)
 		if err := setLockTimeout(ctx, t.Conn, s.LockTimeout); err != nil {
 			return err
 		}
@@ -209,17 +210,16 @@ func hazardRefusal(what, command string, blocked []hazard.Finding) error {
 }
 
 // logAllowed records every blocking hazard that runs because it was
-// allowed, so allowances can be audited from the logs.
-func (a *app) logAllowed(findings []hazard.Finding, allowed map[hazard.Kind]bool, migrationName string) {
+// allowed, so allowances can be audited from the logs (migrate apply does
+// the same for migration files).
+func (a *app) logAllowed(findings []hazard.Finding, stmts []source.Statement, allowed map[hazard.Kind]bool) {
 	for _, f := range findings {
 		if !f.Kind.Blocking() || !allowed[f.Kind] {
 			continue
 		}
-		attrs := []any{logHazard, string(f.Kind), logAllowed, true, "message", f.Message}
-		if migrationName != "" {
-			attrs = append(attrs, logMigration, migrationName)
-		}
-		a.log.Warn("hazard_allowed", attrs...)
+		st := stmts[f.Statement]
+		a.log.Info("hazard_allowed", logHazard, string(f.Kind), logAllowed, true,
+			logStatement, fmt.Sprintf("%s:%d", st.File, st.Line), logDetail, f.Message)
 	}
 }
 

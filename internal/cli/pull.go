@@ -60,10 +60,11 @@ func (a *app) runPull(ctx context.Context, s *settings, opts pullOptions) error 
 			return err
 		}
 		for _, id := range missing {
-			a.io.Errorf("warning: pg-flux cannot write SQL for %s yet; declare it by hand\n", id)
+			a.warnf("pg-flux cannot write SQL for %s yet; declare it by hand", id)
 		}
+		now := a.now()
 		var buf bytes.Buffer
-		if err := report.PullFile(&buf, objs, a.now(), s.SchemaDir); err != nil {
+		if err := report.PullFile(&buf, objs, now, s.SchemaDir); err != nil {
 			return err
 		}
 		if opts.DryRun {
@@ -74,7 +75,7 @@ func (a *app) runPull(ctx context.Context, s *settings, opts pullOptions) error 
 		if dir == "" {
 			dir = filepath.Join(s.SchemaDir, "_pulled")
 		}
-		path := filepath.Join(dir, a.now().UTC().Format("20060102_150405")+"_pulled.sql")
+		path := filepath.Join(dir, now.UTC().Format("20060102_150405")+"_pulled.sql")
 		if err := writeNewFile(path, buf.Bytes()); err != nil {
 			return err
 		}

@@ -40,7 +40,7 @@ func (a *app) settings(cmd *cobra.Command) (*settings, error) {
 		return nil, err
 	}
 	for _, w := range file.Warnings {
-		a.io.Errorf("warning: %s\n", w.String())
+		a.warnf("%s", w.String())
 	}
 	env, err := config.FromEnv(a.getenv)
 	if err != nil {
@@ -127,11 +127,4 @@ func (a *app) flagLayer(cmd *cobra.Command) (config.Layer, error) {
 		l.MassDropThreshold = &n
 	}
 	return l, nil
-}
-
-// verbosef prints a note on stderr with --verbose.
-func (a *app) verbosef(format string, args ...any) {
-	if a.global.verbose {
-		a.io.Errorf(format+"\n", args...)
-	}
 }

@@ -25,7 +25,7 @@ func PullFile(w io.Writer, objs []Pulled, at time.Time, schemaDir string) error 
 	ew := &errWriter{w: w}
 	dir := filepath.ToSlash(filepath.Clean(schemaDir))
 	ew.printf("-- pg-flux pull, %s\n", at.UTC().Format("2006-01-02 15:04:05 UTC"))
-	ew.printf("-- %s in the live database that no file under %s/ declares.\n", CountNoun(len(objs), "object"), dir)
+	ew.printf("-- Objects in the live database that no file under %s/ declares.\n", dir)
 	ew.printf("-- Review each statement, move it into the appropriate file under %s/,\n", dir)
 	ew.printf("-- commit, and delete this file.\n")
 	for _, o := range objs {

@@ -235,7 +235,7 @@ func TestPullFile(t *testing.T) {
 		}}, at, "./schema")
 	})
 	want := `-- pg-flux pull, 2026-05-20 10:32:45 UTC
--- 1 object in the live database that no file under schema/ declares.
+-- Objects in the live database that no file under schema/ declares.
 -- Review each statement, move it into the appropriate file under schema/,
 -- commit, and delete this file.
 
