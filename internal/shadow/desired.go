@@ -1,0 +1,160 @@
+package shadow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/pg-flux/pg-flux/internal/catalog"
+	"github.com/pg-flux/pg-flux/internal/diff"
+	"github.com/pg-flux/pg-flux/internal/model"
+	"github.com/pg-flux/pg-flux/internal/plan"
+	"github.com/pg-flux/pg-flux/internal/source"
+)
+
+// Desired loads the source into a new scratch database, reads the managed
+// schemas back with the catalog inspector and drops the database: the
+// desired state, as PostgreSQL itself describes it.
+func Desired(ctx context.Context, srv *Server, set *source.Set, schemas []string) (m *model.Model, err error) {
+	db, err := srv.CreateDatabase(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if dropErr := db.Drop(ctx); dropErr != nil && err == nil {
+			err = dropErr
+		}
+	}()
+	conn, err := db.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = Load(ctx, conn, set, srv.LoadOptions())
+	conn.Close(context.WithoutCancel(ctx))
+	if err != nil {
+		return nil, err
+	}
+	// A fresh session, so nothing the source set lingers in the inspection.
+	conn, err = db.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	m, err = catalog.Inspect(ctx, conn, catalog.Options{Schemas: schemas})
+	if err != nil {
+		return nil, fmt.Errorf("inspect the shadow database: %w", err)
+	}
+	return m, nil
+}
+
+// Executor runs plan steps on a connection, honouring each step's
+// isolation (migration.Execute).
+type Executor func(ctx context.Context, conn *pgx.Conn, steps []plan.Step) error
+
+// maxRoleRetries bounds how many roles Validate creates on an embedded
+// cluster for a live schema that references them.
+const maxRoleRetries = 50
+
+// Validate proves a plan before anyone runs it: it recreates the live schema
+// in a scratch database (the steps of plan.Build from an empty model to
+// live), runs the plan's steps there with exec, inspects the result and
+// requires it to equal desired. It returns the resulting model (whose hash
+// is a migration's result hash). A plan that fails or does not converge is
+// reported as a pg-flux bug.
+func Validate(ctx context.Context, srv *Server, live *model.Model, p *plan.Plan, desired *model.Model, schemas []string, exec Executor) (*model.Model, error) {
+	base, err := plan.Build(model.New(), live, plan.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("validate the plan: cannot recreate the live schema (this is a pg-flux bug; please report it with the live schema): %w", err)
+	}
+	created := map[string]bool{}
+	for {
+		result, err := validateOnce(ctx, srv, base, p, desired, schemas, exec)
+		// On an embedded cluster, roles the live schema references are
+		// created (NOLOGIN) and the validation starts over.
+		var pgErr *pgconn.PgError
+		if err != nil && srv.Embedded() && errors.As(err, &pgErr) && pgErr.Code == "42704" && len(created) < maxRoleRetries {
+			if m := missingRole.FindStringSubmatch(pgErr.Message); m != nil && !created[m[1]] {
+				created[m[1]] = true
+				if rerr := srv.createRole(ctx, m[1]); rerr != nil {
+					return nil, rerr
+				}
+				continue
+			}
+		}
+		return result, err
+	}
+}
+
+func validateOnce(ctx context.Context, srv *Server, base, p *plan.Plan, desired *model.Model, schemas []string, exec Executor) (result *model.Model, err error) {
+	db, err := srv.CreateDatabase(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if dropErr := db.Drop(ctx); dropErr != nil && err == nil {
+			err = dropErr
+		}
+	}()
+	conn, err := db.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if err := exec(ctx, conn, base.Steps); err != nil {
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("validate the plan: recreating the live schema in a scratch database failed (this is a pg-flux bug; please report it with the live schema): %w", err)
+	}
+	if err := exec(ctx, conn, p.Steps); err != nil {
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("validate the plan: the plan fails on a copy of the live schema (this is a pg-flux bug; please report it with the source and the plan): %w", err)
+	}
+	// Inspect in a fresh session: the plan's steps may have set things.
+	insp, err := db.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer insp.Close(context.WithoutCancel(ctx))
+	result, err = catalog.Inspect(ctx, insp, catalog.Options{Schemas: schemas})
+	if err != nil {
+		return nil, fmt.Errorf("validate the plan: inspect the scratch database: %w", err)
+	}
+	if changes := diff.Compare(result, desired); len(changes) > 0 {
+		return nil, &NotConvergedError{Changes: changes}
+	}
+	return result, nil
+}
+
+// NotConvergedError says that a plan, run on a copy of the live schema, did
+// not produce the desired state.
+type NotConvergedError struct {
+	// Changes are what still differs, from the result to desired.
+	Changes []diff.Change
+}
+
+func (e *NotConvergedError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "this is a pg-flux bug: the plan does not converge; please report it with the source and the plan.\n"+
+		"After running it on a copy of the live schema, %d difference(s) from the desired schema remain:", len(e.Changes))
+	for _, c := range e.Changes {
+		b.WriteString("\n  " + c.String())
+	}
+	return b.String()
+}
+
+// createRole creates a NOLOGIN role on the server (embedded clusters only).
+func (s *Server) createRole(ctx context.Context, name string) error {
+	conn, err := s.connectAdmin(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	return createRole(ctx, conn, name)
+}

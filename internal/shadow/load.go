@@ -1,0 +1,499 @@
+package shadow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/pg-flux/pg-flux/internal/source"
+)
+
+// LoadOptions adapt Load to the server it loads into; Server.LoadOptions
+// gives the right ones.
+type LoadOptions struct {
+	// CreateRoles creates the roles the source references (GRANT, OWNER
+	// TO, policies) but does not create, as NOLOGIN roles. Only for a
+	// throwaway cluster: roles are cluster-wide.
+	CreateRoles bool
+	// Server describes the server in messages ("the shadow server
+	// db.example:5432/postgres (--shadow-dsn)").
+	Server string
+	// ExtensionHint says what to do when CREATE EXTENSION finds the
+	// extension missing on the server.
+	ExtensionHint string
+}
+
+// LoadError lists the source statements that failed in the shadow database.
+type LoadError struct {
+	Failures []Failure
+}
+
+// Failure is one statement that failed, with PostgreSQL's message.
+type Failure struct {
+	Statement source.Statement
+	// Line is where in Statement.File the error points: the line PostgreSQL
+	// reported a position on, else the statement's first line.
+	Line    int
+	Code    string // SQLSTATE
+	Message string
+	Detail  string
+	Hint    string
+	// Unresolved is set when the statement still lacked an object after
+	// every other statement had run.
+	Unresolved bool
+}
+
+// String returns "file:line: message" with DETAIL and HINT lines.
+func (f Failure) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s:%d: %s", f.Statement.File, f.Line, f.Message)
+	if f.Detail != "" {
+		b.WriteString("\n  DETAIL: " + indentLines(f.Detail))
+	}
+	if f.Hint != "" {
+		b.WriteString("\n  HINT: " + indentLines(f.Hint))
+	}
+	if f.Unresolved {
+		b.WriteString("\n  (still missing after every other statement ran: declare it in the source, fix the name, or break the dependency cycle)")
+	}
+	return b.String()
+}
+
+func indentLines(s string) string { return strings.ReplaceAll(s, "\n", "\n    ") }
+
+func (e *LoadError) Error() string {
+	lines := make([]string, 0, len(e.Failures)+1)
+	lines = append(lines, fmt.Sprintf("the schema source does not load: %d statement(s) failed in the shadow database; fix them and run again:", len(e.Failures)))
+	for _, f := range e.Failures {
+		lines = append(lines, f.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Missing-dependency errors: the statement needs an object that another
+// statement, later in file order, may still create.
+var missingDependency = map[string]bool{
+	"42P01": true, // undefined_table
+	"42704": true, // undefined_object (type, role, collation, …)
+	"42883": true, // undefined_function
+	"3F000": true, // invalid_schema_name
+	"42703": true, // undefined_column
+	"42830": true, // invalid_foreign_key: the referenced key is declared later
+}
+
+var (
+	missingRole      = regexp.MustCompile(`^role "(.+)" does not exist$`)
+	unknownSetting   = regexp.MustCompile(`^unrecognized configuration parameter "(.+)"$`)
+	extensionMessage = regexp.MustCompile(`extension "([^"]+)"|/([^/"]+)\.control"`)
+)
+
+// Load runs the source in the connected (empty) database. It sends the
+// whole set as one batch, resetting settings between files; statements that
+// cannot run in a transaction block follow it one by one. When the batch
+// fails, it starts again statement by statement: a statement that lacks an
+// object is retried after the others until a pass makes no progress, each
+// after its own file's preceding SET statements, so file order does not
+// matter. What still fails is returned as a *LoadError.
+func Load(ctx context.Context, conn *pgx.Conn, set *source.Set, opts LoadOptions) error {
+	if len(set.Statements) == 0 {
+		return nil
+	}
+	l := newLoader(conn, set.Statements, opts)
+	var err error
+	for attempts := 0; ; {
+		batch, later := l.batch()
+		_, err = conn.Exec(ctx, batch)
+		if err == nil {
+			for i, st := range l.stmts {
+				if st.IsSetting() && !l.skip[i] {
+					l.settingOK[i] = true
+				}
+			}
+			l.env = envUnknown
+			err = l.run(ctx, later)
+			break
+		}
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || ctx.Err() != nil {
+			return fmt.Errorf("load the schema source into the shadow database: %w", err)
+		}
+		// The batch ran as one implicit transaction and is rolled back.
+		// Two causes are fixed on the spot and the batch sent again, a few
+		// times at most: a setting the server does not know, and (on a
+		// throwaway cluster) a role the source references.
+		if attempts++; attempts < maxBatchAttempts && pgErr.Code == "42704" {
+			if l.skipUnknownSetting(pgErr.Message) {
+				continue
+			}
+			if m := missingRole.FindStringSubmatch(pgErr.Message); m != nil && opts.CreateRoles {
+				if err := createRole(ctx, conn, m[1]); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		l.env = envUnknown
+		all := make([]int, len(l.stmts))
+		for i := range all {
+			all[i] = i
+		}
+		err = l.run(ctx, all)
+		break
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := conn.Exec(ctx, resetSession); err != nil {
+		return fmt.Errorf("load the schema source into the shadow database: %w", err)
+	}
+	if len(l.failures) > 0 {
+		return &LoadError{Failures: l.failures}
+	}
+	return nil
+}
+
+// resetSession undoes one file's settings before the next file runs. RESET
+// ALL leaves the role alone, so SET ROLE is undone separately.
+const resetSession = "RESET ALL; RESET SESSION AUTHORIZATION"
+
+// maxBatchAttempts bounds how often the batch is sent again after fixing
+// what made it fail, before going statement by statement.
+const maxBatchAttempts = 8
+
+// envUnknown stands for session settings nobody knows: reset before use.
+const envUnknown = -2
+
+type loader struct {
+	conn  *pgx.Conn
+	opts  LoadOptions
+	stmts []source.Statement
+	// lastSetting[i] is the index of the last setting statement before
+	// statement i in the same file, or -1.
+	lastSetting []int
+	settingOK   map[int]bool
+	// skip holds settings the server does not know, left out.
+	skip map[int]bool
+	// env is the statement index whose file's settings up to and including
+	// it are in force on the session; -1 means PostgreSQL's defaults.
+	env      int
+	failures []Failure
+}
+
+func newLoader(conn *pgx.Conn, stmts []source.Statement, opts LoadOptions) *loader {
+	l := &loader{conn: conn, opts: opts, stmts: stmts, lastSetting: make([]int, len(stmts)), settingOK: map[int]bool{}, skip: map[int]bool{}, env: -1}
+	last, file := -1, ""
+	for i, st := range stmts {
+		if st.File != file {
+			last, file = -1, st.File
+		}
+		l.lastSetting[i] = last
+		if st.IsSetting() {
+			last = i
+		}
+	}
+	return l
+}
+
+// batch returns the statements that can run in one transaction as one
+// multi-statement string, with RESET ALL between files, and the indexes of
+// the statements left for after it.
+func (l *loader) batch() (string, []int) {
+	var b strings.Builder
+	var later []int
+	file := ""
+	for i, st := range l.stmts {
+		if st.File != file {
+			if file != "" {
+				b.WriteString(resetSession + ";\n")
+			}
+			file = st.File
+		}
+		if l.skip[i] {
+			continue
+		}
+		if st.NoTransaction {
+			later = append(later, i)
+			continue
+		}
+		b.WriteString(l.sql(i))
+		b.WriteString(";\n")
+	}
+	return b.String(), later
+}
+
+// sql is the text to run for statement i. CREATE ROLE tolerates an existing
+// role: roles are cluster-wide and outlive the scratch database.
+func (l *loader) sql(i int) string {
+	st := l.stmts[i]
+	if st.Node != "CreateRoleStmt" {
+		return st.SQL
+	}
+	tag := "$pgflux$"
+	for n := 0; strings.Contains(st.SQL, tag); n++ {
+		tag = fmt.Sprintf("$pgflux%d$", n)
+	}
+	return "DO " + tag + " BEGIN " + st.SQL + "; EXCEPTION WHEN duplicate_object THEN NULL; END " + tag
+}
+
+// run executes the statements one at a time in autocommit mode (one
+// statement is atomic, so a failure leaves nothing behind, and an enum value
+// added by one is usable by the next), retrying those that lack an object
+// until a pass makes no progress.
+func (l *loader) run(ctx context.Context, todo []int) error {
+	first := true
+	for len(todo) > 0 {
+		var retry []int
+		var deferred []Failure
+		progress := false
+		for _, i := range todo {
+			st := l.stmts[i]
+			if st.IsSetting() {
+				if first && !l.skip[i] {
+					if err := l.runSetting(ctx, i); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			f, err := l.runStatement(ctx, i)
+			if err != nil {
+				return err
+			}
+			switch {
+			case f == nil:
+				progress = true
+			case missingDependency[f.Code] && !isDrop(st):
+				retry = append(retry, i)
+				deferred = append(deferred, *f)
+			case missingDependency[f.Code]:
+				// A DROP of something not there (yet): in file order it
+				// had nothing to drop. Retrying it later would drop what
+				// the source creates.
+			default:
+				l.failures = append(l.failures, *f)
+			}
+		}
+		first = false
+		if !progress {
+			for _, f := range deferred {
+				f.Unresolved = true
+				l.failures = append(l.failures, f)
+			}
+			break
+		}
+		todo = retry
+	}
+	sortFailures(l.failures, l.stmts)
+	return nil
+}
+
+// skipUnknownSetting leaves out the settings of a parameter the server does
+// not know (a newer pg_dump's transaction_timeout on an older server), from
+// PostgreSQL's message about it. Settings do not change the structure.
+func (l *loader) skipUnknownSetting(msg string) bool {
+	m := unknownSetting.FindStringSubmatch(msg)
+	if m == nil {
+		return false
+	}
+	name := regexp.MustCompile(`(?i)^(SET\s+(SESSION\s+|LOCAL\s+)?"?|RESET\s+"?|SELECT\s+(pg_catalog\.)?set_config\s*\(\s*')` + regexp.QuoteMeta(m[1]) + `\b`)
+	skipped := false
+	for i, st := range l.stmts {
+		if st.IsSetting() && !l.skip[i] && name.MatchString(st.SQL) {
+			l.skip[i] = true
+			skipped = true
+		}
+	}
+	return skipped
+}
+
+// runSetting runs a SET or set_config statement in its file's context. An
+// unknown setting (a newer pg_dump's transaction_timeout on an older
+// server) is skipped: settings do not change the structure.
+func (l *loader) runSetting(ctx context.Context, i int) error {
+	if err := l.applyEnv(ctx, l.lastSetting[i]); err != nil {
+		return err
+	}
+	_, err := l.conn.Exec(ctx, l.stmts[i].SQL)
+	l.env = i
+	if err == nil {
+		l.settingOK[i] = true
+		return nil
+	}
+	f, err := l.failure(ctx, i, err)
+	if err != nil {
+		return err
+	}
+	if !(f.Code == "42704" && unknownSetting.MatchString(f.Message)) {
+		l.failures = append(l.failures, *f)
+	}
+	l.env = envUnknown // the failed statement may have changed nothing or something
+	return nil
+}
+
+// runStatement runs statement i after its file's settings, creating missing
+// roles when allowed. It returns the failure, or an error when the
+// connection itself failed.
+func (l *loader) runStatement(ctx context.Context, i int) (*Failure, error) {
+	if err := l.applyEnv(ctx, l.lastSetting[i]); err != nil {
+		return nil, err
+	}
+	created := map[string]bool{}
+	for {
+		_, err := l.conn.Exec(ctx, l.sql(i))
+		if err == nil {
+			return nil, nil
+		}
+		f, err := l.failure(ctx, i, err)
+		if err != nil || f.Code != "42704" || !l.opts.CreateRoles {
+			return f, err
+		}
+		m := missingRole.FindStringSubmatch(f.Message)
+		if m == nil || created[m[1]] {
+			return f, nil
+		}
+		created[m[1]] = true
+		if err := createRole(ctx, l.conn, m[1]); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// createRole creates a NOLOGIN role, tolerating one created meanwhile.
+func createRole(ctx context.Context, conn *pgx.Conn, name string) error {
+	_, err := conn.Exec(ctx, "CREATE ROLE "+pgx.Identifier{name}.Sanitize()+" NOLOGIN")
+	var pgErr *pgconn.PgError
+	if err != nil && !(errors.As(err, &pgErr) && pgErr.Code == "42710") { // created meanwhile
+		return fmt.Errorf("create role %s referenced by the schema source: %w", name, err)
+	}
+	return nil
+}
+
+// applyEnv puts the session in the settings state `want` (see loader.env).
+func (l *loader) applyEnv(ctx context.Context, want int) error {
+	if l.env == want {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString(resetSession + ";")
+	if want >= 0 {
+		file := l.stmts[want].File
+		for j := 0; j <= want; j++ {
+			if l.stmts[j].File == file && l.settingOK[j] {
+				b.WriteString(l.stmts[j].SQL)
+				b.WriteString(";")
+			}
+		}
+	}
+	if _, err := l.conn.Exec(ctx, b.String()); err != nil {
+		return fmt.Errorf("load the schema source into the shadow database: restore the settings of %s: %w", l.stmts[max(want, 0)].File, err)
+	}
+	l.env = want
+	return nil
+}
+
+// failure describes a failed statement; errors that are not PostgreSQL's
+// (a lost connection, a cancelled context) are returned as err.
+func (l *loader) failure(ctx context.Context, i int, err error) (*Failure, error) {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || ctx.Err() != nil {
+		return nil, fmt.Errorf("load the schema source into the shadow database: %w", err)
+	}
+	st := l.stmts[i]
+	f := &Failure{
+		Statement: st,
+		Line:      st.Line,
+		Code:      pgErr.Code,
+		Message:   pgErr.Message,
+		Detail:    pgErr.Detail,
+		Hint:      pgErr.Hint,
+	}
+	if pgErr.Position > 0 && l.sql(i) == st.SQL {
+		f.Line = st.Line + strings.Count(prefixChars(st.SQL, int(pgErr.Position)-1), "\n")
+	}
+	if st.Node == "CreateExtensionStmt" && (pgErr.Code == "0A000" || pgErr.Code == "58P01") {
+		name := extensionName(st, pgErr.Message)
+		f.Message = fmt.Sprintf("extension %q is not available on %s", name, l.opts.Server)
+		f.Detail = pgErr.Message
+		if pgErr.Detail != "" {
+			f.Detail += "\n" + pgErr.Detail
+		}
+		f.Hint = l.opts.ExtensionHint
+	}
+	if f.Code == "42704" && !l.opts.CreateRoles && missingRole.MatchString(f.Message) && f.Hint == "" {
+		f.Hint = fmt.Sprintf("roles are not created on %s: create the role there, or let pg-flux use an embedded shadow server (no --shadow-dsn), where it creates referenced roles itself", l.opts.Server)
+	}
+	return f, nil
+}
+
+func extensionName(st source.Statement, msg string) string {
+	if m := extensionMessage.FindStringSubmatch(msg); m != nil {
+		if m[1] != "" {
+			return m[1]
+		}
+		return m[2]
+	}
+	if tree, err := pg_query.Parse(st.SQL); err == nil && len(tree.Stmts) == 1 {
+		if ce := tree.Stmts[0].Stmt.GetCreateExtensionStmt(); ce != nil {
+			return ce.Extname
+		}
+	}
+	return "?"
+}
+
+// prefixChars returns the first n characters of s (PostgreSQL positions
+// count characters).
+func prefixChars(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
+
+// isDrop reports statements that only remove objects: a DROP, or an ALTER
+// TABLE made only of DROP actions (pg_dump --clean preludes).
+func isDrop(st source.Statement) bool {
+	if strings.HasPrefix(st.Node, "Drop") {
+		return true
+	}
+	if st.Node != "AlterTableStmt" {
+		return false
+	}
+	tree, err := pg_query.Parse(st.SQL)
+	if err != nil || len(tree.Stmts) != 1 {
+		return false
+	}
+	at := tree.Stmts[0].Stmt.GetAlterTableStmt()
+	if at == nil || len(at.Cmds) == 0 {
+		return false
+	}
+	for _, c := range at.Cmds {
+		switch c.GetAlterTableCmd().GetSubtype() {
+		case pg_query.AlterTableType_AT_DropColumn, pg_query.AlterTableType_AT_DropConstraint,
+			pg_query.AlterTableType_AT_DropNotNull, pg_query.AlterTableType_AT_DropIdentity,
+			pg_query.AlterTableType_AT_DropExpression, pg_query.AlterTableType_AT_DropInherit,
+			pg_query.AlterTableType_AT_DropOf, pg_query.AlterTableType_AT_DetachPartition:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// sortFailures puts failures in source order.
+func sortFailures(fs []Failure, stmts []source.Statement) {
+	pos := make(map[source.Statement]int, len(stmts))
+	for i, st := range stmts {
+		pos[st] = i
+	}
+	sort.SliceStable(fs, func(i, j int) bool { return pos[fs[i].Statement] < pos[fs[j].Statement] })
+}

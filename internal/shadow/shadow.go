@@ -1,0 +1,259 @@
+// Package shadow runs the desired schema in disposable databases: it loads
+// the source into a scratch database so that PostgreSQL itself normalises
+// it (Desired), and proves a plan by replaying it on a copy of the live
+// schema (Validate). The scratch databases live on a server given with
+// --shadow-dsn or on an embedded throwaway cluster, and none is left behind.
+package shadow
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pg-flux/pg-flux/internal/dsn"
+	"github.com/pg-flux/pg-flux/internal/pgserver"
+)
+
+// Options say which server the shadow databases live on.
+type Options struct {
+	// DSN is a maintenance database of a server where pg-flux may create
+	// and drop databases (--shadow-dsn, $PGFLUX_SHADOW_DSN). Empty means an
+	// embedded throwaway cluster.
+	DSN string
+	// Major is the PostgreSQL major version of the embedded cluster (the
+	// live server's); 0 takes any binaries found.
+	Major int
+	// Log receives the embedded server's output; nil discards it.
+	Log io.Writer
+}
+
+// DatabasePrefix starts the name of every database the shadow creates.
+const DatabasePrefix = "pgflux_shadow_"
+
+// dropTimeout bounds the clean-up of a scratch database, which runs even
+// when the caller's context is already cancelled.
+const dropTimeout = 30 * time.Second
+
+// Server is a PostgreSQL server that holds shadow databases.
+type Server struct {
+	admin   string            // DSN of the maintenance database
+	cluster *pgserver.Cluster // nil for a --shadow-dsn server
+	major   int
+	where   string // the server, for messages
+	extHint string // what to do about an extension the server lacks
+
+	mu      sync.Mutex
+	created map[string]bool // databases created and not yet dropped
+}
+
+// Open connects to the --shadow-dsn server, or starts an embedded cluster
+// when opts.DSN is empty. Close the server when done.
+func Open(ctx context.Context, opts Options) (*Server, error) {
+	if opts.DSN != "" {
+		return openDSN(ctx, opts.DSN)
+	}
+	bin, err := pgserver.FindBinaries(opts.Major)
+	if err != nil {
+		return nil, noBinariesError(opts.Major, err)
+	}
+	c, err := pgserver.Start(ctx, pgserver.Options{Binaries: bin, Log: opts.Log})
+	if err != nil {
+		return nil, fmt.Errorf("start the shadow PostgreSQL server: %w", err)
+	}
+	return &Server{
+		admin:   c.DSN("postgres"),
+		cluster: c,
+		major:   bin.Major,
+		where:   fmt.Sprintf("the embedded shadow server (PostgreSQL %s from %s)", bin.Version, bin.Dir),
+		extHint: fmt.Sprintf("install the extension for the binaries in %s (e.g. the postgresql-%d-<extension> package), "+
+			"set PGFLUX_PG_BINDIR to PostgreSQL %d binaries that have it, or use --shadow-dsn with a server that has it", bin.Dir, bin.Major, bin.Major),
+		created: map[string]bool{},
+	}, nil
+}
+
+func noBinariesError(major int, err error) error {
+	version := "PostgreSQL"
+	if major != 0 {
+		version = fmt.Sprintf("PostgreSQL %d", major)
+	}
+	cache, cerr := pgserver.CacheDir()
+	if cerr != nil {
+		cache = "<user cache directory>/pg-flux"
+	}
+	return fmt.Errorf("no shadow database server: %w\n"+
+		"pg-flux needs a scratch PostgreSQL server to load the schema source into. Provide one of:\n"+
+		"  1. a server where pg-flux may create and drop a temporary database: --shadow-dsn URL or PGFLUX_SHADOW_DSN\n"+
+		"  2. %s server binaries (initdb, postgres): install them (e.g. apt-get install postgresql-%s) or set PGFLUX_PG_BINDIR to their bin directory\n"+
+		"  3. %s binaries unpacked under the cache directory: %s",
+		err, version, majorOrN(major), version, filepath.Join(cache, "pg", "<version>", "bin"))
+}
+
+func majorOrN(major int) string {
+	if major == 0 {
+		return "<major>"
+	}
+	return fmt.Sprint(major)
+}
+
+func openDSN(ctx context.Context, admin string) (*Server, error) {
+	where, err := dsn.Describe(admin)
+	if err != nil {
+		return nil, fmt.Errorf("shadow server: %w", err)
+	}
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return nil, fmt.Errorf("connect to the shadow server %s (--shadow-dsn): %s", where, dsn.Redact(err.Error()))
+	}
+	defer conn.Close(ctx)
+	var major int
+	var mayCreate bool
+	err = conn.QueryRow(ctx, `SELECT current_setting('server_version_num')::int / 10000,
+		(SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user)`).Scan(&major, &mayCreate)
+	if err != nil {
+		return nil, fmt.Errorf("shadow server %s: %w", where, err)
+	}
+	if !mayCreate {
+		return nil, fmt.Errorf("the shadow server user may not create databases on %s: grant it CREATEDB (ALTER ROLE … CREATEDB), or pass a --shadow-dsn whose user may", where)
+	}
+	return &Server{
+		admin:   admin,
+		major:   major,
+		where:   fmt.Sprintf("the shadow server %s (--shadow-dsn)", where),
+		extHint: "install the extension on that server, or use a --shadow-dsn server that has it",
+		created: map[string]bool{},
+	}, nil
+}
+
+// Major is the server's PostgreSQL major version.
+func (s *Server) Major() int { return s.major }
+
+// Embedded reports whether the server is a throwaway cluster pg-flux
+// started, rather than a --shadow-dsn server.
+func (s *Server) Embedded() bool { return s.cluster != nil }
+
+// LoadOptions are the options Load needs for databases of this server:
+// roles are created only on a throwaway cluster, because they are
+// cluster-wide and a --shadow-dsn server is not ours to change.
+func (s *Server) LoadOptions() LoadOptions {
+	return LoadOptions{CreateRoles: s.Embedded(), Server: s.where, ExtensionHint: s.extHint}
+}
+
+// Database is a scratch database on a shadow server.
+type Database struct {
+	Name string
+	DSN  string
+	srv  *Server
+}
+
+// CreateDatabase creates an empty, uniquely named database. Drop it when
+// done; Close drops whatever is left.
+func (s *Server) CreateDatabase(ctx context.Context) (*Database, error) {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("name a shadow database: %w", err)
+	}
+	name := DatabasePrefix + hex.EncodeToString(b)
+	conn, err := s.connectAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	// Recorded before it exists: a cancelled CREATE may still complete on
+	// the server, and Close must then drop it.
+	s.mu.Lock()
+	s.created[name] = true
+	s.mu.Unlock()
+	// template0 with C collation and UTF8 always works, whatever the
+	// server's defaults; collation does not show in the catalog model.
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+
+		" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'")
+	if err != nil {
+		s.drop(ctx, name)
+		return nil, fmt.Errorf("create a shadow database on %s: %w", s.where, err)
+	}
+	d, err := dsn.WithDatabase(s.admin, name)
+	if err != nil {
+		s.drop(ctx, name)
+		return nil, err
+	}
+	return &Database{Name: name, DSN: d, srv: s}, nil
+}
+
+// Connect opens a connection to the database.
+func (d *Database) Connect(ctx context.Context) (*pgx.Conn, error) {
+	conn, err := pgx.Connect(ctx, d.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("connect to shadow database %s: %s", d.Name, dsn.Redact(err.Error()))
+	}
+	return conn, nil
+}
+
+// Drop drops the database, ending any session still connected to it. It
+// runs even when ctx is cancelled, so error paths leave nothing behind.
+func (d *Database) Drop(ctx context.Context) error {
+	return d.srv.drop(ctx, d.Name)
+}
+
+func (s *Server) drop(ctx context.Context, name string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), dropTimeout)
+	defer cancel()
+	conn, err := s.connectAdmin(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+		return fmt.Errorf("drop shadow database %s on %s: %w", name, s.where, err)
+	}
+	s.mu.Lock()
+	delete(s.created, name)
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Server) connectAdmin(ctx context.Context) (*pgx.Conn, error) {
+	conn, err := pgx.Connect(ctx, s.admin)
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %s", s.where, dsn.Redact(err.Error()))
+	}
+	return conn, nil
+}
+
+// Close drops the databases that were created and not dropped, and stops an
+// embedded cluster (whose data directory goes with it).
+func (s *Server) Close() error {
+	if s == nil {
+		return nil
+	}
+	if s.cluster != nil {
+		err := s.cluster.Stop()
+		s.cluster = nil
+		s.mu.Lock()
+		s.created = map[string]bool{}
+		s.mu.Unlock()
+		return err
+	}
+	s.mu.Lock()
+	names := make([]string, 0, len(s.created))
+	for name := range s.created {
+		names = append(names, name)
+	}
+	s.mu.Unlock()
+	sort.Strings(names)
+	var errs []error
+	for _, name := range names {
+		if err := s.drop(context.Background(), name); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,451 @@
+package shadow
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pg-flux/pg-flux/internal/pgserver"
+	"github.com/pg-flux/pg-flux/internal/pgtest"
+	"github.com/pg-flux/pg-flux/internal/source"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+
+// sourceSet writes files (relative path → SQL) into a schema directory and
+// loads it.
+func sourceSet(t *testing.T, files map[string]string) *source.Set {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "schema")
+	for rel, sql := range files {
+		path := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(sql), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set, err := source.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+// dsnServer opens the test server as a --shadow-dsn server.
+func dsnServer(t *testing.T) *Server {
+	t.Helper()
+	srv, err := Open(context.Background(), Options{DSN: pgtest.ServerDSN(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// load loads the set into a fresh database of srv and returns a connection
+// to that database (closed and dropped after the test) and Load's error.
+func load(t *testing.T, srv *Server, set *source.Set) (*pgx.Conn, error) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := srv.CreateDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Drop(ctx) })
+	conn, err := db.Connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(ctx) })
+	err = Load(ctx, conn, set, srv.LoadOptions())
+	return conn, err
+}
+
+func mustLoad(t *testing.T, srv *Server, set *source.Set) *pgx.Conn {
+	t.Helper()
+	conn, err := load(t, srv, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
+// relations returns "schema.name:relkind" of every relation outside the
+// system schemas, sorted.
+func relations(t *testing.T, conn *pgx.Conn) string {
+	t.Helper()
+	rows, err := conn.Query(context.Background(), `
+		SELECT string_agg(r, ' ' ORDER BY r) FROM (
+			SELECT n.nspname || '.' || c.relname || ':' || c.relkind::text AS r
+			FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND c.relkind IN ('r', 'v', 'i', 'S', 'm')) x`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s *string
+	for rows.Next() {
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rows.Err() != nil {
+		t.Fatal(rows.Err())
+	}
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func queryString(t *testing.T, conn *pgx.Conn, sql string) string {
+	t.Helper()
+	var s string
+	if err := conn.QueryRow(context.Background(), sql).Scan(&s); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return s
+}
+
+func loadError(t *testing.T, err error) *LoadError {
+	t.Helper()
+	var le *LoadError
+	if !errors.As(err, &le) {
+		t.Fatalf("got %v, want *LoadError", err)
+	}
+	return le
+}
+
+func TestLoadInOneBatch(t *testing.T) {
+	srv := dsnServer(t)
+	conn := mustLoad(t, srv, sourceSet(t, map[string]string{
+		"1_users.sql":  "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);",
+		"2_orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));\nCREATE VIEW order_users AS SELECT o.id, u.email FROM orders o JOIN users u ON u.id = o.user_id;",
+	}))
+	if got, want := relations(t, conn), "public.order_users:v public.orders:r public.orders_pkey:i public.users:r public.users_pkey:i"; got != want {
+		t.Errorf("relations = %s, want %s", got, want)
+	}
+	if got := queryString(t, conn, "SELECT current_setting('search_path')"); got != `"$user", public` {
+		t.Errorf("search_path left as %q", got)
+	}
+}
+
+func TestLoadOutOfDependencyOrder(t *testing.T) {
+	srv := dsnServer(t)
+	conn := mustLoad(t, srv, sourceSet(t, map[string]string{
+		// The view's file sorts before the tables', the FK points at a
+		// table of a later file, and a function needs a type declared last.
+		"a_views.sql":    "CREATE VIEW active_orders AS SELECT o.id, u.email FROM orders o JOIN users u ON u.id = o.user_id WHERE o.status <> 'cancelled';",
+		"b_orders.sql":   "CREATE TABLE orders (\n  id bigint PRIMARY KEY,\n  user_id bigint NOT NULL REFERENCES users (id),\n  status order_status NOT NULL DEFAULT 'new'\n);\nCREATE INDEX orders_user ON orders (user_id);",
+		"c_users.sql":    "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL UNIQUE);",
+		"d_types.sql":    "CREATE TYPE order_status AS ENUM ('new', 'paid', 'cancelled');",
+		"e_function.sql": "CREATE FUNCTION order_count(u bigint) RETURNS bigint LANGUAGE sql STABLE AS $$ SELECT count(*) FROM orders WHERE user_id = u; $$;",
+	}))
+	want := "public.active_orders:v public.orders:r public.orders_pkey:i public.orders_user:i public.users:r public.users_email_key:i public.users_pkey:i"
+	if got := relations(t, conn); got != want {
+		t.Errorf("relations = %s\nwant %s", got, want)
+	}
+	if got := queryString(t, conn, "SELECT count(*)::text FROM pg_constraint WHERE conname = 'orders_user_id_fkey'"); got != "1" {
+		t.Error("foreign key missing")
+	}
+}
+
+// pgDumpPrelude is the start of a pg_dump file: it empties search_path.
+const pgDumpPrelude = `SET statement_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET client_min_messages = warning;
+`
+
+func TestLoadPgDumpSettingsStayInTheirFile(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+	}{
+		{"batch", map[string]string{
+			"a_dump.sql":  pgDumpPrelude + "CREATE TABLE public.dumped (id integer NOT NULL);\n",
+			"b_plain.sql": "CREATE TABLE plain (id int);\nCREATE VIEW plain_ids AS SELECT id FROM plain;",
+		}},
+		{"statement by statement", map[string]string{
+			// The dump's view needs a table of a later file, so the batch
+			// fails and the view is retried: with the dump's settings.
+			"a_dump.sql":  pgDumpPrelude + "CREATE TABLE public.dumped (id integer NOT NULL);\nCREATE VIEW public.dumped_view AS SELECT id FROM public.plain;\nCREATE FUNCTION public.f() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM public.declared_nowhere';\n",
+			"b_plain.sql": "CREATE TABLE plain (id int);\nCREATE VIEW plain_ids AS SELECT id FROM plain;",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conn := mustLoad(t, dsnServer(t), sourceSet(t, tc.files))
+			got := relations(t, conn)
+			for _, want := range []string{"public.dumped:r", "public.plain:r", "public.plain_ids:v"} {
+				if !strings.Contains(got, want) {
+					t.Errorf("relations %s lack %s", got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadRetriedStatementGetsItsFileSettings(t *testing.T) {
+	srv := dsnServer(t)
+	conn := mustLoad(t, srv, sourceSet(t, map[string]string{
+		// Without a.sql's search_path on retry, the view would not find
+		// app.items (and would land in public).
+		"a.sql": "SET search_path = app;\nCREATE VIEW item_names AS SELECT name FROM items;",
+		"b.sql": "CREATE SCHEMA app;\nCREATE TABLE app.items (name text);",
+		"c.sql": "CREATE TABLE notes (body text);",
+	}))
+	if got, want := relations(t, conn), "app.item_names:v app.items:r public.notes:r"; got != want {
+		t.Errorf("relations = %s, want %s", got, want)
+	}
+}
+
+func TestLoadReportsFailuresWithFileAndLine(t *testing.T) {
+	srv := dsnServer(t)
+	set := sourceSet(t, map[string]string{
+		"tables.sql": "CREATE TABLE t (id int);\n\nCREATE TABLE u (\n  id int,\n  kind nosuchtype\n);\nCREATE TABLE t (id int);\nALTER TABLE t ADD CONSTRAINT positive CHECK (id > 'abc');\nCREATE TABLE fine (id int);",
+		"views.sql":  "CREATE VIEW v AS SELECT lower(1) AS x;",
+	})
+	_, err := load(t, srv, set)
+	le := loadError(t, err)
+	msg := err.Error()
+	for _, want := range []string{
+		"4 statement(s) failed in the shadow database",
+		"tables.sql:5: type \"nosuchtype\" does not exist",
+		"tables.sql:7: relation \"t\" already exists",
+		"tables.sql:8: invalid input syntax for type integer: \"abc\"",
+		"views.sql:1: function lower(integer) does not exist\n  HINT: No function matches the given name and argument types",
+		"still missing after every other statement ran",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	if len(le.Failures) != 4 || le.Failures[0].Statement.Line != 3 || le.Failures[0].Line != 5 || le.Failures[0].Code != "42704" {
+		t.Errorf("failures = %+v", le.Failures)
+	}
+	for i := 1; i < len(le.Failures); i++ {
+		a, b := le.Failures[i-1].Statement, le.Failures[i].Statement
+		if a.File > b.File || (a.File == b.File && a.Line > b.Line) {
+			t.Errorf("failures out of source order: %s:%d before %s:%d", a.File, a.Line, b.File, b.Line)
+		}
+	}
+}
+
+func TestLoadReportsUnresolvableCycle(t *testing.T) {
+	srv := dsnServer(t)
+	_, err := load(t, srv, sourceSet(t, map[string]string{
+		"a.sql": "CREATE TABLE a (id int PRIMARY KEY, b_id int REFERENCES b (id));",
+		"b.sql": "CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id));",
+		"c.sql": "CREATE VIEW missing_view AS SELECT * FROM declared_nowhere;",
+	}))
+	le := loadError(t, err)
+	msg := err.Error()
+	for _, want := range []string{"a.sql:1: relation \"b\" does not exist", "b.sql:1: relation \"a\" does not exist", "c.sql:1: relation \"declared_nowhere\" does not exist"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	for _, f := range le.Failures {
+		if !f.Unresolved {
+			t.Errorf("%s not marked unresolved", f)
+		}
+	}
+}
+
+func TestLoadConcurrentIndex(t *testing.T) {
+	for name, files := range map[string]map[string]string{
+		"batch": {
+			"a.sql": "CREATE TABLE t (id int, note text);\nCREATE INDEX CONCURRENTLY t_note ON t (note);\nCREATE INDEX t_id ON t (id);",
+		},
+		"after the batch, with its file's settings": {
+			"a.sql": "SET search_path = app;\nCREATE INDEX CONCURRENTLY t_note ON t (note);",
+			"b.sql": "CREATE SCHEMA app;\nCREATE TABLE app.t (id int, note text);\nCREATE INDEX t_id ON app.t (id);",
+		},
+		"statement by statement": {
+			"a.sql": "CREATE VIEW v AS SELECT * FROM t;\nCREATE INDEX CONCURRENTLY t_note ON t (note);",
+			"b.sql": "CREATE TABLE t (id int, note text);\nCREATE INDEX t_id ON t (id);",
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			conn := mustLoad(t, dsnServer(t), sourceSet(t, files))
+			if got := queryString(t, conn, "SELECT string_agg(c.relname || ':' || i.indisvalid, ' ' ORDER BY c.relname) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname IN ('t_note', 't_id')"); got != "t_id:true t_note:true" {
+				t.Errorf("indexes: %s", got)
+			}
+		})
+	}
+}
+
+func TestLoadCleanPreludeDoesNotUndoTheSource(t *testing.T) {
+	srv := dsnServer(t)
+	// pg_dump --clean without --if-exists: the drops fail on an empty
+	// database and must not be retried once the objects exist.
+	conn := mustLoad(t, srv, sourceSet(t, map[string]string{
+		"dump.sql": pgDumpPrelude + `ALTER TABLE ONLY public.orders DROP CONSTRAINT orders_user_fkey;
+DROP TABLE public.orders;
+DROP TABLE public.users;
+CREATE TABLE public.users (id integer NOT NULL);
+CREATE TABLE public.orders (id integer, user_id integer);
+ALTER TABLE ONLY public.users ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.orders ADD CONSTRAINT orders_user_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+`,
+	}))
+	if got := queryString(t, conn, "SELECT count(*)::text FROM pg_constraint WHERE conname IN ('orders_user_fkey', 'users_pkey')"); got != "2" {
+		t.Errorf("constraints left: %s, want 2", got)
+	}
+	if got := relations(t, conn); got != "public.orders:r public.users:r public.users_pkey:i" {
+		t.Errorf("relations = %s", got)
+	}
+}
+
+func TestLoadEnumValueAddedThenUsed(t *testing.T) {
+	conn := mustLoad(t, dsnServer(t), sourceSet(t, map[string]string{
+		"a.sql": "CREATE TYPE mood AS ENUM ('ok');\nALTER TYPE mood ADD VALUE 'happy';\nCREATE TABLE people (m mood DEFAULT 'happy');",
+	}))
+	if got := queryString(t, conn, "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef"); got != "'happy'::mood" {
+		t.Errorf("default = %s", got)
+	}
+}
+
+func TestLoadSkipsUnknownSettings(t *testing.T) {
+	conn := mustLoad(t, dsnServer(t), sourceSet(t, map[string]string{
+		// A newer pg_dump writes settings an older shadow does not know.
+		"a.sql": "SET pgflux_no_such_setting = 0;\nSET search_path = '';\nSELECT pg_catalog.set_config('pgflux_other_unknown', '0', false);\nCREATE TABLE public.t (id int);",
+		"b.sql": "CREATE TABLE u (id int);",
+	}))
+	if got := relations(t, conn); got != "public.t:r public.u:r" {
+		t.Errorf("relations = %s", got)
+	}
+}
+
+func TestLoadMissingExtension(t *testing.T) {
+	srv := dsnServer(t)
+	_, err := load(t, srv, sourceSet(t, map[string]string{"ext.sql": "CREATE TABLE t (id int);\nCREATE EXTENSION pgflux_no_such_extension;"}))
+	le := loadError(t, err)
+	if len(le.Failures) != 1 {
+		t.Fatalf("failures: %v", err)
+	}
+	f := le.Failures[0]
+	if f.Line != 2 || !strings.Contains(f.Message, `extension "pgflux_no_such_extension" is not available on the shadow server`) || !strings.Contains(f.Hint, "install the extension") {
+		t.Errorf("got %s", f)
+	}
+}
+
+func TestLoadRolesOnShadowDSNAreNotCreated(t *testing.T) {
+	srv := dsnServer(t)
+	_, err := load(t, srv, sourceSet(t, map[string]string{"a.sql": "CREATE TABLE t (id int);\nGRANT SELECT ON t TO pgflux_test_no_such_role;"}))
+	le := loadError(t, err)
+	if f := le.Failures[0]; f.Line != 2 || !strings.Contains(f.Message, `role "pgflux_test_no_such_role" does not exist`) || !strings.Contains(f.Hint, "create the role there") {
+		t.Errorf("got %s", f)
+	}
+}
+
+func TestEmbeddedServer(t *testing.T) {
+	ctx := context.Background()
+	srv, err := Open(ctx, Options{Major: pgtest.Major()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if !srv.Embedded() || srv.Major() != pgtest.Major() {
+		t.Errorf("Embedded() = %v, Major() = %d", srv.Embedded(), srv.Major())
+	}
+
+	// Roles the source references are created; CREATE ROLE in source
+	// survives a second load into the same cluster.
+	set := sourceSet(t, map[string]string{
+		"a_roles.sql":  "CREATE ROLE app_admin NOLOGIN;",
+		"b_tables.sql": "CREATE TABLE t (id int);\nALTER TABLE t OWNER TO app_owner;\nGRANT SELECT ON t TO reader, \"Odd Role\";\nALTER TABLE t ENABLE ROW LEVEL SECURITY;\nCREATE POLICY own ON t TO app_admin, writer USING (true);",
+	})
+	for i := 0; i < 2; i++ {
+		conn := mustLoad(t, srv, set)
+		if got := queryString(t, conn, "SELECT string_agg(rolname, ' ' ORDER BY rolname) FROM pg_roles WHERE rolname IN ('app_admin', 'app_owner', 'reader', 'Odd Role', 'writer') AND NOT rolcanlogin"); got != "Odd Role app_admin app_owner reader writer" {
+			t.Errorf("load %d: roles = %s", i, got)
+		}
+		if got := queryString(t, conn, "SELECT tableowner FROM pg_tables WHERE tablename = 't'"); got != "app_owner" {
+			t.Errorf("owner = %s", got)
+		}
+	}
+
+	db, err := srv.CreateDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if conn, err := pgx.Connect(ctx, db.DSN); err == nil {
+		conn.Close(ctx)
+		t.Error("embedded server still accepts connections after Close")
+	}
+}
+
+func TestOpenWithoutBinaries(t *testing.T) {
+	t.Setenv("PGFLUX_PG_BINDIR", "")
+	_, err := Open(context.Background(), Options{Major: 9})
+	if err == nil {
+		t.Fatal("Open found PostgreSQL 9 binaries")
+	}
+	if !errors.Is(err, pgserver.ErrNoBinaries) {
+		t.Errorf("error does not wrap ErrNoBinaries: %v", err)
+	}
+	for _, want := range []string{"--shadow-dsn", "PGFLUX_SHADOW_DSN", "PostgreSQL 9 server binaries", "PGFLUX_PG_BINDIR", "cache directory"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestCloseLeavesNoDatabases(t *testing.T) {
+	ctx := context.Background()
+	srv, err := Open(ctx, Options{DSN: pgtest.ServerDSN(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for i := 0; i < 3; i++ {
+		db, err := srv.CreateDatabase(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(db.Name, DatabasePrefix) {
+			t.Errorf("database name %s", db.Name)
+		}
+		names = append(names, db.Name)
+		if i == 0 {
+			if err := db.Drop(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// A session still connected to a database does not keep it alive.
+	d, _ := srv.CreateDatabase(ctx)
+	names = append(names, d.Name)
+	conn, err := d.Connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	admin, err := pgx.Connect(ctx, pgtest.ServerDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	var left int
+	if err := admin.QueryRow(ctx, "SELECT count(*) FROM pg_database WHERE datname = ANY($1)", names).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("%d shadow database(s) left behind", left)
+	}
+}

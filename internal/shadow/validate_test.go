@@ -1,0 +1,160 @@
+package shadow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pg-flux/pg-flux/internal/catalog"
+	"github.com/pg-flux/pg-flux/internal/diff"
+	"github.com/pg-flux/pg-flux/internal/model"
+	"github.com/pg-flux/pg-flux/internal/pgtest"
+	"github.com/pg-flux/pg-flux/internal/plan"
+)
+
+// execSteps runs steps one by one, each on its own (autocommit): a plain
+// executor for these tests.
+func execSteps(ctx context.Context, conn *pgx.Conn, steps []plan.Step) error {
+	for _, s := range steps {
+		if _, err := conn.Exec(ctx, s.SQL); err != nil {
+			return fmt.Errorf("step %q: %w", s.SQL, err)
+		}
+	}
+	return nil
+}
+
+// shadowDatabases counts the scratch databases on the test server.
+func shadowDatabases(t *testing.T) int {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pgtest.ServerDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_database WHERE datname LIKE 'pgflux\\_shadow\\_%'").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+var managed = []string{"public", "app"}
+
+func liveModel(t *testing.T, sql string) *model.Model {
+	t.Helper()
+	db := pgtest.NewDatabase(t)
+	if sql != "" {
+		db.Exec(t, sql)
+	}
+	m, err := catalog.Inspect(context.Background(), db.Connect(t), catalog.Options{Schemas: managed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+const desiredSource = "CREATE TABLE app.items (id bigint PRIMARY KEY, name text NOT NULL);\nCREATE VIEW item_names AS SELECT name FROM app.items;"
+
+func TestDesired(t *testing.T) {
+	srv := dsnServer(t)
+	ctx := context.Background()
+	m, err := Desired(ctx, srv, sourceSet(t, map[string]string{
+		"a_view.sql":   "CREATE VIEW item_names AS SELECT name FROM app.items;",
+		"b_schema.sql": "CREATE SCHEMA app;\nCREATE TABLE app.items (id bigint PRIMARY KEY, name text NOT NULL);",
+		"c_other.sql":  "CREATE SCHEMA unmanaged;\nCREATE TABLE unmanaged.x (id int);",
+	}), managed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Tables[model.QName{Schema: "app", Name: "items"}] == nil || m.Views[model.QName{Schema: "public", Name: "item_names"}] == nil {
+		t.Errorf("model lacks app.items or public.item_names: tables %v views %v", m.Tables, m.Views)
+	}
+	if m.Tables[model.QName{Schema: "unmanaged", Name: "x"}] != nil {
+		t.Error("model has a table of an unmanaged schema")
+	}
+	if n := shadowDatabases(t); n != 0 {
+		t.Errorf("%d shadow database(s) left after Desired", n)
+	}
+}
+
+func TestDesiredLoadErrorLeavesNoDatabase(t *testing.T) {
+	srv := dsnServer(t)
+	_, err := Desired(context.Background(), srv, sourceSet(t, map[string]string{"a.sql": "CREATE VIEW v AS SELECT * FROM nowhere;"}), managed)
+	loadError(t, err)
+	if n := shadowDatabases(t); n != 0 {
+		t.Errorf("%d shadow database(s) left after a failed Desired", n)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	srv := dsnServer(t)
+	ctx := context.Background()
+	// Live lacks the app schema: the plan must create it.
+	live := liveModel(t, "CREATE TABLE legacy (id int PRIMARY KEY, note text);")
+	desired, err := Desired(ctx, srv, sourceSet(t, map[string]string{
+		"schema.sql": "CREATE SCHEMA app;\n" + desiredSource + "\nCREATE TABLE legacy (id int PRIMARY KEY, note varchar(200));",
+	}), managed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.Build(live, desired, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	result, err := Validate(ctx, srv, live, p, desired, managed, execSteps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changes := diff.Compare(result, desired); len(changes) != 0 {
+		t.Errorf("result differs from desired: %v", changes)
+	}
+	if result.Hash() != desired.Hash() {
+		t.Errorf("result hash %s, desired %s", result.Hash(), desired.Hash())
+	}
+	if n := shadowDatabases(t); n != 0 {
+		t.Errorf("%d shadow database(s) left after Validate", n)
+	}
+}
+
+func TestValidateReportsPlanThatDoesNotConverge(t *testing.T) {
+	srv := dsnServer(t)
+	ctx := context.Background()
+	live := liveModel(t, "CREATE TABLE legacy (id int);")
+	desired, err := Desired(ctx, srv, sourceSet(t, map[string]string{"a.sql": "CREATE TABLE legacy (id int, note text);\nCREATE TABLE fresh (id int);"}), managed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Validate(ctx, srv, live, &plan.Plan{}, desired, managed, execSteps)
+	var nc *NotConvergedError
+	if !errors.As(err, &nc) {
+		t.Fatalf("got %v, want *NotConvergedError", err)
+	}
+	msg := err.Error()
+	for _, want := range []string{"this is a pg-flux bug: the plan does not converge; please report it with the source and the plan", "public.fresh", "public.legacy"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	if n := shadowDatabases(t); n != 0 {
+		t.Errorf("%d shadow database(s) left after a failed Validate", n)
+	}
+}
+
+func TestValidateReportsFailingPlan(t *testing.T) {
+	srv := dsnServer(t)
+	ctx := context.Background()
+	live := liveModel(t, "CREATE TABLE legacy (id int);")
+	p := &plan.Plan{Steps: []plan.Step{{SQL: "ALTER TABLE public.nowhere ADD COLUMN x int;"}}}
+	_, err := Validate(ctx, srv, live, p, live, managed, execSteps)
+	if err == nil || !strings.Contains(err.Error(), "the plan fails on a copy of the live schema") || !strings.Contains(err.Error(), `relation "public.nowhere" does not exist`) {
+		t.Fatalf("got %v", err)
+	}
+	if n := shadowDatabases(t); n != 0 {
+		t.Errorf("%d shadow database(s) left after a failed Validate", n)
+	}
+}
