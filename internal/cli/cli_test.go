@@ -3,12 +3,15 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/pg-flux/pg-flux/internal/migration"
 	"github.com/pg-flux/pg-flux/internal/pgtest"
 )
 
@@ -347,5 +350,26 @@ func TestSanitizeLabel(t *testing.T) {
 		if got := sanitizeLabel(in); got != want {
 			t.Errorf("sanitizeLabel(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestReportErrorLockHeld(t *testing.T) {
+	var errOut bytes.Buffer
+	a := &app{io: &IOStreams{ErrOut: &errOut}}
+	root := a.rootCommand()
+	err := &runError{err: fmt.Errorf("apply: %w", migration.ErrLockHeld)}
+	if code := a.reportError(context.Background(), root, err); code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	want := "Error: could not acquire migration advisory lock (another apply in progress)\nWait for the first to finish, or kill it if stuck.\n"
+	if errOut.String() != want {
+		t.Errorf("got %q, want %q", errOut.String(), want)
+	}
+
+	// Any message is redacted, whatever produced it.
+	errOut.Reset()
+	a.reportError(context.Background(), root, &runError{err: errors.New("boom at postgres://u:hunter2@h/db")})
+	if strings.Contains(errOut.String(), "hunter2") {
+		t.Errorf("password printed: %q", errOut.String())
 	}
 }
