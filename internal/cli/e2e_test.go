@@ -337,6 +337,9 @@ func TestScenarioCBaseline(t *testing.T) {
 
 func TestEmbeddedDevDatabase(t *testing.T) {
 	dir := project(t)
+	// Where the project is out of the server user's reach (t.TempDir is
+	// private), the data lives under the temporary directory instead.
+	t.Cleanup(func() { os.RemoveAll(filepath.Join(os.TempDir(), devDirKey(dir))) })
 	writeFile(t, filepath.Join(dir, "schema", "users.sql"), usersV1)
 	r := pgflux(t, "migrate", "generate", "--label", "initial", "--verbose")
 	if r.code != 0 || !strings.Contains(r.stderr, "using the embedded dev database in ") || !generatedRE.MatchString(r.stdout) {
