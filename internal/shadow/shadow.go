@@ -53,6 +53,17 @@ type Server struct {
 
 	mu      sync.Mutex
 	created map[string]bool // databases created and not yet dropped
+	closed  bool
+	// spare is a database being created ahead of the next CreateDatabase,
+	// so that its cost (a good part of a plan's time) overlaps other work.
+	spare       chan spareResult
+	spareCancel context.CancelFunc
+	spareWG     sync.WaitGroup
+}
+
+type spareResult struct {
+	db  *Database
+	err error
 }
 
 // Open connects to the --shadow-dsn server, or starts an embedded cluster
@@ -69,7 +80,7 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start the shadow PostgreSQL server: %w", err)
 	}
-	return &Server{
+	return prepared(&Server{
 		admin:   c.DSN("postgres"),
 		cluster: c,
 		major:   bin.Major,
@@ -77,7 +88,7 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 		extHint: fmt.Sprintf("install the extension for the binaries in %s (e.g. the postgresql-%d-<extension> package), "+
 			"set PGFLUX_PG_BINDIR to PostgreSQL %d binaries that have it, or use --shadow-dsn with a server that has it", bin.Dir, bin.Major, bin.Major),
 		created: map[string]bool{},
-	}, nil
+	}), nil
 }
 
 func noBinariesError(major int, err error) error {
@@ -124,13 +135,13 @@ func openDSN(ctx context.Context, admin string) (*Server, error) {
 	if !mayCreate {
 		return nil, fmt.Errorf("the shadow server user may not create databases on %s: grant it CREATEDB (ALTER ROLE … CREATEDB), or pass a --shadow-dsn whose user may", where)
 	}
-	return &Server{
+	return prepared(&Server{
 		admin:   admin,
 		major:   major,
 		where:   fmt.Sprintf("the shadow server %s (--shadow-dsn)", where),
 		extHint: "install the extension on that server, or use a --shadow-dsn server that has it",
 		created: map[string]bool{},
-	}, nil
+	}), nil
 }
 
 // Major is the server's PostgreSQL major version.
@@ -157,6 +168,58 @@ type Database struct {
 // CreateDatabase creates an empty, uniquely named database. Drop it when
 // done; Close drops whatever is left.
 func (s *Server) CreateDatabase(ctx context.Context) (*Database, error) {
+	s.mu.Lock()
+	spare, cancel := s.spare, s.spareCancel
+	s.spare, s.spareCancel = nil, nil
+	s.mu.Unlock()
+	if spare != nil {
+		select {
+		case r := <-spare:
+			cancel()
+			if r.err == nil {
+				s.prepareSpare()
+				return r.db, nil
+			}
+			// Creating it anew reports the error with this caller's context.
+		case <-ctx.Done():
+			cancel() // a database it made anyway is dropped by Close
+			return nil, ctx.Err()
+		}
+	}
+	db, err := s.create(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.prepareSpare()
+	return db, nil
+}
+
+// prepared starts making a spare database for a new server.
+func prepared(s *Server) *Server {
+	s.prepareSpare()
+	return s
+}
+
+// prepareSpare starts creating the next database in the background.
+func (s *Server) prepareSpare() {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan spareResult, 1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.spare != nil {
+		cancel()
+		return
+	}
+	s.spare, s.spareCancel = ch, cancel
+	s.spareWG.Add(1)
+	go func() {
+		defer s.spareWG.Done()
+		db, err := s.create(ctx)
+		ch <- spareResult{db, err}
+	}()
+}
+
+func (s *Server) create(ctx context.Context) (*Database, error) {
 	b := make([]byte, 8)
 	if _, err := rand.Read(b); err != nil {
 		return nil, fmt.Errorf("name a shadow database: %w", err)
@@ -234,13 +297,21 @@ func (s *Server) Close() error {
 	if s == nil {
 		return nil
 	}
-	if s.cluster != nil {
-		err := s.cluster.Stop()
-		s.cluster = nil
-		s.mu.Lock()
-		s.created = map[string]bool{}
+	s.mu.Lock()
+	if s.closed {
 		s.mu.Unlock()
-		return err
+		return nil
+	}
+	s.closed = true
+	if s.spareCancel != nil {
+		s.spareCancel()
+	}
+	s.spare, s.spareCancel = nil, nil
+	s.mu.Unlock()
+	s.spareWG.Wait()
+
+	if s.cluster != nil {
+		return s.cluster.Stop()
 	}
 	s.mu.Lock()
 	names := make([]string, 0, len(s.created))

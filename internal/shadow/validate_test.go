@@ -27,9 +27,38 @@ func execSteps(ctx context.Context, conn *pgx.Conn, steps []plan.Step) error {
 	return nil
 }
 
-// shadowDatabases counts the scratch databases on the test server.
-func shadowDatabases(t *testing.T) int {
+// leftBehind counts the databases srv created and did not drop, not
+// counting the one spare it keeps ready.
+func leftBehind(srv *Server) int {
+	srv.mu.Lock()
+	ch := srv.spare
+	srv.mu.Unlock()
+	spare := ""
+	if ch != nil {
+		r := <-ch
+		ch <- r
+		if r.db != nil {
+			spare = r.db.Name
+		}
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	n := 0
+	for name := range srv.created {
+		if name != spare {
+			n++
+		}
+	}
+	return n
+}
+
+// shadowDatabasesAfterClose closes srv and counts the scratch databases
+// left on the test server.
+func shadowDatabasesAfterClose(t *testing.T, srv *Server) int {
 	t.Helper()
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, pgtest.ServerDSN(t))
 	if err != nil {
@@ -77,7 +106,10 @@ func TestDesired(t *testing.T) {
 	if m.Tables[model.QName{Schema: "unmanaged", Name: "x"}] != nil {
 		t.Error("model has a table of an unmanaged schema")
 	}
-	if n := shadowDatabases(t); n != 0 {
+	if n := leftBehind(srv); n != 0 {
+		t.Errorf("%d database(s) not dropped", n)
+	}
+	if n := shadowDatabasesAfterClose(t, srv); n != 0 {
 		t.Errorf("%d shadow database(s) left after Desired", n)
 	}
 }
@@ -86,7 +118,10 @@ func TestDesiredLoadErrorLeavesNoDatabase(t *testing.T) {
 	srv := dsnServer(t)
 	_, err := Desired(context.Background(), srv, sourceSet(t, map[string]string{"a.sql": "CREATE VIEW v AS SELECT * FROM nowhere;"}), managed)
 	loadError(t, err)
-	if n := shadowDatabases(t); n != 0 {
+	if n := leftBehind(srv); n != 0 {
+		t.Errorf("%d database(s) not dropped", n)
+	}
+	if n := shadowDatabasesAfterClose(t, srv); n != 0 {
 		t.Errorf("%d shadow database(s) left after a failed Desired", n)
 	}
 }
@@ -116,7 +151,10 @@ func TestValidate(t *testing.T) {
 	if result.Hash() != desired.Hash() {
 		t.Errorf("result hash %s, desired %s", result.Hash(), desired.Hash())
 	}
-	if n := shadowDatabases(t); n != 0 {
+	if n := leftBehind(srv); n != 0 {
+		t.Errorf("%d database(s) not dropped", n)
+	}
+	if n := shadowDatabasesAfterClose(t, srv); n != 0 {
 		t.Errorf("%d shadow database(s) left after Validate", n)
 	}
 }
@@ -140,7 +178,10 @@ func TestValidateReportsPlanThatDoesNotConverge(t *testing.T) {
 			t.Errorf("error lacks %q:\n%s", want, msg)
 		}
 	}
-	if n := shadowDatabases(t); n != 0 {
+	if n := leftBehind(srv); n != 0 {
+		t.Errorf("%d database(s) not dropped", n)
+	}
+	if n := shadowDatabasesAfterClose(t, srv); n != 0 {
 		t.Errorf("%d shadow database(s) left after a failed Validate", n)
 	}
 }
@@ -154,7 +195,10 @@ func TestValidateReportsFailingPlan(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "the plan fails on a copy of the live schema") || !strings.Contains(err.Error(), `relation "public.nowhere" does not exist`) {
 		t.Fatalf("got %v", err)
 	}
-	if n := shadowDatabases(t); n != 0 {
+	if n := leftBehind(srv); n != 0 {
+		t.Errorf("%d database(s) not dropped", n)
+	}
+	if n := shadowDatabasesAfterClose(t, srv); n != 0 {
 		t.Errorf("%d shadow database(s) left after a failed Validate", n)
 	}
 }
