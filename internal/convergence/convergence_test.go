@@ -172,7 +172,6 @@ func converge(t *testing.T, c *Case, from, to string, want Direction) {
 		"--schema", schemaDir,
 		"--migrations-dir", migDir,
 		"--schemas", strings.Join(c.Schemas, ","),
-		"--config", filepath.Join(project, ".pg-flux.yml"),
 	}}
 
 	// 1. Generate the migration.

@@ -1,0 +1,3 @@
+CREATE TABLE regions (
+    code text PRIMARY KEY
+);

@@ -1,0 +1,6 @@
+CREATE TYPE topic AS ENUM ('news', 'sport', 'tech', 'gossip');
+
+CREATE TABLE posts (
+    id bigint PRIMARY KEY,
+    topics topic[] NOT NULL DEFAULT '{}'
+);

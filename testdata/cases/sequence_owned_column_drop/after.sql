@@ -1,0 +1,3 @@
+CREATE TABLE invoices (
+    id bigint PRIMARY KEY
+);
