@@ -14,10 +14,19 @@ func reject(p parsed) *Error {
 	msg := ""
 	switch n := p.node.GetNode().(type) {
 	case *pg_query.Node_InsertStmt:
+		if isSystemCatalog(n.InsertStmt.Relation) {
+			return nil
+		}
 		msg = dataChange("INSERT")
 	case *pg_query.Node_UpdateStmt:
+		if isSystemCatalog(n.UpdateStmt.Relation) {
+			return nil
+		}
 		msg = dataChange("UPDATE")
 	case *pg_query.Node_DeleteStmt:
+		if isSystemCatalog(n.DeleteStmt.Relation) {
+			return nil
+		}
 		msg = dataChange("DELETE")
 	case *pg_query.Node_MergeStmt:
 		msg = dataChange("MERGE")
@@ -33,7 +42,7 @@ func reject(p parsed) *Error {
 		}
 		msg = "SELECT is not allowed in schema files: they declare structure only (the one SELECT accepted is pg_dump's SELECT pg_catalog.set_config(…)); move it to a migration"
 	case *pg_query.Node_TransactionStmt:
-		msg = fmt.Sprintf("transaction control (%s) is not allowed in schema files: pg-flux runs the source in transactions of its own; remove it", firstWord(p.SQL))
+		msg = fmt.Sprintf("%s is not allowed in schema files: pg-flux runs the source in transactions of its own; remove it", firstWord(p.SQL))
 	case *pg_query.Node_CreatedbStmt, *pg_query.Node_DropdbStmt, *pg_query.Node_AlterDatabaseStmt,
 		*pg_query.Node_AlterDatabaseSetStmt, *pg_query.Node_AlterDatabaseRefreshCollStmt:
 		msg = fmt.Sprintf("%s DATABASE is not allowed in schema files: they declare the objects inside one database; manage databases outside pg-flux", firstWord(p.SQL))
@@ -45,6 +54,32 @@ func reject(p parsed) *Error {
 		return nil
 	}
 	return &Error{File: p.File, Line: p.Line, Msg: msg}
+}
+
+// isTransactionWrapper reports BEGIN / START TRANSACTION / COMMIT / END
+// around DDL, as scripts often have: harmless, since pg-flux decides the
+// transactions, so Load leaves them out. ROLLBACK, savepoints and prepared
+// transactions would change what the file means, and are rejected.
+func isTransactionWrapper(p parsed) bool {
+	ts := p.node.GetTransactionStmt()
+	if ts == nil {
+		return false
+	}
+	switch ts.Kind {
+	case pg_query.TransactionStmtKind_TRANS_STMT_BEGIN, pg_query.TransactionStmtKind_TRANS_STMT_START,
+		pg_query.TransactionStmtKind_TRANS_STMT_COMMIT:
+		return !ts.Chain
+	}
+	return false
+}
+
+// isSystemCatalog reports a pg_catalog table: a write to one changes the
+// structure (as fixtures do to provoke edge cases), not data.
+func isSystemCatalog(rv *pg_query.RangeVar) bool {
+	if rv == nil {
+		return false
+	}
+	return rv.Schemaname == "pg_catalog" || (rv.Schemaname == "" && strings.HasPrefix(rv.Relname, "pg_"))
 }
 
 func dataChange(what string) string {

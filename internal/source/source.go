@@ -71,9 +71,10 @@ const maxErrors = 10
 
 // Load reads every *.sql file under dir, recursively, in lexical order of
 // their paths relative to dir. Statements that are not structure — data
-// changes, queries, transaction control, database-level commands — are
+// changes, queries, ROLLBACK and savepoints, database-level commands — are
 // rejected with an *Error naming file:line and what to do instead (several
-// problems are joined with errors.Join).
+// problems are joined with errors.Join). BEGIN and COMMIT around DDL are
+// left out: pg-flux decides the transactions.
 func Load(dir string) (*Set, error) {
 	fi, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -122,6 +123,9 @@ func Load(dir string) (*Set, error) {
 			continue
 		}
 		for _, st := range stmts {
+			if isTransactionWrapper(st) {
+				continue
+			}
 			if e := reject(st); e != nil {
 				problems = append(problems, e)
 				continue

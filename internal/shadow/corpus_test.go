@@ -1,0 +1,53 @@
+package shadow
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/pg-flux/pg-flux/internal/source"
+)
+
+// corpusDir is the real-world schema corpus beside the repository, when
+// present.
+const corpusDir = "../../../shared/corpus"
+
+// TestLoadCorpus loads every real-world schema of the corpus into an
+// embedded shadow (roles are cluster-wide, so never into a shared server).
+func TestLoadCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads every corpus schema; skipped with -short")
+	}
+	entries, err := os.ReadDir(corpusDir)
+	if os.IsNotExist(err) {
+		t.Skip("no schema corpus beside the repository")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	srv, err := Open(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		t.Run(e.Name(), func(t *testing.T) {
+			set, err := source.Load(filepath.Join(corpusDir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			m, err := Desired(ctx, srv, set, []string{"public"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%d statements loaded and inspected in %v (%d tables in public)", len(set.Statements), time.Since(start), len(m.Tables))
+		})
+	}
+}
