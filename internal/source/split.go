@@ -36,6 +36,9 @@ func Split(file, sql string) ([]Statement, error) {
 }
 
 func split(file, sql string) ([]parsed, error) {
+	// Editors on Windows start files with a byte order mark; PostgreSQL's
+	// parser takes it for a stray character. Lines do not move.
+	sql = strings.TrimPrefix(sql, "\ufeff")
 	// pg_query reads a C string: a NUL byte would silently end the input.
 	if i := strings.IndexByte(sql, 0); i >= 0 {
 		return nil, &Error{File: file, Line: lineAt(sql, i), Msg: "the file contains a NUL byte; SQL files must be plain text"}

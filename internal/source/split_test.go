@@ -56,6 +56,16 @@ func TestSplitLinesAfterMultibyteText(t *testing.T) {
 	}
 }
 
+func TestSplitByteOrderMarkAndCRLF(t *testing.T) {
+	got, err := Split("f.sql", "\ufeffCREATE TABLE a ();\r\n\r\nCREATE TABLE b ();\r\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].SQL != "CREATE TABLE a ()" || got[1].Line != 3 || got[1].SQL != "CREATE TABLE b ()" {
+		t.Fatalf("got %#v", got)
+	}
+}
+
 func TestSplitEmpty(t *testing.T) {
 	for _, sql := range []string{"", "  \n", "-- only a comment\n", ";;;", "/* x */"} {
 		got, err := Split("f.sql", sql)
