@@ -209,8 +209,16 @@ func ConstraintDefinition(def string) string {
 
 // ViewDetails lists how a view differs; nil when it does not.
 func ViewDetails(l, d *model.View) []string {
+	def := ""
+	if lq, dq := ViewQuery(l.Definition), ViewQuery(d.Definition); lq != dq {
+		// Shown on one line; pg_get_viewdef's layout is not the difference.
+		def = attr("definition", oneLine(lq), oneLine(dq))
+		if def == "" {
+			def = "definition: layout differs"
+		}
+	}
 	dd := []string{
-		attr("definition", ViewQuery(l.Definition), ViewQuery(d.Definition)),
+		def,
 		attr("columns", viewColumns(l.Columns), viewColumns(d.Columns)),
 		attr("options", strings.Join(l.Options, ", "), strings.Join(d.Options, ", ")),
 		attr("comment", l.Comment, d.Comment),
@@ -230,6 +238,8 @@ func ViewDetails(l, d *model.View) []string {
 func ViewQuery(def string) string {
 	return strings.TrimSuffix(strings.TrimSpace(def), ";")
 }
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func viewColumns(cols []model.ViewColumn) string {
 	parts := make([]string, len(cols))

@@ -18,11 +18,12 @@ type Options struct{}
 //
 // Steps come in phases, each sorted by dependency and then by name:
 // everything that must go is dropped first (dependent views, then foreign
-// keys, then indexes and constraints, then columns and tables), then
-// schemas, types, sequences, tables and columns are created or altered,
-// types and sequences no longer used are dropped, constraints, indexes and
-// foreign keys are added, sequence ownership is set, views are created,
-// comments are set, and emptied schemas are dropped last.
+// keys, then indexes and constraints, then defaults and identities, then
+// columns, tables and sequences), then schemas, types, sequences, tables
+// and columns are created or altered, types no longer used are dropped,
+// constraints, indexes and foreign keys are added, sequence ownership is
+// set, views are created, comments are set, and emptied schemas are
+// dropped last.
 func Build(live, desired *model.Model, opts Options) (*Plan, error) {
 	b := newBuilder(live, desired, opts)
 	b.analyze()
@@ -43,14 +44,17 @@ const (
 	phaseDropViews phase = iota
 	phaseDropForeignKeys
 	phaseDropConstraints // indexes, other constraints, sequence ownership
+	phaseDropColumnParts // defaults, identities, generation expressions
 	phaseDropColumns     // columns, then tables
+	// Sequences go once no default uses them, and before anything (a
+	// serial's sequence, an identity's implicit one) reuses their names.
+	phaseDropSequences
 	phaseCreateSchemas
 	phaseEnums
 	phaseSequences
 	phaseCreateTables
 	phaseColumns
-	// Types and sequences go only after the columns that used them have
-	// been altered, and before anything would be created with their names.
+	// Types go only after the columns that used them have been altered.
 	phaseDropTypes
 	phaseAddConstraints
 	phaseCreateIndexes
@@ -399,8 +403,8 @@ func (b *builder) analyzeForeignKeys() {
 
 // foreignKeyDisturbed reports whether an unchanged foreign key must still be
 // dropped and added again: a column at either end is dropped and re-added
-// or changes to a recreated enum, or the unique index or constraint it
-// relies on is replaced.
+// or changes to a recreated enum, columns at both ends change type, or the
+// unique index or constraint it relies on is replaced.
 func (b *builder) foreignKeyDisturbed(table model.QName, id model.ObjectID, c *model.Constraint) bool {
 	fk, ok := parseForeignKey(c.Definition)
 	ref := fk.References
@@ -409,15 +413,27 @@ func (b *builder) foreignKeyDisturbed(table model.QName, id model.ObjectID, c *m
 	}
 	disturbed := func(k colKey) bool { return b.goneColumn(k) || b.enumCols[k] }
 	if ok {
+		// A type change at one end only is PostgreSQL's to handle: it
+		// rebuilds the key, and the types must stay comparable. When both
+		// ends change, the first change could leave them incomparable
+		// (text and uuid), so the key steps aside until both are done.
+		localRetyped, refRetyped := false, false
 		for _, col := range fk.Columns {
-			if disturbed(colKey{table, col}) {
+			k := colKey{table, col}
+			if disturbed(k) {
 				return true
 			}
+			localRetyped = localRetyped || b.retypedCols[k]
 		}
 		for _, col := range fk.RefColumns {
-			if disturbed(colKey{ref, col}) {
+			k := colKey{ref, col}
+			if disturbed(k) {
 				return true
 			}
+			refRetyped = refRetyped || b.retypedCols[k]
+		}
+		if localRetyped && refRetyped {
+			return true
 		}
 	} else {
 		// Unreadable definition: any disturbed column at either end counts.
@@ -778,15 +794,21 @@ func (b *builder) emitDrops() {
 		if b.droppedTables[l.Name] {
 			continue
 		}
-		var cols []string
+		// Generated columns first: they block drops of the columns they read.
+		var cols []*model.Column
 		for _, c := range l.Columns {
 			if k := (colKey{l.Name, c.Name}); b.droppedCols[k] || b.recreatedCols[k] {
-				cols = append(cols, c.Name)
+				cols = append(cols, c)
 			}
 		}
-		sort.Strings(cols)
+		sort.Slice(cols, func(i, j int) bool {
+			if gi, gj := cols[i].Generated != "", cols[j].Generated != ""; gi != gj {
+				return gi
+			}
+			return cols[i].Name < cols[j].Name
+		})
 		for _, c := range cols {
-			b.add(phaseDropColumns, dropColumn(l.Name, c))
+			b.add(phaseDropColumns, dropColumn(l.Name, c.Name))
 		}
 	}
 	for _, name := range sortedNames(b.droppedTables) {
@@ -794,7 +816,7 @@ func (b *builder) emitDrops() {
 	}
 	for _, name := range sortedNames(b.droppedSeqs) {
 		if !b.implicitSeqs[name] {
-			b.add(phaseDropTypes, dropSequence(name))
+			b.add(phaseDropSequences, dropSequence(name))
 		}
 	}
 	for _, name := range sortedNames(b.droppedEnums) {
@@ -841,14 +863,15 @@ func (b *builder) emitTables() {
 			b.add(phaseCreateTables, createTable(d))
 			continue
 		}
-		// Removals first, for every column: a generation expression that
-		// stays would block a type change of a column it reads.
+		// Removals go with the drops, for every column: a generation
+		// expression that stays would block a type change of a column it
+		// reads, a default a sequence drop, an identity its sequence's name.
 		var alters [][]Step
 		for _, dc := range d.Columns {
 			k := colKey{d.Name, dc.Name}
 			if lc := l.Column(dc.Name); lc != nil && !b.recreatedCols[k] {
 				pre, main := b.alterColumnSteps(d.Name, lc, dc)
-				b.add(phaseColumns, pre...)
+				b.add(phaseDropColumnParts, pre...)
 				alters = append(alters, main)
 			}
 		}
@@ -877,7 +900,7 @@ func (b *builder) alterColumnSteps(table model.QName, l, d *model.Column) (pre, 
 	do := func(action, what string) { out = append(out, alterColumn(table, d.Name, action, what)) }
 	first := func(action, what string) { pre = append(pre, alterColumn(table, d.Name, action, what)) }
 
-	if l.Default != "" && (d.Default == "" || retype) {
+	if l.Default != "" && (d.Default == "" || retype || b.usesDroppedSequence(k, l.Default)) {
 		first("DROP DEFAULT", "drop default")
 	}
 	if l.Identity != model.IdentityNone && d.Identity == model.IdentityNone {
@@ -909,13 +932,32 @@ func (b *builder) alterColumnSteps(table model.QName, l, d *model.Column) (pre, 
 			}
 		}
 	}
-	if d.Default != "" && (d.Default != l.Default || retype || b.resetDefaults[k]) {
+	if d.Default != "" && (d.Default != l.Default || retype || b.resetDefaults[k] || b.usesDroppedSequence(k, l.Default)) {
 		do("SET DEFAULT "+d.Default, "set default")
 	}
 	if l.NotNull && !d.NotNull {
 		do("DROP NOT NULL", "drop not null")
 	}
 	return pre, out
+}
+
+// usesDroppedSequence reports whether a live default uses a sequence that
+// is dropped: the default must come off before the sequence goes.
+func (b *builder) usesDroppedSequence(k colKey, def string) bool {
+	if def == "" {
+		return false
+	}
+	for _, dep := range b.live.Deps[columnID(k.table, k.column)] {
+		if dep.Kind == model.KindSequence && b.droppedSeqs[dep.QName()] {
+			return true
+		}
+	}
+	for name := range b.droppedSeqs {
+		if mentionsName(def, name) || strings.Contains(def, model.QuoteLiteral(name.String())) {
+			return true
+		}
+	}
+	return false
 }
 
 // usingExpr converts a column's values to its new type. Enum values go

@@ -136,6 +136,9 @@ func alterSequence(l, d *model.Sequence) (Step, bool) {
 	if l.Cycle != d.Cycle {
 		opts = append(opts, cycle(d.Cycle))
 	}
+	if len(opts) > 0 && outOfBounds(l, d) {
+		opts = append(opts, "RESTART")
+	}
 	if len(opts) == 0 {
 		return Step{}, false
 	}
@@ -354,7 +357,19 @@ func identityChanges(l, d *model.Sequence) []string {
 	if l.Cycle != d.Cycle {
 		out = append(out, "SET "+cycle(d.Cycle))
 	}
+	if len(out) > 0 && outOfBounds(l, d) {
+		out = append(out, "RESTART")
+	}
 	return out
+}
+
+// outOfBounds reports whether live's start value lies outside desired's
+// bounds. PostgreSQL refuses new bounds that exclude the current value; the
+// model does not hold the current value, but a sequence that never moved
+// sits at its start, and one that did is moved by RESTART to the new start,
+// which is inside the new bounds.
+func outOfBounds(l, d *model.Sequence) bool {
+	return l.Start < d.Min || l.Start > d.Max
 }
 
 // --- constraints
