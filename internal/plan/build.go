@@ -97,7 +97,10 @@ type builder struct {
 	disownedSeqs map[model.QName]bool // kept, but their owning column goes away
 
 	droppedCons map[model.ObjectID]bool // dropped; added again when desired has them
-	droppedIdx  map[model.QName]bool    // dropped; created again when desired has them
+	// droppedKeyIdx names the indexes of dropped primary key, unique and
+	// exclusion constraints (PostgreSQL names them after the constraint).
+	droppedKeyIdx map[model.QName]bool
+	droppedIdx    map[model.QName]bool // dropped; created again when desired has them
 
 	droppedViews  map[model.QName]bool // dropped first; created again when desired has them
 	replacedViews map[model.QName]bool // CREATE OR REPLACE VIEW
@@ -120,6 +123,7 @@ func newBuilder(live, desired *model.Model, opts Options) *builder {
 		implicitSeqs:   map[model.QName]bool{},
 		disownedSeqs:   map[model.QName]bool{},
 		droppedCons:    map[model.ObjectID]bool{},
+		droppedKeyIdx:  map[model.QName]bool{},
 		droppedIdx:     map[model.QName]bool{},
 		droppedViews:   map[model.QName]bool{},
 		replacedViews:  map[model.QName]bool{},
@@ -354,6 +358,9 @@ func (b *builder) analyzeConstraints() {
 			dc := d.Constraints[lc.Name]
 			if dc == nil || constraintChanged(lc, dc) || b.touchesRecreated(id, l.Name, lc.Definition) {
 				b.droppedCons[id] = true
+				if lc.Type != model.Check {
+					b.droppedKeyIdx[model.QName{Schema: l.Name.Schema, Name: lc.Name}] = true
+				}
 			}
 		}
 	}
@@ -480,8 +487,8 @@ func (b *builder) foreignKeyDisturbed(table model.QName, id model.ObjectID, c *m
 			}
 		}
 	}
-	for _, ix := range b.live.IndexesOn(ref) {
-		if ix.Unique && b.droppedIdx[ix.Name] && covers(ix.Definition) {
+	for name := range b.droppedIdx {
+		if ix := b.live.Indexes[name]; ix.Table == ref && ix.Unique && covers(ix.Definition) {
 			return true
 		}
 	}
@@ -492,16 +499,7 @@ func (b *builder) foreignKeyDisturbed(table model.QName, id model.ObjectID, c *m
 // index of a primary key, unique or exclusion constraint being dropped
 // (PostgreSQL names such an index after its constraint).
 func (b *builder) constraintIndexDropped(index model.QName) bool {
-	for id := range b.droppedCons {
-		if id.Schema == index.Schema && id.Sub == index.Name {
-			if t := b.live.Tables[id.QName()]; t != nil {
-				if c := t.Constraints[id.Sub]; c != nil && c.Type != model.ForeignKey && c.Type != model.Check {
-					return true
-				}
-			}
-		}
-	}
-	return false
+	return b.droppedKeyIdx[index]
 }
 
 // viewChanged reports whether a view's query, columns or options differ
@@ -1055,6 +1053,12 @@ func (b *builder) emitComments() {
 	}
 	for _, d := range b.desired.SortedSchemas() {
 		l := b.live.Schemas[d.Name]
+		if l == nil && d.Name == "public" {
+			// CREATE SCHEMA IF NOT EXISTS public finds the database's own
+			// public schema with whatever comment it has: set it either way.
+			b.add(phaseComments, comment(schemaID(d.Name), commentTarget(schemaID(d.Name)), d.Comment))
+			continue
+		}
 		set(schemaID(d.Name), l == nil, commentOf(l), d.Comment)
 	}
 	for _, d := range b.desired.SortedEnums() {

@@ -631,6 +631,7 @@ func TestBuildQuotesEveryIdentifier(t *testing.T) {
 		`ALTER TABLE "Sales ""Dept"""."Ref" ADD CONSTRAINT "Ref FK" FOREIGN KEY ("Qty") REFERENCES "Sales ""Dept"""."Order Lines"("Qty");`,
 		`ALTER SEQUENCE "Sales ""Dept"""."Seq Ü" OWNED BY "Sales ""Dept"""."Order Lines"."user";`,
 		`CREATE VIEW "Sales ""Dept"""."View" AS` + "\n" + `SELECT "Order Lines"."Qty"` + "\n" + `   FROM "Sales ""Dept"""."Order Lines";`,
+		`COMMENT ON SCHEMA public IS NULL;`,
 		`COMMENT ON SEQUENCE "Sales ""Dept"""."Seq Ü" IS 'c';`,
 		`COMMENT ON COLUMN "Sales ""Dept"""."Order Lines"."café" IS 'x';`,
 		`COMMENT ON CONSTRAINT "PK Ü" ON "Sales ""Dept"""."Order Lines" IS 'k';`,

@@ -203,20 +203,33 @@ func TestConverge(t *testing.T) {
 }
 
 // TestRecreateFromNothing checks Build(model.New(), m): a clone of m built
-// in an empty database is m.
+// in an empty database is m. That is how plan validation copies live.
 func TestRecreateFromNothing(t *testing.T) {
-	ctx := context.Background()
-	src := pgtest.NewDatabase(t)
-	src.Exec(t, fullSchema)
-	want := inspect(t, src.Connect(t), []string{"public"})
-	p, err := plan.Build(model.New(), want, plan.Options{})
-	if err != nil {
-		t.Fatal(err)
+	sources := map[string]string{"public schema without its comment": fullSchema + "COMMENT ON SCHEMA public IS NULL;"}
+	schemas := map[string][]string{}
+	for _, c := range convergeCases {
+		sources[c.name+" (before)"], sources[c.name+" (after)"] = c.before, c.after
+		schemas[c.name+" (before)"], schemas[c.name+" (after)"] = c.schemas, c.schemas
 	}
-	dst := pgtest.NewDatabase(t)
-	conn := dst.Connect(t)
-	run(t, ctx, conn, p)
-	assertConverged(t, conn, want, []string{"public"})
+	for name, sql := range sources {
+		t.Run(name, func(t *testing.T) {
+			sch := schemas[name]
+			if sch == nil {
+				sch = []string{"public"}
+			}
+			ctx := context.Background()
+			src := pgtest.NewDatabase(t)
+			load(t, src.Connect(t), sql)
+			want := inspect(t, src.Connect(t), sch)
+			p, err := plan.Build(model.New(), want, plan.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			conn := pgtest.NewDatabase(t).Connect(t)
+			run(t, ctx, conn, p)
+			assertConverged(t, conn, want, sch)
+		})
+	}
 }
 
 func converge(t *testing.T, before, after string, schemas []string) {
