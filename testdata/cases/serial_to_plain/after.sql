@@ -1,0 +1,4 @@
+CREATE TABLE pages (
+    id integer PRIMARY KEY,
+    path text NOT NULL
+);

@@ -1,0 +1,4 @@
+CREATE TABLE pages (
+    id serial PRIMARY KEY,
+    path text NOT NULL
+);
