@@ -157,6 +157,7 @@ func ColumnDetails(l, d *model.Column) []string {
 		l.IdentitySequence != nil && d.IdentitySequence != nil {
 		dd = append(dd, attr("identity sequence", l.IdentitySequence.Name.String(), d.IdentitySequence.Name.String()))
 		dd = append(dd, SequenceDetails("identity ", l.IdentitySequence, d.IdentitySequence)...)
+		dd = append(dd, attr("identity sequence comment", l.IdentitySequence.Comment, d.IdentitySequence.Comment))
 	}
 	dd = append(dd,
 		attr("generated", l.Generated, d.Generated),
@@ -220,7 +221,7 @@ func ViewDetails(l, d *model.View) []string {
 	dd := []string{
 		def,
 		attr("columns", viewColumns(l.Columns), viewColumns(d.Columns)),
-		attr("options", strings.Join(l.Options, ", "), strings.Join(d.Options, ", ")),
+		attr("options", ViewOptions(l.Options), ViewOptions(d.Options)),
 		attr("comment", l.Comment, d.Comment),
 	}
 	for _, dc := range d.Columns {
@@ -237,6 +238,14 @@ func ViewDetails(l, d *model.View) []string {
 // and its terminating semicolon.
 func ViewQuery(def string) string {
 	return strings.TrimSuffix(strings.TrimSpace(def), ";")
+}
+
+// ViewOptions returns a view's options in a canonical spelling: PostgreSQL
+// keeps them in the order they were given, which is not a difference.
+func ViewOptions(opts []string) string {
+	sorted := append([]string(nil), opts...)
+	sort.Strings(sorted)
+	return strings.Join(sorted, ", ")
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

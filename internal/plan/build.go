@@ -505,7 +505,7 @@ func (b *builder) constraintIndexDropped(index model.QName) bool {
 // viewChanged reports whether a view's query, columns or options differ
 // (comments are set in place).
 func viewChanged(l, d *model.View) bool {
-	if diff.ViewQuery(l.Definition) != diff.ViewQuery(d.Definition) || !sameStrings(l.Options, d.Options) {
+	if diff.ViewQuery(l.Definition) != diff.ViewQuery(d.Definition) || diff.ViewOptions(l.Options) != diff.ViewOptions(d.Options) {
 		return true
 	}
 	return len(l.Columns) != len(d.Columns) || !columnsPrefix(l.Columns, d.Columns)
@@ -519,18 +519,6 @@ func columnsPrefix(a, b []model.ViewColumn) bool {
 	}
 	for i := range a {
 		if a[i].Name != b[i].Name || a[i].Type != b[i].Type {
-			return false
-		}
-	}
-	return true
-}
-
-func sameStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
 			return false
 		}
 	}
@@ -1085,6 +1073,7 @@ func (b *builder) emitComments() {
 			set(tableID(d.Name), true, "", d.Comment)
 			for _, c := range d.Columns {
 				set(columnID(d.Name, c.Name), true, "", c.Comment)
+				b.identityComment(c, nil)
 			}
 			for _, c := range d.SortedConstraints() {
 				set(constraintID(d.Name, c.Name), true, "", c.Comment)
@@ -1096,8 +1085,10 @@ func (b *builder) emitComments() {
 			lc := l.Column(dc.Name)
 			if lc == nil || b.recreatedCols[colKey{d.Name, dc.Name}] {
 				set(columnID(d.Name, dc.Name), true, "", dc.Comment)
+				b.identityComment(dc, nil)
 			} else {
 				set(columnID(d.Name, dc.Name), false, lc.Comment, dc.Comment)
+				b.identityComment(dc, lc)
 			}
 		}
 		for _, dc := range d.SortedConstraints() {
@@ -1143,6 +1134,22 @@ func (b *builder) emitComments() {
 				set(id, true, "", dc.Comment)
 			}
 		}
+	}
+}
+
+// identityComment sets the comment of an identity column's implicit
+// sequence; live is nil when the column (or its identity) is new.
+func (b *builder) identityComment(d, live *model.Column) {
+	if d.Identity == model.IdentityNone || d.IdentitySequence == nil {
+		return
+	}
+	old := ""
+	if live != nil && live.Identity != model.IdentityNone && live.IdentitySequence != nil {
+		old = live.IdentitySequence.Comment
+	}
+	if text := d.IdentitySequence.Comment; text != old {
+		id := sequenceID(d.IdentitySequence.Name)
+		b.add(phaseComments, comment(id, commentTarget(id), text))
 	}
 }
 
