@@ -18,7 +18,7 @@ const relationsQuery = `
 SELECT n.nspname, c.relname, c.relkind::text,
        coalesce(obj_description(c.oid, 'pg_class'), ''),
        CASE WHEN c.relkind = 'v' THEN pg_get_viewdef(c.oid, true) ELSE '' END,
-       coalesce(c.reloptions, '{}'),
+       coalesce(ARRAY(SELECT o FROM unnest(c.reloptions) o ORDER BY o), '{}'),
        c.reltuples::float8, c.relpages::int8
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
