@@ -3,12 +3,10 @@ package plan_test
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-	"gopkg.in/yaml.v3"
 
 	"github.com/pg-flux/pg-flux/internal/catalog"
 	"github.com/pg-flux/pg-flux/internal/diff"
@@ -362,47 +360,4 @@ func sqlOf(p *plan.Plan) string {
 		b.WriteString("\n")
 	}
 	return b.String()
-}
-
-// TestConvergeCases runs every case of testdata/cases through the planner
-// alone, in both directions: load before and after into two databases, plan,
-// run the plan, and require no difference.
-func TestConvergeCases(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the convergence cases take minutes; run without -short")
-	}
-	root := filepath.Join("..", "..", "testdata", "cases")
-	entries, err := os.ReadDir(root)
-	if err != nil {
-		t.Fatalf("read cases: %v", err)
-	}
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		dir := filepath.Join(root, e.Name())
-		t.Run(e.Name(), func(t *testing.T) {
-			read := func(name string) string {
-				b, err := os.ReadFile(filepath.Join(dir, name))
-				if err != nil {
-					t.Fatal(err)
-				}
-				return string(b)
-			}
-			var meta struct {
-				Schemas []string `yaml:"schemas"`
-			}
-			if raw, err := os.ReadFile(filepath.Join(dir, "case.yaml")); err == nil {
-				if err := yaml.Unmarshal(raw, &meta); err != nil {
-					t.Fatalf("case.yaml: %v", err)
-				}
-			}
-			if len(meta.Schemas) == 0 {
-				meta.Schemas = []string{"public"}
-			}
-			before, after := read("before.sql"), read("after.sql")
-			t.Run("forward", func(t *testing.T) { converge(t, before, after, meta.Schemas) })
-			t.Run("backward", func(t *testing.T) { converge(t, after, before, meta.Schemas) })
-		})
-	}
 }
