@@ -2,6 +2,7 @@ package hazard
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -16,24 +17,58 @@ const (
 	msgValidateScan   = "Validates constraint under ShareUpdateExclusive lock"
 )
 
+// Options carry live facts the classifier cannot read from a model.
+type Options struct {
+	// Volatility maps function names, as written in the statements
+	// ("gen_random_uuid", "app.next_code"), to pg_proc.provolatile ('i',
+	// 's' or 'v') of the live database; see LookupVolatility. A function
+	// missing from the map is taken to be volatile.
+	Volatility map[string]byte
+}
+
 // Classify finds the hazards of a list of statements, in statement order.
 // live is the database the statements will run against; it may be nil when
 // unknown (linting without a database), in which case every judgement that
 // needs it errs on the side of reporting. Objects created earlier in the same
 // list hold no data yet, so changes to them are not hazards.
 func Classify(stmts []source.Statement, live *model.Model) ([]Finding, error) {
+	return ClassifyWith(stmts, live, Options{})
+}
+
+// ClassifyWith is Classify with live facts beyond the model.
+func ClassifyWith(stmts []source.Statement, live *model.Model, opts Options) ([]Finding, error) {
 	c := &classifier{
-		live:      live,
-		created:   map[model.ObjectID]bool{},
-		addedCols: map[model.ObjectID]bool{},
+		live:          live,
+		opts:          opts,
+		created:       map[model.ObjectID]bool{},
+		addedCols:     map[model.ObjectID]bool{},
+		renamedTypes:  map[model.QName]model.QName{},
+		renamedAway:   map[model.QName]bool{},
+		laterTypes:    map[model.QName]bool{},
+		retyped:       map[model.ObjectID]bool{},
+		droppedCols:   map[model.ObjectID]bool{},
+		droppedTables: map[model.QName]bool{},
+		notNullChecks: map[model.ObjectID]bool{},
 	}
+	trees := make([]*pg_query.ParseResult, len(stmts))
 	for i, st := range stmts {
 		tree, err := pg_query.Parse(st.SQL)
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", st.File, st.Line, err)
 		}
+		trees[i] = tree
+		// Types created anywhere in the list: renaming a type out of the
+		// way of its replacement is how an enum is recreated, not a rename
+		// clients see.
+		for _, raw := range tree.Stmts {
+			if e := raw.Stmt.GetCreateEnumStmt(); e != nil {
+				c.laterTypes[namesToQName(e.TypeName)] = true
+			}
+		}
+	}
+	for i, tree := range trees {
 		c.stmt = i
-		c.text = st.SQL
+		c.text = stmts[i].SQL
 		c.version = tree.Version
 		for _, raw := range tree.Stmts {
 			c.classify(raw.Stmt)
@@ -44,6 +79,7 @@ func Classify(stmts []source.Statement, live *model.Model) ([]Finding, error) {
 
 type classifier struct {
 	live     *model.Model
+	opts     Options
 	findings []Finding
 	stmt     int    // index of the statement being classified
 	text     string // its SQL, for fallbacks
@@ -54,6 +90,20 @@ type classifier struct {
 	// tables earlier in the list.
 	created   map[model.ObjectID]bool
 	addedCols map[model.ObjectID]bool
+	// renamedTypes maps the current name of a live type renamed earlier in
+	// the list to its live name; renamedAway holds the live names so
+	// vacated. laterTypes are the types created anywhere in the list.
+	renamedTypes map[model.QName]model.QName
+	renamedAway  map[model.QName]bool
+	laterTypes   map[model.QName]bool
+	// retyped and droppedCols are live columns whose type was changed or
+	// that were dropped earlier in the list; droppedTables likewise.
+	retyped       map[model.ObjectID]bool
+	droppedCols   map[model.ObjectID]bool
+	droppedTables map[model.QName]bool
+	// notNullChecks are columns given a CHECK (col IS NOT NULL) NOT VALID
+	// earlier in the list: the first step of the staged SET NOT NULL.
+	notNullChecks map[model.ObjectID]bool
 }
 
 func (c *classifier) add(kind Kind, format string, args ...any) {
@@ -76,7 +126,7 @@ func (c *classifier) classify(n *pg_query.Node) {
 	case n.GetViewStmt() != nil:
 		c.created[model.ID(model.KindView, rangeVarName(n.GetViewStmt().View))] = true
 	case n.GetCreateEnumStmt() != nil:
-		c.created[model.ID(model.KindEnum, namesToQName(n.GetCreateEnumStmt().TypeName))] = true
+		c.createEnum(n.GetCreateEnumStmt())
 	case n.GetCompositeTypeStmt() != nil:
 		c.created[model.ID(model.KindEnum, rangeVarName(n.GetCompositeTypeStmt().Typevar))] = true
 	case n.GetCreateRangeStmt() != nil:
@@ -96,7 +146,63 @@ func (c *classifier) classify(n *pg_query.Node) {
 		}
 	case n.GetAlterTableStmt() != nil:
 		c.alterTable(n.GetAlterTableStmt())
+	case n.GetRenameStmt() != nil:
+		c.rename(n.GetRenameStmt())
+	case n.GetIndexStmt() != nil:
+		c.createIndex(n.GetIndexStmt())
+	case n.GetGrantStmt() != nil, n.GetGrantRoleStmt() != nil, n.GetAlterDefaultPrivilegesStmt() != nil:
+		c.privileges(n)
+	case n.GetCreatePolicyStmt() != nil:
+		s := n.GetCreatePolicyStmt()
+		c.add(PrivilegeChange, "Creates policy %s on %s: changes which rows roles can see or change", model.QuoteIdent(s.PolicyName), rangeVarName(s.Table))
+	case n.GetAlterPolicyStmt() != nil:
+		s := n.GetAlterPolicyStmt()
+		c.add(PrivilegeChange, "Alters policy %s on %s: changes which rows roles can see or change", model.QuoteIdent(s.PolicyName), rangeVarName(s.Table))
 	}
+}
+
+// createEnum records a created type and, when it replaces a live enum that
+// was renamed out of its way (how values are removed or reordered), reports
+// the values lost.
+func (c *classifier) createEnum(s *pg_query.CreateEnumStmt) {
+	q := namesToQName(s.TypeName)
+	c.created[model.ID(model.KindEnum, q)] = true
+	if !c.renamedAway[q] || c.live == nil || c.live.Enums[q] == nil {
+		return
+	}
+	var labels []string
+	for _, v := range s.Vals {
+		if sv := v.GetString_(); sv != nil {
+			labels = append(labels, sv.Sval)
+		}
+	}
+	old := c.live.Enums[q].Labels
+	var removed []string
+	for _, l := range old {
+		if !slices.Contains(labels, l) {
+			removed = append(removed, model.QuoteLiteral(l))
+		}
+	}
+	switch {
+	case len(removed) > 0:
+		c.add(DataLoss, "Removes value(s) %s from enum %s", strings.Join(removed, ", "), q)
+	case !isSubsequence(old, labels):
+		// Rows keep their values, but every column is rewritten to the new
+		// type and the old sort order is gone: still reported, so nobody
+		// recreates a type by accident.
+		c.add(DataLoss, "Recreates enum %s to reorder its values", q)
+	}
+}
+
+// isSubsequence reports whether every element of a appears in b in order.
+func isSubsequence(a, b []string) bool {
+	i := 0
+	for _, l := range b {
+		if i < len(a) && a[i] == l {
+			i++
+		}
+	}
+	return i == len(a)
 }
 
 func (c *classifier) drop(s *pg_query.DropStmt) {
@@ -104,6 +210,7 @@ func (c *classifier) drop(s *pg_query.DropStmt) {
 		switch s.RemoveType {
 		case pg_query.ObjectType_OBJECT_TABLE:
 			if q, ok := listToQName(obj); ok && !c.created[model.ID(model.KindTable, q)] {
+				c.droppedTables[q] = true
 				c.add(DataLoss, "Drops table %s", q)
 			}
 		case pg_query.ObjectType_OBJECT_VIEW:
@@ -117,12 +224,16 @@ func (c *classifier) drop(s *pg_query.DropStmt) {
 		case pg_query.ObjectType_OBJECT_TYPE:
 			if tn := obj.GetTypeName(); tn != nil {
 				q := namesToQName(tn.Names)
-				if c.created[model.ID(model.KindEnum, q)] {
-					continue
+				liveName, renamed := c.renamedTypes[q]
+				if !renamed {
+					if c.created[model.ID(model.KindEnum, q)] {
+						continue
+					}
+					liveName = q
 				}
 				if c.live == nil {
 					c.add(DataLoss, "Drops type %s", q)
-				} else if users := c.columnsOfType(q); len(users) > 0 {
+				} else if users := c.columnsOfType(liveName); len(users) > 0 {
 					c.add(DataLoss, "Drops type %s (used by %s)", q, strings.Join(users, ", "))
 				}
 			}
@@ -144,11 +255,19 @@ func (c *classifier) drop(s *pg_query.DropStmt) {
 }
 
 // columnsOfType lists the live columns ("public.users.mood") whose type is
-// q or an array of q.
+// q or an array of q, leaving out those dropped or given another type
+// earlier in the list.
 func (c *classifier) columnsOfType(q model.QName) []string {
 	var out []string
 	for _, t := range c.live.SortedTables() {
+		if c.droppedTables[t.Name] {
+			continue
+		}
 		for _, col := range t.Columns {
+			id := model.ObjectID{Kind: model.KindColumn, Schema: t.Name.Schema, Name: t.Name.Name, Sub: col.Name}
+			if c.retyped[id] || c.droppedCols[id] {
+				continue
+			}
 			if strings.TrimRight(col.Type, "[]") == q.String() {
 				out = append(out, t.Name.String()+"."+model.QuoteIdent(col.Name))
 			}
@@ -175,9 +294,13 @@ func (c *classifier) alterTable(s *pg_query.AlterTableStmt) {
 			if def := cmd.Def.GetColumnDef(); def != nil {
 				colID.Sub = def.Colname
 				c.addedCols[colID] = true
+				if !isNew && c.liveTable(table) {
+					c.addColumn(table, def)
+				}
 			}
 		case pg_query.AlterTableType_AT_DropColumn:
 			if !isNew && !c.addedCols[colID] {
+				c.droppedCols[colID] = true
 				c.add(DataLoss, "Drops column %s.%s", table, model.QuoteIdent(cmd.Name))
 			}
 		case pg_query.AlterTableType_AT_AlterColumnType:
@@ -188,8 +311,24 @@ func (c *classifier) alterTable(s *pg_query.AlterTableStmt) {
 			if !c.metadataOnly(table, cmd.Name, def) {
 				c.add(ColumnTypeChange, "%s", c.renderTypeChange(table, node))
 			}
+			c.retyped[colID] = true
+		case pg_query.AlterTableType_AT_SetNotNull:
+			if !isNew && !c.addedCols[colID] && c.notNullChecks[colID] {
+				rows := ""
+				if c.live != nil {
+					if st, ok := c.live.Stats[table]; ok && st.RelTuples >= 0 {
+						rows = " (" + FormatRows(st.RelTuples) + " rows)"
+					}
+				}
+				c.add(StagedSetNotNull, "Rewrote SET NOT NULL on %s.%s%s to 4-step pattern", table, model.QuoteIdent(cmd.Name), rows)
+			}
 		case pg_query.AlterTableType_AT_AddConstraint:
 			con := cmd.Def.GetConstraint()
+			if con != nil && con.SkipValidation && con.Contype == pg_query.ConstrType_CONSTR_CHECK {
+				if col := notNullTest(con.RawExpr); col != "" {
+					c.notNullChecks[model.ObjectID{Kind: model.KindColumn, Schema: table.Schema, Name: table.Name, Sub: col}] = true
+				}
+			}
 			if con == nil || con.SkipValidation || isNew {
 				continue
 			}
@@ -203,6 +342,11 @@ func (c *classifier) alterTable(s *pg_query.AlterTableStmt) {
 			c.add(ConstraintScan, msgConstraintScan)
 		case pg_query.AlterTableType_AT_ValidateConstraint:
 			c.add(ValidateConstraintScan, msgValidateScan)
+		case pg_query.AlterTableType_AT_EnableRowSecurity, pg_query.AlterTableType_AT_DisableRowSecurity,
+			pg_query.AlterTableType_AT_ForceRowSecurity, pg_query.AlterTableType_AT_NoForceRowSecurity:
+			if !isNew {
+				c.add(PrivilegeChange, "Changes row level security of %s: changes which rows roles can see or change", table)
+			}
 		}
 	}
 }
@@ -225,10 +369,13 @@ func (c *classifier) metadataOnly(table model.QName, column string, def *pg_quer
 	if def.RawDefault != nil && !trivialUsing(def.RawDefault, column, def.TypeName) {
 		return false
 	}
-	if !sameCollation(col.Collation, def.CollClause) {
+	if !binaryCompatible(parseLiveType(col.Type), parseTypeName(def.TypeName)) {
 		return false
 	}
-	return binaryCompatible(parseLiveType(col.Type), parseTypeName(def.TypeName))
+	// A collation change alone keeps the table (the values are the same
+	// bytes), but every index on the column is rebuilt under the ACCESS
+	// EXCLUSIVE lock: sort order is part of the index.
+	return sameCollation(col.Collation, def.CollClause) || !c.indexed(table, column)
 }
 
 // trivialUsing reports whether a USING expression is just the column, or the

@@ -14,25 +14,35 @@ import (
 // Kind names a hazard, as users write it in --allow-hazards.
 type Kind string
 
-// The hazard kinds. The first four block an apply unless allowed; the rest
-// are advisory.
+// The hazard kinds of the catalogue (docs/hazards.md). DATA_LOSS,
+// COLUMN_TYPE_CHANGE, CONSTRAINT_SCAN, MASS_DROP, TABLE_REWRITE,
+// NOT_NULL_WITHOUT_DEFAULT and NON_CONCURRENT_INDEX block an apply unless
+// allowed; the rest are advisory.
 const (
 	DataLoss               Kind = "DATA_LOSS"
 	ColumnTypeChange       Kind = "COLUMN_TYPE_CHANGE"
 	ConstraintScan         Kind = "CONSTRAINT_SCAN"
 	MassDrop               Kind = "MASS_DROP"
+	TableRewrite           Kind = "TABLE_REWRITE"
+	NotNullWithoutDefault  Kind = "NOT_NULL_WITHOUT_DEFAULT"
+	NonConcurrentIndex     Kind = "NON_CONCURRENT_INDEX"
 	RLSGap                 Kind = "RLS_GAP"
 	StagedSetNotNull       Kind = "STAGED_SET_NOT_NULL"
 	ValidateConstraintScan Kind = "VALIDATE_CONSTRAINT_SCAN"
+	Rename                 Kind = "RENAME"
+	PrivilegeChange        Kind = "PRIVILEGE_CHANGE"
 )
 
 // Kinds lists every kind, blocking ones first, in catalogue order.
-var Kinds = []Kind{DataLoss, ColumnTypeChange, ConstraintScan, MassDrop, RLSGap, StagedSetNotNull, ValidateConstraintScan}
+var Kinds = []Kind{
+	DataLoss, ColumnTypeChange, ConstraintScan, MassDrop, TableRewrite, NotNullWithoutDefault, NonConcurrentIndex,
+	RLSGap, StagedSetNotNull, ValidateConstraintScan, Rename, PrivilegeChange,
+}
 
 // Blocking reports whether the kind stops an apply unless it is allowed.
 func (k Kind) Blocking() bool {
 	switch k {
-	case DataLoss, ColumnTypeChange, ConstraintScan, MassDrop:
+	case DataLoss, ColumnTypeChange, ConstraintScan, MassDrop, TableRewrite, NotNullWithoutDefault, NonConcurrentIndex:
 		return true
 	}
 	return false

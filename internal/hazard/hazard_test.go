@@ -34,7 +34,11 @@ func liveModel() *model.Model {
 	)
 	add("public", "legacy_users", &model.Column{Name: "id", Type: "integer"})
 	add("Sales", "Order Lines", &model.Column{Name: "Qty", Type: "integer"})
-	m.Enums[model.QName{Schema: "public", Name: "mood"}] = &model.Enum{Name: model.QName{Schema: "public", Name: "mood"}}
+	m.Enums[model.QName{Schema: "public", Name: "mood"}] = &model.Enum{Name: model.QName{Schema: "public", Name: "mood"}, Labels: []string{"sad", "ok", "happy"}}
+	events := model.QName{Schema: "public", Name: "events"}
+	m.Stats[events] = model.TableStats{RelTuples: 50e6, RelPages: 1000}
+	m.Indexes[model.QName{Schema: "public", Name: "events_note_idx"}] = &model.Index{Name: model.QName{Schema: "public", Name: "events_note_idx"},
+		Table: events, Definition: "CREATE INDEX events_note_idx ON public.events USING btree (lower(note))"}
 	m.Enums[model.QName{Schema: "public", Name: "unused"}] = &model.Enum{Name: model.QName{Schema: "public", Name: "unused"}}
 	return m
 }
@@ -124,8 +128,64 @@ func TestClassify(t *testing.T) {
 		{"varchar array to scalar", []string{"ALTER TABLE events ALTER COLUMN tags TYPE varchar(40)"},
 			false, []string{"[HAZARD COLUMN_TYPE_CHANGE] ALTER COLUMN public.events.tags TYPE varchar(40)"}},
 		{"same type keeps collation", []string{`ALTER TABLE users ALTER COLUMN name TYPE text COLLATE "C"`}, false, nil},
-		{"same type drops collation", []string{"ALTER TABLE users ALTER COLUMN name TYPE text"},
-			false, []string{"[HAZARD COLUMN_TYPE_CHANGE] ALTER COLUMN public.users.name TYPE text"}},
+		{"same type drops collation, not indexed", []string{"ALTER TABLE users ALTER COLUMN name TYPE text"}, false, nil},
+		{"same type drops collation, indexed", []string{"ALTER TABLE events ALTER COLUMN note TYPE text COLLATE \"C\""},
+			false, []string{"[HAZARD COLUMN_TYPE_CHANGE] ALTER COLUMN public.events.note TYPE text COLLATE \"C\""}},
+
+		// Enum recreation: the old type is renamed away, the new one
+		// created, columns moved, the old one dropped.
+		{"enum recreated without a value", []string{
+			"ALTER TYPE public.mood RENAME TO mood_old",
+			"CREATE TYPE public.mood AS ENUM ('sad', 'ok')",
+			"ALTER TABLE public.users ALTER COLUMN mood TYPE public.mood USING mood::text::public.mood",
+			"DROP TYPE public.mood_old",
+		}, false, []string{
+			"[HAZARD DATA_LOSS] Removes value(s) 'happy' from enum public.mood",
+			"[HAZARD COLUMN_TYPE_CHANGE] ALTER COLUMN public.users.mood TYPE public.mood USING mood::text::public.mood",
+		}},
+		{"enum recreated to reorder", []string{
+			"ALTER TYPE public.mood RENAME TO mood_old",
+			"CREATE TYPE public.mood AS ENUM ('ok', 'sad', 'happy')",
+			"DROP TYPE public.mood_old",
+		}, false, []string{
+			"[HAZARD DATA_LOSS] Recreates enum public.mood to reorder its values",
+			"[HAZARD DATA_LOSS] Drops type public.mood_old (used by public.users.mood)",
+		}},
+		{"type dropped after its column moved to text", []string{
+			"ALTER TABLE public.users ALTER COLUMN mood TYPE text USING mood::text",
+			"DROP TYPE public.mood",
+		}, false, []string{"[HAZARD COLUMN_TYPE_CHANGE] ALTER COLUMN public.users.mood TYPE text USING mood::text"}},
+
+		// TABLE_REWRITE, NOT_NULL_WITHOUT_DEFAULT, NON_CONCURRENT_INDEX.
+		{"volatile default", []string{"ALTER TABLE events ADD COLUMN token uuid DEFAULT gen_random_uuid()"},
+			false, []string{"[HAZARD TABLE_REWRITE] Adds column public.events.token with volatile default gen_random_uuid(): rewrites the table under ACCESS EXCLUSIVE lock"}},
+		{"default of unknown volatility", []string{"ALTER TABLE events ADD COLUMN seen timestamptz DEFAULT now()"},
+			false, []string{"[HAZARD TABLE_REWRITE] Adds column public.events.seen with volatile default now(): rewrites the table under ACCESS EXCLUSIVE lock"}},
+		{"identity column", []string{"ALTER TABLE events ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY"},
+			false, []string{"[HAZARD TABLE_REWRITE] Adds identity column public.events.n: rewrites the table under ACCESS EXCLUSIVE lock"}},
+		{"not null without default, rows", []string{"ALTER TABLE events ADD COLUMN tier text NOT NULL"},
+			false, []string{"[HAZARD NOT_NULL_WITHOUT_DEFAULT] Adds NOT NULL column public.events.tier without a default to a table with rows: add it nullable, backfill it, then SET NOT NULL"}},
+		{"not null without default, empty", []string{"ALTER TABLE users ADD COLUMN tier text NOT NULL"}, false, nil},
+		{"plain create index", []string{"CREATE INDEX users_email_idx ON users (email)"},
+			false, []string{"[HAZARD NON_CONCURRENT_INDEX] Creates index public.users_email_idx without CONCURRENTLY: blocks writes to public.users while it builds"}},
+		{"concurrent create index", []string{"CREATE INDEX CONCURRENTLY users_email_idx ON users (email)"}, false, nil},
+
+		// Advisories: staged SET NOT NULL, renames, privileges.
+		{"staged set not null", []string{
+			"ALTER TABLE events ADD CONSTRAINT tenant_id_not_null CHECK (tenant_id IS NOT NULL) NOT VALID",
+			"ALTER TABLE events VALIDATE CONSTRAINT tenant_id_not_null",
+			"ALTER TABLE events ALTER COLUMN tenant_id SET NOT NULL",
+			"ALTER TABLE events DROP CONSTRAINT tenant_id_not_null",
+		}, false, []string{
+			"[ADVISORY VALIDATE_CONSTRAINT_SCAN] Validates constraint under ShareUpdateExclusive lock",
+			"[ADVISORY STAGED_SET_NOT_NULL] Rewrote SET NOT NULL on public.events.tenant_id (50M rows) to 4-step pattern",
+		}},
+		{"rename column", []string{"ALTER TABLE users RENAME COLUMN name TO full_name"},
+			false, []string{"[ADVISORY RENAME] Renames column public.users.name to full_name: clients still using the old name will fail"}},
+		{"rename table", []string{"ALTER TABLE users RENAME TO members"},
+			false, []string{"[ADVISORY RENAME] Renames table public.users to members: clients still using the old name will fail"}},
+		{"grant", []string{"GRANT SELECT ON users TO reporting"},
+			false, []string{"[ADVISORY PRIVILEGE_CHANGE] Grants privileges on table(s): changes what roles may do"}},
 		{"unknown live column", []string{"ALTER TABLE users ALTER COLUMN nope TYPE text"},
 			false, []string{"[HAZARD COLUMN_TYPE_CHANGE] ALTER COLUMN public.users.nope TYPE text"}},
 		{"no live context", []string{"ALTER TABLE users ALTER COLUMN email TYPE varchar(200)"},
@@ -192,7 +252,8 @@ func TestClassifyParseError(t *testing.T) {
 
 func TestKinds(t *testing.T) {
 	for _, k := range Kinds {
-		want := k == DataLoss || k == ColumnTypeChange || k == ConstraintScan || k == MassDrop
+		want := k == DataLoss || k == ColumnTypeChange || k == ConstraintScan || k == MassDrop ||
+			k == TableRewrite || k == NotNullWithoutDefault || k == NonConcurrentIndex
 		if k.Blocking() != want {
 			t.Errorf("%s.Blocking() = %v, want %v", k, k.Blocking(), want)
 		}
@@ -205,7 +266,7 @@ func TestKinds(t *testing.T) {
 		t.Fatalf("ParseKinds(\"\") = %v, %v", got, err)
 	}
 	_, err = ParseKinds("DATA_LOSS,DATALOSS")
-	want := `unknown hazard kind "DATALOSS" (valid kinds: DATA_LOSS,COLUMN_TYPE_CHANGE,CONSTRAINT_SCAN,MASS_DROP,RLS_GAP,STAGED_SET_NOT_NULL,VALIDATE_CONSTRAINT_SCAN)`
+	want := `unknown hazard kind "DATALOSS" (valid kinds: DATA_LOSS,COLUMN_TYPE_CHANGE,CONSTRAINT_SCAN,MASS_DROP,TABLE_REWRITE,NOT_NULL_WITHOUT_DEFAULT,NON_CONCURRENT_INDEX,RLS_GAP,STAGED_SET_NOT_NULL,VALIDATE_CONSTRAINT_SCAN,RENAME,PRIVILEGE_CHANGE)`
 	if err == nil || err.Error() != want {
 		t.Fatalf("err = %v, want %s", err, want)
 	}

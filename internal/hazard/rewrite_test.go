@@ -82,3 +82,88 @@ func TestTypeChangeMatchesPostgreSQL(t *testing.T) {
 		})
 	}
 }
+
+// TestCollationChangeMatchesPostgreSQL checks the judgement of a
+// collation-only ALTER COLUMN … TYPE against PostgreSQL: the table keeps
+// its relfilenode (no rewrite), but an index on the column gets a new one
+// (rebuilt under the ACCESS EXCLUSIVE lock), so only the indexed case is a
+// hazard.
+func TestCollationChangeMatchesPostgreSQL(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	conn := db.Connect(t)
+	ctx := context.Background()
+	for _, indexed := range []bool{false, true} {
+		setup := `DROP TABLE IF EXISTS t; CREATE TABLE t (c text); INSERT INTO t VALUES ('a')`
+		if indexed {
+			setup += "; CREATE INDEX t_c_idx ON t (c)"
+		}
+		if _, err := conn.Exec(ctx, setup); err != nil {
+			t.Fatal(err)
+		}
+		filenodes := func() (table, index uint32) {
+			t.Helper()
+			if err := conn.QueryRow(ctx, `SELECT pg_relation_filenode('t')::oid,
+				coalesce(pg_relation_filenode(to_regclass('t_c_idx'))::oid, 0)`).Scan(&table, &index); err != nil {
+				t.Fatal(err)
+			}
+			return table, index
+		}
+		tb, ib := filenodes()
+		live := model.New()
+		q := model.QName{Schema: "public", Name: "t"}
+		live.Tables[q] = &model.Table{Name: q, Columns: []*model.Column{{Name: "c", Type: "text"}}}
+		if indexed {
+			ix := model.QName{Schema: "public", Name: "t_c_idx"}
+			live.Indexes[ix] = &model.Index{Name: ix, Table: q, Definition: "CREATE INDEX t_c_idx ON public.t USING btree (c)"}
+		}
+		alter := `ALTER TABLE t ALTER COLUMN c TYPE text COLLATE "C"`
+		findings, err := Classify(stmts(alter), live)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Exec(ctx, alter); err != nil {
+			t.Fatal(err)
+		}
+		ta, ia := filenodes()
+		if ta != tb {
+			t.Errorf("indexed=%v: PostgreSQL rewrote the table on a collation change", indexed)
+		}
+		if rebuilt := ia != ib; rebuilt != indexed {
+			t.Errorf("indexed=%v: index rebuilt = %v", indexed, rebuilt)
+		}
+		if hazard := len(findings) > 0; hazard != indexed {
+			t.Errorf("indexed=%v: hazard reported = %v (%v)", indexed, hazard, findings)
+		}
+	}
+}
+
+// TestVolatilityFromPostgreSQL reads provolatile from a real server: now()
+// is stable (no rewrite), gen_random_uuid() and a user's volatile function
+// rewrite the table.
+func TestVolatilityFromPostgreSQL(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	conn := db.Connect(t)
+	ctx := context.Background()
+	db.Exec(t, `CREATE FUNCTION public.next_code() RETURNS text LANGUAGE sql AS $$ SELECT md5(random()::text) $$`)
+	list := stmts(
+		"ALTER TABLE events ADD COLUMN seen timestamptz DEFAULT now()",
+		"ALTER TABLE events ADD COLUMN token uuid DEFAULT gen_random_uuid()",
+		"ALTER TABLE events ADD COLUMN code text DEFAULT public.next_code()",
+		"ALTER TABLE events ADD COLUMN day date DEFAULT CURRENT_DATE",
+	)
+	vol, err := LookupVolatility(ctx, conn, list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings, err := ClassifyWith(list, liveModel(), Options{Volatility: vol})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for _, f := range findings {
+		got = append(got, f.Statement)
+	}
+	if len(got) != 2 || got[0] != 1 || got[1] != 2 {
+		t.Errorf("volatility %v: findings %v, want statements 1 and 2 only", vol, findings)
+	}
+}
