@@ -125,6 +125,7 @@ was executed); 2 an error.`,
 		a.driftCommand(),
 		a.verifyCommand(),
 		a.pullCommand(),
+		a.lintCommand(),
 	)
 	return root
 }

@@ -43,6 +43,7 @@ refuse destructive statements unless allowed.`,
 type generateOptions struct {
 	Label  string
 	DryRun bool
+	safetyFlags
 }
 
 func (a *app) generateCommand() *cobra.Command {
@@ -54,7 +55,14 @@ func (a *app) generateCommand() *cobra.Command {
 scratch copy of live, and write it to migrations/<YYYYMMDD_HHMMSS>_<label>.sql.
 The file records the hash of the live state it expects (baseline) and of the
 state it produces (result), and names every hazard in a comment. generate
-never changes the database and succeeds whatever the hazards.`,
+never changes the database and succeeds whatever the hazards, with two
+exceptions that write nothing and exit 1: a mass drop (more than
+--mass-drop-threshold percent of the live tables, views and sequences; allow
+with --allow-mass-drop) and a NOT NULL column without a default added to a
+table with rows (which PostgreSQL would reject).
+
+The safety rewrites of pg-flux plan apply; each rewritten step is marked
+"[rewrite: <name>]" in the file.`,
 		Example: `  pg-flux migrate generate --label add_orders
   pg-flux migrate generate --dry-run`,
 		Args: cobra.NoArgs,
@@ -63,11 +71,14 @@ never changes the database and succeeds whatever the hazards.`,
 			if err != nil {
 				return err
 			}
+			opts.safetyFlags.apply(s)
 			return a.runGenerate(cmd.Context(), s, opts)
 		}),
 	}
 	cmd.Flags().StringVarP(&opts.Label, "label", "l", "migration", "label at the end of the file name ([a-z0-9_])")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the file instead of writing it")
+	addRewriteFlags(cmd, &opts.safetyFlags)
+	addMassDropFlags(cmd, &opts.AllowMassDrop)
 	return cmd
 }
 
@@ -174,7 +185,7 @@ locks. Two applies against one database serialise on an advisory lock.`,
 	f := cmd.Flags()
 	f.BoolVar(&opts.DryRun, "dry-run", false, "check and show what would be applied; run nothing")
 	f.StringVar(&opts.AllowHazards, "allow-hazards", "", "allow these blocking hazard kinds, comma-separated (e.g. DATA_LOSS)")
-	f.BoolVar(&opts.AllowMassDrop, "allow-mass-drop", false, "allow dropping more live objects than the mass-drop threshold")
+	addMassDropFlags(cmd, &opts.AllowMassDrop)
 	f.BoolVar(&opts.ForceAfterDrift, "force-after-drift", false, "apply even if live drifted since the migration was generated")
 	f.String("lock-timeout", "5s", "how long each statement waits for a lock (e.g. 5s, 500ms)")
 	return cmd
@@ -203,17 +214,20 @@ func (a *app) runMigrateApply(ctx context.Context, s *settings, opts migrateAppl
 		out = a.io.Out
 	}
 	res, err := migration.Apply(ctx, t.Conn, migration.ApplyOptions{
-		Dir:             s.MigrationsDir,
-		TrackingSchema:  s.TrackingSchema,
-		Schemas:         s.TargetSchemas,
-		AllowHazards:    kinds,
-		ForceAfterDrift: opts.ForceAfterDrift,
-		DryRun:          opts.DryRun,
-		LockTimeout:     s.LockTimeout,
-		Target:          t.Desc,
-		Version:         Version,
-		Out:             out,
-		Logger:          a.log,
+		Dir:            s.MigrationsDir,
+		TrackingSchema: s.TrackingSchema,
+		Schemas:        s.TargetSchemas,
+		AllowHazards:   kinds,
+		// Zero means the default in ApplyOptions; a configured 0% is
+		// passed as negative.
+		MassDropThreshold: massDropOption(s.MassDropThreshold),
+		ForceAfterDrift:   opts.ForceAfterDrift,
+		DryRun:            opts.DryRun,
+		LockTimeout:       s.LockTimeout,
+		Target:            t.Desc,
+		Version:           Version,
+		Out:               out,
+		Logger:            a.log,
 	})
 	if res != nil {
 		// Files applied before a failure are reported before the error.

@@ -81,33 +81,45 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	a.log.Debug("desired state loaded in the shadow", logDurationMS, since(began))
 
 	if upTo >= stagePlan {
-		if err := a.plan(ctx, s, p); err != nil {
+		if err := a.plan(ctx, s, t, p); err != nil {
 			return err
 		}
 	}
 	return fn(t, p)
 }
 
-// plan builds the plan from live to desired, proves it on a scratch copy of
-// live and classifies its statements.
-func (a *app) plan(ctx context.Context, s *settings, p *pipeline) error {
+// plan builds the plan from live to desired, applies the safety rewrites,
+// refuses a mass drop, proves the plan on a scratch copy of live and
+// classifies its statements.
+func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) error {
 	began := time.Now()
 	var err error
-	if p.Plan, err = plan.Build(p.Live, p.Desired, plan.Options{}); err != nil {
+	if p.Plan, err = plan.Build(p.Live, p.Desired, s.Plan); err != nil {
 		return err
 	}
+	p.Plan = plan.Rewrite(p.Plan, p.Live, p.Desired, s.Plan)
 	a.log.Debug("planned", "steps", len(p.Plan.Steps), logDurationMS, since(began))
 	if len(p.Plan.Steps) == 0 {
 		p.Result = p.Live
 		return nil
+	}
+	stmts := stepStatements("plan", p.Plan.Steps)
+	// Before the scratch copy is built: a wrong --schema is caught at once.
+	if err := checkMassDrop(stmts, p, s, "plan"); err != nil {
+		return err
+	}
+	if p.Findings, err = classify(ctx, t.Conn, stmts, p); err != nil {
+		return err
+	}
+	if err := checkNotNullWithoutDefault(p.Findings, s); err != nil {
+		return err
 	}
 	began = time.Now()
 	if p.Result, err = shadow.Validate(ctx, p.Shadow, p.Live, p.Plan, p.Desired, s.TargetSchemas, migration.Execute); err != nil {
 		return err
 	}
 	a.log.Debug("plan validated on a scratch copy of live", logDurationMS, since(began))
-	p.Findings, err = hazard.Classify(stepStatements("plan", p.Plan.Steps), p.Live)
-	return err
+	return nil
 }
 
 // stepStatements turns plan steps into statements for the hazard classifier.

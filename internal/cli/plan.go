@@ -18,6 +18,7 @@ import (
 
 type planOptions struct {
 	Format string
+	safetyFlags
 }
 
 func (a *app) planCommand() *cobra.Command {
@@ -28,6 +29,14 @@ func (a *app) planCommand() *cobra.Command {
 		Long: `Compare the source schema with the live database and print the plan: the
 hazards it carries, then the statements in the order they would run. The plan
 is proven first on a scratch copy of live. plan writes nothing.
+
+Steps that would hold a long lock on an existing table are rewritten into
+lock-friendly ones, each marked "[rewrite: <name>]": constraints added NOT
+VALID and validated separately (--auto-not-valid), indexes created and dropped
+CONCURRENTLY, changed indexes swapped in under a temporary name, and SET NOT
+NULL on large tables staged through a CHECK (--set-not-null-reltuple-hint).
+A plan that drops more than --mass-drop-threshold percent of the live tables,
+views and sequences is refused unless --allow-mass-drop.
 
 Formats: text (for people), sql (only the statements, ready for psql), json
 ({"statements":[…],"hazards":[…],"baseline":…,"result":…}).`,
@@ -40,10 +49,13 @@ Formats: text (for people), sql (only the statements, ready for psql), json
 			if err != nil {
 				return err
 			}
+			opts.safetyFlags.apply(s)
 			return a.runPlan(cmd.Context(), s, opts)
 		}),
 	}
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text, sql or json")
+	addRewriteFlags(cmd, &opts.safetyFlags)
+	addMassDropFlags(cmd, &opts.AllowMassDrop)
 	return cmd
 }
 
@@ -74,9 +86,9 @@ func reportPlan(p *pipeline) report.Plan {
 }
 
 type applyOptions struct {
-	DryRun        bool
-	AllowHazards  string
-	AllowMassDrop bool
+	DryRun       bool
+	AllowHazards string
+	safetyFlags
 }
 
 func (a *app) applyCommand() *cobra.Command {
@@ -90,7 +102,8 @@ for scratch and development databases; use migrate generate and migrate
 apply for anything you deploy.
 
 Blocking hazards refuse the apply before any statement runs, unless allowed
-with --allow-hazards (or allow_hazards in the config file).`,
+with --allow-hazards (or allow_hazards in the config file). The rewrites and
+the mass-drop guard are those of pg-flux plan.`,
 		Example: `  pg-flux apply
   pg-flux apply --dry-run
   pg-flux apply --allow-hazards=DATA_LOSS`,
@@ -100,12 +113,14 @@ with --allow-hazards (or allow_hazards in the config file).`,
 			if err != nil {
 				return err
 			}
+			opts.safetyFlags.apply(s)
 			return a.runApply(cmd.Context(), s, opts)
 		}),
 	}
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the plan and run nothing")
 	cmd.Flags().StringVar(&opts.AllowHazards, "allow-hazards", "", "allow these blocking hazard kinds, comma-separated (e.g. DATA_LOSS)")
-	cmd.Flags().BoolVar(&opts.AllowMassDrop, "allow-mass-drop", false, "allow dropping more live objects than the mass-drop threshold")
+	addRewriteFlags(cmd, &opts.safetyFlags)
+	addMassDropFlags(cmd, &opts.AllowMassDrop)
 	return cmd
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pg-flux/pg-flux/internal/config"
 	"github.com/pg-flux/pg-flux/internal/hazard"
+	"github.com/pg-flux/pg-flux/internal/plan"
 )
 
 // settings are the resolved settings of one command, with where they came
@@ -26,6 +27,10 @@ type settings struct {
 	// DBSource says where DB came from ("--db", "DATABASE_URL",
 	// ".pg-flux.yml"); "" when DB is empty (the embedded dev database).
 	DBSource string
+	// Plan are the planner's rewrite options (DefaultOptions unless the
+	// command's flags say otherwise); AllowMassDrop is --allow-mass-drop.
+	Plan          plan.Options
+	AllowMassDrop bool
 }
 
 func configKeys() []config.Key { return config.Keys() }
@@ -50,7 +55,7 @@ func (a *app) settings(cmd *cobra.Command) (*settings, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &settings{Settings: config.Resolve(fl, env, file.Layer), ConfigFile: file.Path}
+	s := &settings{Settings: config.Resolve(fl, env, file.Layer), ConfigFile: file.Path, Plan: plan.DefaultOptions()}
 
 	switch {
 	case fl.DB != nil:

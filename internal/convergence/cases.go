@@ -36,6 +36,10 @@ type Direction struct {
 	// Hazards are the kinds of every hazard and advisory the generated
 	// file reports, sorted and without duplicates.
 	Hazards []string `yaml:"hazards"`
+	// Rewrites are the names of the safety rewrites (plan.Rewrite*) the
+	// generated file's steps are marked with ("-- … [rewrite: name]"),
+	// sorted and without duplicates; none when left out.
+	Rewrites []string `yaml:"rewrites"`
 }
 
 // caseFile is case.yaml.
@@ -110,6 +114,9 @@ type Header struct {
 	// Kinds are the hazard and advisory kinds of the "-- [HAZARD KIND] …"
 	// and "-- [ADVISORY KIND] …" lines, sorted and without duplicates.
 	Kinds []string
+	// Rewrites are the names in the "[rewrite: name]" markers of the step
+	// summaries, sorted and without duplicates.
+	Rewrites []string
 }
 
 // ParseHeader reads the result hash and the hazard kinds of a migration
@@ -127,6 +134,12 @@ func ParseHeader(file []byte) (Header, error) {
 		case strings.HasPrefix(s, "result:"):
 			if f := strings.Fields(strings.TrimPrefix(s, "result:")); len(f) > 0 {
 				h.Result = f[0]
+			}
+		case strings.HasSuffix(s, "]") && strings.Contains(s, "[rewrite: "):
+			name := strings.TrimSuffix(s[strings.LastIndex(s, "[rewrite: ")+len("[rewrite: "):], "]")
+			if !seen["rewrite "+name] {
+				seen["rewrite "+name] = true
+				h.Rewrites = append(h.Rewrites, name)
 			}
 		case strings.HasPrefix(s, "[HAZARD "), strings.HasPrefix(s, "[ADVISORY "):
 			end := strings.IndexByte(s, ']')
@@ -147,5 +160,6 @@ func ParseHeader(file []byte) (Header, error) {
 		return h, errors.New("no \"-- result:\" line in the migration header")
 	}
 	sort.Strings(h.Kinds)
+	sort.Strings(h.Rewrites)
 	return h, nil
 }

@@ -14,11 +14,15 @@ import (
 	"github.com/pg-flux/pg-flux/internal/cli"
 	"github.com/pg-flux/pg-flux/internal/hazard"
 	"github.com/pg-flux/pg-flux/internal/pgtest"
+	"github.com/pg-flux/pg-flux/internal/plan"
 	"github.com/pg-flux/pg-flux/internal/source"
 )
 
 // casesDir is testdata/cases, relative to this package.
 const casesDir = "../../testdata/cases"
+
+// knownRewrites are the rewrite names a case may expect.
+var knownRewrites = []string{plan.RewriteConcurrentDrop, plan.RewriteConcurrentIndex, plan.RewriteIndexSwap, plan.RewriteNotValid, plan.RewriteStagedSetNotNull}
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
 
@@ -68,6 +72,14 @@ func TestCasesAreWellFormed(t *testing.T) {
 			}
 			if !slices.IsSorted(d.Hazards) || len(slices.Compact(slices.Clone(d.Hazards))) != len(d.Hazards) {
 				t.Errorf("%s: %s: hazards %v must be sorted and unique", c.Name, dir, d.Hazards)
+			}
+			for _, r := range d.Rewrites {
+				if !slices.Contains(knownRewrites, r) {
+					t.Errorf("%s: %s: unknown rewrite %q (known: %v)", c.Name, dir, r, knownRewrites)
+				}
+			}
+			if !slices.IsSorted(d.Rewrites) || len(slices.Compact(slices.Clone(d.Rewrites))) != len(d.Rewrites) {
+				t.Errorf("%s: %s: rewrites %v must be sorted and unique", c.Name, dir, d.Rewrites)
 			}
 		}
 	}
@@ -206,6 +218,9 @@ func converge(t *testing.T, c *Case, from, to string, want Direction) {
 	}
 	if !slices.Equal(gotKinds, wantKinds) {
 		s.fatalf("hazards reported %v, case.yaml expects %v", gotKinds, wantKinds)
+	}
+	if got := header.Rewrites; !slices.Equal(got, want.Rewrites) && (len(got) > 0 || len(want.Rewrites) > 0) {
+		s.fatalf("rewrites in the file %v, case.yaml expects %v", got, want.Rewrites)
 	}
 
 	// 3. Apply, allowing exactly those hazards.

@@ -37,8 +37,12 @@ type ApplyOptions struct {
 	Schemas        []string
 	// AllowHazards are the blocking hazard kinds the user allowed
 	// (--allow-hazards plus config pre-allowances).
-	AllowHazards    []hazard.Kind
-	ForceAfterDrift bool
+	AllowHazards []hazard.Kind
+	// MassDropThreshold is the percentage of live tables, views and
+	// sequences one file may drop unless MASS_DROP is allowed; zero means
+	// hazard.DefaultMassDropThreshold, a negative value 0%.
+	MassDropThreshold int
+	ForceAfterDrift   bool
 	// DryRun runs every check and prints what would run to Out, executing
 	// nothing and writing nothing (not even the ledger table).
 	DryRun bool
@@ -98,7 +102,7 @@ type AppliedFile struct {
 type RefusedError struct {
 	// File is the base name of the (first) refused migration.
 	File string
-	// Reason is "checksum", "baseline" or "hazard".
+	// Reason is "checksum", "baseline", "mass_drop" or "hazard".
 	Reason string
 	// Findings are the blocking hazards that were not allowed.
 	Findings []hazard.Finding
@@ -215,7 +219,10 @@ func (a *applier) run(ctx context.Context) error {
 	if err := a.checkBaseline(pending[0], liveHash); err != nil {
 		return err
 	}
-	if err := a.checkHazards(pending, live); err != nil {
+	if err := a.checkMassDrop(pending, live); err != nil {
+		return err
+	}
+	if err := a.checkHazards(ctx, pending, live); err != nil {
 		return err
 	}
 
@@ -332,7 +339,7 @@ func (a *applier) checkBaseline(p *pendingFile, liveHash string) error {
 // as one list against the live model, so objects created by an earlier
 // file count as new for a later one, and refuses when a blocking hazard is
 // not allowed. Allowed ones are logged and kept for the ledger.
-func (a *applier) checkHazards(pending []*pendingFile, live *model.Model) error {
+func (a *applier) checkHazards(ctx context.Context, pending []*pendingFile, live *model.Model) error {
 	var stmts []source.Statement
 	var owner []*pendingFile
 	var local []int // index of each statement within its file
@@ -343,7 +350,11 @@ func (a *applier) checkHazards(pending []*pendingFile, live *model.Model) error 
 			local = append(local, p.start+i)
 		}
 	}
-	findings, err := hazard.Classify(stmts, live)
+	vol, err := hazard.LookupVolatility(ctx, a.conn, stmts)
+	if err != nil {
+		return err
+	}
+	findings, err := hazard.ClassifyWith(stmts, live, hazard.Options{Volatility: vol})
 	if err != nil {
 		return fmt.Errorf("classify hazards: %w", err)
 	}
@@ -393,6 +404,36 @@ func (a *applier) checkHazards(pending []*pendingFile, live *model.Model) error 
 	}
 	fmt.Fprintf(&b, "To allow: pg-flux migrate apply --allow-hazards=%s", hazard.JoinKinds(kinds))
 	return &RefusedError{File: refusedFiles[0].file.Name, Reason: "hazard", Findings: refused, msg: b.String()}
+}
+
+// checkMassDrop refuses a pending file that would drop more of the live
+// tables, views and sequences than the threshold allows (or all of them),
+// unless MASS_DROP is allowed. Each file is judged against live as it is
+// now, before anything runs.
+func (a *applier) checkMassDrop(pending []*pendingFile, live *model.Model) error {
+	for _, k := range a.opts.AllowHazards {
+		if k == hazard.MassDrop {
+			return nil
+		}
+	}
+	threshold := a.opts.MassDropThreshold
+	switch {
+	case threshold == 0:
+		threshold = hazard.DefaultMassDropThreshold
+	case threshold < 0:
+		threshold = 0
+	}
+	for _, p := range pending {
+		n, err := hazard.CountDrops(p.file.Statements[p.start:], live)
+		if err != nil {
+			return fmt.Errorf("classify hazards: %w", err)
+		}
+		if n.Exceeds(threshold) {
+			return &RefusedError{File: p.file.Name, Reason: "mass_drop", msg: n.Message("apply "+p.file.Name, threshold) +
+				"\nTo allow: pg-flux migrate apply --allow-mass-drop (or raise --mass-drop-threshold)"}
+		}
+	}
+	return nil
 }
 
 // dryRun prints what would run.

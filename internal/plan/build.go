@@ -10,8 +10,17 @@ import (
 	"github.com/pg-flux/pg-flux/internal/model"
 )
 
-// Options tune the planner.
-type Options struct{}
+// Options tune the planner's safety rewrites (see Rewrite). The zero value
+// turns the optional ones off; DefaultOptions has the documented defaults.
+type Options struct {
+	// AutoNotValid adds CHECK and FOREIGN KEY constraints to existing
+	// tables NOT VALID and validates them in a step of their own.
+	AutoNotValid bool
+	// SetNotNullRelTuplesHint is the row estimate above which SET NOT NULL
+	// on an existing table is staged through a validated CHECK; 0 disables
+	// the rewrite.
+	SetNotNullRelTuplesHint float64
+}
 
 // Build plans the steps that turn live into desired. Build(model.New(), m)
 // recreates m from nothing.

@@ -19,6 +19,11 @@ type Step struct {
 	Object model.ObjectID
 	// Isolation says how the step must be run with respect to transactions.
 	Isolation Isolation
+	// Rewrite names the safety rewrite that produced the step (see
+	// Rewrite), "" for a step as the differ planned it. The summary ends in
+	// "[rewrite: <name>]" so the rewrite shows in plan output and in
+	// migration files.
+	Rewrite string
 }
 
 // Isolation is how a step relates to the transaction around it.
