@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -34,7 +33,7 @@ func addRewriteFlags(cmd *cobra.Command, f *safetyFlags) {
 // (read by flagLayer into settings.MassDropThreshold).
 func addMassDropFlags(cmd *cobra.Command, allow *bool) {
 	cmd.Flags().BoolVar(allow, "allow-mass-drop", false, "allow dropping more live objects than the mass-drop threshold")
-	cmd.Flags().String("mass-drop-threshold", fmt.Sprint(hazard.DefaultMassDropThreshold),
+	cmd.Flags().Int("mass-drop-threshold", hazard.DefaultMassDropThreshold,
 		"percentage of live tables, views and sequences one migration may drop (else mass_drop_threshold in the config)")
 }
 
