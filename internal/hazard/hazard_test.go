@@ -318,3 +318,40 @@ func TestIsolation(t *testing.T) {
 		}
 	}
 }
+
+func TestCountDrops(t *testing.T) {
+	live := liveModel()
+	live.Views[model.QName{Schema: "public", Name: "active_users"}] = &model.View{Name: model.QName{Schema: "public", Name: "active_users"}}
+	seq := model.QName{Schema: "public", Name: "legacy_users_id_seq"}
+	live.Sequences[seq] = &model.Sequence{Name: seq, OwnedBy: &model.ColumnRef{Table: model.QName{Schema: "public", Name: "legacy_users"}, Column: "id"}}
+	n, err := CountDrops(stmts(
+		"DROP VIEW public.active_users",
+		"DROP TABLE public.legacy_users",
+		"CREATE VIEW public.active_users AS SELECT 1 AS one",
+	), live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 4 tables, 1 view, 1 sequence live; the view is replaced, the table
+	// goes with its serial's sequence.
+	if n.Live != 6 || n.Dropped != 2 || n.Percent() != 33 || !n.Exceeds(25) || n.Exceeds(50) {
+		t.Errorf("count = %+v (%d%%)", n, n.Percent())
+	}
+	if got, want := n.Message("plan", 25), "refusing to plan: 2 of 6 live objects (33%) would be dropped, exceeding the 25% mass-drop threshold"; got != want {
+		t.Errorf("message %q, want %q", got, want)
+	}
+	if (MassDropCount{Live: 0, Dropped: 0}).Exceeds(0) {
+		t.Error("an empty live database tripped the guard")
+	}
+	if !(MassDropCount{Live: 3, Dropped: 3}).Exceeds(100) {
+		t.Error("wiping a database did not trip the guard at 100%")
+	}
+}
+
+func TestFormatRows(t *testing.T) {
+	for n, want := range map[float64]string{950: "950", 12345: "12k", 1500: "1.5k", 50e6: "50M", 1.2e9: "1.2B", 0: "0"} {
+		if got := FormatRows(n); got != want {
+			t.Errorf("FormatRows(%v) = %q, want %q", n, got, want)
+		}
+	}
+}

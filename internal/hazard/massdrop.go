@@ -49,7 +49,8 @@ func (m MassDropCount) Message(verb string, threshold int) string {
 	return msg + ", emptying the database"
 }
 
-// CountDrops counts the live tables, views and sequences that stmts drop.
+// CountDrops counts the live tables, views and sequences that stmts drop
+// and do not create again.
 // A sequence owned by a column (serial) goes with its table or column, so
 // it counts as dropped when they are: it is a live object that disappears,
 // and the total counts it too. DROP SCHEMA … CASCADE drops everything in
@@ -86,6 +87,19 @@ func CountDrops(stmts []source.Statement, live *model.Model) (MassDropCount, err
 					}
 				}
 				continue
+			}
+			// A view (or any relation) created again under its name after
+			// its drop is replaced, not lost: plans recreate views whose
+			// columns change.
+			switch n := raw.Stmt; {
+			case n.GetViewStmt() != nil:
+				delete(gone, model.ID(model.KindView, rangeVarName(n.GetViewStmt().View)))
+			case n.GetCreateStmt() != nil:
+				delete(gone, model.ID(model.KindTable, rangeVarName(n.GetCreateStmt().Relation)))
+			case n.GetCreateSeqStmt() != nil:
+				delete(gone, model.ID(model.KindSequence, rangeVarName(n.GetCreateSeqStmt().Sequence)))
+			case n.GetCreateTableAsStmt() != nil && n.GetCreateTableAsStmt().Into != nil:
+				delete(gone, model.ID(model.KindView, rangeVarName(n.GetCreateTableAsStmt().Into.Rel)))
 			}
 			s := raw.Stmt.GetDropStmt()
 			if s == nil {
