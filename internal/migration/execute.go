@@ -40,8 +40,8 @@ type ExecOptions struct {
 	LockRetries int
 	// RetryDelay is the base of the exponential backoff between retries
 	// (1s when zero): the n-th retry waits a random time between half and
-	// all of RetryDelay·2ⁿ⁻¹, so that concurrent appliers do not retry in
-	// lockstep.
+	// all of RetryDelay·2ⁿ⁻¹ (capped at 30s), so that concurrent appliers
+	// do not retry in lockstep.
 	RetryDelay time.Duration
 	// OnRetry, when set, hears about each retry before its wait.
 	OnRetry func(step int, attempt int, err error)
@@ -132,9 +132,13 @@ func runWithRetry(ctx context.Context, conn *pgx.Conn, steps []plan.Step, start,
 			return err
 		case <-time.After(wait):
 		}
-		delay *= 2
+		delay = min(delay*2, maxRetryDelay)
 	}
 }
+
+// maxRetryDelay caps the backoff: past it, waiting longer only delays the
+// deploy without making a free moment more likely.
+const maxRetryDelay = 30 * time.Second
 
 func runAlone(ctx context.Context, conn *pgx.Conn, steps []plan.Step, i int, opts ExecOptions) error {
 	// A concurrent index build that failed or was killed leaves an INVALID
