@@ -244,3 +244,62 @@ func TestProgressOfConcurrentIndexBuild(t *testing.T) {
 		t.Error("index not built")
 	}
 }
+
+func TestApplyStatementTimeout(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	conn := db.Connect(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "001_a.sql", "CREATE TABLE slow AS SELECT 1 AS x FROM pg_sleep(2);\n")
+	_, err := Apply(ctx, conn, ApplyOptions{Dir: dir, StatementTimeout: 200 * time.Millisecond})
+	if err == nil || !strings.Contains(err.Error(), "canceling statement due to statement timeout (SQLSTATE 57014)") {
+		t.Fatalf("err = %v", err)
+	}
+	var after string
+	if err := conn.QueryRow(ctx, "SELECT current_setting('statement_timeout')").Scan(&after); err != nil || after != "0" {
+		t.Errorf("statement_timeout after apply = %q, %v", after, err)
+	}
+}
+
+// TestApplyResumesAfterConnectionDropped: the apply's session is ended by
+// pg_terminate_backend while a later group waits; the next apply, on a new
+// connection, runs only what did not commit.
+func TestApplyResumesAfterConnectionDropped(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	db.Exec(t, "CREATE TABLE busy (id int)")
+	conn := db.Connect(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "001_a.sql", "CREATE TABLE first (id int);\nCREATE INDEX CONCURRENTLY IF NOT EXISTS busy_id ON busy (id);\nALTER TABLE busy ADD COLUMN note text;\nCREATE TABLE last (id int);\n")
+	_, release := holdLock(t, db, "SELECT count(*) FROM busy")
+	admin := db.Connect(t)
+	go func() {
+		for i := 0; i < 200; i++ {
+			time.Sleep(50 * time.Millisecond)
+			var n int
+			admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+				WHERE query LIKE 'ALTER TABLE busy%' AND wait_event_type = 'Lock'`).Scan(&n)
+			if n > 0 {
+				return
+			}
+		}
+	}()
+	_, err := Apply(ctx, conn, ApplyOptions{Dir: dir, LockTimeout: 30 * time.Second})
+	if err == nil {
+		t.Fatal("apply survived its terminated connection")
+	}
+	release()
+	fresh := db.Connect(t)
+	r := ledgerRows(t, fresh)["001_a.sql"]
+	if r == nil || r.Status != "partial" || r.StepsDone != 2 {
+		t.Fatalf("ledger after the dropped connection: %+v (err %v)", r, err)
+	}
+	res, err := Apply(ctx, fresh, ApplyOptions{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Applied) != 1 || res.Applied[0].FirstStep != 2 {
+		t.Errorf("resumed: %+v", res.Applied)
+	}
+	if r := ledgerRows(t, fresh)["001_a.sql"]; r.Status != "applied" || r.StepsDone != 4 || !tableExists(t, fresh, "last") {
+		t.Errorf("ledger after resume: %+v", r)
+	}
+}
