@@ -303,3 +303,19 @@ func TestApplyResumesAfterConnectionDropped(t *testing.T) {
 		t.Errorf("ledger after resume: %+v", r)
 	}
 }
+
+// TestLockFailureNamesBlockerWithoutPoll: with a lock_timeout shorter than
+// the first poll, the blocker is found from pg_locks on the statement's
+// table.
+func TestLockFailureNamesBlockerWithoutPoll(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	db.Exec(t, "CREATE SCHEMA app; CREATE TABLE app.busy (id int)")
+	conn := db.Connect(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "001_a.sql", "ALTER TABLE app.busy ADD COLUMN note text;\n")
+	pid, _ := holdLock(t, db, "SELECT count(*) FROM app.busy")
+	_, err := Apply(ctx, conn, ApplyOptions{Dir: dir, Schemas: []string{"app"}, LockTimeout: 20 * time.Millisecond, LockRetries: -1})
+	if err == nil || !strings.Contains(err.Error(), "the lock was not granted in 1 attempt(s) of lock_timeout 20ms each; blocked by:\n  "+fmt.Sprintf("pid %d", pid)) {
+		t.Fatalf("err = %v", err)
+	}
+}

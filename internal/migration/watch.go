@@ -133,7 +133,7 @@ func lockHolders(ctx context.Context, watch *pgx.Conn, pid uint32, sql string) [
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	rows, err := watch.Query(ctx, fmt.Sprintf(blockersSQL, `(SELECT array_agg(DISTINCT l.pid) FROM pg_locks l
+	rows, err := watch.Query(ctx, fmt.Sprintf(blockersSQL, `ARRAY(SELECT DISTINCT l.pid FROM pg_locks l
 		WHERE l.granted AND l.locktype = 'relation' AND l.pid NOT IN ($1, pg_backend_pid())
 		AND l.relation IN (SELECT to_regclass(n) FROM unnest($2::text[]) AS n))`), pid, rels)
 	if err != nil {
@@ -144,8 +144,9 @@ func lockHolders(ctx context.Context, watch *pgx.Conn, pid uint32, sql string) [
 	return out
 }
 
-// relationsOf lists the relations a statement names (RangeVar nodes), as
-// quoted, possibly schema-qualified names.
+// relationsOf lists the relations a statement names (RangeVar nodes: in
+// the JSON parse tree, objects with a relname), as quoted, possibly
+// schema-qualified names.
 func relationsOf(sql string) []string {
 	js, err := pg_query.ParseToJSON(sql)
 	if err != nil {
@@ -161,9 +162,8 @@ func relationsOf(sql string) []string {
 	walk = func(v any) {
 		switch v := v.(type) {
 		case map[string]any:
-			if rv, ok := v["RangeVar"].(map[string]any); ok {
-				name, _ := rv["relname"].(string)
-				if schema, _ := rv["schemaname"].(string); schema != "" {
+			if name, ok := v["relname"].(string); ok {
+				if schema, _ := v["schemaname"].(string); schema != "" {
 					name = model.QuoteIdent(schema) + "." + model.QuoteIdent(name)
 				} else {
 					name = model.QuoteIdent(name)
