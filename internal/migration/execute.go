@@ -102,7 +102,7 @@ func runWithRetry(ctx context.Context, conn *pgx.Conn, steps []plan.Step, start,
 		if steps[start].Isolation == plan.NoTransaction {
 			err = runAlone(ctx, conn, steps, start, opts)
 		} else {
-			err = runGroup(ctx, conn, steps, start, end, opts)
+			err = runGroup(ctx, conn, steps, start, end, opts, w)
 		}
 		seen := w.stop()
 		var se *StepError
@@ -157,7 +157,7 @@ func runAlone(ctx context.Context, conn *pgx.Conn, steps []plan.Step, i int, opt
 	return nil
 }
 
-func runGroup(ctx context.Context, conn *pgx.Conn, steps []plan.Step, start, end int, opts ExecOptions) error {
+func runGroup(ctx context.Context, conn *pgx.Conn, steps []plan.Step, start, end int, opts ExecOptions, w *watch) error {
 	tx, err := conn.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction for step %d: %w", start+1, err)
@@ -165,6 +165,7 @@ func runGroup(ctx context.Context, conn *pgx.Conn, steps []plan.Step, start, end
 	// Rollback after a successful Commit is a no-op.
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	for i := start; i < end; i++ {
+		w.at(i)
 		if _, err := tx.Exec(ctx, steps[i].SQL); err != nil {
 			return &StepError{Index: i, Total: len(steps), Step: steps[i], GroupStart: start, GroupEnd: end, Err: err}
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -192,13 +193,19 @@ type watch struct {
 	done  chan struct{}
 	mu    sync.Mutex
 	seen  []Blocker
+	// cur is the step running now, within a transaction of several.
+	cur atomic.Int64
 }
+
+// at says which step of the transaction runs now.
+func (w *watch) at(step int) { w.cur.Store(int64(step)) }
 
 // startWatch starts polling opts.Watch for blockers of conn's session and
 // for progress of steps[start], until stop. Without a watch connection it
 // does nothing.
 func startWatch(ctx context.Context, conn *pgx.Conn, steps []plan.Step, start int, opts ExecOptions) *watch {
 	w := &watch{}
+	w.at(start)
 	if opts.Watch == nil {
 		return w
 	}
@@ -249,6 +256,9 @@ func startWatch(ctx context.Context, conn *pgx.Conn, steps []plan.Step, start in
 			}
 			if opts.Progress == nil || time.Since(began) < interval || time.Since(lastShown) < interval {
 				continue
+			}
+			if i := int(w.cur.Load()); i+1 != ev.Step {
+				ev.Step, ev.Statement = i+1, firstLine(steps[i].SQL)
 			}
 			ev.Phase, ev.Done, ev.Total = "", 0, 0
 			ev.Blockers = blockers
