@@ -8,7 +8,9 @@ import (
 	"github.com/pg-flux/pg-flux/internal/model"
 )
 
-// functionsQuery reads functions, procedures and aggregates.
+// functionsQuery reads functions, procedures and aggregates, except those
+// of extensions and those PostgreSQL makes itself for another object (the
+// constructors of a range type: an internal dependency).
 // pg_get_functiondef gives a complete CREATE OR REPLACE statement for
 // functions and procedures but fails on aggregates, which have no
 // deparser: their CREATE AGGREGATE is assembled from pg_aggregate, naming
@@ -55,7 +57,7 @@ LEFT JOIN pg_operator op ON op.oid = a.aggsortop
 LEFT JOIN pg_namespace opn ON opn.oid = op.oprnamespace
 WHERE n.nspname = ANY($1)
   AND NOT EXISTS (SELECT 1 FROM pg_depend e
-                  WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')
+                  WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype IN ('e', 'i'))
 ORDER BY 1, 2, 3`
 
 // triggersQuery reads user triggers: internal ones (foreign keys,
