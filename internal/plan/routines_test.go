@@ -69,7 +69,11 @@ func TestRoutinesConverge(t *testing.T) {
 // triggers and aggregates (and what depends on them) and requires the plan
 // back to the full schema to recreate them exactly.
 func TestCorpusRoutinesRoundTrip(t *testing.T) {
-	for _, name := range []string{"pagila", "hatchet"} {
+	names := []string{"pagila", "hatchet"}
+	if os.Getenv("PGFLUX_CORPUS_ALL") != "" {
+		names = append(names, "musicbrainz", "supabase_basejump", "postgrest_fixtures", "lago")
+	}
+	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
 			sql, err := os.ReadFile("../../testdata/../../../shared/corpus/" + name + "/schema.sql")
 			if err != nil {
@@ -79,11 +83,13 @@ func TestCorpusRoutinesRoundTrip(t *testing.T) {
 				t.Skipf("corpus not present: %v", err)
 			}
 			ctx := context.Background()
-			schemas := []string{"public"}
+			if roles, err := os.ReadFile("/work/shared/corpus/" + name + "/roles.sql"); err == nil {
+				loadStatements(t, pgtest.NewDatabase(t).Connect(t), string(roles))
+			}
 			a := pgtest.NewDatabase(t)
 			connA := a.Connect(t)
 			loadStatements(t, connA, string(sql))
-			connA.Exec(ctx, "SET search_path = public")
+			schemas := userSchemas(t, connA)
 			want := inspect(t, connA, schemas)
 			if len(want.Functions) == 0 {
 				t.Fatal("no functions read")
@@ -94,6 +100,10 @@ func TestCorpusRoutinesRoundTrip(t *testing.T) {
 			b := pgtest.NewDatabase(t)
 			connB := b.Connect(t)
 			loadStatements(t, connB, string(sql))
+			// Names in the plan are qualified for a pg_catalog search path.
+			if _, err := connB.Exec(ctx, "SET search_path = pg_catalog"); err != nil {
+				t.Fatal(err)
+			}
 			for _, tr := range want.SortedTriggers() {
 				if _, err := connB.Exec(ctx, "DROP TRIGGER "+model.QuoteIdent(tr.Name)+" ON "+tr.Table.String()); err != nil {
 					t.Fatal(err)
@@ -114,7 +124,7 @@ func TestCorpusRoutinesRoundTrip(t *testing.T) {
 			}
 			live := inspect(t, connB, schemas)
 			if len(live.Functions) != 0 {
-				t.Fatalf("functions left: %d", len(live.Functions))
+				t.Fatalf("functions left: %d %v", len(live.Functions), live.SortedFunctions()[0].Definition)
 			}
 			p, err := plan.Build(live, want, plan.Options{})
 			if err != nil {
@@ -153,4 +163,21 @@ func loadStatements(t *testing.T, conn *pgx.Conn, sql string) {
 			t.Fatalf("%s:%d: %v", s.File, s.Line, err)
 		}
 	}
+}
+
+// userSchemas lists the schemas a loaded corpus file created.
+func userSchemas(t *testing.T, conn *pgx.Conn) []string {
+	t.Helper()
+	rows, err := conn.Query(context.Background(), `SELECT nspname FROM pg_namespace
+		WHERE nspname NOT LIKE 'pg\_%' AND nspname <> 'information_schema'
+		  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass AND d.objid = pg_namespace.oid AND d.deptype = 'e')
+		ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
 }
