@@ -26,6 +26,9 @@ CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET se
 CREATE FUNCTION sum_sfunc(state int, v int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT state + v';
 CREATE AGGREGATE my_sum(int) (SFUNC = sum_sfunc, STYPE = int, INITCOND = '0');
 CREATE AGGREGATE my_count(*) (SFUNC = int8inc, STYPE = int8, INITCOND = '0');
+CREATE AGGREGATE my_max(int) (SFUNC = int4larger, STYPE = int, SORTOP = >, PARALLEL = SAFE, COMBINEFUNC = int4larger);
+CREATE AGGREGATE moving_sum(int) (SFUNC = int4pl, STYPE = int, MSFUNC = int4pl, MINVFUNC = int4mi, MSTYPE = int, MINITCOND = '0', FINALFUNC = int4abs, FINALFUNC_MODIFY = SHAREABLE);
+CREATE AGGREGATE my_rank(VARIADIC "any" ORDER BY VARIADIC "any") (SFUNC = ordered_set_transition_multi, STYPE = internal, FINALFUNC = rank_final, FINALFUNC_EXTRA, HYPOTHETICAL);
 CREATE TRIGGER t_touch BEFORE UPDATE OF n ON t FOR EACH ROW WHEN (OLD.n IS DISTINCT FROM NEW.n) EXECUTE FUNCTION touch();
 ALTER TABLE t DISABLE TRIGGER t_touch;
 COMMENT ON TRIGGER t_touch ON t IS 'keeps updated';
