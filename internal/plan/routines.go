@@ -63,7 +63,28 @@ func (b *builder) analyzeFunctions() bool {
 			}
 		}
 	}
+	b.recreateGeneratedColumns()
 	return changed
+}
+
+// recreateGeneratedColumns marks the generated columns whose expression
+// calls a dropped function: PostgreSQL cannot change a generation
+// expression in place, so the column is dropped and added again.
+func (b *builder) recreateGeneratedColumns() {
+	for _, l := range b.live.SortedTables() {
+		d := b.desired.Tables[l.Name]
+		if d == nil {
+			continue
+		}
+		for _, lc := range l.Columns {
+			k := colKey{l.Name, lc.Name}
+			if dc := d.Column(lc.Name); dc != nil && lc.Generated != "" && dc.Generated != "" &&
+				b.usesDroppedFunction(columnID(l.Name, lc.Name)) {
+				b.recreatedCols[k] = true
+				delete(b.retypedCols, k)
+			}
+		}
+	}
 }
 
 // replaceable reports whether CREATE OR REPLACE turns l into d: same kind,
