@@ -58,6 +58,9 @@ func Inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, e
 	queue("indexes", indexesQuery, r.index)
 	queue("sequences", sequencesQuery, r.sequence)
 	queue("enums", enumsQuery, r.enum)
+	queue("functions", functionsQuery, r.function)
+	queue("triggers", triggersQuery, r.trigger)
+	queue("event triggers", eventTriggersQuery, r.eventTrigger)
 	queue("dependencies", dependsQuery, r.depend)
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return nil, fmt.Errorf("inspect catalog: %w", err)
@@ -200,7 +203,8 @@ func (r *reader) depend(rows pgx.Rows) error {
 		refKind string
 		refCol  string
 	)
-	if err := rows.Scan(&kind, &from.Schema, &from.Name, &from.Sub, &refKind, &to.Schema, &to.Name, &refCol); err != nil {
+	// A function is named by its identity arguments as well (overloads).
+	if err := rows.Scan(&kind, &from.Schema, &from.Name, &from.Sub, &refKind, &to.Schema, &to.Name, &refCol, &to.Sub); err != nil {
 		return err
 	}
 	from.Kind, to.Kind = model.Kind(kind), model.Kind(refKind)

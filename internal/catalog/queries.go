@@ -144,9 +144,26 @@ WITH objs(classid, objid, kind, nsp, name, sub) AS (
   JOIN pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
   WHERE n.nspname = ANY($1)
+  UNION ALL
+  SELECT 'pg_proc'::regclass, p.oid, 'function', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+  WHERE n.nspname = ANY($1)
+  UNION ALL
+  SELECT 'pg_trigger'::regclass, tg.oid, 'trigger', n.nspname, c.relname, tg.tgname
+  FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = ANY($1) AND NOT tg.tgisinternal
+  UNION ALL
+  -- A table's row type stands for the table (functions taking or
+  -- returning rows of it depend on it).
+  SELECT 'pg_type'::regclass, t.oid, 'table', n.nspname, c.relname, ''
+  FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = ANY($1) AND c.relkind = 'r'
 )
 SELECT DISTINCT o.kind, o.nsp, o.name, o.sub, r.kind, r.nsp, r.name,
-       coalesce(CASE WHEN d.refobjsubid > 0 AND r.kind = 'table' THEN a.attname END, '')
+       coalesce(CASE WHEN d.refobjsubid > 0 AND r.kind = 'table' THEN a.attname END, ''),
+       CASE WHEN r.kind = 'function' THEN r.sub ELSE '' END
 FROM pg_depend d
 JOIN objs o ON o.classid = d.classid AND o.objid = d.objid
 JOIN objs r ON r.classid = d.refclassid AND r.objid = d.refobjid

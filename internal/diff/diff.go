@@ -98,6 +98,7 @@ func Compare(live, desired *model.Model) []Change {
 		)
 	})
 	compareMap(live.Views, desired.Views, model.KindView, add, ViewDetails)
+	compareRoutines(live, desired, add)
 
 	sort.Slice(out, func(i, j int) bool { return less(out[i].Object, out[j].Object) })
 	return out
@@ -338,6 +339,10 @@ var kindRank = map[model.Kind]int{
 	model.KindConstraint: 5,
 	model.KindIndex:      6,
 	model.KindView:       7,
+	// Routines and triggers after the relations they use.
+	model.KindFunction:     8,
+	model.KindTrigger:      9,
+	model.KindEventTrigger: 10,
 }
 
 func less(a, b model.ObjectID) bool {

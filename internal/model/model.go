@@ -22,6 +22,12 @@ type Model struct {
 	Views     map[QName]*View     `json:"views"`
 	Enums     map[QName]*Enum     `json:"enums"`
 
+	// Functions (with procedures and aggregates) by FunctionKey, triggers
+	// by TriggerKey, event triggers by name.
+	Functions     map[string]*Function     `json:"functions,omitempty"`
+	Triggers      map[string]*Trigger      `json:"triggers,omitempty"`
+	EventTriggers map[string]*EventTrigger `json:"event_triggers,omitempty"`
+
 	// Deps records, for each object, the objects it depends on, as
 	// PostgreSQL's pg_depend sees them (a view's rewrite rule stands for the
 	// view, a column default for its column). A dependency on particular
@@ -48,6 +54,10 @@ func New() *Model {
 		Enums:     map[QName]*Enum{},
 		Deps:      map[ObjectID][]ObjectID{},
 		Stats:     map[QName]TableStats{},
+
+		Functions:     map[string]*Function{},
+		Triggers:      map[string]*Trigger{},
+		EventTriggers: map[string]*EventTrigger{},
 	}
 }
 
@@ -252,7 +262,8 @@ func (m *Model) IndexesOn(table QName) []*Index {
 
 // Empty reports whether the model holds no objects besides schemas.
 func (m *Model) Empty() bool {
-	return len(m.Tables)+len(m.Indexes)+len(m.Sequences)+len(m.Views)+len(m.Enums) == 0
+	return len(m.Tables)+len(m.Indexes)+len(m.Sequences)+len(m.Views)+len(m.Enums)+
+		len(m.Functions)+len(m.Triggers)+len(m.EventTriggers) == 0
 }
 
 // joinQuoted is shared by the name types.

@@ -73,6 +73,12 @@ func (id ObjectID) String() string {
 		return fmt.Sprintf("column %s.%s", id.QName(), QuoteIdent(id.Sub))
 	case KindConstraint:
 		return fmt.Sprintf("constraint %s on %s", QuoteIdent(id.Sub), id.QName())
+	case KindFunction:
+		return fmt.Sprintf("function %s(%s)", id.QName(), id.Sub)
+	case KindTrigger:
+		return fmt.Sprintf("trigger %s on %s", QuoteIdent(id.Sub), id.QName())
+	case KindEventTrigger:
+		return fmt.Sprintf("event trigger %s", QuoteIdent(id.Name))
 	}
 	return fmt.Sprintf("%s %s", id.Kind, id.QName())
 }

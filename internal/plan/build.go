@@ -50,19 +50,26 @@ func Build(live, desired *model.Model, opts Options) (*Plan, error) {
 type phase int
 
 const (
-	phaseDropViews phase = iota
+	// Session settings the plan needs (function bodies unchecked).
+	phaseSettings     phase = iota
+	phaseDropTriggers       // and event triggers
+	phaseDropViews
 	phaseDropForeignKeys
 	phaseDropConstraints // indexes, other constraints, sequence ownership
 	phaseDropColumnParts // defaults, identities, generation expressions
+	phaseDropFunctions   // before tables whose row types they use
 	phaseDropColumns     // columns, then tables
 	// Sequences go once no default uses them, and before anything (a
 	// serial's sequence, an identity's implicit one) reuses their names.
 	phaseDropSequences
+	phaseDropFunctionsLate // functions that dropped tables still used
 	phaseCreateSchemas
 	phaseEnums
 	phaseSequences
+	phaseFunctions // before tables whose defaults and checks call them
 	phaseCreateTables
 	phaseColumns
+	phaseLateFunctions // functions that depend on tables (row types, BEGIN ATOMIC)
 	// Types go only after the columns that used them have been altered.
 	phaseDropTypes
 	phaseAddConstraints
@@ -71,6 +78,9 @@ const (
 	phaseValidate
 	phaseOwnedBy
 	phaseCreateViews
+	phaseViewFunctions // functions that depend on views
+	phaseTriggers
+	phaseEventTriggers
 	phaseComments
 	phaseDropSchemas
 	numPhases
@@ -113,6 +123,8 @@ type builder struct {
 
 	droppedViews  map[model.QName]bool // dropped first; created again when desired has them
 	replacedViews map[model.QName]bool // CREATE OR REPLACE VIEW
+
+	rt routineState // functions, triggers, event triggers (routines.go)
 }
 
 func newBuilder(live, desired *model.Model, opts Options) *builder {
@@ -136,6 +148,7 @@ func newBuilder(live, desired *model.Model, opts Options) *builder {
 		droppedIdx:     map[model.QName]bool{},
 		droppedViews:   map[model.QName]bool{},
 		replacedViews:  map[model.QName]bool{},
+		rt:             newRoutineState(),
 	}
 }
 
@@ -152,12 +165,14 @@ func (b *builder) analyze() {
 		}
 	}
 	b.analyzeEnums()
+	b.analyzeFunctions()
 	b.analyzeColumns()
 	b.analyzeSequences()
 	b.analyzeConstraints()
 	b.analyzeIndexes()
 	b.analyzeForeignKeys()
 	b.analyzeViews()
+	b.analyzeRoutines()
 }
 
 func (b *builder) analyzeEnums() {
@@ -338,6 +353,9 @@ func (b *builder) analyzeSequences() {
 // a column that is dropped and added again, or an enum being recreated:
 // it must be dropped before and created again after.
 func (b *builder) touchesRecreated(id model.ObjectID, table model.QName, def string) bool {
+	if b.usesDroppedFunction(id) {
+		return true
+	}
 	for _, dep := range b.live.Deps[id] {
 		if dep.Kind == model.KindColumn && b.recreatedCols[colKey{dep.QName(), dep.Sub}] {
 			return true
@@ -590,6 +608,8 @@ func (b *builder) depBroken(dep model.ObjectID) bool {
 		return b.droppedTables[name] || b.droppedCons[dep]
 	case model.KindIndex:
 		return b.droppedIdx[name] || b.constraintIndexDropped(name)
+	case model.KindFunction:
+		return b.functionDropped(dep)
 	}
 	return false
 }
@@ -746,6 +766,9 @@ func (b *builder) emit() error {
 		return err
 	}
 	b.emitComments()
+	if err := b.emitRoutines(); err != nil {
+		return err
+	}
 	for _, s := range b.live.SortedSchemas() {
 		if b.desired.Schemas[s.Name] == nil {
 			b.add(phaseDropSchemas, dropSchema(s.Name))
@@ -895,7 +918,8 @@ func (b *builder) alterColumnSteps(table model.QName, l, d *model.Column) (pre, 
 	do := func(action, what string) { out = append(out, alterColumn(table, d.Name, action, what)) }
 	first := func(action, what string) { pre = append(pre, alterColumn(table, d.Name, action, what)) }
 
-	if l.Default != "" && (d.Default == "" || retype || b.usesDroppedSequence(k, l.Default)) {
+	usesDroppedFunction := b.usesDroppedFunction(columnID(table, d.Name))
+	if l.Default != "" && (d.Default == "" || retype || b.usesDroppedSequence(k, l.Default) || usesDroppedFunction) {
 		first("DROP DEFAULT", "drop default")
 	}
 	if l.Identity != model.IdentityNone && d.Identity == model.IdentityNone {
@@ -927,7 +951,7 @@ func (b *builder) alterColumnSteps(table model.QName, l, d *model.Column) (pre, 
 			}
 		}
 	}
-	if d.Default != "" && (d.Default != l.Default || retype || b.resetDefaults[k] || b.usesDroppedSequence(k, l.Default)) {
+	if d.Default != "" && (d.Default != l.Default || retype || b.resetDefaults[k] || b.usesDroppedSequence(k, l.Default) || usesDroppedFunction) {
 		do("SET DEFAULT "+d.Default, "set default")
 	}
 	if l.NotNull && !d.NotNull {

@@ -46,8 +46,12 @@ func ObjectName(id model.ObjectID) string {
 		return model.QuoteIdent(id.Name)
 	case model.KindColumn:
 		return id.QName().String() + "." + model.QuoteIdent(id.Sub)
-	case model.KindConstraint:
+	case model.KindConstraint, model.KindTrigger:
 		return model.QuoteIdent(id.Sub) + " on " + id.QName().String()
+	case model.KindFunction:
+		return id.QName().String() + "(" + id.Sub + ")"
+	case model.KindEventTrigger:
+		return model.QuoteIdent(id.Name)
 	}
 	if id.Sub != "" {
 		return id.QName().String() + "." + model.QuoteIdent(id.Sub)

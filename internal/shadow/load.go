@@ -184,6 +184,20 @@ type loader struct {
 	// it are in force on the session; -1 means PostgreSQL's defaults.
 	env      int
 	failures []Failure
+	// relaxBodies creates functions with check_function_bodies off, once
+	// retrying with the checks on makes no progress.
+	relaxBodies bool
+}
+
+// createsFunction reports whether any of the statements creates a function
+// or procedure.
+func createsFunction(stmts []source.Statement, idx []int) bool {
+	for _, i := range idx {
+		if stmts[i].Node == "CreateFunctionStmt" {
+			return true
+		}
+	}
+	return false
 }
 
 func newLoader(conn *pgx.Conn, stmts []source.Statement, opts LoadOptions) *loader {
@@ -281,6 +295,14 @@ func (l *loader) run(ctx context.Context, todo []int) error {
 			}
 		}
 		first = false
+		if !progress && !l.relaxBodies && createsFunction(l.stmts, retry) {
+			// A SQL function body that reads a table whose default calls
+			// the function is a cycle no order resolves while bodies are
+			// checked at creation; pg_dump turns the check off too.
+			l.relaxBodies = true
+			todo = retry
+			continue
+		}
 		if !progress {
 			for _, f := range deferred {
 				f.Unresolved = true
@@ -343,6 +365,12 @@ func (l *loader) runSetting(ctx context.Context, i int) error {
 func (l *loader) runStatement(ctx context.Context, i int) (*Failure, error) {
 	if err := l.applyEnv(ctx, l.lastSetting[i]); err != nil {
 		return nil, err
+	}
+	if l.relaxBodies && l.stmts[i].Node == "CreateFunctionStmt" {
+		if _, err := l.conn.Exec(ctx, "SET check_function_bodies = off"); err != nil {
+			return nil, fmt.Errorf("load the schema source into the shadow database: %w", err)
+		}
+		l.env = envUnknown // the file's own settings are put back before the next statement
 	}
 	created := map[string]bool{}
 	for {

@@ -1,0 +1,122 @@
+package catalog
+
+import (
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pg-flux/pg-flux/internal/model"
+)
+
+// functionsQuery reads functions, procedures and aggregates, except those
+// of extensions and those PostgreSQL makes itself for another object (the
+// constructors of a range type: an internal dependency).
+// pg_get_functiondef gives a complete CREATE OR REPLACE statement for
+// functions and procedures but fails on aggregates, which have no
+// deparser: their CREATE AGGREGATE is assembled from pg_aggregate, naming
+// each option only where it differs from CREATE AGGREGATE's default, so
+// equal aggregates read the same whatever options the source spelled out.
+const functionsQuery = `
+SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind::text,
+       coalesce(pg_get_function_arguments(p.oid), ''),
+       CASE WHEN p.prokind = 'p' THEN '' ELSE coalesce(pg_get_function_result(p.oid), '') END,
+       CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) ELSE
+         'CREATE AGGREGATE ' || quote_ident(n.nspname) || '.' || quote_ident(p.proname) ||
+         '(' || CASE WHEN p.pronargs = 0 THEN '*' ELSE pg_get_function_arguments(p.oid) END || ') (' ||
+         concat_ws(', ',
+           'SFUNC = ' || a.aggtransfn::regproc::text,
+           'STYPE = ' || format_type(a.aggtranstype, NULL),
+           CASE WHEN a.aggtransspace <> 0 THEN 'SSPACE = ' || a.aggtransspace END,
+           CASE WHEN a.aggfinalfn <> 0 THEN 'FINALFUNC = ' || a.aggfinalfn::regproc::text END,
+           CASE WHEN a.aggfinalextra THEN 'FINALFUNC_EXTRA' END,
+           CASE WHEN a.aggfinalfn <> 0 AND a.aggfinalmodify <> CASE WHEN a.aggkind = 'n' THEN 'r' ELSE 'w' END
+                THEN 'FINALFUNC_MODIFY = ' || CASE a.aggfinalmodify WHEN 'r' THEN 'READ_ONLY' WHEN 's' THEN 'SHAREABLE' ELSE 'READ_WRITE' END END,
+           CASE WHEN a.aggcombinefn <> 0 THEN 'COMBINEFUNC = ' || a.aggcombinefn::regproc::text END,
+           CASE WHEN a.aggserialfn <> 0 THEN 'SERIALFUNC = ' || a.aggserialfn::regproc::text END,
+           CASE WHEN a.aggdeserialfn <> 0 THEN 'DESERIALFUNC = ' || a.aggdeserialfn::regproc::text END,
+           CASE WHEN a.agginitval IS NOT NULL THEN 'INITCOND = ' || quote_literal(a.agginitval) END,
+           CASE WHEN a.aggmtransfn <> 0 THEN 'MSFUNC = ' || a.aggmtransfn::regproc::text END,
+           CASE WHEN a.aggminvtransfn <> 0 THEN 'MINVFUNC = ' || a.aggminvtransfn::regproc::text END,
+           CASE WHEN a.aggmtranstype <> 0 THEN 'MSTYPE = ' || format_type(a.aggmtranstype, NULL) END,
+           CASE WHEN a.aggmtransspace <> 0 THEN 'MSSPACE = ' || a.aggmtransspace END,
+           CASE WHEN a.aggmfinalfn <> 0 THEN 'MFINALFUNC = ' || a.aggmfinalfn::regproc::text END,
+           CASE WHEN a.aggmfinalextra THEN 'MFINALFUNC_EXTRA' END,
+           CASE WHEN a.aggmfinalfn <> 0 AND a.aggmfinalmodify <> CASE WHEN a.aggkind = 'n' THEN 'r' ELSE 'w' END
+                THEN 'MFINALFUNC_MODIFY = ' || CASE a.aggmfinalmodify WHEN 'r' THEN 'READ_ONLY' WHEN 's' THEN 'SHAREABLE' ELSE 'READ_WRITE' END END,
+           CASE WHEN a.aggminitval IS NOT NULL THEN 'MINITCOND = ' || quote_literal(a.aggminitval) END,
+           CASE WHEN a.aggsortop <> 0 THEN 'SORTOP = OPERATOR(' || quote_ident(opn.nspname) || '.' || op.oprname || ')' END,
+           CASE p.proparallel WHEN 's' THEN 'PARALLEL = SAFE' WHEN 'r' THEN 'PARALLEL = RESTRICTED' END,
+           CASE WHEN a.aggkind = 'h' THEN 'HYPOTHETICAL' END
+         ) || ')'
+       END,
+       coalesce(obj_description(p.oid, 'pg_proc'), '')
+FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+LEFT JOIN pg_aggregate a ON a.aggfnoid = p.oid
+LEFT JOIN pg_operator op ON op.oid = a.aggsortop
+LEFT JOIN pg_namespace opn ON opn.oid = op.oprnamespace
+WHERE n.nspname = ANY($1)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e
+                  WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype IN ('e', 'i'))
+ORDER BY 1, 2, 3`
+
+// triggersQuery reads user triggers: internal ones (foreign keys,
+// deferred unique checks) belong to their constraint, and clones on
+// partitions (tgparentid) to the trigger of the partitioned table.
+const triggersQuery = `
+SELECT n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid, true), t.tgenabled::text,
+       coalesce(obj_description(t.oid, 'pg_trigger'), '')
+FROM pg_trigger t
+JOIN pg_class c ON c.oid = t.tgrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY($1) AND NOT t.tgisinternal AND t.tgparentid = 0
+  AND ` + notExtensionMember + `
+ORDER BY 1, 2, 3`
+
+// eventTriggersQuery reads the event triggers whose function is in a
+// managed schema: event triggers are database-wide, and one that calls a
+// function the project does not manage is not the project's either.
+const eventTriggersQuery = `
+SELECT e.evtname, e.evtevent, fn.nspname, p.proname,
+       coalesce(ARRAY(SELECT x FROM unnest(e.evttags) x ORDER BY x), '{}'),
+       e.evtenabled::text,
+       coalesce(obj_description(e.oid, 'pg_event_trigger'), '')
+FROM pg_event_trigger e
+JOIN pg_proc p ON p.oid = e.evtfoid
+JOIN pg_namespace fn ON fn.oid = p.pronamespace
+WHERE fn.nspname = ANY($1)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend x
+                  WHERE x.classid = 'pg_event_trigger'::regclass AND x.objid = e.oid AND x.deptype = 'e')
+ORDER BY 1`
+
+func (r *reader) function(rows pgx.Rows) error {
+	f := &model.Function{}
+	if err := rows.Scan(&f.Name.Schema, &f.Name.Name, &f.Args, &f.Kind, &f.Arguments, &f.Result, &f.Definition, &f.Comment); err != nil {
+		return err
+	}
+	// pg_get_functiondef ends in a newline; the statement ends at the body.
+	f.Definition = strings.TrimRight(f.Definition, " \n")
+	r.m.Functions[f.Key()] = f
+	return nil
+}
+
+func (r *reader) trigger(rows pgx.Rows) error {
+	t := &model.Trigger{}
+	if err := rows.Scan(&t.Table.Schema, &t.Table.Name, &t.Name, &t.Definition, &t.Enabled, &t.Comment); err != nil {
+		return err
+	}
+	r.m.Triggers[t.Key()] = t
+	return nil
+}
+
+func (r *reader) eventTrigger(rows pgx.Rows) error {
+	e := &model.EventTrigger{}
+	if err := rows.Scan(&e.Name, &e.Event, &e.Function.Schema, &e.Function.Name, &e.Tags, &e.Enabled, &e.Comment); err != nil {
+		return err
+	}
+	if len(e.Tags) == 0 {
+		e.Tags = nil
+	}
+	r.m.EventTriggers[e.Name] = e
+	return nil
+}

@@ -1,0 +1,97 @@
+package diff
+
+import (
+	"github.com/pg-flux/pg-flux/internal/model"
+)
+
+// compareRoutines adds the changes of functions, triggers and event
+// triggers.
+func compareRoutines(live, desired *model.Model, add func(Op, model.ObjectID, []string)) {
+	compareKeyed(live.Functions, desired.Functions, (*model.Function).ID, add, FunctionDetails)
+	compareKeyed(live.Triggers, desired.Triggers, (*model.Trigger).ID, add, TriggerDetails)
+	compareKeyed(live.EventTriggers, desired.EventTriggers, (*model.EventTrigger).ID, add, EventTriggerDetails)
+}
+
+// FunctionDetails lists how a function, procedure or aggregate differs;
+// nil when it does not.
+func FunctionDetails(l, d *model.Function) []string {
+	def := ""
+	if l.Definition != d.Definition {
+		def = attr("definition", oneLine(l.Definition), oneLine(d.Definition))
+		if def == "" {
+			def = "definition: layout differs"
+		}
+	}
+	return details(
+		attr("kind", routineKind(l.Kind), routineKind(d.Kind)),
+		attr("result", l.Result, d.Result),
+		attr("arguments", l.Arguments, d.Arguments),
+		def,
+		attr("comment", l.Comment, d.Comment),
+	)
+}
+
+// TriggerDetails lists how a trigger differs; nil when it does not.
+func TriggerDetails(l, d *model.Trigger) []string {
+	return details(
+		attr("definition", l.Definition, d.Definition),
+		attr("enabled", TriggerEnabled(l.Enabled), TriggerEnabled(d.Enabled)),
+		attr("comment", l.Comment, d.Comment),
+	)
+}
+
+// EventTriggerDetails lists how an event trigger differs; nil when it does not.
+func EventTriggerDetails(l, d *model.EventTrigger) []string {
+	return details(
+		attr("event", l.Event, d.Event),
+		attr("function", l.Function.String(), d.Function.String()),
+		attr("tags", quoteList(l.Tags), quoteList(d.Tags)),
+		attr("enabled", TriggerEnabled(l.Enabled), TriggerEnabled(d.Enabled)),
+		attr("comment", l.Comment, d.Comment),
+	)
+}
+
+// TriggerEnabled spells a tgenabled/evtenabled state the way ALTER … ENABLE
+// does: "enable", "disable", "enable replica", "enable always".
+func TriggerEnabled(state string) string {
+	switch state {
+	case "D":
+		return "disable"
+	case "R":
+		return "enable replica"
+	case "A":
+		return "enable always"
+	}
+	return "enable"
+}
+
+func routineKind(k string) string {
+	switch k {
+	case model.RoutineProcedure:
+		return "procedure"
+	case model.RoutineAggregate:
+		return "aggregate"
+	case model.RoutineWindow:
+		return "window function"
+	}
+	return "function"
+}
+
+// compareKeyed is compareMap for kinds keyed by a string.
+func compareKeyed[T any](live, desired map[string]T, id func(T) model.ObjectID, add func(Op, model.ObjectID, []string), alter func(l, d T) []string) {
+	for k, l := range live {
+		if _, ok := desired[k]; !ok {
+			add(Drop, id(l), nil)
+		}
+	}
+	for k, d := range desired {
+		l, ok := live[k]
+		if !ok {
+			add(Create, id(d), nil)
+			continue
+		}
+		if dd := alter(l, d); dd != nil {
+			add(Alter, id(d), dd)
+		}
+	}
+}

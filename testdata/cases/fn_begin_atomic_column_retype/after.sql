@@ -1,0 +1,6 @@
+CREATE TABLE items (id int PRIMARY KEY, price numeric(10,2) NOT NULL, qty bigint NOT NULL DEFAULT 0, updated_at timestamptz);
+
+CREATE FUNCTION max_qty() RETURNS int LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT max(qty)::int FROM items;
+END;

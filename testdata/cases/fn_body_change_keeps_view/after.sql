@@ -1,0 +1,4 @@
+CREATE TABLE items (id int PRIMARY KEY, price numeric(10,2) NOT NULL, qty int NOT NULL DEFAULT 0, updated_at timestamptz);
+
+CREATE FUNCTION discounted(p numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS 'SELECT round(p * 0.8, 2)';
+CREATE VIEW sale AS SELECT id, discounted(price) AS price FROM items;

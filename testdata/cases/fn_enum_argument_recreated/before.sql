@@ -1,0 +1,2 @@
+CREATE TYPE status AS ENUM ('new', 'old', 'gone');
+CREATE FUNCTION is_new(s status) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT s = 'new' $$;

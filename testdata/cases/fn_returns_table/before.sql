@@ -1,0 +1,3 @@
+CREATE TABLE items (id int PRIMARY KEY, price numeric(10,2) NOT NULL, qty int NOT NULL DEFAULT 0, updated_at timestamptz);
+
+CREATE FUNCTION cheap(lim numeric) RETURNS TABLE (id int, price numeric) LANGUAGE sql STABLE AS 'SELECT id, price FROM public.items WHERE price < lim';

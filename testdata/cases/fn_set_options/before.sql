@@ -1,0 +1,3 @@
+CREATE TABLE items (id int PRIMARY KEY, price numeric(10,2) NOT NULL, qty int NOT NULL DEFAULT 0, updated_at timestamptz);
+
+CREATE FUNCTION slow() RETURNS int LANGUAGE sql SET work_mem = '64MB' SET statement_timeout = '5s' AS 'SELECT 1';

@@ -1,0 +1,3 @@
+CREATE TABLE items (id int PRIMARY KEY, price numeric(10,2) NOT NULL, qty int NOT NULL DEFAULT 0, updated_at timestamptz);
+
+CREATE FUNCTION twice(x int) RETURNS int LANGUAGE sql RETURNS NULL ON NULL INPUT AS 'SELECT x * 2';

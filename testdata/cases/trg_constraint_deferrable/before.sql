@@ -1,0 +1,4 @@
+CREATE TABLE items (id int PRIMARY KEY, price numeric(10,2) NOT NULL, qty int NOT NULL DEFAULT 0, updated_at timestamptz);
+
+CREATE FUNCTION check_qty() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.qty < 0 THEN RAISE EXCEPTION 'negative'; END IF; RETURN NULL; END $$;
+CREATE CONSTRAINT TRIGGER items_qty AFTER INSERT OR UPDATE ON items FOR EACH ROW EXECUTE FUNCTION check_qty();

@@ -1,0 +1,6 @@
+CREATE TABLE items (id int PRIMARY KEY, price numeric(10,2) NOT NULL, qty int NOT NULL DEFAULT 0, updated_at timestamptz);
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
+
+CREATE TRIGGER a_touch BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION touch();
+CREATE TRIGGER b_touch BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION touch();
+ALTER TABLE items ENABLE REPLICA TRIGGER b_touch;
