@@ -40,20 +40,20 @@ WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p')
   AND ` + notExtensionMember + `
 ORDER BY 1, 2`
 
-// columnStorageQuery reads storage that differs from the type's default
-// and explicit compression methods.
+// columnStorageQuery reads each column's storage where it differs from the
+// type's default, its explicit compression method, and the type's default.
 const columnStorageQuery = `
 SELECT n.nspname, c.relname, a.attname,
        CASE WHEN a.attstorage <> t.typstorage THEN
          CASE a.attstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' ELSE 'extended' END
        ELSE '' END,
-       CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' ELSE '' END
+       CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' ELSE '' END,
+       CASE t.typstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' ELSE 'extended' END
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 JOIN pg_type t ON t.oid = a.atttypid
 WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p')
-  AND (a.attstorage <> t.typstorage OR a.attcompression <> '')
   AND ` + notExtensionMember + `
 ORDER BY 1, 2, 3`
 
@@ -228,13 +228,14 @@ func (r *reader) columnStorage(rows pgx.Rows) error {
 	var (
 		rel                       model.QName
 		col, storage, compression string
+		typeStorage               string
 	)
-	if err := rows.Scan(&rel.Schema, &rel.Name, &col, &storage, &compression); err != nil {
+	if err := rows.Scan(&rel.Schema, &rel.Name, &col, &storage, &compression, &typeStorage); err != nil {
 		return err
 	}
 	if t := r.m.Tables[rel]; t != nil {
 		if c := t.Column(col); c != nil {
-			c.Storage, c.Compression = storage, compression
+			c.Storage, c.Compression, c.TypeStorage = storage, compression, typeStorage
 		}
 	}
 	return nil

@@ -139,6 +139,9 @@ type Column struct {
 	// ("pglz", "lz4") when set.
 	Storage     string `json:"storage,omitempty"`
 	Compression string `json:"compression,omitempty"`
+	// TypeStorage is the type's default storage, which SET STORAGE
+	// returns to; not part of the hash.
+	TypeStorage string `json:"-"`
 }
 
 // Constraint types, as pg_constraint.contype.

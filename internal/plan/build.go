@@ -42,6 +42,7 @@ type phase int
 
 const (
 	phaseDropViews phase = iota
+	phaseDropMatViews
 	phaseDropForeignKeys
 	phaseDropConstraints // indexes, other constraints, sequence ownership
 	phaseDropColumnParts // defaults, identities, generation expressions
@@ -53,7 +54,9 @@ const (
 	phaseEnums
 	phaseSequences
 	phaseCreateTables
+	phaseCreatePartitions // parents first
 	phaseColumns
+	phaseAttachPartitions
 	// Types go only after the columns that used them have been altered.
 	phaseDropTypes
 	phaseAddConstraints
@@ -62,7 +65,11 @@ const (
 	phaseValidate
 	phaseOwnedBy
 	phaseCreateViews
+	phaseCreateMatViews
+	phaseMatViewIndexes
+	phaseCreateStatistics
 	phaseComments
+	phaseDropExtensions // and collations, text-search configurations
 	phaseDropSchemas
 	numPhases
 )
@@ -104,6 +111,8 @@ type builder struct {
 
 	droppedViews  map[model.QName]bool // dropped first; created again when desired has them
 	replacedViews map[model.QName]bool // CREATE OR REPLACE VIEW
+
+	ts *typeState // the kinds of types.go
 }
 
 func newBuilder(live, desired *model.Model, opts Options) *builder {
@@ -142,13 +151,18 @@ func (b *builder) analyze() {
 			b.droppedTables[name] = true
 		}
 	}
+	b.analyzePartitions()
 	b.analyzeEnums()
+	b.analyzeTypes()
 	b.analyzeColumns()
 	b.analyzeSequences()
 	b.analyzeConstraints()
 	b.analyzeIndexes()
 	b.analyzeForeignKeys()
+	b.analyzeMatViews()
 	b.analyzeViews()
+	b.analyzeMatViews()
+	b.analyzeStatistics()
 }
 
 func (b *builder) analyzeEnums() {
@@ -228,7 +242,7 @@ func (b *builder) recreatedEnumOf(typ string) (model.QName, bool) {
 func (b *builder) analyzeColumns() {
 	for _, l := range b.live.SortedTables() {
 		d := b.desired.Tables[l.Name]
-		if d == nil {
+		if d == nil || b.partitionColumnsSkipped(l.Name) {
 			continue
 		}
 		for _, lc := range l.Columns {
@@ -372,7 +386,7 @@ func constraintChanged(l, d *model.Constraint) bool {
 
 func (b *builder) analyzeIndexes() {
 	for name, l := range b.live.Indexes {
-		if b.droppedTables[l.Table] {
+		if b.droppedTables[l.Table] || b.matViewDropped(l.Table) {
 			continue
 		}
 		d := b.desired.Indexes[name]
@@ -572,6 +586,8 @@ func (b *builder) depBroken(dep model.ObjectID) bool {
 		return b.goneColumn(k) || b.retypedCols[k]
 	case model.KindView:
 		return b.droppedViews[name]
+	case model.KindMatView:
+		return b.matViewDropped(name)
 	case model.KindEnum:
 		_, recreated := b.recreatedEnums[name]
 		return recreated || b.droppedEnums[name]
@@ -737,6 +753,9 @@ func (b *builder) emit() error {
 		return err
 	}
 	b.emitComments()
+	if err := b.emitTypes(); err != nil {
+		return err
+	}
 	for _, s := range b.live.SortedSchemas() {
 		if b.desired.Schemas[s.Name] == nil {
 			b.add(phaseDropSchemas, dropSchema(s.Name))
@@ -798,6 +817,9 @@ func (b *builder) emitDrops() {
 		}
 	}
 	for _, name := range sortedNames(b.droppedTables) {
+		if b.droppedWithParent(name) {
+			continue
+		}
 		b.add(phaseDropColumns, dropTable(name))
 	}
 	for _, name := range sortedNames(b.droppedSeqs) {
@@ -846,7 +868,12 @@ func (b *builder) emitTables() {
 	for _, d := range b.desired.SortedTables() {
 		l := b.live.Tables[d.Name]
 		if l == nil {
-			b.add(phaseCreateTables, createTable(d))
+			if d.PartitionOf == nil { // partitions: emitPartitions
+				b.add(phaseCreateTables, createTable(d))
+			}
+			continue
+		}
+		if b.partitionColumnsSkipped(d.Name) {
 			continue
 		}
 		// Removals go with the drops, for every column: a generation
@@ -987,6 +1014,9 @@ func (b *builder) emitConstraintsAndIndexes() {
 		}
 	}
 	for _, d := range b.desired.SortedIndexes() {
+		if b.desired.MatViews[d.Table] != nil {
+			continue // emitMatViews
+		}
 		if b.live.Indexes[d.Name] == nil || b.droppedIdx[d.Name] {
 			b.add(phaseCreateIndexes, createIndex(d))
 		}
