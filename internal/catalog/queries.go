@@ -134,6 +134,10 @@ WITH objs(classid, objid, kind, nsp, name, sub) AS (
   LEFT JOIN pg_class tc ON tc.oid = t.typrelid
   WHERE n.nspname = ANY($1) AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND tc.relkind = 'c'))
   UNION ALL
+  SELECT 'pg_extension'::regclass, x.oid, 'extension', '', x.extname, ''
+  FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace
+  WHERE n.nspname = ANY($1)
+  UNION ALL
   SELECT 'pg_statistic_ext'::regclass, s.oid, 'statistics', n.nspname, s.stxname, ''
   FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
   WHERE n.nspname = ANY($1)

@@ -41,8 +41,7 @@ func Build(live, desired *model.Model, opts Options) (*Plan, error) {
 type phase int
 
 const (
-	phaseDropViews phase = iota
-	phaseDropMatViews
+	phaseDropViews phase = iota // and materialized views
 	phaseDropForeignKeys
 	phaseDropConstraints // indexes, other constraints, sequence ownership
 	phaseDropColumnParts // defaults, identities, generation expressions
@@ -64,8 +63,7 @@ const (
 	phaseAddForeignKeys
 	phaseValidate
 	phaseOwnedBy
-	phaseCreateViews
-	phaseCreateMatViews
+	phaseCreateViews // and materialized views
 	phaseMatViewIndexes
 	phaseCreateStatistics
 	phaseComments

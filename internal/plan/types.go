@@ -258,6 +258,13 @@ func (b *builder) droppedWithParent(name model.QName) bool {
 // analyzeStatistics finds the statistics objects to drop.
 func (b *builder) analyzeStatistics() {
 	ts := b.types()
+	// Indexes of dropped materialized views go with them (analyzeIndexes
+	// ran before the views were analysed).
+	for name := range b.droppedIdx {
+		if ix := b.live.Indexes[name]; ix != nil && ts.droppedMatViews[ix.Table] {
+			delete(b.droppedIdx, name)
+		}
+	}
 	for name, l := range b.live.Statistics {
 		if b.droppedTables[l.Table] || ts.droppedMatViews[l.Table] {
 			continue
@@ -313,7 +320,7 @@ func (b *builder) emitExtensions() {
 		sort.Strings(out)
 		return out
 	}
-	for _, n := range names(b.desired.Extensions) {
+	for _, n := range extensionOrder(b.desired, names(b.desired.Extensions), false) {
 		d, l := b.desired.Extensions[n], b.live.Extensions[n]
 		id := extensionID(n)
 		switch {
@@ -325,11 +332,43 @@ func (b *builder) emitExtensions() {
 				"move extension "+model.QuoteIdent(n), id))
 		}
 	}
-	for _, n := range names(b.live.Extensions) {
+	for _, n := range extensionOrder(b.live, names(b.live.Extensions), true) {
 		if b.desired.Extensions[n] == nil {
 			b.add(phaseDropExtensions, step("DROP EXTENSION "+model.QuoteIdent(n), "drop extension "+model.QuoteIdent(n), extensionID(n)))
 		}
 	}
+}
+
+// extensionOrder sorts extension names so that each follows the
+// extensions it requires (precedes them when reverse is set).
+func extensionOrder(m *model.Model, names []string, reverse bool) []string {
+	set := map[model.QName]bool{}
+	for _, n := range names {
+		set[model.QName{Name: n}] = true
+	}
+	prereq := map[model.QName][]model.QName{}
+	for _, n := range names {
+		for _, dep := range m.Deps[extensionID(n)] {
+			req := model.QName{Name: dep.Name}
+			if dep.Kind != model.KindExtension || dep.Name == n || !set[req] {
+				continue
+			}
+			if reverse {
+				prereq[req] = append(prereq[req], model.QName{Name: n})
+			} else {
+				prereq[model.QName{Name: n}] = append(prereq[model.QName{Name: n}], req)
+			}
+		}
+	}
+	order, err := topoSort(set, prereq)
+	if err != nil {
+		return names
+	}
+	out := make([]string, len(order))
+	for i, q := range order {
+		out[i] = q.Name
+	}
+	return out
 }
 
 // --- domains, composite and range types, collations, text-search configurations
@@ -395,7 +434,7 @@ func (b *builder) emitTypeDefinitions() {
 		}
 		b.setComment(id, fresh, lc, d.Comment)
 	}
-	for _, d := range b.desired.SortedComposites() {
+	for _, d := range b.compositeOrder() {
 		id := model.ID(model.KindComposite, d.Name)
 		l := b.live.Composites[d.Name]
 		fresh := create(id, l == nil)
@@ -436,6 +475,39 @@ func (b *builder) emitTypeDefinitions() {
 		}
 		b.add(p, dropType(id))
 	}
+}
+
+// compositeOrder sorts desired's composite types so that each follows the
+// composite types its attributes use.
+func (b *builder) compositeOrder() []*model.Composite {
+	set := map[model.QName]bool{}
+	for name := range b.desired.Composites {
+		set[name] = true
+	}
+	prereq := map[model.QName][]model.QName{}
+	for name, c := range b.desired.Composites {
+		for _, dep := range b.desired.Deps[model.ID(model.KindComposite, name)] {
+			if dep.Kind == model.KindComposite && dep.QName() != name && set[dep.QName()] {
+				prereq[name] = append(prereq[name], dep.QName())
+			}
+		}
+		for _, a := range c.Attributes {
+			for other := range set {
+				if other != name && strings.TrimSuffix(a.Type, "[]") == other.String() {
+					prereq[name] = append(prereq[name], other)
+				}
+			}
+		}
+	}
+	order, err := topoSort(set, prereq)
+	if err != nil {
+		return b.desired.SortedComposites()
+	}
+	out := make([]*model.Composite, len(order))
+	for i, n := range order {
+		out[i] = b.desired.Composites[n]
+	}
+	return out
 }
 
 func commentOfCollation(c *model.Collation) string {
@@ -897,25 +969,26 @@ func matViewID(name model.QName) model.ObjectID { return model.ID(model.KindMatV
 
 func (b *builder) emitMatViews() {
 	ts := b.types()
-	// Drops, dependents first.
-	for _, name := range b.matViewOrder(b.live, ts.droppedMatViews, true) {
-		b.add(phaseDropMatViews, step("DROP MATERIALIZED VIEW "+name.String(), "drop materialized view "+name.String(), matViewID(name)))
-	}
+	// Views and materialized views can be built on each other: both are
+	// dropped, and created, in one dependency order.
+	b.out[phaseDropViews] = b.relOrder(b.live, b.out[phaseDropViews], ts.droppedMatViews, true, func(name model.QName) Step {
+		return step("DROP MATERIALIZED VIEW "+name.String(), "drop materialized view "+name.String(), matViewID(name))
+	})
 	set := map[model.QName]bool{}
 	for name := range b.desired.MatViews {
 		if b.live.MatViews[name] == nil || ts.droppedMatViews[name] {
 			set[name] = true
 		}
 	}
-	for _, name := range b.matViewOrder(b.desired, set, false) {
+	b.out[phaseCreateViews] = b.relOrder(b.desired, b.out[phaseCreateViews], set, false, func(name model.QName) Step {
 		d := b.desired.MatViews[name]
 		sql := "CREATE MATERIALIZED VIEW " + d.Name.String()
 		if len(d.Options) > 0 {
 			sql += " WITH (" + strings.Join(d.Options, ", ") + ")"
 		}
 		sql += " AS\n" + diff.ViewQuery(d.Definition)
-		b.add(phaseCreateMatViews, step(sql, "create materialized view "+name.String(), matViewID(name)))
-	}
+		return step(sql, "create materialized view "+name.String(), matViewID(name))
+	})
 	for _, ix := range b.desired.SortedIndexes() {
 		if b.desired.MatViews[ix.Table] == nil {
 			continue
@@ -949,28 +1022,67 @@ func (b *builder) emitMatViews() {
 	}
 }
 
-// matViewOrder sorts materialized views so that each follows those of the
-// set it is built on (precedes them when reverse is set).
-func (b *builder) matViewOrder(m *model.Model, set map[model.QName]bool, reverse bool) []model.QName {
+// relOrder merges the steps of materialized views (one per name in mvs,
+// made by mk) into the view steps of a phase, ordering the whole so that
+// each relation follows those it is built on in m (precedes them when
+// reverse is set). Views and materialized views share pg_class's names.
+func (b *builder) relOrder(m *model.Model, viewSteps []Step, mvs map[model.QName]bool, reverse bool, mk func(model.QName) Step) []Step {
+	if len(mvs) == 0 {
+		return viewSteps
+	}
+	set := map[model.QName]bool{}
+	byName := map[model.QName][]Step{}
+	var order []model.QName // view steps without a name of their own keep their place first
+	var loose []Step
+	for _, s := range viewSteps {
+		if s.Object.Kind != model.KindView {
+			loose = append(loose, s)
+			continue
+		}
+		n := s.Object.QName()
+		if !set[n] {
+			set[n] = true
+			order = append(order, n)
+		}
+		byName[n] = append(byName[n], s)
+	}
+	for n := range mvs {
+		set[n] = true
+		byName[n] = append(byName[n], mk(n))
+	}
 	prereq := map[model.QName][]model.QName{}
-	for name := range set {
-		for _, dep := range m.Deps[matViewID(name)] {
-			if dep.Kind != model.KindMatView || dep.QName() == name || !set[dep.QName()] {
-				continue
-			}
-			if reverse {
-				prereq[dep.QName()] = append(prereq[dep.QName()], name)
-			} else {
-				prereq[name] = append(prereq[name], dep.QName())
+	link := func(n, dep model.QName) {
+		if dep == n || !set[dep] {
+			return
+		}
+		if reverse {
+			prereq[dep] = append(prereq[dep], n)
+		} else {
+			prereq[n] = append(prereq[n], dep)
+		}
+	}
+	for n := range set {
+		var deps []model.ObjectID
+		if v := m.Views[n]; v != nil {
+			deps = viewDeps(m, v)
+		} else {
+			deps = m.Deps[matViewID(n)]
+		}
+		for _, dep := range deps {
+			if dep.Kind == model.KindView || dep.Kind == model.KindMatView {
+				link(n, dep.QName())
 			}
 		}
 	}
-	order, err := topoSort(set, prereq)
+	sorted, err := topoSort(set, prereq)
 	if err != nil {
-		// Materialized views cannot form a cycle; fall back to names.
-		return sortedNames(set)
+		sorted = append(order, sortedNames(mvs)...)
 	}
-	return order
+	out := loose
+	for _, n := range sorted {
+		out = append(out, byName[n]...)
+	}
+	return out
 }
 
 // --- statistics
