@@ -129,14 +129,15 @@ func (b *builder) recreateType(id model.ObjectID, why string) {
 }
 
 // columnsUsing lists the live columns (and composite attributes) whose type
-// is the named type or an array of it.
+// is the named type or an array of it, or whose collation it is.
 func (b *builder) columnsUsing(name model.QName) []string {
 	spelled := name.String()
 	uses := func(typ string) bool { return strings.TrimSuffix(typ, "[]") == spelled }
 	var out []string
 	for _, t := range b.live.SortedTables() {
 		for _, c := range t.Columns {
-			if uses(c.Type) && !(t.PartitionOf != nil) {
+			// Partitions repeat their parent's columns.
+			if (uses(c.Type) || c.Collation == spelled) && t.PartitionOf == nil {
 				out = append(out, "column "+t.Name.String()+"."+model.QuoteIdent(c.Name))
 			}
 		}
