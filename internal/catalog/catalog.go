@@ -61,6 +61,7 @@ func Inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, e
 	queue("functions", functionsQuery, r.function)
 	queue("triggers", triggersQuery, r.trigger)
 	queue("event triggers", eventTriggersQuery, r.eventTrigger)
+	r.queueTypes(queue)
 	queue("dependencies", dependsQuery, r.depend)
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return nil, fmt.Errorf("inspect catalog: %w", err)
@@ -95,7 +96,7 @@ func (r *reader) relation(rows pgx.Rows) error {
 		return err
 	}
 	switch kind {
-	case "r":
+	case "r", "p":
 		r.m.Tables[name] = &model.Table{Name: name, Constraints: map[string]*model.Constraint{}, Comment: comment}
 		r.m.Stats[name] = model.TableStats{RelTuples: tuples, RelPages: pages}
 	case "v":

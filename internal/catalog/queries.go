@@ -22,7 +22,7 @@ SELECT n.nspname, c.relname, c.relkind::text,
        c.reltuples::float8, c.relpages::int8
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'v') AND NOT c.relispartition
+WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'v')
   AND ` + notExtensionMember + `
 ORDER BY 1, 2`
 
@@ -43,7 +43,7 @@ JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef ad ON ad.adrelid = c.oid AND ad.adnum = a.attnum
 LEFT JOIN pg_collation co ON co.oid = a.attcollation
 LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
-WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'v') AND NOT c.relispartition
+WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'v')
   AND ` + notExtensionMember + `
 ORDER BY n.nspname, c.relname, a.attnum`
 
@@ -59,8 +59,8 @@ JOIN pg_class c ON c.oid = co.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class rc ON rc.oid = co.confrelid
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-WHERE n.nspname = ANY($1) AND c.relkind = 'r' AND NOT c.relispartition
-  AND co.contype IN ('p', 'u', 'c', 'f', 'x') AND co.conislocal
+WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p')
+  AND co.contype IN ('p', 'u', 'c', 'f', 'x') AND co.conislocal AND co.conparentid = 0
   AND ` + notExtensionMember + `
 ORDER BY 1, 2, 3`
 
@@ -75,7 +75,7 @@ JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_namespace n ON n.oid = ic.relnamespace
 JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_namespace tn ON tn.oid = c.relnamespace
-WHERE n.nspname = ANY($1) AND c.relkind = 'r' AND NOT c.relispartition
+WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'm') AND NOT ic.relispartition
   AND ` + notExtensionMember + `
   AND NOT EXISTS (SELECT 1 FROM pg_constraint co
                   WHERE co.conindid = i.indexrelid AND co.conrelid = i.indrelid
@@ -119,15 +119,28 @@ ORDER BY 1, 2`
 const dependsQuery = `
 WITH objs(classid, objid, kind, nsp, name, sub) AS (
   SELECT 'pg_class'::regclass, c.oid,
-         CASE c.relkind WHEN 'r' THEN 'table' WHEN 'v' THEN 'view' WHEN 'S' THEN 'sequence'
-                        WHEN 'i' THEN 'index' ELSE '' END,
+         CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view' WHEN 'S' THEN 'sequence'
+                        WHEN 'i' THEN 'index' WHEN 'I' THEN 'index' WHEN 'm' THEN 'materialized view'
+                        WHEN 'c' THEN 'composite type' ELSE '' END,
          n.nspname, c.relname, ''
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'v', 'S', 'i')
+  WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'S', 'i', 'I', 'm', 'c')
   UNION ALL
-  SELECT 'pg_type'::regclass, t.oid, 'type', n.nspname, t.typname, ''
+  SELECT 'pg_type'::regclass, t.oid,
+         CASE t.typtype WHEN 'e' THEN 'type' WHEN 'd' THEN 'domain' WHEN 'c' THEN 'composite type'
+                        WHEN 'r' THEN 'range type' END,
+         n.nspname, t.typname, ''
   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-  WHERE n.nspname = ANY($1) AND t.typtype = 'e'
+  LEFT JOIN pg_class tc ON tc.oid = t.typrelid
+  WHERE n.nspname = ANY($1) AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND tc.relkind = 'c'))
+  UNION ALL
+  SELECT 'pg_extension'::regclass, x.oid, 'extension', '', x.extname, ''
+  FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace
+  WHERE n.nspname = ANY($1)
+  UNION ALL
+  SELECT 'pg_statistic_ext'::regclass, s.oid, 'statistics', n.nspname, s.stxname, ''
+  FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
+  WHERE n.nspname = ANY($1)
   UNION ALL
   SELECT 'pg_constraint'::regclass, co.oid, 'constraint', n.nspname, c.relname, co.conname
   FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid
@@ -138,6 +151,11 @@ WITH objs(classid, objid, kind, nsp, name, sub) AS (
   FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
   JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = ANY($1) AND c.relkind = 'v'
+  UNION ALL
+  SELECT 'pg_rewrite'::regclass, r.oid, 'materialized view', n.nspname, c.relname, ''
+  FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = ANY($1) AND c.relkind = 'm'
   UNION ALL
   SELECT 'pg_attrdef'::regclass, ad.oid, 'column', n.nspname, c.relname, a.attname
   FROM pg_attrdef ad JOIN pg_class c ON c.oid = ad.adrelid
@@ -162,7 +180,7 @@ WITH objs(classid, objid, kind, nsp, name, sub) AS (
   WHERE n.nspname = ANY($1) AND c.relkind = 'r'
 )
 SELECT DISTINCT o.kind, o.nsp, o.name, o.sub, r.kind, r.nsp, r.name,
-       coalesce(CASE WHEN d.refobjsubid > 0 AND r.kind = 'table' THEN a.attname END, ''),
+       coalesce(CASE WHEN d.refobjsubid > 0 AND r.kind IN ('table', 'materialized view') THEN a.attname END, ''),
        CASE WHEN r.kind = 'function' THEN r.sub ELSE '' END
 FROM pg_depend d
 JOIN objs o ON o.classid = d.classid AND o.objid = d.objid

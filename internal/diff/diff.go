@@ -88,7 +88,7 @@ func Compare(live, desired *model.Model) []Change {
 	})
 	compareMap(live.Tables, desired.Tables, model.KindTable, add, func(l, d *model.Table) []string {
 		compareTable(l, d, add)
-		return details(attr("comment", l.Comment, d.Comment))
+		return details(append(TableDetails(l, d), attr("comment", l.Comment, d.Comment))...)
 	})
 	compareMap(live.Indexes, desired.Indexes, model.KindIndex, add, func(l, d *model.Index) []string {
 		return details(
@@ -99,6 +99,7 @@ func Compare(live, desired *model.Model) []Change {
 	})
 	compareMap(live.Views, desired.Views, model.KindView, add, ViewDetails)
 	compareRoutines(live, desired, add)
+	compareTypes(live, desired, add)
 
 	sort.Slice(out, func(i, j int) bool { return less(out[i].Object, out[j].Object) })
 	return out
@@ -160,6 +161,7 @@ func ColumnDetails(l, d *model.Column) []string {
 		dd = append(dd, SequenceDetails("identity ", l.IdentitySequence, d.IdentitySequence)...)
 		dd = append(dd, attr("identity sequence comment", l.IdentitySequence.Comment, d.IdentitySequence.Comment))
 	}
+	dd = append(dd, columnStorageDetails(l, d)...)
 	dd = append(dd,
 		attr("generated", l.Generated, d.Generated),
 		attr("comment", l.Comment, d.Comment),
@@ -343,6 +345,15 @@ var kindRank = map[model.Kind]int{
 	model.KindFunction:     8,
 	model.KindTrigger:      9,
 	model.KindEventTrigger: 10,
+
+	model.KindExtension:     1,
+	model.KindCollation:     1,
+	model.KindTextSearchCfg: 1,
+	model.KindDomain:        1,
+	model.KindComposite:     1,
+	model.KindRange:         1,
+	model.KindMatView:       8,
+	model.KindStatistics:    9,
 }
 
 func less(a, b model.ObjectID) bool {

@@ -24,9 +24,17 @@ type Model struct {
 
 	// Functions (with procedures and aggregates) by FunctionKey, triggers
 	// by TriggerKey, event triggers by name.
-	Functions     map[string]*Function     `json:"functions,omitempty"`
-	Triggers      map[string]*Trigger      `json:"triggers,omitempty"`
-	EventTriggers map[string]*EventTrigger `json:"event_triggers,omitempty"`
+	Functions         map[string]*Function        `json:"functions,omitempty"`
+	Triggers          map[string]*Trigger         `json:"triggers,omitempty"`
+	EventTriggers     map[string]*EventTrigger    `json:"event_triggers,omitempty"`
+	Extensions        map[string]*Extension       `json:"extensions,omitempty"`
+	Domains           map[QName]*Domain           `json:"domains,omitempty"`
+	Composites        map[QName]*Composite        `json:"composites,omitempty"`
+	Ranges            map[QName]*Range            `json:"ranges,omitempty"`
+	MatViews          map[QName]*MatView          `json:"matviews,omitempty"`
+	Statistics        map[QName]*Statistics       `json:"statistics,omitempty"`
+	Collations        map[QName]*Collation        `json:"collations,omitempty"`
+	TextSearchConfigs map[QName]*TextSearchConfig `json:"text_search_configs,omitempty"`
 
 	// Deps records, for each object, the objects it depends on, as
 	// PostgreSQL's pg_depend sees them (a view's rewrite rule stands for the
@@ -58,6 +66,15 @@ func New() *Model {
 		Functions:     map[string]*Function{},
 		Triggers:      map[string]*Trigger{},
 		EventTriggers: map[string]*EventTrigger{},
+
+		Extensions:        map[string]*Extension{},
+		Domains:           map[QName]*Domain{},
+		Composites:        map[QName]*Composite{},
+		Ranges:            map[QName]*Range{},
+		MatViews:          map[QName]*MatView{},
+		Statistics:        map[QName]*Statistics{},
+		Collations:        map[QName]*Collation{},
+		TextSearchConfigs: map[QName]*TextSearchConfig{},
 	}
 }
 
@@ -81,6 +98,17 @@ type Table struct {
 	Columns     []*Column              `json:"columns"`
 	Constraints map[string]*Constraint `json:"constraints"`
 	Comment     string                 `json:"comment,omitempty"`
+
+	// PartitionBy is pg_get_partkeydef of a partitioned table
+	// ("RANGE (created_at)"); "" for an ordinary table.
+	PartitionBy string `json:"partition_by,omitempty"`
+	// PartitionOf is the parent of a partition, Bound its
+	// pg_get_expr(relpartbound) ("FOR VALUES FROM (…) TO (…)", "DEFAULT").
+	PartitionOf *QName `json:"partition_of,omitempty"`
+	Bound       string `json:"bound,omitempty"`
+	Unlogged    bool   `json:"unlogged,omitempty"`
+	// Options are the reloptions ("fillfactor=70"), sorted.
+	Options []string `json:"options,omitempty"`
 }
 
 // Column returns the column with the given name, or nil.
@@ -115,6 +143,14 @@ type Column struct {
 	// Collation is set only when it differs from the type's default collation.
 	Collation string `json:"collation,omitempty"`
 	Comment   string `json:"comment,omitempty"`
+	// Storage is attstorage ("plain", "external", "extended", "main") when
+	// it differs from the type's default; Compression is attcompression
+	// ("pglz", "lz4") when set.
+	Storage     string `json:"storage,omitempty"`
+	Compression string `json:"compression,omitempty"`
+	// TypeStorage is the type's default storage, which SET STORAGE
+	// returns to; not part of the hash.
+	TypeStorage string `json:"-"`
 }
 
 // Constraint types, as pg_constraint.contype.
@@ -263,7 +299,9 @@ func (m *Model) IndexesOn(table QName) []*Index {
 // Empty reports whether the model holds no objects besides schemas.
 func (m *Model) Empty() bool {
 	return len(m.Tables)+len(m.Indexes)+len(m.Sequences)+len(m.Views)+len(m.Enums)+
-		len(m.Functions)+len(m.Triggers)+len(m.EventTriggers) == 0
+		len(m.Functions)+len(m.Triggers)+len(m.EventTriggers)+
+		len(m.Extensions)+len(m.Domains)+len(m.Composites)+len(m.Ranges)+len(m.MatViews)+
+		len(m.Statistics)+len(m.Collations)+len(m.TextSearchConfigs) == 0
 }
 
 // joinQuoted is shared by the name types.

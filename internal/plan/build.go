@@ -53,7 +53,7 @@ const (
 	// Session settings the plan needs (function bodies unchecked).
 	phaseSettings     phase = iota
 	phaseDropTriggers       // and event triggers
-	phaseDropViews
+	phaseDropViews          // and materialized views
 	phaseDropForeignKeys
 	phaseDropConstraints // indexes, other constraints, sequence ownership
 	phaseDropColumnParts // defaults, identities, generation expressions
@@ -68,8 +68,10 @@ const (
 	phaseSequences
 	phaseFunctions // before tables whose defaults and checks call them
 	phaseCreateTables
+	phaseCreatePartitions // parents first
 	phaseColumns
 	phaseLateFunctions // functions that depend on tables (row types, BEGIN ATOMIC)
+	phaseAttachPartitions
 	// Types go only after the columns that used them have been altered.
 	phaseDropTypes
 	phaseAddConstraints
@@ -77,11 +79,14 @@ const (
 	phaseAddForeignKeys
 	phaseValidate
 	phaseOwnedBy
-	phaseCreateViews
+	phaseCreateViews   // and materialized views
 	phaseViewFunctions // functions that depend on views
+	phaseMatViewIndexes
+	phaseCreateStatistics
 	phaseTriggers
 	phaseEventTriggers
 	phaseComments
+	phaseDropExtensions // and collations, text-search configurations
 	phaseDropSchemas
 	numPhases
 )
@@ -125,6 +130,7 @@ type builder struct {
 	replacedViews map[model.QName]bool // CREATE OR REPLACE VIEW
 
 	rt routineState // functions, triggers, event triggers (routines.go)
+	ts *typeState   // the kinds of types.go
 }
 
 func newBuilder(live, desired *model.Model, opts Options) *builder {
@@ -164,15 +170,20 @@ func (b *builder) analyze() {
 			b.droppedTables[name] = true
 		}
 	}
+	b.analyzePartitions()
 	b.analyzeEnums()
 	b.analyzeFunctions()
+	b.analyzeTypes()
 	b.analyzeColumns()
 	b.analyzeSequences()
 	b.analyzeConstraints()
 	b.analyzeIndexes()
 	b.analyzeForeignKeys()
+	b.analyzeMatViews()
 	b.analyzeViews()
 	b.analyzeRoutines()
+	b.analyzeMatViews()
+	b.analyzeStatistics()
 }
 
 func (b *builder) analyzeEnums() {
@@ -252,7 +263,7 @@ func (b *builder) recreatedEnumOf(typ string) (model.QName, bool) {
 func (b *builder) analyzeColumns() {
 	for _, l := range b.live.SortedTables() {
 		d := b.desired.Tables[l.Name]
-		if d == nil {
+		if d == nil || b.partitionColumnsSkipped(l.Name) {
 			continue
 		}
 		for _, lc := range l.Columns {
@@ -399,7 +410,7 @@ func constraintChanged(l, d *model.Constraint) bool {
 
 func (b *builder) analyzeIndexes() {
 	for name, l := range b.live.Indexes {
-		if b.droppedTables[l.Table] {
+		if b.droppedTables[l.Table] || b.matViewDropped(l.Table) {
 			continue
 		}
 		d := b.desired.Indexes[name]
@@ -599,6 +610,8 @@ func (b *builder) depBroken(dep model.ObjectID) bool {
 		return b.goneColumn(k) || b.retypedCols[k]
 	case model.KindView:
 		return b.droppedViews[name]
+	case model.KindMatView:
+		return b.matViewDropped(name)
 	case model.KindEnum:
 		_, recreated := b.recreatedEnums[name]
 		return recreated || b.droppedEnums[name]
@@ -769,6 +782,9 @@ func (b *builder) emit() error {
 	if err := b.emitRoutines(); err != nil {
 		return err
 	}
+	if err := b.emitTypes(); err != nil {
+		return err
+	}
 	for _, s := range b.live.SortedSchemas() {
 		if b.desired.Schemas[s.Name] == nil {
 			b.add(phaseDropSchemas, dropSchema(s.Name))
@@ -830,6 +846,9 @@ func (b *builder) emitDrops() {
 		}
 	}
 	for _, name := range sortedNames(b.droppedTables) {
+		if b.droppedWithParent(name) {
+			continue
+		}
 		b.add(phaseDropColumns, dropTable(name))
 	}
 	for _, name := range sortedNames(b.droppedSeqs) {
@@ -878,7 +897,12 @@ func (b *builder) emitTables() {
 	for _, d := range b.desired.SortedTables() {
 		l := b.live.Tables[d.Name]
 		if l == nil {
-			b.add(phaseCreateTables, createTable(d))
+			if d.PartitionOf == nil { // partitions: emitPartitions
+				b.add(phaseCreateTables, createTable(d))
+			}
+			continue
+		}
+		if b.partitionColumnsSkipped(d.Name) {
 			continue
 		}
 		// Removals go with the drops, for every column: a generation
@@ -1020,6 +1044,9 @@ func (b *builder) emitConstraintsAndIndexes() {
 		}
 	}
 	for _, d := range b.desired.SortedIndexes() {
+		if b.desired.MatViews[d.Table] != nil {
+			continue // emitMatViews
+		}
 		if b.live.Indexes[d.Name] == nil || b.droppedIdx[d.Name] {
 			b.add(phaseCreateIndexes, createIndex(d))
 		}

@@ -188,7 +188,7 @@ func createTable(t *model.Table) Step {
 	if len(lines) > 0 {
 		body = "(\n" + strings.Join(lines, ",\n") + "\n)"
 	}
-	return step("CREATE TABLE "+t.Name.String()+" "+body, "create table "+t.Name.String(), tableID(t.Name))
+	return step("CREATE "+persistence(t)+"TABLE "+t.Name.String()+" "+body+tableClauses(t), "create table "+t.Name.String(), tableID(t.Name))
 }
 
 // inlineConstraint reports whether CREATE TABLE declares the constraint.
@@ -204,6 +204,9 @@ func dropTable(name model.QName) Step {
 func columnDefinition(table model.QName, c *model.Column) string {
 	var b strings.Builder
 	b.WriteString(model.QuoteIdent(c.Name) + " " + c.Type)
+	if c.Compression != "" {
+		b.WriteString(" COMPRESSION " + c.Compression)
+	}
 	if c.Collation != "" {
 		b.WriteString(" COLLATE " + c.Collation)
 	}
@@ -397,8 +400,11 @@ func validateConstraint(table model.QName, name string) Step {
 
 func indexID(name model.QName) model.ObjectID { return model.ID(model.KindIndex, name) }
 
+// createIndex creates an index; pg_get_indexdef spells an index of a
+// partitioned table "ON ONLY", which would leave its partitions unindexed.
 func createIndex(ix *model.Index) Step {
-	return step(strings.TrimSuffix(strings.TrimSpace(ix.Definition), ";"), "create index "+ix.Name.String(), indexID(ix.Name))
+	def := strings.Replace(strings.TrimSuffix(strings.TrimSpace(ix.Definition), ";"), " ON ONLY ", " ON ", 1)
+	return step(def, "create index "+ix.Name.String(), indexID(ix.Name))
 }
 
 func dropIndex(name model.QName) Step {
@@ -447,6 +453,8 @@ func commentTarget(id model.ObjectID) string {
 		return "CONSTRAINT " + model.QuoteIdent(id.Sub) + " ON " + id.QName().String()
 	case model.KindEnum:
 		return "TYPE " + id.QName().String()
+	case model.KindComposite, model.KindRange, model.KindMatView:
+		return typeCommentTarget(id)
 	}
 	return strings.ToUpper(string(id.Kind)) + " " + id.QName().String()
 }

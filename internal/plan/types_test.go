@@ -1,0 +1,80 @@
+package plan_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pg-flux/pg-flux/internal/model"
+	"github.com/pg-flux/pg-flux/internal/plan"
+)
+
+func withDomain(m *model.Model, d *model.Domain) *model.Model {
+	m.Domains[d.Name] = d
+	return m
+}
+
+func TestDomainBaseTypeChangeInUseIsReported(t *testing.T) {
+	users := table(pub("users"), cols(col("age", "public.years")))
+	live := withDomain(newModel(users), &model.Domain{Name: pub("years"), Type: "integer"})
+	desired := withDomain(newModel(users), &model.Domain{Name: pub("years"), Type: "bigint"})
+	_, err := plan.Build(live, desired, plan.Options{})
+	if err == nil {
+		t.Fatal("Build succeeded; want an error naming the domain and its column")
+	}
+	for _, want := range []string{"domain public.years", "integer → bigint", "column public.users.age"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+}
+
+func TestUnusedDomainIsRecreated(t *testing.T) {
+	live := withDomain(newModel(), &model.Domain{Name: pub("years"), Type: "integer"})
+	desired := withDomain(newModel(), &model.Domain{Name: pub("years"), Type: "bigint"})
+	p, err := plan.Build(live, desired, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range p.Steps {
+		got = append(got, s.SQL)
+	}
+	want := []string{"DROP DOMAIN public.years;", "CREATE DOMAIN public.years AS bigint;"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("steps:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestPartitionKeyChangeIsReported(t *testing.T) {
+	l := table(pub("events"), cols(col("at", "date")))
+	l.PartitionBy = "RANGE (at)"
+	d := table(pub("events"), cols(col("at", "date")))
+	d.PartitionBy = "LIST (at)"
+	_, err := plan.Build(newModel(l), newModel(d), plan.Options{})
+	if err == nil || !strings.Contains(err.Error(), "RANGE (at) → LIST (at)") {
+		t.Fatalf("err = %v; want the partition key change reported", err)
+	}
+}
+
+func TestPartitionedIndexIsCreatedOnTheWholeTree(t *testing.T) {
+	events := table(pub("events"), cols(col("at", "date")))
+	events.PartitionBy = "RANGE (at)"
+	m := newModel(events, &model.Index{Name: pub("events_at"), Table: pub("events"),
+		Definition: "CREATE INDEX events_at ON ONLY public.events USING btree (at)"})
+	p, err := plan.Build(model.New(), m, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, s := range p.Steps {
+		if strings.HasPrefix(s.SQL, "CREATE INDEX") {
+			found = true
+			if s.SQL != "CREATE INDEX events_at ON public.events USING btree (at);" {
+				t.Errorf("index step %q: ON ONLY would leave the partitions unindexed", s.SQL)
+			}
+		}
+	}
+	if !found {
+		t.Error("no CREATE INDEX step")
+	}
+}

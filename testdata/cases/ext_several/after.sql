@@ -1,0 +1,4 @@
+CREATE TABLE items (id integer PRIMARY KEY);
+CREATE EXTENSION pgcrypto;
+CREATE EXTENSION unaccent;
+CREATE EXTENSION btree_gin;

@@ -1,0 +1,2 @@
+CREATE TABLE sales (id integer PRIMARY KEY, region text NOT NULL, amount numeric NOT NULL);
+CREATE MATERIALIZED VIEW regions AS SELECT DISTINCT region FROM sales;

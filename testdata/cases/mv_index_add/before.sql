@@ -1,0 +1,2 @@
+CREATE TABLE sales (id integer PRIMARY KEY, region text NOT NULL, amount numeric NOT NULL);
+CREATE MATERIALIZED VIEW big_sales AS SELECT id, region, amount FROM sales WHERE amount > 1000;

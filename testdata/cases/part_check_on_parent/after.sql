@@ -1,0 +1,3 @@
+CREATE TABLE measurements (id bigint NOT NULL, taken date NOT NULL, value numeric) PARTITION BY RANGE (taken);
+CREATE TABLE measurements_2024 PARTITION OF measurements FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+ALTER TABLE measurements ADD CONSTRAINT measurements_value_positive CHECK (value > 0);

@@ -1,0 +1,2 @@
+CREATE TABLE docs (id integer PRIMARY KEY, body text);
+ALTER TABLE docs ALTER COLUMN body SET STORAGE EXTERNAL;

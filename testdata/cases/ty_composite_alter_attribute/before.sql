@@ -1,0 +1,1 @@
+CREATE TYPE kv AS (k text, v integer);

@@ -1,0 +1,1 @@
+CREATE TYPE pair AS (a integer, b text, c date);

@@ -1,0 +1,1 @@
+CREATE TYPE pair AS (b text, a integer);

@@ -1,0 +1,2 @@
+CREATE DOMAIN positive AS integer;
+CREATE TABLE stock (qty positive);

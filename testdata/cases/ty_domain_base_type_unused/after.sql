@@ -1,0 +1,2 @@
+CREATE DOMAIN amount AS bigint;
+CREATE TABLE items (id integer PRIMARY KEY);

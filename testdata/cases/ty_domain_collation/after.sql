@@ -1,0 +1,2 @@
+CREATE TABLE items (id integer PRIMARY KEY);
+CREATE DOMAIN ctext AS text COLLATE "C";

@@ -1,0 +1,3 @@
+CREATE TABLE items (id integer PRIMARY KEY);
+CREATE DOMAIN "bıgınt" AS bigint;
+CREATE TABLE "Ledger" ("Amount" "bıgınt" NOT NULL);

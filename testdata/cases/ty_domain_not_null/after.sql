@@ -1,0 +1,2 @@
+CREATE DOMAIN label AS text NOT NULL;
+CREATE TABLE tags (l label);

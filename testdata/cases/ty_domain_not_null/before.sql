@@ -1,0 +1,2 @@
+CREATE DOMAIN label AS text;
+CREATE TABLE tags (l label);

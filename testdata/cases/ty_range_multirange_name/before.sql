@@ -1,0 +1,1 @@
+CREATE TYPE timerange AS RANGE (subtype = time);

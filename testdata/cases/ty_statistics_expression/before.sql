@@ -1,0 +1,1 @@
+CREATE TABLE addr (city text, zip text);

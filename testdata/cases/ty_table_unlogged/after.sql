@@ -1,0 +1,1 @@
+CREATE UNLOGGED TABLE cache (k text PRIMARY KEY, v jsonb);

@@ -1,0 +1,2 @@
+CREATE EXTENSION IF NOT EXISTS unaccent;
+CREATE TEXT SEARCH CONFIGURATION my_simple (COPY = pg_catalog.simple);
