@@ -125,6 +125,8 @@ was executed); 2 an error.`,
 		a.driftCommand(),
 		a.verifyCommand(),
 		a.pullCommand(),
+		a.dumpCommand(),
+		a.inspectCommand(),
 	)
 	return root
 }
