@@ -78,8 +78,8 @@ func TestDumpRoundTrip(t *testing.T) {
 	if r := p.run("drift", "--strict"); r.code != 0 {
 		t.Errorf("drift after dump:\n%s", r)
 	}
-	if r := p.must(0, "migrate", "generate", "--dry-run"); !strings.Contains(r.stdout+r.stderr, "0 statement") && !strings.Contains(r.stdout+r.stderr, "No changes") {
-		t.Logf("generate after dump:\n%s", r)
+	if r := p.must(0, "migrate", "generate"); !strings.HasPrefix(r.stdout, "No changes:") {
+		t.Errorf("generate after dump:\n%s", r)
 	}
 
 	// A second dump refuses the non-empty directory, says how to proceed.
