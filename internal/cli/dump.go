@@ -61,7 +61,7 @@ into a directory that holds files, replacing its *.sql files.`,
 			return a.runDump(cmd.Context(), s, opts)
 		}),
 	}
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "./schema", "directory to write (default: the --schema directory)")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "directory to write (default: the --schema directory, ./schema)")
 	cmd.Flags().StringVar(&opts.Layout, "layout", string(dump.PerKind), "file layout: per-kind or flat")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "write into a directory that already holds files, replacing its *.sql files")
 	return cmd
