@@ -44,7 +44,7 @@ func Objects(m *model.Model) ([]Object, error) {
 // returns the objects in the order of their first step. Steps are written
 // as source (see SourceSQL); steps with no place in source are left out.
 func Group(m *model.Model, steps []plan.Step) []Object {
-	g := newGrouper(m)
+	g := newGrouper(m, steps)
 	index := map[model.ObjectID]int{}
 	var out []Object
 	for i, st := range steps {
@@ -67,7 +67,7 @@ func Group(m *model.Model, steps []plan.Step) []Object {
 
 // Owners returns the owning object of each step (see Group).
 func Owners(m *model.Model, steps []plan.Step) []model.ObjectID {
-	g := newGrouper(m)
+	g := newGrouper(m, steps)
 	out := make([]model.ObjectID, len(steps))
 	for i, st := range steps {
 		out[i] = g.owner(st)
@@ -119,10 +119,27 @@ type grouper struct {
 	m *model.Model
 	// identity maps the implicit sequence of an identity column to its table.
 	identity map[model.QName]model.QName
+	// relations holds the relations of other kinds the steps create.
+	relations map[model.QName]model.Kind
+	// named holds the kind of every other schema-level object the steps
+	// create, for the parts of non-relations (a domain's constraints, a
+	// composite type's attributes).
+	named map[model.QName]model.Kind
 }
 
-func newGrouper(m *model.Model) *grouper {
-	g := &grouper{m: m, identity: map[model.QName]model.QName{}}
+func newGrouper(m *model.Model, steps []plan.Step) *grouper {
+	g := &grouper{m: m, identity: map[model.QName]model.QName{}, relations: map[model.QName]model.Kind{}, named: map[model.QName]model.Kind{}}
+	for _, st := range steps {
+		id := st.Object
+		if id.Sub != "" || id.Kind == model.KindSchema || id.Kind == model.KindIndex || id.Kind == model.KindColumn || id.Kind == model.KindConstraint {
+			continue
+		}
+		if d := KindDir(id.Kind); d == "tables" || d == "views" {
+			g.relations[id.QName()] = id.Kind
+		} else if _, ok := g.named[id.QName()]; !ok {
+			g.named[id.QName()] = id.Kind
+		}
+	}
 	for _, t := range m.Tables {
 		for _, c := range t.Columns {
 			if c.IdentitySequence != nil {
@@ -165,42 +182,48 @@ func (g *grouper) resolve(id model.ObjectID, depth int) model.ObjectID {
 		}
 		return model.ID(model.KindSequence, q)
 	}
-	if g.m.Tables[q] != nil || g.m.Views[q] != nil {
-		// Columns and constraints, and other kinds that name their
-		// relation with Sub for their own name (triggers, policies).
-		if id.Sub != "" || id.Kind == model.KindColumn || id.Kind == model.KindConstraint {
-			return g.relation(q, id)
-		}
+	part := id.Kind == model.KindColumn || id.Kind == model.KindConstraint || isRelationPart(id.Kind)
+	if _, ok := g.relKind(q); ok && part && (id.Sub != "" || id.Kind == model.KindColumn || id.Kind == model.KindConstraint) {
+		// Columns, constraints, and other parts that name their relation
+		// with Sub for their own name (triggers, policies).
+		return g.relation(q, id)
 	}
-	if isRelationPart(id.Kind) && depth == 0 {
+	if part && depth == 0 {
 		// A trigger, policy or rule named on its own: it belongs to the
-		// table it depends on.
+		// relation it depends on.
 		for _, dep := range g.m.Deps[id] {
-			if dep.Kind == model.KindTable || dep.Kind == model.KindView || strings.Contains(string(dep.Kind), "view") {
-				return g.resolve(model.ID(dep.Kind, dep.QName()), depth+1)
+			if _, ok := g.relKind(dep.QName()); ok && dep.Sub == "" {
+				return g.relation(dep.QName(), id)
 			}
 		}
+	}
+	if k, ok := g.named[q]; ok && (id.Kind == model.KindColumn || id.Kind == model.KindConstraint) {
+		return model.ID(k, q)
 	}
 	return model.ObjectID{Kind: id.Kind, Schema: id.Schema, Name: id.Name}
 }
 
 // relation returns the owning object of the relation named q, for a part
-// (of kind from) that lives on it.
+// (from) that lives on it.
 func (g *grouper) relation(q model.QName, from model.ObjectID) model.ObjectID {
-	switch {
-	case g.m.Tables[q] != nil:
-		return model.ID(model.KindTable, q)
-	case g.m.Views[q] != nil:
-		return model.ID(model.KindView, q)
-	}
-	// A relation of a kind the model keeps elsewhere (a materialized
-	// view, a partitioned table): its kind is in the part's dependencies.
-	for _, dep := range g.m.Deps[from] {
-		if dep.QName() == q && dep.Sub == "" {
-			return model.ID(dep.Kind, q)
-		}
+	if k, ok := g.relKind(q); ok {
+		return model.ID(k, q)
 	}
 	return model.ID(model.KindTable, q)
+}
+
+// relKind returns the kind of the relation named q: a table or view of the
+// model, or a relation of a kind the model keeps elsewhere (a materialized
+// view, a partitioned or foreign table) that a step creates.
+func (g *grouper) relKind(q model.QName) (model.Kind, bool) {
+	switch {
+	case g.m.Tables[q] != nil:
+		return model.KindTable, true
+	case g.m.Views[q] != nil:
+		return model.KindView, true
+	}
+	k, ok := g.relations[q]
+	return k, ok
 }
 
 // isRelationPart reports whether objects of kind live on a table or view.
@@ -210,7 +233,8 @@ func isRelationPart(k model.Kind) bool {
 		return false
 	}
 	return strings.Contains(s, "trigger") || strings.Contains(s, "policy") || strings.Contains(s, "rule") ||
-		strings.Contains(s, "grant") || strings.Contains(s, "privilege") && !strings.Contains(s, "default")
+		strings.Contains(s, "statistic") || strings.Contains(s, "grant") ||
+		strings.Contains(s, "privilege") && !strings.Contains(s, "default")
 }
 
 // KindDir is the per-kind directory of objects of a kind.
@@ -235,7 +259,7 @@ func KindDir(k model.Kind) string {
 		strings.Contains(s, "statistic"), strings.Contains(s, "composite"):
 		return "types"
 	}
-	return fileSafe(strings.ReplaceAll(s, " ", "_")) + "s"
+	return plural(fileSafe(strings.ReplaceAll(s, " ", "_")))
 }
 
 // Kinds returns the distinct kinds of objs, sorted.

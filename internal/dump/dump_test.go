@@ -1,6 +1,7 @@
 package dump
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -121,5 +122,38 @@ func TestKindDir(t *testing.T) {
 		if got := KindDir(kind); got != want {
 			t.Errorf("KindDir(%q) = %q, want %q", kind, got, want)
 		}
+	}
+}
+
+// TestGroupOtherKinds: parts of kinds the grouping does not know by name
+// go with their relation or type, functions keep their own files even when
+// a table shares their name.
+func TestGroupOtherKinds(t *testing.T) {
+	m := model.New()
+	tq := model.QName{Schema: "app", Name: "items"}
+	m.Tables[tq] = &model.Table{Name: tq, Constraints: map[string]*model.Constraint{}}
+	mv := model.QName{Schema: "app", Name: "totals"}
+	dom := model.QName{Schema: "app", Name: "posint"}
+	steps := []plan.Step{
+		{SQL: "CREATE TABLE app.items ();", Object: model.ID(model.KindTable, tq)},
+		{SQL: "CREATE FUNCTION app.items(integer) …;", Object: model.ObjectID{Kind: "function", Schema: "app", Name: "items", Sub: "integer"}},
+		{SQL: "CREATE TRIGGER t …;", Object: model.ObjectID{Kind: "trigger", Schema: "app", Name: "items", Sub: "t"}},
+		{SQL: "CREATE POLICY p …;", Object: model.ObjectID{Kind: "policy", Schema: "app", Name: "items", Sub: "p"}},
+		{SQL: "CREATE MATERIALIZED VIEW app.totals …;", Object: model.ID("materialized view", mv)},
+		{SQL: "CREATE INDEX totals_idx …;", Object: model.ID(model.KindIndex, model.QName{Schema: "app", Name: "totals_idx"})},
+		{SQL: "COMMENT ON COLUMN app.totals.n IS 'x';", Object: model.ObjectID{Kind: model.KindColumn, Schema: "app", Name: "totals", Sub: "n"}},
+		{SQL: "CREATE DOMAIN app.posint …;", Object: model.ID("domain", dom)},
+		{SQL: "COMMENT ON CONSTRAINT c ON DOMAIN app.posint IS 'y';", Object: model.ObjectID{Kind: model.KindConstraint, Schema: "app", Name: "posint", Sub: "c"}},
+		{SQL: "ALTER DEFAULT PRIVILEGES …;", Object: model.ObjectID{Kind: "default privileges", Schema: "app", Name: "owner", Sub: "TABLES"}},
+		{SQL: "CREATE EVENT TRIGGER e …;", Object: model.ObjectID{Kind: "event trigger", Name: "e"}},
+	}
+	m.Indexes[model.QName{Schema: "app", Name: "totals_idx"}] = &model.Index{Name: model.QName{Schema: "app", Name: "totals_idx"}, Table: mv, Definition: "CREATE INDEX totals_idx ON app.totals USING btree (n)"}
+	var got []string
+	for _, f := range Files(Group(m, steps), PerKind) {
+		got = append(got, fmt.Sprintf("%s:%d", f.Path, strings.Count(string(Render(f)), ";\n")))
+	}
+	want := "_global/default_privileges.sql:1 _global/event_triggers.sql:1 functions/app.items.sql:1 tables/app.items.sql:3 types/app.posint.sql:2 views/app.totals.sql:3"
+	if g := strings.Join(got, " "); g != want {
+		t.Errorf("files:\n%s\nwant:\n%s", g, want)
 	}
 }

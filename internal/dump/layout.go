@@ -115,13 +115,22 @@ func planOrder(objs []Object) []Object {
 // filePath is the per-kind path of an object's file.
 func filePath(o Object) string {
 	if o.Dir == "_global" {
-		return "_global/" + fileSafe(strings.ReplaceAll(string(o.ID.Kind), " ", "_")) + "s.sql"
+		return "_global/" + plural(fileSafe(strings.ReplaceAll(string(o.ID.Kind), " ", "_"))) + ".sql"
 	}
 	name := o.ID.Name
 	if o.ID.Schema != "" {
 		name = o.ID.Schema + "." + name
 	}
 	return o.Dir + "/" + fileName(name) + ".sql"
+}
+
+// plural names a file or directory after a kind: schemas, extensions,
+// default_privileges.
+func plural(s string) string {
+	if strings.HasSuffix(s, "s") {
+		return s
+	}
+	return s + "s"
 }
 
 // maxNameBytes keeps file names well under the usual 255-byte limit.
