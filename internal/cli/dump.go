@@ -94,7 +94,7 @@ func (a *app) runDump(ctx context.Context, s *settings, opts dumpOptions) error 
 			}
 			return err
 		}
-		a.io.Printf("Wrote %d object(s) in %d file(s) to %s\n", len(objs), len(files), displayDir(opts.Output))
+		a.io.Printf("Wrote %d object(s) in %d file(s) to %s\n", dump.Count(objs), len(files), displayDir(opts.Output))
 		return nil
 	})
 }
@@ -222,14 +222,7 @@ func (a *app) runInspect(ctx context.Context, s *settings, opts inspectOptions) 
 				_, err = fmt.Fprintf(out, "%d object(s)\n", len(rows))
 			}
 		} else {
-			for i, o := range objs {
-				if i > 0 {
-					fmt.Fprintln(out)
-				}
-				if _, err = out.Write(dump.Render(dump.File{Objects: []dump.Object{o}})); err != nil {
-					break
-				}
-			}
+			_, err = out.Write(dump.Render(dump.Grouped(objs)))
 		}
 		if f != nil {
 			if cerr := f.Close(); err == nil {
@@ -240,7 +233,7 @@ func (a *app) runInspect(ctx context.Context, s *settings, opts inspectOptions) 
 			return fmt.Errorf("cannot write the inspection: %w", err)
 		}
 		if opts.Out != "" {
-			a.io.Printf("Wrote %d object(s) to %s\n", len(objs), opts.Out)
+			a.io.Printf("Wrote %d object(s) to %s\n", dump.Count(objs), opts.Out)
 		}
 		return nil
 	})

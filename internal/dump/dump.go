@@ -26,6 +26,10 @@ type Object struct {
 	Dir string
 	// SQL holds the statements, each ending in ";", in plan order.
 	SQL []string
+	// A zero ID marks a preamble: a session setting the plan makes for
+	// the statements after it (SET check_function_bodies = false); it
+	// heads the files that need it.
+
 	// pos holds the plan position of each statement of SQL.
 	pos []int
 }
@@ -53,6 +57,12 @@ func Group(m *model.Model, steps []plan.Step) []Object {
 			continue
 		}
 		owner := g.owner(st)
+		if owner == (model.ObjectID{}) {
+			// A session setting for what follows (SET
+			// check_function_bodies = false): see Object.Preamble.
+			out = append(out, Object{SQL: []string{sql}, pos: []int{i}})
+			continue
+		}
 		n, seen := index[owner]
 		if !seen {
 			n = len(out)
@@ -63,6 +73,20 @@ func Group(m *model.Model, steps []plan.Step) []Object {
 		out[n].pos = append(out[n].pos, i)
 	}
 	return out
+}
+
+// Preamble reports whether o is a session setting rather than an object.
+func (o Object) Preamble() bool { return o.ID == (model.ObjectID{}) }
+
+// Count returns the number of objects, preambles left out.
+func Count(objs []Object) int {
+	n := 0
+	for _, o := range objs {
+		if !o.Preamble() {
+			n++
+		}
+	}
+	return n
 }
 
 // Owners returns the owning object of each step (see Group).
@@ -153,6 +177,9 @@ func newGrouper(m *model.Model, steps []plan.Step) *grouper {
 // owner returns the object a step belongs to: Step.Owner when the planner
 // set it, else the owner of Step.Object.
 func (g *grouper) owner(st plan.Step) model.ObjectID {
+	if st.Object == (model.ObjectID{}) && st.Owner == (model.ObjectID{}) {
+		return model.ObjectID{}
+	}
 	if st.Owner != (model.ObjectID{}) {
 		return g.resolve(st.Owner, 0)
 	}

@@ -50,13 +50,28 @@ type File struct {
 // Files lays the objects out. Files are ordered by path, the order the
 // source loader reads them in; objects within a file keep plan order.
 func Files(objs []Object, layout Layout) []File {
+	var preamble []Object
+	for _, o := range objs {
+		if o.Preamble() && !containsAll(preamble, o.SQL) {
+			preamble = append(preamble, Object{SQL: o.SQL})
+		}
+	}
 	if layout == Flat {
-		return []File{{Path: "schema.sql", Objects: planOrder(objs)}}
+		var rest []Object
+		for _, o := range objs {
+			if !o.Preamble() {
+				rest = append(rest, o)
+			}
+		}
+		return []File{{Path: "schema.sql", Objects: append(preamble, planOrder(rest)...)}}
 	}
 	byPath := map[string]*File{}
 	taken := map[string]string{} // case-folded path → path, for case-insensitive file systems
 	var paths []string
 	for _, o := range objs {
+		if o.Preamble() {
+			continue
+		}
 		p := filePath(o)
 		if byPath[p] == nil {
 			fold := strings.ToLower(p)
@@ -68,6 +83,10 @@ func Files(objs []Object, layout Layout) []File {
 			if byPath[p] == nil {
 				taken[fold] = p
 				byPath[p] = &File{Path: p}
+				if o.Dir == "functions" {
+					// Routine bodies may refer to what later files create.
+					byPath[p].Objects = append(byPath[p].Objects, preamble...)
+				}
 				paths = append(paths, p)
 			}
 		}
@@ -79,6 +98,38 @@ func Files(objs []Object, layout Layout) []File {
 		out[i] = *byPath[p]
 	}
 	return out
+}
+
+// Grouped returns the objects as one file, each object's statements
+// together (a table with its indexes and foreign keys), preambles first:
+// for reading, as inspect prints it; the flat layout keeps plan order
+// instead, so that it loads in one pass.
+func Grouped(objs []Object) File {
+	var pre, rest []Object
+	for _, o := range objs {
+		switch {
+		case !o.Preamble():
+			rest = append(rest, o)
+		case !containsAll(pre, o.SQL):
+			pre = append(pre, Object{SQL: o.SQL})
+		}
+	}
+	return File{Path: "schema.sql", Objects: append(pre, rest...)}
+}
+
+func containsAll(objs []Object, sql []string) bool {
+	for _, s := range sql {
+		found := false
+		for _, o := range objs {
+			for _, t := range o.SQL {
+				found = found || t == s
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // planOrder puts every statement back in plan order, so a single file
@@ -187,7 +238,9 @@ func Render(f File) []byte {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		b.WriteString("-- " + describe(o.ID) + "\n")
+		if !o.Preamble() {
+			b.WriteString("-- " + describe(o.ID) + "\n")
+		}
 		for _, s := range o.SQL {
 			b.WriteString(s)
 			b.WriteString("\n")
