@@ -201,6 +201,16 @@ func (a *app) runInspect(ctx context.Context, s *settings, opts inspectOptions) 
 			}
 		}
 		objs := dump.Group(live, steps)
+		if dump.Count(objs) == 0 && (len(kinds) > 0 || match != nil) {
+			var filters []string
+			if len(kinds) > 0 {
+				filters = append(filters, "--type "+strings.Join(opts.Types, ","))
+			}
+			if match != nil {
+				filters = append(filters, "--object "+opts.Object)
+			}
+			a.warnf("no live object in the schemas %s matches %s", strings.Join(s.TargetSchemas, ","), strings.Join(filters, " "))
+		}
 
 		out := a.io.Out
 		var f *os.File
