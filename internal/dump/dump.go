@@ -22,7 +22,8 @@ type Object struct {
 	// schema, extension, …
 	ID model.ObjectID
 	// Dir is the directory of the per-kind layout the object goes to:
-	// "tables", "views", "functions", "types", "sequences", "_global".
+	// "tables", "views", "functions", "types", "sequences", GlobalDir,
+	// LateDir.
 	Dir string
 	// SQL holds the statements, each ending in ";", in plan order.
 	SQL []string
@@ -264,6 +265,16 @@ func isRelationPart(k model.Kind) bool {
 		strings.Contains(s, "privilege") && !strings.Contains(s, "default")
 }
 
+// Directories of the per-kind layout that hold one file per kind rather
+// than one per object. The loader reads files in path order: GlobalDir
+// (schemas, extensions) sorts first, LateDir (event triggers and default
+// privileges, which would otherwise fire on or grant on the objects the
+// rest of the dump creates) sorts last.
+const (
+	GlobalDir = "_global"
+	LateDir   = "zz_global"
+)
+
 // KindDir is the per-kind directory of objects of a kind.
 func KindDir(k model.Kind) string {
 	s := strings.ToLower(string(k))
@@ -277,10 +288,12 @@ func KindDir(k model.Kind) string {
 	case strings.Contains(s, "function"), strings.Contains(s, "procedure"), strings.Contains(s, "aggregate"),
 		strings.Contains(s, "routine"), strings.Contains(s, "cast"), strings.Contains(s, "operator"):
 		return "functions"
-	case k == model.KindSchema, strings.Contains(s, "extension"), strings.Contains(s, "event"),
-		strings.Contains(s, "default"), strings.Contains(s, "publication"), strings.Contains(s, "subscription"),
+	case strings.Contains(s, "event"), strings.Contains(s, "default"):
+		// They act on objects created after them: loaded last.
+		return LateDir
+	case k == model.KindSchema, strings.Contains(s, "extension"), strings.Contains(s, "publication"), strings.Contains(s, "subscription"),
 		strings.Contains(s, "foreign data"), strings.Contains(s, "server"), strings.Contains(s, "language"):
-		return "_global"
+		return GlobalDir
 	case k == model.KindEnum, strings.Contains(s, "type"), strings.Contains(s, "domain"), strings.Contains(s, "enum"),
 		strings.Contains(s, "range"), strings.Contains(s, "collation"), strings.Contains(s, "text search"),
 		strings.Contains(s, "statistic"), strings.Contains(s, "composite"):

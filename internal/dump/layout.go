@@ -24,8 +24,8 @@ const (
 	// PerKind writes one file per object under a directory per kind:
 	// tables/<schema>.<name>.sql (with its indexes, constraints, triggers,
 	// policies, comments and grants), views/, functions/, types/,
-	// sequences/, and _global/ for schemas, extensions, event triggers and
-	// default privileges (one file per kind).
+	// sequences/, _global/ for schemas and extensions, and zz_global/ for
+	// event triggers and default privileges (one file per kind).
 	PerKind Layout = "per-kind"
 	// Flat writes everything to schema.sql, in dependency order.
 	Flat Layout = "flat"
@@ -165,8 +165,8 @@ func planOrder(objs []Object) []Object {
 
 // filePath is the per-kind path of an object's file.
 func filePath(o Object) string {
-	if o.Dir == "_global" {
-		return "_global/" + plural(fileSafe(strings.ReplaceAll(string(o.ID.Kind), " ", "_"))) + ".sql"
+	if o.Dir == GlobalDir || o.Dir == LateDir {
+		return o.Dir + "/" + plural(fileSafe(strings.ReplaceAll(string(o.ID.Kind), " ", "_"))) + ".sql"
 	}
 	name := o.ID.Name
 	if o.ID.Schema != "" {
@@ -252,6 +252,11 @@ func Render(f File) []byte {
 // describe names an object for a comment; comments end at a newline, so
 // names with line breaks are flattened.
 func describe(id model.ObjectID) string {
+	if id.Schema == "" && id.Kind != model.KindSchema {
+		// Not in a schema: an event trigger, default privileges for every
+		// schema.
+		return strings.NewReplacer("\n", " ", "\r", " ").Replace(string(id.Kind) + " " + model.QuoteIdent(id.Name))
+	}
 	return strings.NewReplacer("\n", " ", "\r", " ").Replace(id.String())
 }
 
