@@ -177,7 +177,7 @@ WITH objs(classid, objid, kind, nsp, name, sub) AS (
   SELECT 'pg_type'::regclass, t.oid, 'table', n.nspname, c.relname, ''
   FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid
   JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE n.nspname = ANY($1) AND c.relkind = 'r'
+  WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p')
 )
 SELECT DISTINCT o.kind, o.nsp, o.name, o.sub, r.kind, r.nsp, r.name,
        coalesce(CASE WHEN d.refobjsubid > 0 AND r.kind IN ('table', 'materialized view') THEN a.attname END, ''),

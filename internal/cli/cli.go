@@ -126,6 +126,8 @@ was executed); 2 an error.`,
 		a.verifyCommand(),
 		a.pullCommand(),
 		a.lintCommand(),
+		a.dumpCommand(),
+		a.inspectCommand(),
 	)
 	return root
 }

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pg-flux/pg-flux/internal/diff"
+	"github.com/pg-flux/pg-flux/internal/dump"
 	"github.com/pg-flux/pg-flux/internal/model"
 	"github.com/pg-flux/pg-flux/internal/plan"
 	"github.com/pg-flux/pg-flux/internal/report"
@@ -85,10 +85,10 @@ func (a *app) runPull(ctx context.Context, s *settings, opts pullOptions) error 
 
 // pulledObjects returns the SQL that declares the undeclared objects, in
 // dependency order: the plan from desired to live (the reverse direction)
-// creates exactly what live has and source lacks. Indexes and constraints
-// are written as PostgreSQL defines them in live, not as the planner's
-// online rewrites (CONCURRENTLY, NOT VALID + VALIDATE), which belong in
-// migrations, not in source. missing lists objects no step declares.
+// creates exactly what live has and source lacks, and each step is written
+// as dump writes it (dump.SourceSQL): indexes and constraints as PostgreSQL
+// defines them in live, not as the planner's online rewrites. missing lists
+// objects no step declares.
 func pulledObjects(live, desired *model.Model, undeclared []diff.Change) ([]report.Pulled, []model.ObjectID, error) {
 	reverse, err := plan.Build(desired, live, plan.Options{})
 	if err != nil {
@@ -121,32 +121,16 @@ func pulledObjects(live, desired *model.Model, undeclared []diff.Change) ([]repo
 	}
 	for _, st := range reverse.Steps {
 		id := st.Object
-		if !covered(id) || isDrop(st.SQL) {
+		if !covered(id) {
 			continue
 		}
-		switch id.Kind {
-		case model.KindIndex:
-			if done[id] {
-				continue
-			}
-			if ix := live.Indexes[id.QName()]; ix != nil {
-				emit(id, ix.Definition+";")
-				continue
-			}
-		case model.KindConstraint:
-			if done[id] {
-				continue
-			}
-			if t := live.Tables[id.QName()]; t != nil && t.Constraints[id.Sub] != nil {
-				c := t.Constraints[id.Sub]
-				emit(id, fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s;", id.QName(), model.QuoteIdent(c.Name), c.Definition))
-				continue
-			}
+		if (id.Kind == model.KindIndex || id.Kind == model.KindConstraint) && done[id] {
+			continue
 		}
-		if st.Isolation == plan.NoTransaction {
-			continue // an online rewrite with no place in source
+		// The same rendering as dump: indexes and constraints as defined.
+		if sql, ok := dump.SourceSQL(live, st); ok {
+			emit(id, sql)
 		}
-		emit(id, strings.TrimSpace(st.SQL))
 	}
 	var missing []model.ObjectID
 	for _, c := range undeclared {
@@ -155,11 +139,6 @@ func pulledObjects(live, desired *model.Model, undeclared []diff.Change) ([]repo
 		}
 	}
 	return out, missing, nil
-}
-
-func isDrop(sql string) bool {
-	f := strings.Fields(sql)
-	return len(f) > 0 && strings.EqualFold(f[0], "DROP")
 }
 
 // writeNewFile writes a file that must not exist yet, creating its

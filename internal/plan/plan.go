@@ -17,6 +17,11 @@ type Step struct {
 	Summary string
 	// Object is the object the step changes.
 	Object model.ObjectID
+	// Owner, when set, is the object the step belongs to if that is not
+	// Object itself or the table Object names (a grant or comment on an
+	// object that lives in another object's source file). dump groups
+	// steps by it.
+	Owner model.ObjectID
 	// Isolation says how the step must be run with respect to transactions.
 	Isolation Isolation
 	// Rewrite names the safety rewrite that produced the step (see

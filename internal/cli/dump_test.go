@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+const adoptSchema = `
+CREATE SCHEMA "Sales Dept";
+COMMENT ON SCHEMA "Sales Dept" IS 'sales';
+CREATE TYPE mood AS ENUM ('ok', 'meh');
+CREATE SEQUENCE ticket_seq START 100;
+CREATE TABLE users (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    email text NOT NULL UNIQUE,
+    feeling mood
+);
+COMMENT ON TABLE users IS 'people';
+COMMENT ON COLUMN users.email IS 'login';
+CREATE INDEX users_lower_email ON users (lower(email));
+CREATE TABLE "Sales Dept"."Order/Lines ""x"" é" (
+    id bigserial PRIMARY KEY,
+    user_id bigint REFERENCES users(id) ON DELETE CASCADE,
+    note text
+);
+CREATE INDEX "idx ""q""" ON "Sales Dept"."Order/Lines ""x"" é" (user_id);
+ALTER TABLE users ADD CONSTRAINT users_email_at CHECK (email LIKE '%@%') NOT VALID;
+CREATE VIEW "Sales Dept".v AS SELECT u.email, o.note FROM users u JOIN "Sales Dept"."Order/Lines ""x"" é" o ON o.user_id = u.id;
+COMMENT ON VIEW "Sales Dept".v IS 'joined';
+`
+
+func sqlFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(dir, path)
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out
+}
+
+// TestDumpRoundTrip: a dump of live is source that declares live exactly,
+// in both layouts, with weird identifiers in file names.
+func TestDumpRoundTrip(t *testing.T) {
+	p := newLiveProject(t)
+	p.db.Exec(t, adoptSchema)
+	p.global = append(p.global, "--schemas", `public,Sales Dept`)
+
+	r := p.must(0, "dump")
+	if r.stdout != "Wrote 7 object(s) in 6 file(s) to ./schema\n" {
+		t.Errorf("dump:\n%s", r)
+	}
+	want := []string{
+		"_global/schemas.sql",
+		"sequences/public.ticket_seq.sql",
+		"tables/Sales%20Dept.Order%2FLines%20%22x%22%20é.sql",
+		"tables/public.users.sql",
+		"types/public.mood.sql",
+		"views/Sales%20Dept.v.sql",
+	}
+	got := sqlFiles(t, filepath.Join(p.dir, "schema"))
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("files:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	users, _ := os.ReadFile(filepath.Join(p.dir, "schema", "tables", "public.users.sql"))
+	for _, s := range []string{"CREATE TABLE public.users", "CREATE INDEX users_lower_email", "COMMENT ON COLUMN public.users.email", "users_email_at CHECK ((email ~~ '%@%'::text)) NOT VALID"} {
+		if !strings.Contains(string(users), s) {
+			t.Errorf("tables/public.users.sql lacks %q:\n%s", s, users)
+		}
+	}
+	if r := p.run("drift", "--strict"); r.code != 0 {
+		t.Errorf("drift after dump:\n%s", r)
+	}
+	if r := p.must(0, "migrate", "generate"); !strings.HasPrefix(r.stdout, "No changes:") {
+		t.Errorf("generate after dump:\n%s", r)
+	}
+
+	// A second dump refuses the non-empty directory, says how to proceed.
+	r = p.must(2, "dump")
+	if !strings.Contains(r.stderr, "refusing to dump into ./schema: the directory is not empty") || !strings.Contains(r.stderr, "--force") {
+		t.Errorf("dump into non-empty dir:\n%s", r)
+	}
+	// --force replaces; the flat layout is one file.
+	r = p.must(0, "dump", "--force", "--layout", "flat")
+	if r.stdout != "Wrote 7 object(s) in 1 file(s) to ./schema\n" {
+		t.Errorf("flat dump:\n%s", r)
+	}
+	if got := sqlFiles(t, filepath.Join(p.dir, "schema")); len(got) != 1 || got[0] != "schema.sql" {
+		t.Errorf("flat files: %v", got)
+	}
+	if r := p.run("drift", "--strict"); r.code != 0 {
+		t.Errorf("drift after flat dump:\n%s", r)
+	}
+}
+
+func TestInspect(t *testing.T) {
+	p := newLiveProject(t)
+	p.db.Exec(t, adoptSchema)
+	p.global = append(p.global, "--schemas", `public,Sales Dept`)
+
+	r := p.must(0, "inspect", "--type", "table", "--object", "public.us*")
+	if !strings.Contains(r.stdout, "CREATE TABLE public.users") || !strings.Contains(r.stdout, "CREATE INDEX users_lower_email") || strings.Contains(r.stdout, "Order/Lines") {
+		t.Errorf("inspect table:\n%s", r)
+	}
+	r = p.must(0, "inspect", "--type", "indexes")
+	if !strings.Contains(r.stdout, "users_lower_email") || strings.Contains(r.stdout, "CREATE TABLE") {
+		t.Errorf("inspect indexes:\n%s", r)
+	}
+	r = p.must(0, "inspect", "--object", "v")
+	if !strings.Contains(r.stdout, `CREATE VIEW "Sales Dept".v`) || strings.Contains(r.stdout, "CREATE TABLE") {
+		t.Errorf("inspect view by bare name:\n%s", r)
+	}
+	r = p.must(0, "inspect", "--summary")
+	for _, s := range []string{"TYPE", "SCHEMA", "NAME", "table ", "Order/Lines \"x\" é", "index ", "users_lower_email", "view ", "schema ", "object(s)\n"} {
+		if !strings.Contains(r.stdout, s) {
+			t.Errorf("summary lacks %q:\n%s", s, r.stdout)
+		}
+	}
+	out := filepath.Join(p.dir, "inspect.sql")
+	r = p.must(0, "inspect", "--out", out)
+	if b, _ := os.ReadFile(out); !strings.Contains(string(b), "CREATE TYPE public.mood") || !strings.HasPrefix(r.stdout, "Wrote ") {
+		t.Errorf("inspect --out:\n%s\n%s", r, b)
+	}
+}
