@@ -144,6 +144,11 @@ WITH objs(classid, objid, kind, nsp, name, sub) AS (
   JOIN pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
   WHERE n.nspname = ANY($1)
+  UNION ALL
+  SELECT 'pg_policy'::regclass, p.oid, 'policy', n.nspname, c.relname, p.polname
+  FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = ANY($1)
 )
 SELECT DISTINCT o.kind, o.nsp, o.name, o.sub, r.kind, r.nsp, r.name,
        coalesce(CASE WHEN d.refobjsubid > 0 AND r.kind = 'table' THEN a.attname END, '')

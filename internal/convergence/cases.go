@@ -24,7 +24,10 @@ type Case struct {
 	Name        string
 	Description string
 	// Schemas are the managed PostgreSQL schemas (--schemas).
-	Schemas  []string
+	Schemas []string
+	// Roles are created (NOLOGIN, cluster-wide) before the case runs: grants,
+	// policies and owners may name them.
+	Roles    []string
 	Before   string // SQL of the "before" state
 	After    string // SQL of the "after" state
 	Forward  Direction
@@ -42,6 +45,7 @@ type Direction struct {
 type caseFile struct {
 	Description string    `yaml:"description"`
 	Schemas     []string  `yaml:"schemas"`
+	Roles       []string  `yaml:"roles"`
 	Forward     Direction `yaml:"forward"`
 	Backward    Direction `yaml:"backward"`
 }
@@ -100,6 +104,7 @@ func LoadCase(dir string) (*Case, error) {
 	if len(c.Schemas) == 0 {
 		c.Schemas = []string{"public"}
 	}
+	c.Roles = f.Roles
 	c.Forward, c.Backward = f.Forward, f.Backward
 	return c, nil
 }

@@ -148,6 +148,7 @@ func (s *session) fatalf(format string, args ...any) {
 func converge(t *testing.T, c *Case, from, to string, want Direction) {
 	ctx := t.Context()
 	db := pgtest.NewDatabase(t)
+	createRoles(t, db, c.Roles)
 	loadLive(t, db, from)
 
 	project := t.TempDir()
@@ -274,5 +275,15 @@ func loadLive(t *testing.T, db *pgtest.Database, sql string) {
 			t.Fatalf("load live SQL: %v\n%s", lastErr, sql)
 		}
 		pending = failed
+	}
+}
+
+// createRoles creates a case's roles as NOLOGIN roles; roles are
+// cluster-wide, so one that exists already (another case made it) is fine.
+func createRoles(t *testing.T, db *pgtest.Database, roles []string) {
+	t.Helper()
+	for _, r := range roles {
+		db.Exec(t, fmt.Sprintf(`DO $$ BEGIN CREATE ROLE %s NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`,
+			`"`+strings.ReplaceAll(r, `"`, `""`)+`"`))
 	}
 }

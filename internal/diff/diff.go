@@ -98,6 +98,7 @@ func Compare(live, desired *model.Model) []Change {
 		)
 	})
 	compareMap(live.Views, desired.Views, model.KindView, add, ViewDetails)
+	compareSecurity(live, desired, add)
 
 	sort.Slice(out, func(i, j int) bool { return less(out[i].Object, out[j].Object) })
 	return out
@@ -338,6 +339,11 @@ var kindRank = map[model.Kind]int{
 	model.KindConstraint: 5,
 	model.KindIndex:      6,
 	model.KindView:       7,
+	// Security kinds come after the objects they protect.
+	model.KindPolicy:      8,
+	model.KindFunction:    9,
+	KindDefaultPrivileges: 10,
+	model.KindPublication: 11,
 }
 
 func less(a, b model.ObjectID) bool {

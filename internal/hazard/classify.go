@@ -54,6 +54,7 @@ type classifier struct {
 	// tables earlier in the list.
 	created   map[model.ObjectID]bool
 	addedCols map[model.ObjectID]bool
+	policies  policyState // DROP POLICY + CREATE POLICY pairs (policy.go)
 }
 
 func (c *classifier) add(kind Kind, format string, args ...any) {
@@ -61,6 +62,7 @@ func (c *classifier) add(kind Kind, format string, args ...any) {
 }
 
 func (c *classifier) classify(n *pg_query.Node) {
+	c.policyGap(n)
 	switch {
 	case n.GetCreateStmt() != nil:
 		c.created[model.ID(model.KindTable, rangeVarName(n.GetCreateStmt().Relation))] = true

@@ -22,6 +22,17 @@ type Model struct {
 	Views     map[QName]*View     `json:"views"`
 	Enums     map[QName]*Enum     `json:"enums"`
 
+	// Security is row-level security (switches and policies) by table.
+	Security map[QName]*Security `json:"security,omitempty"`
+	// ACLs are the non-default privileges of objects (columns included).
+	ACLs map[ObjectID]*ACL `json:"acls,omitempty"`
+	// DefaultPrivileges are ALTER DEFAULT PRIVILEGES entries by Key.
+	DefaultPrivileges map[string]*DefaultPrivilege `json:"default_privileges,omitempty"`
+	Publications      map[string]*Publication      `json:"publications,omitempty"`
+	// Owners are read only when owners are managed (catalog.Options.Owners):
+	// otherwise environments with different owners must hash the same.
+	Owners map[ObjectID]*Ownership `json:"owners,omitempty"`
+
 	// Deps records, for each object, the objects it depends on, as
 	// PostgreSQL's pg_depend sees them (a view's rewrite rule stands for the
 	// view, a column default for its column). A dependency on particular
@@ -46,8 +57,14 @@ func New() *Model {
 		Sequences: map[QName]*Sequence{},
 		Views:     map[QName]*View{},
 		Enums:     map[QName]*Enum{},
-		Deps:      map[ObjectID][]ObjectID{},
-		Stats:     map[QName]TableStats{},
+
+		Security:          map[QName]*Security{},
+		ACLs:              map[ObjectID]*ACL{},
+		DefaultPrivileges: map[string]*DefaultPrivilege{},
+		Publications:      map[string]*Publication{},
+		Owners:            map[ObjectID]*Ownership{},
+		Deps:              map[ObjectID][]ObjectID{},
+		Stats:             map[QName]TableStats{},
 	}
 }
 

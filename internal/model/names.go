@@ -73,6 +73,12 @@ func (id ObjectID) String() string {
 		return fmt.Sprintf("column %s.%s", id.QName(), QuoteIdent(id.Sub))
 	case KindConstraint:
 		return fmt.Sprintf("constraint %s on %s", QuoteIdent(id.Sub), id.QName())
+	case KindPolicy:
+		return fmt.Sprintf("policy %s on %s", QuoteIdent(id.Sub), id.QName())
+	case KindPublication:
+		return fmt.Sprintf("publication %s", QuoteIdent(id.Name))
+	case KindFunction:
+		return fmt.Sprintf("function %s(%s)", id.QName(), id.Sub)
 	}
 	return fmt.Sprintf("%s %s", id.Kind, id.QName())
 }

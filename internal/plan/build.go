@@ -41,7 +41,10 @@ func Build(live, desired *model.Model, opts Options) (*Plan, error) {
 type phase int
 
 const (
-	phaseDropViews phase = iota
+	// Revokes, policy and publication drops run while every live object
+	// still exists (see security.go).
+	phaseSecurityEarly phase = iota
+	phaseDropViews
 	phaseDropForeignKeys
 	phaseDropConstraints // indexes, other constraints, sequence ownership
 	phaseDropColumnParts // defaults, identities, generation expressions
@@ -62,6 +65,9 @@ const (
 	phaseValidate
 	phaseOwnedBy
 	phaseCreateViews
+	phaseOwners   // ALTER … OWNER TO, before grants that name the owner
+	phaseSecurity // row security, policies, publications
+	phaseGrants
 	phaseComments
 	phaseDropSchemas
 	numPhases
@@ -737,6 +743,7 @@ func (b *builder) emit() error {
 		return err
 	}
 	b.emitComments()
+	b.emitSecurity()
 	for _, s := range b.live.SortedSchemas() {
 		if b.desired.Schemas[s.Name] == nil {
 			b.add(phaseDropSchemas, dropSchema(s.Name))
