@@ -47,7 +47,8 @@ ORDER BY 1, 2, 3`
 // aclQuery lists, for every object with an ACL, the privileges beyond its
 // kind's default (extra = true) and the default privileges it lacks
 // (extra = false). A NULL acl is the default, so it yields nothing; the
-// owner shows as (owner) and PUBLIC as PUBLIC.
+// owner shows as (owner) and PUBLIC as PUBLIC. The owner always holds the
+// grant option, so an explicit one on its own privileges is no difference.
 const aclQuery = `
 WITH objs(kind, nsp, name, sub, target, col, acl, defacl, owner) AS (
   SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
@@ -94,12 +95,12 @@ WITH objs(kind, nsp, name, sub, target, col, acl, defacl, owner) AS (
 ),
 diffs AS (
   SELECT o.*, g.grantee, g.privilege_type, g.is_grantable, true AS extra
-  FROM objs o, LATERAL (SELECT grantee, privilege_type, is_grantable FROM aclexplode(o.acl)
-                        EXCEPT SELECT grantee, privilege_type, is_grantable FROM aclexplode(o.defacl)) g
+  FROM objs o, LATERAL (SELECT grantee, privilege_type, is_grantable AND grantee <> o.owner AS is_grantable FROM aclexplode(o.acl)
+                        EXCEPT SELECT grantee, privilege_type, is_grantable AND grantee <> o.owner FROM aclexplode(o.defacl)) g
   UNION ALL
   SELECT o.*, g.grantee, g.privilege_type, g.is_grantable, false
-  FROM objs o, LATERAL (SELECT grantee, privilege_type, is_grantable FROM aclexplode(o.defacl)
-                        EXCEPT SELECT grantee, privilege_type, is_grantable FROM aclexplode(o.acl)) g
+  FROM objs o, LATERAL (SELECT grantee, privilege_type, is_grantable AND grantee <> o.owner AS is_grantable FROM aclexplode(o.defacl)
+                        EXCEPT SELECT grantee, privilege_type, is_grantable AND grantee <> o.owner FROM aclexplode(o.acl)) g
 )
 SELECT d.kind, d.nsp, d.name, d.sub, d.target, d.col,
        CASE WHEN d.grantee = 0 THEN 'PUBLIC' WHEN d.grantee = d.owner THEN '(owner)' ELSE ro.rolname END,

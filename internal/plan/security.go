@@ -62,7 +62,7 @@ func (b *builder) emitPolicies() {
 				if dp == nil || b.policyRecreated(name, lp, dp) {
 					recreated[lp.Name] = dp != nil
 					b.add(phaseSecurityEarly, step("DROP POLICY "+model.QuoteIdent(lp.Name)+" ON "+name.String(),
-						"drop policy "+policyID(name, lp.Name).String(), policyID(name, lp.Name)))
+						"drop "+policyID(name, lp.Name).String(), policyID(name, lp.Name)))
 				}
 			}
 		}
