@@ -206,6 +206,7 @@ func (a *app) runMigrateApply(ctx context.Context, s *settings, opts migrateAppl
 		Dir:             s.MigrationsDir,
 		TrackingSchema:  s.TrackingSchema,
 		Schemas:         s.TargetSchemas,
+		ManageOwners:    s.ManageOwners,
 		AllowHazards:    kinds,
 		ForceAfterDrift: opts.ForceAfterDrift,
 		DryRun:          opts.DryRun,

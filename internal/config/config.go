@@ -40,6 +40,9 @@ type Settings struct {
 	// ShadowDSN is a server where pg-flux may create and drop scratch
 	// databases; empty means an embedded throwaway cluster.
 	ShadowDSN string
+	// ManageOwners reads, compares and sets object owners; off by default,
+	// so that environments with different owners hash the same.
+	ManageOwners bool
 }
 
 // Defaults returns the built-in defaults.
@@ -65,6 +68,7 @@ type Layer struct {
 	AllowHazards      []string // nil: not set
 	LockTimeout       *time.Duration
 	ShadowDSN         *string
+	ManageOwners      *bool
 }
 
 // Resolve returns the defaults overridden by the layers, the first layer
@@ -90,6 +94,9 @@ func Resolve(layers ...Layer) Settings {
 		}
 		if l.LockTimeout != nil {
 			s.LockTimeout = *l.LockTimeout
+		}
+		if l.ManageOwners != nil {
+			s.ManageOwners = *l.ManageOwners
 		}
 	}
 	return s
@@ -140,6 +147,11 @@ var keys = []key{
 		return err
 	}},
 	{"shadow_dsn", "PGFLUX_SHADOW_DSN", "server for scratch databases (else an embedded throwaway cluster)", func(l *Layer, v string) error { l.ShadowDSN = &v; return nil }},
+	{"manage_owners", "PGFLUX_MANAGE_OWNERS", "compare and set object owners (true or false; off by default)", func(l *Layer, v string) error {
+		b, err := parseBool(v)
+		l.ManageOwners = &b
+		return err
+	}},
 }
 
 // Key documents one setting.
@@ -226,3 +238,11 @@ func ParseDuration(v string) (time.Duration, error) { return parseDuration(v) }
 // ParsePercent parses a mass-drop threshold the way the file and
 // environment do.
 func ParsePercent(v string) (int, error) { return parsePercent(v) }
+
+func parseBool(v string) (bool, error) {
+	b, err := strconv.ParseBool(strings.TrimSpace(v))
+	if err != nil {
+		return false, fmt.Errorf("invalid boolean %q (use true or false)", v)
+	}
+	return b, nil
+}

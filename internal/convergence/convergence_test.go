@@ -174,6 +174,9 @@ func converge(t *testing.T, c *Case, from, to string, want Direction) {
 		"--migrations-dir", migDir,
 		"--schemas", strings.Join(c.Schemas, ","),
 	}}
+	if c.ManageOwners {
+		s.global = append(s.global, "--manage-owners")
+	}
 
 	// 1. Generate the migration.
 	if r := s.cli("migrate", "generate", "--label", "case"); r.code != 0 {
@@ -234,7 +237,7 @@ func converge(t *testing.T, c *Case, from, to string, want Direction) {
 
 	// 6. The live state is the one the file promised.
 	conn := db.Connect(t)
-	live, err := catalog.Inspect(ctx, conn, catalog.Options{Schemas: c.Schemas})
+	live, err := catalog.Inspect(ctx, conn, catalog.Options{Schemas: c.Schemas, Owners: c.ManageOwners})
 	if err != nil {
 		s.fatalf("inspect live: %v", err)
 	}
