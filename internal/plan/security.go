@@ -198,6 +198,27 @@ func (b *builder) freshObject(id model.ObjectID) bool {
 	case model.KindEnum:
 		_, ok := b.recreatedEnums[q]
 		return ok
+	case model.KindFunction:
+		return b.dropsRoutine(id)
+	}
+	return false
+}
+
+// dropsRoutine reports whether the plan so far drops a function or
+// procedure of that schema and name (any overload: granting again what one
+// still has is harmless), so that a routine replaced by drop and create
+// gets its privileges back.
+func (b *builder) dropsRoutine(id model.ObjectID) bool {
+	for _, steps := range b.out {
+		for _, s := range steps {
+			if !strings.HasPrefix(s.SQL, "DROP FUNCTION") && !strings.HasPrefix(s.SQL, "DROP PROCEDURE") {
+				continue
+			}
+			o := s.Object
+			if o.Schema == id.Schema && (o.Name == id.Name || strings.HasPrefix(o.Name, id.Name+"(")) {
+				return true
+			}
+		}
 	}
 	return false
 }
