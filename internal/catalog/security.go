@@ -109,12 +109,15 @@ FROM diffs d LEFT JOIN pg_roles ro ON ro.oid = d.grantee
 ORDER BY 1, 2, 3, 4, 7, 8, 9`
 
 // defaultACLQuery reads ALTER DEFAULT PRIVILEGES entries of the managed
-// schemas and of the whole database. A database-wide entry replaces the
+// schemas and of the whole database. Entries for the inspecting role (the
+// one that runs migrations, or loads the source into the shadow) have an
+// empty role, as written without FOR ROLE: the role's name differs between
+// environments. A database-wide entry replaces the
 // kind's default, so it can revoke (extra = false); a schema's entry only
 // adds to it.
 const defaultACLQuery = `
 WITH objs AS (
-  SELECT r.rolname, coalesce(n.nspname, '') AS nsp,
+  SELECT CASE WHEN r.rolname = current_user THEN '' ELSE r.rolname END AS rolname, coalesce(n.nspname, '') AS nsp,
          CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES' WHEN 'f' THEN 'FUNCTIONS'
                               WHEN 'T' THEN 'TYPES' WHEN 'n' THEN 'SCHEMAS' END AS objtype,
          d.defaclacl AS acl,

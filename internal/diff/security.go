@@ -7,12 +7,8 @@ import (
 	"github.com/pg-flux/pg-flux/internal/model"
 )
 
-// Kinds of change that only the security comparison reports.
-const (
-	// KindDefaultPrivileges names an ALTER DEFAULT PRIVILEGES entry: Name is
-	// the role, Schema the schema ("" database-wide), Sub the object type.
-	KindDefaultPrivileges model.Kind = "default privileges"
-)
+// KindDefaultPrivileges names an ALTER DEFAULT PRIVILEGES entry.
+const KindDefaultPrivileges = model.KindDefaultPrivileges
 
 // compareSecurity adds the differences in row-level security, policies,
 // privileges, default privileges, publications and owners. Policies and

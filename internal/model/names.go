@@ -77,6 +77,8 @@ func (id ObjectID) String() string {
 		return fmt.Sprintf("policy %s on %s", QuoteIdent(id.Sub), id.QName())
 	case KindPublication:
 		return fmt.Sprintf("publication %s", QuoteIdent(id.Name))
+	case KindDefaultPrivileges:
+		return defaultPrivilegesString(id)
 	case KindFunction:
 		return fmt.Sprintf("function %s(%s)", id.QName(), id.Sub)
 	}

@@ -10,7 +10,23 @@ const (
 	// Name is the routine's name and Sub its identity argument list, so an
 	// ACL attaches to whichever routine model exists.
 	KindFunction Kind = "function"
+	// KindDefaultPrivileges names an ALTER DEFAULT PRIVILEGES entry: Name is
+	// the role ("" for the migrating role), Schema the schema ("" for the
+	// whole database), Sub the object type (TABLES, …).
+	KindDefaultPrivileges Kind = "default privileges"
 )
+
+// defaultPrivilegesString describes a default privileges entry.
+func defaultPrivilegesString(id ObjectID) string {
+	s := "default privileges on " + id.Sub
+	if id.Schema != "" {
+		s += " in schema " + QuoteIdent(id.Schema)
+	}
+	if id.Name != "" {
+		s += " for role " + QuoteIdent(id.Name)
+	}
+	return s
+}
 
 // Grantee spellings that are not role names.
 const (
@@ -48,7 +64,8 @@ type ACL struct {
 
 // DefaultPrivilege is one ALTER DEFAULT PRIVILEGES entry (pg_default_acl).
 type DefaultPrivilege struct {
-	Role   string `json:"role"`             // FOR ROLE
+	// Role is FOR ROLE; "" for the role that runs the migrations.
+	Role   string `json:"role,omitempty"`
 	Schema string `json:"schema,omitempty"` // IN SCHEMA; "" for the whole database
 	// ObjectType is the plural GRANT keyword: TABLES, SEQUENCES, FUNCTIONS,
 	// TYPES or SCHEMAS.

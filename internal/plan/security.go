@@ -424,14 +424,20 @@ func (b *builder) emitDefaultPrivileges() {
 
 func defaultPrivilegeSteps(d *model.DefaultPrivilege, verb string, gs []model.Grant) []Step {
 	id := model.ObjectID{Kind: diff.KindDefaultPrivileges, Schema: d.Schema, Name: d.Role, Sub: d.ObjectType}
-	prefix := "ALTER DEFAULT PRIVILEGES FOR ROLE " + model.QuoteIdent(d.Role)
+	prefix := "ALTER DEFAULT PRIVILEGES"
+	if d.Role != "" {
+		prefix += " FOR ROLE " + model.QuoteIdent(d.Role)
+	}
 	if d.Schema != "" {
 		prefix += " IN SCHEMA " + model.QuoteIdent(d.Schema)
 	}
 	var out []Step
 	for _, s := range grantSteps(verb, gs, "", d.ObjectType, id) {
 		s.SQL = prefix + " " + s.SQL
-		s.Summary = strings.ToLower(verb) + " default privileges on " + strings.ToLower(d.ObjectType) + " for role " + d.Role
+		s.Summary = strings.ToLower(verb) + " default privileges on " + strings.ToLower(d.ObjectType)
+		if d.Role != "" {
+			s.Summary += " for role " + d.Role
+		}
 		out = append(out, s)
 	}
 	return out
