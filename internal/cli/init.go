@@ -87,6 +87,14 @@ target_schemas: [public]
 # (env PGFLUX_LOCK_TIMEOUT).
 # lock_timeout: 5s
 
+# How many times a step whose lock was not granted is retried, with
+# exponential backoff and jitter (env PGFLUX_LOCK_RETRIES; 0: no retry).
+# lock_retries: 5
+
+# Bound on each migration step's run time (env PGFLUX_STATEMENT_TIMEOUT).
+# Unset: none.
+# statement_timeout: 30m
+
 # A server where pg-flux may create and drop scratch databases (env
 # PGFLUX_SHADOW_DSN). Unset: a throwaway cluster from local PostgreSQL binaries.
 # shadow_dsn: postgres://postgres@localhost:5432/postgres

@@ -157,7 +157,11 @@ runs, pg-flux checks that live still matches the file's baseline hash
 (--force-after-drift to skip), re-classifies the file's statements for
 hazards (--allow-hazards, or allow_hazards in the config file), and applies
 the mass-drop guard. Each statement waits at most --lock-timeout for its
-locks. Two applies against one database serialise on an advisory lock.`,
+locks; when they are not granted it is retried with backoff (--lock-retries)
+and the final error names the blocking sessions. An interrupted apply
+(killed, connection lost) is resumed by the next one after the last
+committed step. Long steps show their progress on a terminal. Two applies
+against one database serialise on an advisory lock.`,
 		Example: `  pg-flux migrate apply
   pg-flux migrate apply --dry-run
   pg-flux migrate apply --allow-hazards=DATA_LOSS
@@ -176,7 +180,7 @@ locks. Two applies against one database serialise on an advisory lock.`,
 	f.StringVar(&opts.AllowHazards, "allow-hazards", "", "allow these blocking hazard kinds, comma-separated (e.g. DATA_LOSS)")
 	f.BoolVar(&opts.AllowMassDrop, "allow-mass-drop", false, "allow dropping more live objects than the mass-drop threshold")
 	f.BoolVar(&opts.ForceAfterDrift, "force-after-drift", false, "apply even if live drifted since the migration was generated")
-	f.String("lock-timeout", "5s", "how long each statement waits for a lock (e.g. 5s, 500ms)")
+	addLockFlags(f)
 	return cmd
 }
 
@@ -203,18 +207,21 @@ func (a *app) runMigrateApply(ctx context.Context, s *settings, opts migrateAppl
 		out = a.io.Out
 	}
 	res, err := migration.Apply(ctx, t.Conn, migration.ApplyOptions{
-		Dir:             s.MigrationsDir,
-		TrackingSchema:  s.TrackingSchema,
-		Schemas:         s.TargetSchemas,
-		ManageOwners:    s.ManageOwners,
-		AllowHazards:    kinds,
-		ForceAfterDrift: opts.ForceAfterDrift,
-		DryRun:          opts.DryRun,
-		LockTimeout:     s.LockTimeout,
-		Target:          t.Desc,
-		Version:         Version,
-		Out:             out,
-		Logger:          a.log,
+		Dir:              s.MigrationsDir,
+		TrackingSchema:   s.TrackingSchema,
+		Schemas:          s.TargetSchemas,
+		ManageOwners:     s.ManageOwners,
+		AllowHazards:     kinds,
+		ForceAfterDrift:  opts.ForceAfterDrift,
+		DryRun:           opts.DryRun,
+		LockTimeout:      s.LockTimeout,
+		LockRetries:      retriesOption(s.LockRetries),
+		StatementTimeout: s.StatementTimeout,
+		Progress:         a.progress(),
+		Target:           t.Desc,
+		Version:          Version,
+		Out:              out,
+		Logger:           a.log,
 	})
 	if res != nil {
 		// Files applied before a failure are reported before the error.

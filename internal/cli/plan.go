@@ -7,11 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/spf13/cobra"
 
 	"github.com/pg-flux/pg-flux/internal/hazard"
-	"github.com/pg-flux/pg-flux/internal/migration"
 	"github.com/pg-flux/pg-flux/internal/report"
 	"github.com/pg-flux/pg-flux/internal/source"
 )
@@ -106,6 +104,7 @@ with --allow-hazards (or allow_hazards in the config file).`,
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the plan and run nothing")
 	cmd.Flags().StringVar(&opts.AllowHazards, "allow-hazards", "", "allow these blocking hazard kinds, comma-separated (e.g. DATA_LOSS)")
 	cmd.Flags().BoolVar(&opts.AllowMassDrop, "allow-mass-drop", false, "allow dropping more live objects than the mass-drop threshold")
+	addLockFlags(cmd.Flags())
 	return cmd
 }
 
@@ -131,11 +130,8 @@ func (a *app) runApply(ctx context.Context, s *settings, opts applyOptions) erro
 			return nil
 		}
 		a.logAllowed(p.Findings, stepStatements("plan", steps), allowed)
-		if err := setLockTimeout(ctx, t.Conn, s.LockTimeout); err != nil {
-			return err
-		}
 		began := time.Now()
-		if err := migration.Execute(ctx, t.Conn, steps); err != nil {
+		if err := a.executeSteps(ctx, t, s, steps); err != nil {
 			return err
 		}
 		ms := since(began)
@@ -221,15 +217,4 @@ func (a *app) logAllowed(findings []hazard.Finding, stmts []source.Statement, al
 		a.log.Info("hazard_allowed", logHazard, string(f.Kind), logAllowed, true,
 			logStatement, fmt.Sprintf("%s:%d", st.File, st.Line), logDetail, f.Message)
 	}
-}
-
-// setLockTimeout bounds how long each statement of the session waits for a
-// lock, so a change never queues behind a long transaction and stalls the
-// application's queries behind it.
-func setLockTimeout(ctx context.Context, conn *pgx.Conn, d time.Duration) error {
-	_, err := conn.Exec(ctx, "SELECT set_config('lock_timeout', $1, false)", fmt.Sprintf("%dms", d.Milliseconds()))
-	if err != nil {
-		return fmt.Errorf("cannot set lock_timeout: %w", err)
-	}
-	return nil
 }

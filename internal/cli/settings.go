@@ -123,6 +123,20 @@ func (a *app) flagLayer(cmd *cobra.Command) (config.Layer, error) {
 		}
 		l.LockTimeout = &d
 	}
+	if f := flags.Lookup("lock-retries"); f != nil && f.Changed {
+		n, err := config.ParseRetries(f.Value.String())
+		if err != nil {
+			return l, usageErrorf("--lock-retries: %v", err)
+		}
+		l.LockRetries = &n
+	}
+	if f := flags.Lookup("statement-timeout"); f != nil && f.Changed {
+		d, err := config.ParseDuration(f.Value.String())
+		if err != nil {
+			return l, usageErrorf("--statement-timeout: %v", err)
+		}
+		l.StatementTimeout = &d
+	}
 	if f := flags.Lookup("mass-drop-threshold"); f != nil && f.Changed {
 		n, err := config.ParsePercent(f.Value.String())
 		if err != nil {

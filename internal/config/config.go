@@ -37,6 +37,11 @@ type Settings struct {
 	AllowHazards []string
 	// LockTimeout bounds how long each migration step waits for a lock.
 	LockTimeout time.Duration
+	// LockRetries is how many times a step whose lock was not granted is
+	// retried (with backoff) before apply gives up.
+	LockRetries int
+	// StatementTimeout, when not zero, bounds each migration step.
+	StatementTimeout time.Duration
 	// ShadowDSN is a server where pg-flux may create and drop scratch
 	// databases; empty means an embedded throwaway cluster.
 	ShadowDSN string
@@ -54,6 +59,7 @@ func Defaults() Settings {
 		TrackingSchema:    "_pgflux",
 		MassDropThreshold: 25,
 		LockTimeout:       5 * time.Second,
+		LockRetries:       5,
 	}
 }
 
@@ -67,6 +73,8 @@ type Layer struct {
 	MassDropThreshold *int
 	AllowHazards      []string // nil: not set
 	LockTimeout       *time.Duration
+	LockRetries       *int
+	StatementTimeout  *time.Duration
 	ShadowDSN         *string
 	ManageOwners      *bool
 }
@@ -94,6 +102,12 @@ func Resolve(layers ...Layer) Settings {
 		}
 		if l.LockTimeout != nil {
 			s.LockTimeout = *l.LockTimeout
+		}
+		if l.LockRetries != nil {
+			s.LockRetries = *l.LockRetries
+		}
+		if l.StatementTimeout != nil {
+			s.StatementTimeout = *l.StatementTimeout
 		}
 		if l.ManageOwners != nil {
 			s.ManageOwners = *l.ManageOwners
@@ -144,6 +158,16 @@ var keys = []key{
 	{"lock_timeout", "PGFLUX_LOCK_TIMEOUT", "how long each migration step waits for a lock, e.g. 5s", func(l *Layer, v string) error {
 		d, err := parseDuration(v)
 		l.LockTimeout = &d
+		return err
+	}},
+	{"lock_retries", "PGFLUX_LOCK_RETRIES", "how many times a step whose lock was not granted is retried, with backoff", func(l *Layer, v string) error {
+		n, err := ParseRetries(v)
+		l.LockRetries = &n
+		return err
+	}},
+	{"statement_timeout", "PGFLUX_STATEMENT_TIMEOUT", "bound on each migration step's run time, e.g. 30m (unset: none)", func(l *Layer, v string) error {
+		d, err := parseDuration(v)
+		l.StatementTimeout = &d
 		return err
 	}},
 	{"shadow_dsn", "PGFLUX_SHADOW_DSN", "server for scratch databases (else an embedded throwaway cluster)", func(l *Layer, v string) error { l.ShadowDSN = &v; return nil }},
@@ -238,6 +262,15 @@ func ParseDuration(v string) (time.Duration, error) { return parseDuration(v) }
 // ParsePercent parses a mass-drop threshold the way the file and
 // environment do.
 func ParsePercent(v string) (int, error) { return parsePercent(v) }
+
+// ParseRetries parses a retry count: a whole number, 0 or more.
+func ParseRetries(v string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("invalid retry count %q (use a whole number, 0 or more)", v)
+	}
+	return n, nil
+}
 
 func parseBool(v string) (bool, error) {
 	b, err := strconv.ParseBool(strings.TrimSpace(v))

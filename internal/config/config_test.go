@@ -26,6 +26,7 @@ func TestResolvePrecedence(t *testing.T) {
 		TrackingSchema:    "file_tracking",
 		MassDropThreshold: 25,
 		LockTimeout:       5 * time.Second,
+		LockRetries:       5,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Resolve:\n got %+v\nwant %+v", got, want)

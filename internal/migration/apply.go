@@ -27,7 +27,7 @@ var ErrLockHeld = errors.New("could not acquire migration advisory lock (another
 const (
 	DefaultLockTimeout = 5 * time.Second
 	DefaultLockWait    = 30 * time.Second
-	DefaultLockRetries = 3
+	DefaultLockRetries = 5
 )
 
 // ApplyOptions configure Apply.
@@ -49,10 +49,18 @@ type ApplyOptions struct {
 	// (DefaultLockTimeout when zero). A transactional group whose lock is
 	// not granted in time is rolled back and retried LockRetries times
 	// (DefaultLockRetries when zero; negative for none), RetryDelay apart,
-	// doubling (1s when zero).
+	// doubling, with jitter (1s when zero). NoTransaction steps are retried
+	// the same way.
 	LockTimeout time.Duration
 	LockRetries int
 	RetryDelay  time.Duration
+	// StatementTimeout, when set, is the session's statement_timeout while
+	// steps run.
+	StatementTimeout time.Duration
+	// Progress receives progress of long steps (index builds, validations),
+	// polled on a second connection; nil for none. Blocking sessions are
+	// named in lock failures either way.
+	Progress Progress
 	// LockWait is how long to keep trying for the migration advisory lock
 	// before giving up with ErrLockHeld (DefaultLockWait when zero).
 	LockWait time.Duration
@@ -133,11 +141,12 @@ func Apply(ctx context.Context, conn *pgx.Conn, opts ApplyOptions) (*ApplyResult
 }
 
 type applier struct {
-	conn *pgx.Conn
-	opts ApplyOptions
-	res  *ApplyResult
-	log  *slog.Logger
-	out  io.Writer
+	conn  *pgx.Conn
+	watch *pgx.Conn
+	opts  ApplyOptions
+	res   *ApplyResult
+	log   *slog.Logger
+	out   io.Writer
 }
 
 // pendingFile is a file to run, from step start on.
@@ -226,11 +235,17 @@ func (a *applier) run(ctx context.Context) error {
 		a.dryRun(pending, liveHash)
 		return nil
 	}
-	restore, err := setLockTimeout(ctx, a.conn, a.opts.LockTimeout)
+	restore, err := SetTimeouts(ctx, a.conn, a.opts.LockTimeout, a.opts.StatementTimeout)
 	if err != nil {
 		return err
 	}
 	defer restore()
+	watch, err := OpenWatch(ctx, a.conn)
+	if err != nil {
+		return err
+	}
+	defer watch.Close(context.WithoutCancel(ctx))
+	a.watch = watch
 
 	for i, p := range pending {
 		if i > 0 {
@@ -464,9 +479,14 @@ func (a *applier) applyFile(ctx context.Context, p *pendingFile) error {
 			AfterGroup:  record,
 			LockRetries: a.opts.LockRetries,
 			RetryDelay:  a.opts.RetryDelay,
+			LockTimeout: a.opts.LockTimeout,
+			Watch:       a.watch,
+			Progress:    a.opts.Progress,
+			Migration:   f.Name,
 			OnRetry: func(step, attempt int, err error) {
 				a.log.Warn("lock_retry", "migration", f.Name, "statement", fmt.Sprintf("%s:%d", f.Path, f.Statements[step].Line),
-					"attempt", attempt, "detail", pgMessage(err))
+					"attempt", attempt, "detail", fmt.Sprintf("%s: lock not granted within lock_timeout %s; retry %d of %d",
+						firstLine(f.Steps[step].SQL), a.opts.LockTimeout, attempt, a.opts.LockRetries))
 			},
 		})
 		if err != nil {
@@ -520,20 +540,59 @@ func acquireLock(ctx context.Context, conn *pgx.Conn, target string, wait time.D
 	}
 }
 
-// setLockTimeout sets the session's lock_timeout; the returned func puts
-// back the previous value.
-func setLockTimeout(ctx context.Context, conn *pgx.Conn, d time.Duration) (func(), error) {
-	var old string
-	if err := conn.QueryRow(ctx, "SELECT current_setting('lock_timeout')").Scan(&old); err != nil {
-		return nil, fmt.Errorf("read lock_timeout: %w", err)
+// SetTimeouts sets the session's lock_timeout and, when statement is not
+// zero, its statement_timeout, and asks the server to check every second
+// that the client is still there, so that a killed apply does not leave a
+// long index build running on. The returned func puts back the previous
+// values.
+func SetTimeouts(ctx context.Context, conn *pgx.Conn, lock, statement time.Duration) (func(), error) {
+	names := []string{"lock_timeout"}
+	values := []string{fmt.Sprintf("%dms", max(lock.Milliseconds(), 1))}
+	if statement > 0 {
+		names = append(names, "statement_timeout")
+		values = append(values, fmt.Sprintf("%dms", max(statement.Milliseconds(), 1)))
 	}
-	ms := fmt.Sprintf("%dms", max(d.Milliseconds(), 1))
-	if _, err := conn.Exec(ctx, "SELECT set_config('lock_timeout', $1, false)", ms); err != nil {
-		return nil, fmt.Errorf("set lock_timeout: %w", err)
+	var old []string
+	for i, name := range names {
+		var v string
+		if err := conn.QueryRow(ctx, "SELECT current_setting($1)", name).Scan(&v); err != nil {
+			return nil, fmt.Errorf("read %s: %w", name, err)
+		}
+		old = append(old, v)
+		if _, err := conn.Exec(ctx, "SELECT set_config($1, $2, false)", name, values[i]); err != nil {
+			return nil, fmt.Errorf("set %s: %w", name, err)
+		}
+	}
+	// PostgreSQL 14+; older servers do without.
+	var oldCheck string
+	hasCheck := conn.QueryRow(ctx, "SELECT current_setting('client_connection_check_interval', true)").Scan(&oldCheck) == nil && oldCheck != ""
+	if hasCheck {
+		conn.Exec(ctx, "SELECT set_config('client_connection_check_interval', '1s', false)")
 	}
 	return func() {
-		conn.Exec(context.WithoutCancel(ctx), "SELECT set_config('lock_timeout', $1, false)", old)
+		bg := context.WithoutCancel(ctx)
+		for i, name := range names {
+			conn.Exec(bg, "SELECT set_config($1, $2, false)", name, old[i])
+		}
+		if hasCheck {
+			conn.Exec(bg, "SELECT set_config('client_connection_check_interval', $1, false)", oldCheck)
+		}
 	}, nil
+}
+
+// OpenWatch opens a second connection with conn's configuration, to name
+// blocking sessions and read progress while conn runs steps.
+func OpenWatch(ctx context.Context, conn *pgx.Conn) (*pgx.Conn, error) {
+	cfg := conn.Config().Copy()
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	cfg.RuntimeParams["application_name"] = "pg-flux (watch)"
+	w, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open a second connection to watch for blocking sessions: %w", err)
+	}
+	return w, nil
 }
 
 // shortHash abbreviates "sha256:<hex>" to its first 12 hex digits and "…",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -31,14 +32,33 @@ type ExecOptions struct {
 	// NoTransaction step it runs on the connection. An error from it fails
 	// the group (a transactional group is rolled back).
 	AfterGroup func(ctx context.Context, db Execer, done int) error
-	// LockRetries is how many times a transactional group that failed
-	// because a lock was not granted within lock_timeout is retried, with
-	// RetryDelay doubling between attempts. Rolling back and waiting lets
-	// the blocking transaction finish instead of queueing behind it.
+	// LockRetries is how many times a step (or transactional group) that
+	// failed because a lock was not granted within lock_timeout is retried.
+	// Rolling back and waiting lets the blocking transaction finish instead
+	// of queueing behind it, where every later lock request would queue
+	// behind ours and stall the application.
 	LockRetries int
-	RetryDelay  time.Duration
-	// OnRetry, when set, hears about each retry.
+	// RetryDelay is the base of the exponential backoff between retries
+	// (1s when zero): the n-th retry waits a random time between half and
+	// all of RetryDelay·2ⁿ⁻¹ (capped at 30s), so that concurrent appliers
+	// do not retry in lockstep.
+	RetryDelay time.Duration
+	// OnRetry, when set, hears about each retry before its wait.
 	OnRetry func(step int, attempt int, err error)
+	// Watch is a second connection to the same database. When set, it is
+	// polled while a step runs to name the sessions blocking it (reported in
+	// a *StepError when the lock is finally not granted) and to read the
+	// progress of long steps. It must not be used by anyone else meanwhile.
+	Watch *pgx.Conn
+	// Progress receives progress of long steps (polled on Watch every
+	// PollInterval, 500ms when zero). Nil discards it.
+	Progress     Progress
+	PollInterval time.Duration
+	// Migration names the steps' file in progress events.
+	Migration string
+	// LockTimeout is the lock_timeout the session runs with; it is only
+	// quoted in messages.
+	LockTimeout time.Duration
 }
 
 // Execute runs the steps on conn: consecutive InTransaction steps together
@@ -50,7 +70,8 @@ func Execute(ctx context.Context, conn *pgx.Conn, steps []plan.Step) error {
 }
 
 // ExecuteWith is Execute with options: a starting step, a hook after each
-// committed group, and retries when locks are not granted.
+// committed group, retries when locks are not granted, blocker reporting
+// and progress.
 func ExecuteWith(ctx context.Context, conn *pgx.Conn, steps []plan.Step, opts ExecOptions) error {
 	for start := opts.Start; start < len(steps); {
 		end := start + 1
@@ -59,13 +80,7 @@ func ExecuteWith(ctx context.Context, conn *pgx.Conn, steps []plan.Step, opts Ex
 				end++
 			}
 		}
-		var err error
-		if steps[start].Isolation == plan.NoTransaction {
-			err = runAlone(ctx, conn, steps, start, opts)
-		} else {
-			err = runGroupWithRetry(ctx, conn, steps, start, end, opts)
-		}
-		if err != nil {
+		if err := runWithRetry(ctx, conn, steps, start, end, opts); err != nil {
 			return err
 		}
 		start = end
@@ -73,7 +88,64 @@ func ExecuteWith(ctx context.Context, conn *pgx.Conn, steps []plan.Step, opts Ex
 	return nil
 }
 
+// runWithRetry runs steps[start:end] (one NoTransaction step, or a
+// transaction) and retries it with backoff while its locks are not granted.
+func runWithRetry(ctx context.Context, conn *pgx.Conn, steps []plan.Step, start, end int, opts ExecOptions) error {
+	delay := opts.RetryDelay
+	if delay <= 0 {
+		delay = time.Second
+	}
+	var blockers []Blocker
+	for attempt := 0; ; attempt++ {
+		w := startWatch(ctx, conn, steps, start, opts)
+		var err error
+		if steps[start].Isolation == plan.NoTransaction {
+			err = runAlone(ctx, conn, steps, start, opts)
+		} else {
+			err = runGroup(ctx, conn, steps, start, end, opts, w)
+		}
+		seen := w.stop()
+		var se *StepError
+		if err == nil || !errors.As(err, &se) || !lockNotGranted(se.Err) {
+			return err
+		}
+		if len(seen) > 0 {
+			blockers = seen
+		}
+		if attempt >= opts.LockRetries {
+			se.Attempts = attempt + 1
+			se.LockTimeout = opts.LockTimeout
+			se.Blockers = blockers
+			if len(se.Blockers) == 0 && opts.Watch != nil {
+				// The lock wait ended before a poll saw it: look for who
+				// holds locks on the relations the statement touches.
+				se.Blockers = lockHolders(ctx, opts.Watch, conn.PgConn().PID(), steps[se.Index].SQL)
+			}
+			return err
+		}
+		if opts.OnRetry != nil {
+			opts.OnRetry(se.Index, attempt+1, se.Err)
+		}
+		wait := delay/2 + rand.N(delay/2+1)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		delay = min(delay*2, maxRetryDelay)
+	}
+}
+
+// maxRetryDelay caps the backoff: past it, waiting longer only delays the
+// deploy without making a free moment more likely.
+const maxRetryDelay = 30 * time.Second
+
 func runAlone(ctx context.Context, conn *pgx.Conn, steps []plan.Step, i int, opts ExecOptions) error {
+	// A concurrent index build that failed or was killed leaves an INVALID
+	// index behind, which IF NOT EXISTS would take as done: drop it first.
+	if err := dropInvalidIndex(ctx, conn, steps[i].SQL); err != nil {
+		return &StepError{Index: i, Total: len(steps), Step: steps[i], GroupStart: i, GroupEnd: i + 1, Err: err}
+	}
 	if _, err := conn.Exec(ctx, steps[i].SQL); err != nil {
 		return &StepError{Index: i, Total: len(steps), Step: steps[i], GroupStart: i, GroupEnd: i + 1, Err: err}
 	}
@@ -85,30 +157,7 @@ func runAlone(ctx context.Context, conn *pgx.Conn, steps []plan.Step, i int, opt
 	return nil
 }
 
-func runGroupWithRetry(ctx context.Context, conn *pgx.Conn, steps []plan.Step, start, end int, opts ExecOptions) error {
-	delay := opts.RetryDelay
-	if delay <= 0 {
-		delay = time.Second
-	}
-	for attempt := 0; ; attempt++ {
-		err := runGroup(ctx, conn, steps, start, end, opts)
-		var se *StepError
-		if err == nil || attempt >= opts.LockRetries || !errors.As(err, &se) || !lockNotGranted(se.Err) {
-			return err
-		}
-		if opts.OnRetry != nil {
-			opts.OnRetry(se.Index, attempt+1, se.Err)
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(delay):
-		}
-		delay *= 2
-	}
-}
-
-func runGroup(ctx context.Context, conn *pgx.Conn, steps []plan.Step, start, end int, opts ExecOptions) error {
+func runGroup(ctx context.Context, conn *pgx.Conn, steps []plan.Step, start, end int, opts ExecOptions, w *watch) error {
 	tx, err := conn.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction for step %d: %w", start+1, err)
@@ -116,6 +165,7 @@ func runGroup(ctx context.Context, conn *pgx.Conn, steps []plan.Step, start, end
 	// Rollback after a successful Commit is a no-op.
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	for i := start; i < end; i++ {
+		w.at(i)
 		if _, err := tx.Exec(ctx, steps[i].SQL); err != nil {
 			return &StepError{Index: i, Total: len(steps), Step: steps[i], GroupStart: start, GroupEnd: end, Err: err}
 		}
@@ -147,6 +197,11 @@ type StepError struct {
 	// the failing step's transaction; none of them took effect.
 	GroupStart, GroupEnd int
 	Err                  error
+	// For a lock that was not granted: how many attempts were made, the
+	// lock_timeout of each, and the sessions seen blocking the step.
+	Attempts    int
+	LockTimeout time.Duration
+	Blockers    []Blocker
 }
 
 func (e *StepError) Error() string {
@@ -157,6 +212,9 @@ func (e *StepError) Error() string {
 	msg := fmt.Sprintf("step %d of %d failed (%s): %s", e.Index+1, e.Total, desc, pgMessage(e.Err))
 	if e.GroupEnd-e.GroupStart > 1 {
 		msg += fmt.Sprintf("\nsteps %d–%d ran in one transaction, which was rolled back: none of them took effect", e.GroupStart+1, e.GroupEnd)
+	}
+	if e.Attempts > 0 {
+		msg += "\n" + lockAdvice(e.Attempts, e.LockTimeout, e.Blockers)
 	}
 	return msg
 }
