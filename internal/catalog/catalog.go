@@ -17,6 +17,9 @@ import (
 type Options struct {
 	// Schemas are the managed schemas; objects elsewhere are ignored.
 	Schemas []string
+	// Owners reads object owners into the model (manage_owners); off,
+	// owners are neither read nor hashed.
+	Owners bool
 }
 
 // Inspect reads the managed schemas of the connected database into a model.
@@ -62,6 +65,7 @@ func Inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, e
 	queue("triggers", triggersQuery, r.trigger)
 	queue("event triggers", eventTriggersQuery, r.eventTrigger)
 	r.queueTypes(queue)
+	queueSecurity(queue, r, opts)
 	queue("dependencies", dependsQuery, r.depend)
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return nil, fmt.Errorf("inspect catalog: %w", err)

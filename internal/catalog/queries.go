@@ -178,6 +178,11 @@ WITH objs(classid, objid, kind, nsp, name, sub) AS (
   FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid
   JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p')
+  UNION ALL
+  SELECT 'pg_policy'::regclass, p.oid, 'policy', n.nspname, c.relname, p.polname
+  FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = ANY($1)
 )
 SELECT DISTINCT o.kind, o.nsp, o.name, o.sub, r.kind, r.nsp, r.name,
        coalesce(CASE WHEN d.refobjsubid > 0 AND r.kind IN ('table', 'materialized view') THEN a.attname END, ''),

@@ -67,6 +67,7 @@ type globalFlags struct {
 	shadowDSN      string
 	logFormat      string
 	verbose        bool
+	manageOwners   bool
 }
 
 func (a *app) rootCommand() *cobra.Command {
@@ -115,6 +116,7 @@ was executed); 2 an error.`,
 	f.StringVar(&a.global.shadowDSN, "shadow-dsn", "", "server where pg-flux may create scratch databases (else $PGFLUX_SHADOW_DSN, else an embedded throwaway cluster)")
 	f.StringVar(&a.global.logFormat, "log-format", "text", "log format on stderr: text or json")
 	f.BoolVarP(&a.global.verbose, "verbose", "v", false, "say more about what pg-flux does")
+	f.BoolVar(&a.global.manageOwners, "manage-owners", false, "compare and set object owners (else $PGFLUX_MANAGE_OWNERS, else manage_owners: in the config, else off)")
 
 	root.AddCommand(
 		a.versionCommand(),

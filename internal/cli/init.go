@@ -98,6 +98,11 @@ target_schemas: [public]
 # A server where pg-flux may create and drop scratch databases (env
 # PGFLUX_SHADOW_DSN). Unset: a throwaway cluster from local PostgreSQL binaries.
 # shadow_dsn: postgres://postgres@localhost:5432/postgres
+
+# Compare and set object owners (env PGFLUX_MANAGE_OWNERS, flag
+# --manage-owners). Off: owners are ignored, so environments whose objects
+# have different owners hash the same.
+# manage_owners: false
 `
 
 func (a *app) runInit(opts initOptions) error {

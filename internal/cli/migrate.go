@@ -221,6 +221,7 @@ func (a *app) runMigrateApply(ctx context.Context, s *settings, opts migrateAppl
 		Dir:            s.MigrationsDir,
 		TrackingSchema: s.TrackingSchema,
 		Schemas:        s.TargetSchemas,
+		ManageOwners:   s.ManageOwners,
 		AllowHazards:   kinds,
 		// Zero means the default in ApplyOptions; a configured 0% is
 		// passed as negative.

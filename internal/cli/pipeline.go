@@ -61,7 +61,7 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 		shadowDSN = t.ShadowDSN()
 	}
 	began = time.Now()
-	srv, err := shadow.Open(ctx, shadow.Options{DSN: shadowDSN, Major: t.Major})
+	srv, err := shadow.Open(ctx, shadow.Options{DSN: shadowDSN, Major: t.Major, Owners: s.ManageOwners})
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 
 	p := &pipeline{Set: set, Shadow: srv}
 	began = time.Now()
-	if p.Live, err = catalog.Inspect(ctx, t.Conn, catalog.Options{Schemas: s.TargetSchemas}); err != nil {
+	if p.Live, err = catalog.Inspect(ctx, t.Conn, catalog.Options{Schemas: s.TargetSchemas, Owners: s.ManageOwners}); err != nil {
 		return err
 	}
 	a.log.Debug("live inspected", logDurationMS, since(began))

@@ -114,6 +114,10 @@ func (a *app) flagLayer(cmd *cobra.Command) (config.Layer, error) {
 	l.MigrationsDir = str("migrations-dir", a.global.migrationsDir)
 	l.TrackingSchema = str("tracking-schema", a.global.trackingSchema)
 	l.ShadowDSN = str("shadow-dsn", a.global.shadowDSN)
+	if flags.Changed("manage-owners") {
+		v := a.global.manageOwners
+		l.ManageOwners = &v
+	}
 	if flags.Changed("schemas") {
 		l.TargetSchemas = config.ParseList(a.global.schemas)
 	}

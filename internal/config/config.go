@@ -45,6 +45,9 @@ type Settings struct {
 	// ShadowDSN is a server where pg-flux may create and drop scratch
 	// databases; empty means an embedded throwaway cluster.
 	ShadowDSN string
+	// ManageOwners reads, compares and sets object owners; off by default,
+	// so that environments with different owners hash the same.
+	ManageOwners bool
 }
 
 // Defaults returns the built-in defaults.
@@ -73,6 +76,7 @@ type Layer struct {
 	LockRetries       *int
 	StatementTimeout  *time.Duration
 	ShadowDSN         *string
+	ManageOwners      *bool
 }
 
 // Resolve returns the defaults overridden by the layers, the first layer
@@ -104,6 +108,9 @@ func Resolve(layers ...Layer) Settings {
 		}
 		if l.StatementTimeout != nil {
 			s.StatementTimeout = *l.StatementTimeout
+		}
+		if l.ManageOwners != nil {
+			s.ManageOwners = *l.ManageOwners
 		}
 	}
 	return s
@@ -164,6 +171,11 @@ var keys = []key{
 		return err
 	}},
 	{"shadow_dsn", "PGFLUX_SHADOW_DSN", "server for scratch databases (else an embedded throwaway cluster)", func(l *Layer, v string) error { l.ShadowDSN = &v; return nil }},
+	{"manage_owners", "PGFLUX_MANAGE_OWNERS", "compare and set object owners (true or false; off by default)", func(l *Layer, v string) error {
+		b, err := parseBool(v)
+		l.ManageOwners = &b
+		return err
+	}},
 }
 
 // Key documents one setting.
@@ -258,4 +270,12 @@ func ParseRetries(v string) (int, error) {
 		return 0, fmt.Errorf("invalid retry count %q (use a whole number, 0 or more)", v)
 	}
 	return n, nil
+}
+
+func parseBool(v string) (bool, error) {
+	b, err := strconv.ParseBool(strings.TrimSpace(v))
+	if err != nil {
+		return false, fmt.Errorf("invalid boolean %q (use true or false)", v)
+	}
+	return b, nil
 }

@@ -24,11 +24,16 @@ type Case struct {
 	Name        string
 	Description string
 	// Schemas are the managed PostgreSQL schemas (--schemas).
-	Schemas  []string
-	Before   string // SQL of the "before" state
-	After    string // SQL of the "after" state
-	Forward  Direction
-	Backward Direction
+	Schemas []string
+	// Roles are created (NOLOGIN, cluster-wide) before the case runs: grants,
+	// policies and owners may name them.
+	Roles []string
+	// ManageOwners runs the case with --manage-owners.
+	ManageOwners bool
+	Before       string // SQL of the "before" state
+	After        string // SQL of the "after" state
+	Forward      Direction
+	Backward     Direction
 }
 
 // Direction is what a migration in one direction must report.
@@ -46,6 +51,8 @@ type Direction struct {
 type caseFile struct {
 	Description string    `yaml:"description"`
 	Schemas     []string  `yaml:"schemas"`
+	Roles       []string  `yaml:"roles"`
+	Owners      bool      `yaml:"manage_owners"`
 	Forward     Direction `yaml:"forward"`
 	Backward    Direction `yaml:"backward"`
 }
@@ -104,6 +111,7 @@ func LoadCase(dir string) (*Case, error) {
 	if len(c.Schemas) == 0 {
 		c.Schemas = []string{"public"}
 	}
+	c.Roles, c.ManageOwners = f.Roles, f.Owners
 	c.Forward, c.Backward = f.Forward, f.Backward
 	return c, nil
 }

@@ -160,6 +160,7 @@ func (s *session) fatalf(format string, args ...any) {
 func converge(t *testing.T, c *Case, from, to string, want Direction) {
 	ctx := t.Context()
 	db := pgtest.NewDatabase(t)
+	createRoles(t, db, c.Roles)
 	loadLive(t, db, from)
 
 	project := t.TempDir()
@@ -185,6 +186,9 @@ func converge(t *testing.T, c *Case, from, to string, want Direction) {
 		"--migrations-dir", migDir,
 		"--schemas", strings.Join(c.Schemas, ","),
 	}}
+	if c.ManageOwners {
+		s.global = append(s.global, "--manage-owners")
+	}
 
 	// 1. Generate the migration.
 	// Cases drop whole schemas on purpose: the mass-drop guard has its own
@@ -255,7 +259,7 @@ func converge(t *testing.T, c *Case, from, to string, want Direction) {
 
 	// 6. The live state is the one the file promised.
 	conn := db.Connect(t)
-	live, err := catalog.Inspect(ctx, conn, catalog.Options{Schemas: c.Schemas})
+	live, err := catalog.Inspect(ctx, conn, catalog.Options{Schemas: c.Schemas, Owners: c.ManageOwners})
 	if err != nil {
 		s.fatalf("inspect live: %v", err)
 	}
@@ -332,4 +336,14 @@ func schemaOnly(t *testing.T, sql string) string {
 		return sql
 	}
 	return strings.Join(keep, "\n")
+}
+
+// createRoles creates a case's roles as NOLOGIN roles; roles are
+// cluster-wide, so one that exists already (another case made it) is fine.
+func createRoles(t *testing.T, db *pgtest.Database, roles []string) {
+	t.Helper()
+	for _, r := range roles {
+		db.Exec(t, fmt.Sprintf(`DO $$ BEGIN CREATE ROLE %s NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`,
+			`"`+strings.ReplaceAll(r, `"`, `""`)+`"`))
+	}
 }

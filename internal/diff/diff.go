@@ -100,6 +100,7 @@ func Compare(live, desired *model.Model) []Change {
 	compareMap(live.Views, desired.Views, model.KindView, add, ViewDetails)
 	compareRoutines(live, desired, add)
 	compareTypes(live, desired, add)
+	compareSecurity(live, desired, add)
 
 	sort.Slice(out, func(i, j int) bool { return less(out[i].Object, out[j].Object) })
 	return out
@@ -354,6 +355,11 @@ var kindRank = map[model.Kind]int{
 	model.KindRange:         1,
 	model.KindMatView:       8,
 	model.KindStatistics:    9,
+
+	// Security kinds come after the objects they protect.
+	model.KindPolicy:      10,
+	KindDefaultPrivileges: 11,
+	model.KindPublication: 12,
 }
 
 func less(a, b model.ObjectID) bool {

@@ -104,6 +104,7 @@ type classifier struct {
 	// notNullChecks are columns given a CHECK (col IS NOT NULL) NOT VALID
 	// earlier in the list: the first step of the staged SET NOT NULL.
 	notNullChecks map[model.ObjectID]bool
+	policies      policyState // DROP POLICY + CREATE POLICY pairs (policy.go)
 }
 
 func (c *classifier) add(kind Kind, format string, args ...any) {
@@ -111,6 +112,7 @@ func (c *classifier) add(kind Kind, format string, args ...any) {
 }
 
 func (c *classifier) classify(n *pg_query.Node) {
+	c.policyGap(n)
 	switch {
 	case n.GetCreateStmt() != nil:
 		c.created[model.ID(model.KindTable, rangeVarName(n.GetCreateStmt().Relation))] = true

@@ -35,6 +35,9 @@ type ApplyOptions struct {
 	Dir            string // migrations directory
 	TrackingSchema string // schema of the ledger; DefaultTrackingSchema when empty
 	Schemas        []string
+	// ManageOwners includes object owners in the live model (and so in
+	// the hash checked against the file's baseline).
+	ManageOwners bool
 	// AllowHazards are the blocking hazard kinds the user allowed
 	// (--allow-hazards plus config pre-allowances).
 	AllowHazards []hazard.Kind
@@ -322,7 +325,7 @@ func (a *applier) pending(files []*File, ledger map[string]*row) ([]*pendingFile
 }
 
 func (a *applier) inspect(ctx context.Context) (*model.Model, error) {
-	m, err := catalog.Inspect(ctx, a.conn, catalog.Options{Schemas: a.opts.Schemas})
+	m, err := catalog.Inspect(ctx, a.conn, catalog.Options{Schemas: a.opts.Schemas, Owners: a.opts.ManageOwners})
 	if err != nil {
 		return nil, fmt.Errorf("inspect live schema: %w", err)
 	}

@@ -35,6 +35,16 @@ type Model struct {
 	Statistics        map[QName]*Statistics       `json:"statistics,omitempty"`
 	Collations        map[QName]*Collation        `json:"collations,omitempty"`
 	TextSearchConfigs map[QName]*TextSearchConfig `json:"text_search_configs,omitempty"`
+	// Security is row-level security (switches and policies) by table.
+	Security map[QName]*Security `json:"security,omitempty"`
+	// ACLs are the non-default privileges of objects (columns included).
+	ACLs map[ObjectID]*ACL `json:"acls,omitempty"`
+	// DefaultPrivileges are ALTER DEFAULT PRIVILEGES entries by Key.
+	DefaultPrivileges map[string]*DefaultPrivilege `json:"default_privileges,omitempty"`
+	Publications      map[string]*Publication      `json:"publications,omitempty"`
+	// Owners are read only when owners are managed (catalog.Options.Owners):
+	// otherwise environments with different owners must hash the same.
+	Owners map[ObjectID]*Ownership `json:"owners,omitempty"`
 
 	// Deps records, for each object, the objects it depends on, as
 	// PostgreSQL's pg_depend sees them (a view's rewrite rule stands for the
@@ -75,6 +85,12 @@ func New() *Model {
 		Statistics:        map[QName]*Statistics{},
 		Collations:        map[QName]*Collation{},
 		TextSearchConfigs: map[QName]*TextSearchConfig{},
+
+		Security:          map[QName]*Security{},
+		ACLs:              map[ObjectID]*ACL{},
+		DefaultPrivileges: map[string]*DefaultPrivilege{},
+		Publications:      map[string]*Publication{},
+		Owners:            map[ObjectID]*Ownership{},
 	}
 }
 

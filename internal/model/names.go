@@ -79,6 +79,12 @@ func (id ObjectID) String() string {
 		return fmt.Sprintf("trigger %s on %s", QuoteIdent(id.Sub), id.QName())
 	case KindEventTrigger:
 		return fmt.Sprintf("event trigger %s", QuoteIdent(id.Name))
+	case KindPolicy:
+		return fmt.Sprintf("policy %s on %s", QuoteIdent(id.Sub), id.QName())
+	case KindPublication:
+		return fmt.Sprintf("publication %s", QuoteIdent(id.Name))
+	case KindDefaultPrivileges:
+		return defaultPrivilegesString(id)
 	}
 	return fmt.Sprintf("%s %s", id.Kind, id.QName())
 }

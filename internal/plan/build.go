@@ -51,9 +51,12 @@ type phase int
 
 const (
 	// Session settings the plan needs (function bodies unchecked).
-	phaseSettings     phase = iota
-	phaseDropTriggers       // and event triggers
-	phaseDropViews          // and materialized views
+	phaseSettings phase = iota
+	// Revokes, policy and publication drops run while every live object
+	// still exists (see security.go).
+	phaseSecurityEarly
+	phaseDropTriggers // and event triggers
+	phaseDropViews    // and materialized views
 	phaseDropForeignKeys
 	phaseDropConstraints // indexes, other constraints, sequence ownership
 	phaseDropColumnParts // defaults, identities, generation expressions
@@ -85,6 +88,9 @@ const (
 	phaseCreateStatistics
 	phaseTriggers
 	phaseEventTriggers
+	phaseOwners   // ALTER … OWNER TO, before grants that name the owner
+	phaseSecurity // row security, policies, publications
+	phaseGrants
 	phaseComments
 	phaseDropExtensions // and collations, text-search configurations
 	phaseDropSchemas
@@ -785,6 +791,7 @@ func (b *builder) emit() error {
 	if err := b.emitTypes(); err != nil {
 		return err
 	}
+	b.emitSecurity()
 	for _, s := range b.live.SortedSchemas() {
 		if b.desired.Schemas[s.Name] == nil {
 			b.add(phaseDropSchemas, dropSchema(s.Name))

@@ -44,7 +44,7 @@ func Desired(ctx context.Context, srv *Server, set *source.Set, schemas []string
 		return nil, err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	m, err = catalog.Inspect(ctx, conn, catalog.Options{Schemas: schemas})
+	m, err = catalog.Inspect(ctx, conn, catalog.Options{Schemas: schemas, Owners: srv.owners})
 	if err != nil {
 		return nil, fmt.Errorf("inspect the shadow database: %w", err)
 	}
@@ -122,7 +122,7 @@ func validateOnce(ctx context.Context, srv *Server, base, p *plan.Plan, desired 
 		return nil, err
 	}
 	defer insp.Close(context.WithoutCancel(ctx))
-	result, err = catalog.Inspect(ctx, insp, catalog.Options{Schemas: schemas})
+	result, err = catalog.Inspect(ctx, insp, catalog.Options{Schemas: schemas, Owners: srv.owners})
 	if err != nil {
 		return nil, fmt.Errorf("validate the plan: inspect the scratch database: %w", err)
 	}

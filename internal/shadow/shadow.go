@@ -34,6 +34,9 @@ type Options struct {
 	Major int
 	// Log receives the embedded server's output; nil discards it.
 	Log io.Writer
+	// Owners makes the models read from scratch databases include object
+	// owners (manage_owners).
+	Owners bool
 }
 
 // DatabasePrefix starts the name of every database the shadow creates.
@@ -50,6 +53,7 @@ type Server struct {
 	major   int
 	where   string // the server, for messages
 	extHint string // what to do about an extension the server lacks
+	owners  bool   // models include owners (Options.Owners)
 
 	mu      sync.Mutex
 	created map[string]bool // databases created and not yet dropped
@@ -66,9 +70,8 @@ type spareResult struct {
 	err error
 }
 
-// Open connects to the --shadow-dsn server, or starts an embedded cluster
-// when opts.DSN is empty. Close the server when done.
-func Open(ctx context.Context, opts Options) (*Server, error) {
+// openServer connects to or starts the server for Open.
+func openServer(ctx context.Context, opts Options) (*Server, error) {
 	if opts.DSN != "" {
 		return openDSN(ctx, opts.DSN)
 	}

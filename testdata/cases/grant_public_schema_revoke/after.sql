@@ -1,0 +1,3 @@
+CREATE TABLE t (id int);
+REVOKE USAGE ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO sec_reader;

@@ -1,0 +1,2 @@
+CREATE TABLE items (id int PRIMARY KEY, name text, price numeric, secret text);
+CREATE VIEW cheap AS SELECT id, name FROM items WHERE price < 10;

@@ -1,0 +1,3 @@
+CREATE TABLE orders (id int PRIMARY KEY, status text, total numeric, note text);
+CREATE TABLE customers (id int PRIMARY KEY, name text);
+CREATE PUBLICATION sales FOR TABLE orders, customers;

