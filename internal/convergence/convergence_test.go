@@ -97,10 +97,12 @@ func TestConvergence(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.Name+"/forward", func(t *testing.T) {
 			t.Parallel()
+			skipKnownGap(t, c.Forward)
 			converge(t, c, c.Before, c.After, c.Forward)
 		})
 		t.Run(c.Name+"/backward", func(t *testing.T) {
 			t.Parallel()
+			skipKnownGap(t, c.Backward)
 			converge(t, c, c.After, c.Before, c.Backward)
 		})
 	}
@@ -345,5 +347,13 @@ func createRoles(t *testing.T, db *pgtest.Database, roles []string) {
 	for _, r := range roles {
 		db.Exec(t, fmt.Sprintf(`DO $$ BEGIN CREATE ROLE %s NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`,
 			`"`+strings.ReplaceAll(r, `"`, `""`)+`"`))
+	}
+}
+
+// skipKnownGap skips a direction whose case.yaml records a known product
+// gap, printing the reason.
+func skipKnownGap(t *testing.T, d Direction) {
+	if d.KnownGap != "" {
+		t.Skipf("known gap: %s", d.KnownGap)
 	}
 }
