@@ -151,6 +151,10 @@ func (r *rewriter) constraint(st Step) []Step {
 	if c == nil || (c.Type != model.Check && c.Type != model.ForeignKey) || !c.Validated || strings.HasSuffix(c.Definition, "NOT VALID") {
 		return []Step{st}
 	}
+	if c.Type == model.ForeignKey && r.desired.Tables[table].PartitionBy != "" {
+		// PostgreSQL cannot add a NOT VALID foreign key to a partitioned table.
+		return []Step{st}
+	}
 	add := st
 	add.SQL = strings.TrimSuffix(st.SQL, ";") + " NOT VALID;"
 	add.Summary += " NOT VALID"
