@@ -66,8 +66,13 @@ type rewriter struct {
 func (r *rewriter) scan(steps []Step) {
 	r.unsettled = map[model.QName]bool{}
 	dropped, created := map[model.QName]bool{}, map[model.QName]bool{}
+	droppedFuncs := map[model.ObjectID]bool{}
 	for _, st := range steps {
 		switch st.Object.Kind {
+		case model.KindFunction:
+			if strings.HasPrefix(st.SQL, "DROP ") {
+				droppedFuncs[st.Object] = true
+			}
 		case model.KindColumn:
 			if strings.Contains(st.SQL, " DROP COLUMN ") || strings.HasSuffix(st.Summary, " type") {
 				r.unsettled[st.Object.QName()] = true
@@ -83,7 +88,8 @@ func (r *rewriter) scan(steps []Step) {
 	r.swaps = map[model.QName]bool{}
 	for name := range dropped {
 		ix := r.desired.Indexes[name]
-		if created[name] && ix != nil && r.existing(ix.Table) && !r.unsettled[ix.Table] && !strings.Contains(ix.Definition, " ON ONLY ") {
+		if created[name] && ix != nil && r.existing(ix.Table) && !r.unsettled[ix.Table] && !strings.Contains(ix.Definition, " ON ONLY ") &&
+			!usesDroppedFunction(r.live, model.ID(model.KindIndex, name), droppedFuncs) {
 			r.swaps[name] = true
 		}
 	}
@@ -267,4 +273,16 @@ func concurrentDrop(name model.QName, rewrite string) Step {
 		s = marked(s, rewrite)
 	}
 	return s
+}
+
+// usesDroppedFunction reports whether a live object calls a function the
+// plan drops: an index over it cannot be swapped, since the old index must
+// go before the function and the new one needs the function recreated.
+func usesDroppedFunction(live *model.Model, id model.ObjectID, dropped map[model.ObjectID]bool) bool {
+	for _, dep := range live.Deps[id] {
+		if dep.Kind == model.KindFunction && dropped[dep] {
+			return true
+		}
+	}
+	return false
 }
