@@ -83,16 +83,37 @@ func (r *rewriter) scan(steps []Step) {
 	r.swaps = map[model.QName]bool{}
 	for name := range dropped {
 		ix := r.desired.Indexes[name]
-		if created[name] && ix != nil && r.existing(ix.Table) && !r.unsettled[ix.Table] && !strings.Contains(ix.Definition, " ON ONLY ") {
+		if created[name] && ix != nil && r.existing(ix.Table) && !r.unsettled[ix.Table] && !strings.Contains(ix.Definition, " ON ONLY ") &&
+			r.onlyOnTable(name, ix.Table) {
 			r.swaps[name] = true
 		}
 	}
 }
 
+// onlyOnTable reports whether the live index depends on nothing but its
+// table and its columns. An index that uses a function, a type or a
+// collation the plan may drop or replace must go where the plan dropped
+// it, not after its replacement is built.
+func (r *rewriter) onlyOnTable(index, table model.QName) bool {
+	for _, dep := range r.live.Deps[indexID(index)] {
+		if (dep.Kind != model.KindTable && dep.Kind != model.KindColumn) || dep.QName() != table {
+			return false
+		}
+	}
+	return true
+}
+
 // existing reports whether a table is live and stays: rewrites only help
-// tables that hold rows and outlive the plan.
+// tables that hold rows and outlive the plan. Partitioned tables and
+// partitions are left alone: PostgreSQL builds no index CONCURRENTLY on a
+// partitioned table and adds no NOT VALID foreign key to one, and a
+// partition's indexes and constraints may be attached to its parent's.
 func (r *rewriter) existing(table model.QName) bool {
-	return r.live.Tables[table] != nil && r.desired.Tables[table] != nil
+	l, d := r.live.Tables[table], r.desired.Tables[table]
+	if l == nil || d == nil {
+		return false
+	}
+	return l.PartitionBy == "" && l.PartitionOf == nil && d.PartitionBy == "" && d.PartitionOf == nil
 }
 
 func marked(s Step, name string) Step {
