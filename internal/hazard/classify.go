@@ -154,8 +154,13 @@ func (c *classifier) classify(n *pg_query.Node) {
 		c.createIndex(n.GetIndexStmt())
 	case n.GetGrantStmt() != nil, n.GetGrantRoleStmt() != nil, n.GetAlterDefaultPrivilegesStmt() != nil:
 		c.privileges(n)
+	case n.GetCreateSeqStmt() != nil:
+		c.created[model.ID(model.KindSequence, rangeVarName(n.GetCreateSeqStmt().Sequence))] = true
 	case n.GetCreatePolicyStmt() != nil:
 		s := n.GetCreatePolicyStmt()
+		if c.created[model.ID(model.KindTable, rangeVarName(s.Table))] {
+			return
+		}
 		c.add(PrivilegeChange, "Creates policy %s on %s: changes which rows roles can see or change", model.QuoteIdent(s.PolicyName), rangeVarName(s.Table))
 	case n.GetAlterPolicyStmt() != nil:
 		s := n.GetAlterPolicyStmt()

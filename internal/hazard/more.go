@@ -216,6 +216,12 @@ func (c *classifier) createIndex(s *pg_query.IndexStmt) {
 		// ON ONLY (Inh false) builds nothing on a partitioned parent.
 		return
 	}
+	if c.live != nil && c.live.Tables[table] != nil && (c.live.Tables[table].PartitionBy != "" || c.live.Tables[table].PartitionOf != nil) {
+		// PostgreSQL cannot build an index on a partitioned table
+		// concurrently, and a partition's index may belong to its
+		// parent's: there is nothing safer to suggest.
+		return
+	}
 	name := "on " + table.String()
 	if s.Idxname != "" {
 		name = model.QName{Schema: table.Schema, Name: s.Idxname}.String()
@@ -228,6 +234,9 @@ func (c *classifier) privileges(n *pg_query.Node) {
 	switch {
 	case n.GetGrantStmt() != nil:
 		s := n.GetGrantStmt()
+		if c.allCreated(s.Objects) {
+			return // privileges of a new object: nobody had access to lose or gain
+		}
 		verb := "Revokes"
 		if s.IsGrant {
 			verb = "Grants"
@@ -243,6 +252,26 @@ func (c *classifier) privileges(n *pg_query.Node) {
 	default:
 		c.add(PrivilegeChange, "Alters default privileges: changes what roles may do with future objects")
 	}
+}
+
+// allCreated reports whether every object of a GRANT/REVOKE is a table,
+// view or sequence created earlier in the list.
+func (c *classifier) allCreated(objs []*pg_query.Node) bool {
+	if len(objs) == 0 {
+		return false
+	}
+	for _, o := range objs {
+		rv := o.GetRangeVar()
+		if rv == nil {
+			return false
+		}
+		q := rangeVarName(rv)
+		if !c.created[model.ID(model.KindTable, q)] && !c.created[model.ID(model.KindView, q)] &&
+			!c.created[model.ID(model.KindSequence, q)] && !c.created[model.ID("materialized view", q)] {
+			return false
+		}
+	}
+	return true
 }
 
 // indexed reports whether a live index or key constraint of table uses

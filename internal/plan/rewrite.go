@@ -66,13 +66,8 @@ type rewriter struct {
 func (r *rewriter) scan(steps []Step) {
 	r.unsettled = map[model.QName]bool{}
 	dropped, created := map[model.QName]bool{}, map[model.QName]bool{}
-	droppedFuncs := map[model.ObjectID]bool{}
 	for _, st := range steps {
 		switch st.Object.Kind {
-		case model.KindFunction:
-			if strings.HasPrefix(st.SQL, "DROP ") {
-				droppedFuncs[st.Object] = true
-			}
 		case model.KindColumn:
 			if strings.Contains(st.SQL, " DROP COLUMN ") || strings.HasSuffix(st.Summary, " type") {
 				r.unsettled[st.Object.QName()] = true
@@ -89,16 +84,36 @@ func (r *rewriter) scan(steps []Step) {
 	for name := range dropped {
 		ix := r.desired.Indexes[name]
 		if created[name] && ix != nil && r.existing(ix.Table) && !r.unsettled[ix.Table] && !strings.Contains(ix.Definition, " ON ONLY ") &&
-			!usesDroppedFunction(r.live, model.ID(model.KindIndex, name), droppedFuncs) {
+			r.onlyOnTable(name, ix.Table) {
 			r.swaps[name] = true
 		}
 	}
 }
 
+// onlyOnTable reports whether the live index depends on nothing but its
+// table and its columns. An index that uses a function, a type or a
+// collation the plan may drop or replace must go where the plan dropped
+// it, not after its replacement is built.
+func (r *rewriter) onlyOnTable(index, table model.QName) bool {
+	for _, dep := range r.live.Deps[indexID(index)] {
+		if (dep.Kind != model.KindTable && dep.Kind != model.KindColumn) || dep.QName() != table {
+			return false
+		}
+	}
+	return true
+}
+
 // existing reports whether a table is live and stays: rewrites only help
-// tables that hold rows and outlive the plan.
+// tables that hold rows and outlive the plan. Partitioned tables and
+// partitions are left alone: PostgreSQL builds no index CONCURRENTLY on a
+// partitioned table and adds no NOT VALID foreign key to one, and a
+// partition's indexes and constraints may be attached to its parent's.
 func (r *rewriter) existing(table model.QName) bool {
-	return r.live.Tables[table] != nil && r.desired.Tables[table] != nil
+	l, d := r.live.Tables[table], r.desired.Tables[table]
+	if l == nil || d == nil {
+		return false
+	}
+	return l.PartitionBy == "" && l.PartitionOf == nil && d.PartitionBy == "" && d.PartitionOf == nil
 }
 
 func marked(s Step, name string) Step {
@@ -273,16 +288,4 @@ func concurrentDrop(name model.QName, rewrite string) Step {
 		s = marked(s, rewrite)
 	}
 	return s
-}
-
-// usesDroppedFunction reports whether a live object calls a function the
-// plan drops: an index over it cannot be swapped, since the old index must
-// go before the function and the new one needs the function recreated.
-func usesDroppedFunction(live *model.Model, id model.ObjectID, dropped map[model.ObjectID]bool) bool {
-	for _, dep := range live.Deps[id] {
-		if dep.Kind == model.KindFunction && dropped[dep] {
-			return true
-		}
-	}
-	return false
 }
