@@ -23,14 +23,20 @@ JOIN pg_namespace n ON n.oid = e.extnamespace
 WHERE n.nspname = ANY($1)
 ORDER BY 1`
 
-// tableExtrasQuery reads what partitioned tables, partitions and storage
-// parameters add to a table read by relationsQuery.
+// tableExtrasQuery reads what partitioned tables, partitions, storage
+// parameters and a replica identity add to a table read by relationsQuery.
+// An identity on an index that no longer exists acts as NOTHING.
 const tableExtrasQuery = `
 SELECT n.nspname, c.relname, c.relpersistence = 'u',
        coalesce(pg_get_partkeydef(c.oid), ''),
        coalesce(pn.nspname, ''), coalesce(pc.relname, ''),
        CASE WHEN c.relispartition THEN coalesce(pg_get_expr(c.relpartbound, c.oid), '') ELSE '' END,
-       coalesce(ARRAY(SELECT o FROM unnest(c.reloptions) o ORDER BY o), '{}')
+       coalesce(ARRAY(SELECT o FROM unnest(c.reloptions) o ORDER BY o), '{}'),
+       CASE c.relreplident WHEN 'f' THEN 'FULL' WHEN 'n' THEN 'NOTHING'
+         WHEN 'i' THEN coalesce((SELECT 'USING INDEX ' || quote_ident(ic.relname)
+           FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid
+           WHERE x.indrelid = c.oid AND x.indisreplident), 'NOTHING')
+         ELSE '' END
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
@@ -209,15 +215,16 @@ func (r *reader) tableExtras(rows pgx.Rows) error {
 		partBy       string
 		bound        string
 		options      []string
+		replica      string
 	)
-	if err := rows.Scan(&name.Schema, &name.Name, &unlogged, &partBy, &parent.Schema, &parent.Name, &bound, &options); err != nil {
+	if err := rows.Scan(&name.Schema, &name.Name, &unlogged, &partBy, &parent.Schema, &parent.Name, &bound, &options, &replica); err != nil {
 		return err
 	}
 	t := r.m.Tables[name]
 	if t == nil {
 		return nil
 	}
-	t.Unlogged, t.PartitionBy, t.Options = unlogged, partBy, options
+	t.Unlogged, t.PartitionBy, t.Options, t.ReplicaIdentity = unlogged, partBy, options, replica
 	if parent.Name != "" {
 		t.PartitionOf, t.Bound = &parent, bound
 	}

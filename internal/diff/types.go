@@ -63,8 +63,8 @@ func compareTypes(live, desired *model.Model, add func(Op, model.ObjectID, []str
 	})
 }
 
-// TableDetails lists how the partitioning, persistence and storage
-// parameters of a table differ.
+// TableDetails lists how the partitioning, persistence, storage
+// parameters and replica identity of a table differ.
 func TableDetails(l, d *model.Table) []string {
 	return details(
 		attr("partition by", l.PartitionBy, d.PartitionBy),
@@ -72,7 +72,16 @@ func TableDetails(l, d *model.Table) []string {
 		attr("partition bound", l.Bound, d.Bound),
 		attr("unlogged", strconv.FormatBool(l.Unlogged), strconv.FormatBool(d.Unlogged)),
 		attr("options", strings.Join(l.Options, ", "), strings.Join(d.Options, ", ")),
+		attr("replica identity", replicaIdentity(l.ReplicaIdentity), replicaIdentity(d.ReplicaIdentity)),
 	)
+}
+
+// replicaIdentity names the default identity, which the model leaves empty.
+func replicaIdentity(s string) string {
+	if s == "" {
+		return "DEFAULT"
+	}
+	return s
 }
 
 // columnStorageDetails lists how a column's storage and compression differ.

@@ -125,6 +125,9 @@ type Table struct {
 	Unlogged    bool   `json:"unlogged,omitempty"`
 	// Options are the reloptions ("fillfactor=70"), sorted.
 	Options []string `json:"options,omitempty"`
+	// ReplicaIdentity is what follows REPLICA IDENTITY when it is not the
+	// default: "FULL", "NOTHING" or "USING INDEX <name>".
+	ReplicaIdentity string `json:"replica_identity,omitempty"`
 }
 
 // Column returns the column with the given name, or nil.

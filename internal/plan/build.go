@@ -81,6 +81,7 @@ const (
 	phaseCreateIndexes
 	phaseAddForeignKeys
 	phaseValidate
+	phaseReplicaIdentity // once the index it may name exists
 	phaseOwnedBy
 	phaseCreateViews   // and materialized views
 	phaseViewFunctions // functions that depend on views
@@ -1058,6 +1059,48 @@ func (b *builder) emitConstraintsAndIndexes() {
 			b.add(phaseCreateIndexes, createIndex(d))
 		}
 	}
+	b.emitReplicaIdentities()
+}
+
+// emitReplicaIdentities sets each table's replica identity where it differs
+// from live, and again where the index it names is created anew: a new
+// index does not inherit the flag of the one it replaces.
+func (b *builder) emitReplicaIdentities() {
+	for _, d := range b.desired.SortedTables() {
+		live := "" // a table created or created again has the default
+		if l := b.live.Tables[d.Name]; l != nil && !b.droppedTables[d.Name] {
+			live = l.ReplicaIdentity
+		}
+		if live == d.ReplicaIdentity && !b.replicaIndexRecreated(d) {
+			continue
+		}
+		ri := d.ReplicaIdentity
+		if ri == "" {
+			ri = "DEFAULT"
+		}
+		b.add(phaseReplicaIdentity, step("ALTER TABLE "+d.Name.String()+" REPLICA IDENTITY "+ri,
+			"set replica identity of table "+d.Name.String(), tableID(d.Name)))
+	}
+}
+
+// replicaIndexRecreated reports whether the plan drops and creates again
+// the index that the table's replica identity uses.
+func (b *builder) replicaIndexRecreated(t *model.Table) bool {
+	idx, ok := strings.CutPrefix(t.ReplicaIdentity, "USING INDEX ")
+	if !ok {
+		return false
+	}
+	for _, c := range t.Constraints {
+		if model.QuoteIdent(c.Name) == idx {
+			return b.droppedCons[constraintID(t.Name, c.Name)]
+		}
+	}
+	for name := range b.droppedIdx {
+		if name.Schema == t.Name.Schema && model.QuoteIdent(name.Name) == idx {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *builder) emitOwnedBy() {

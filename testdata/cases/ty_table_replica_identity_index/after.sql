@@ -1,0 +1,3 @@
+CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL);
+CREATE UNIQUE INDEX accounts_email_key ON accounts (email);
+ALTER TABLE accounts REPLICA IDENTITY USING INDEX accounts_email_key;

@@ -1,0 +1,3 @@
+CREATE TABLE accounts (id bigint PRIMARY KEY, tenant int NOT NULL, email text NOT NULL);
+CREATE UNIQUE INDEX accounts_login ON accounts (email);
+ALTER TABLE accounts REPLICA IDENTITY USING INDEX accounts_login;
