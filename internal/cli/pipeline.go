@@ -75,7 +75,7 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	}
 	a.log.Debug("live inspected", logDurationMS, since(began))
 	began = time.Now()
-	if p.Desired, err = shadow.Desired(ctx, srv, set, s.TargetSchemas); err != nil {
+	if p.Desired, err = shadow.Desired(ctx, srv, set, s.TargetSchemas, p.Live); err != nil {
 		return err
 	}
 	a.log.Debug("desired state loaded in the shadow", logDurationMS, since(began))

@@ -43,7 +43,7 @@ func TestLoadCorpus(t *testing.T) {
 				t.Fatal(err)
 			}
 			start := time.Now()
-			m, err := Desired(ctx, srv, set, []string{"public"})
+			m, err := Desired(ctx, srv, set, []string{"public"}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -18,8 +18,10 @@ import (
 
 // Desired loads the source into a new scratch database, reads the managed
 // schemas back with the catalog inspector and drops the database: the
-// desired state, as PostgreSQL itself describes it.
-func Desired(ctx context.Context, srv *Server, set *source.Set, schemas []string) (m *model.Model, err error) {
+// desired state, as PostgreSQL itself describes it. When live is not nil,
+// a definition that differs from live's only in how PostgreSQL spells it
+// (see adoptSpelling) takes live's text, so it is no difference.
+func Desired(ctx context.Context, srv *Server, set *source.Set, schemas []string, live *model.Model) (m *model.Model, err error) {
 	db, err := srv.CreateDatabase(ctx)
 	if err != nil {
 		return nil, err
@@ -47,6 +49,11 @@ func Desired(ctx context.Context, srv *Server, set *source.Set, schemas []string
 	m, err = catalog.Inspect(ctx, conn, catalog.Options{Schemas: schemas, Owners: srv.owners})
 	if err != nil {
 		return nil, fmt.Errorf("inspect the shadow database: %w", err)
+	}
+	if live != nil {
+		if err := adoptSpelling(ctx, conn, live, m); err != nil {
+			return nil, fmt.Errorf("shadow database: %w", err)
+		}
 	}
 	return m, nil
 }
@@ -125,6 +132,11 @@ func validateOnce(ctx context.Context, srv *Server, base, p *plan.Plan, desired 
 	result, err = catalog.Inspect(ctx, insp, catalog.Options{Schemas: schemas, Owners: srv.owners})
 	if err != nil {
 		return nil, fmt.Errorf("validate the plan: inspect the scratch database: %w", err)
+	}
+	// The scratch copy was built from live's deparsed text, which PostgreSQL
+	// may spell differently once reloaded; the real live keeps its spelling.
+	if err := adoptSpelling(ctx, insp, desired, result); err != nil {
+		return nil, fmt.Errorf("validate the plan: %w", err)
 	}
 	if changes := diff.Compare(result, desired); len(changes) > 0 {
 		return nil, &NotConvergedError{Changes: changes}

@@ -96,7 +96,7 @@ func TestDesired(t *testing.T) {
 		"a_view.sql":   "CREATE VIEW item_names AS SELECT name FROM app.items;",
 		"b_schema.sql": "CREATE SCHEMA app;\nCREATE TABLE app.items (id bigint PRIMARY KEY, name text NOT NULL);",
 		"c_other.sql":  "CREATE SCHEMA unmanaged;\nCREATE TABLE unmanaged.x (id int);",
-	}), managed)
+	}), managed, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestDesired(t *testing.T) {
 
 func TestDesiredLoadErrorLeavesNoDatabase(t *testing.T) {
 	srv := dsnServer(t)
-	_, err := Desired(context.Background(), srv, sourceSet(t, map[string]string{"a.sql": "CREATE VIEW v AS SELECT * FROM nowhere;"}), managed)
+	_, err := Desired(context.Background(), srv, sourceSet(t, map[string]string{"a.sql": "CREATE VIEW v AS SELECT * FROM nowhere;"}), managed, nil)
 	loadError(t, err)
 	if n := leftBehind(srv); n != 0 {
 		t.Errorf("%d database(s) not dropped", n)
@@ -133,7 +133,7 @@ func TestValidate(t *testing.T) {
 	live := liveModel(t, "CREATE TABLE legacy (id int PRIMARY KEY, note text);")
 	desired, err := Desired(ctx, srv, sourceSet(t, map[string]string{
 		"schema.sql": "CREATE SCHEMA app;\n" + desiredSource + "\nCREATE TABLE legacy (id int PRIMARY KEY, note varchar(200));",
-	}), managed)
+	}), managed, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestValidateReportsPlanThatDoesNotConverge(t *testing.T) {
 	srv := dsnServer(t)
 	ctx := context.Background()
 	live := liveModel(t, "CREATE TABLE legacy (id int);")
-	desired, err := Desired(ctx, srv, sourceSet(t, map[string]string{"a.sql": "CREATE TABLE legacy (id int, note text);\nCREATE TABLE fresh (id int);"}), managed)
+	desired, err := Desired(ctx, srv, sourceSet(t, map[string]string{"a.sql": "CREATE TABLE legacy (id int, note text);\nCREATE TABLE fresh (id int);"}), managed, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
