@@ -216,12 +216,6 @@ func (c *classifier) createIndex(s *pg_query.IndexStmt) {
 		// ON ONLY (Inh false) builds nothing on a partitioned parent.
 		return
 	}
-	if c.live != nil && c.live.Tables[table] != nil && (c.live.Tables[table].PartitionBy != "" || c.live.Tables[table].PartitionOf != nil) {
-		// PostgreSQL cannot build an index on a partitioned table
-		// concurrently, and a partition's index may belong to its
-		// parent's: there is nothing safer to suggest.
-		return
-	}
 	name := "on " + table.String()
 	if s.Idxname != "" {
 		name = model.QName{Schema: table.Schema, Name: s.Idxname}.String()
