@@ -47,14 +47,17 @@ WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p')
 ORDER BY 1, 2`
 
 // columnStorageQuery reads each column's storage where it differs from the
-// type's default, its explicit compression method, and the type's default.
+// type's default, its explicit compression method, the type's default, and
+// the column's statistics target and options.
 const columnStorageQuery = `
 SELECT n.nspname, c.relname, a.attname,
        CASE WHEN a.attstorage <> t.typstorage THEN
          CASE a.attstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' ELSE 'extended' END
        ELSE '' END,
        CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' ELSE '' END,
-       CASE t.typstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' ELSE 'extended' END
+       CASE t.typstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' ELSE 'extended' END,
+       CASE WHEN a.attstattarget >= 0 THEN a.attstattarget::text ELSE '' END,
+       coalesce(ARRAY(SELECT o FROM unnest(a.attoptions) o ORDER BY o), '{}')
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -62,6 +65,17 @@ JOIN pg_type t ON t.oid = a.atttypid
 WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p')
   AND ` + notExtensionMember + `
 ORDER BY 1, 2, 3`
+
+// indexStatsTargetsQuery reads the statistics targets set on index
+// columns, as "attnum=target".
+const indexStatsTargetsQuery = `
+SELECT n.nspname, c.relname, a.attnum || '=' || a.attstattarget
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
+WHERE n.nspname = ANY($1) AND c.relkind IN ('i', 'I') AND a.attstattarget >= 0
+  AND ` + notExtensionMember + `
+ORDER BY 1, 2, a.attnum`
 
 const matviewsQuery = `
 SELECT n.nspname, c.relname, pg_get_viewdef(c.oid, true),
@@ -189,6 +203,7 @@ func (r *reader) queueTypes(queue func(name, sql string, scan func(pgx.Rows) err
 	queue("extensions", extensionsQuery, r.extension)
 	queue("partitions and table options", tableExtrasQuery, r.tableExtras)
 	queue("column storage", columnStorageQuery, r.columnStorage)
+	queue("index statistics targets", indexStatsTargetsQuery, r.indexStatsTarget)
 	queue("materialized views", matviewsQuery, r.matview)
 	queue("materialized view columns", matviewColumnsQuery, r.matviewColumn)
 	queue("domains", domainsQuery, r.domain)
@@ -235,15 +250,31 @@ func (r *reader) columnStorage(rows pgx.Rows) error {
 	var (
 		rel                       model.QName
 		col, storage, compression string
-		typeStorage               string
+		typeStorage, statsTarget  string
+		options                   []string
 	)
-	if err := rows.Scan(&rel.Schema, &rel.Name, &col, &storage, &compression, &typeStorage); err != nil {
+	if err := rows.Scan(&rel.Schema, &rel.Name, &col, &storage, &compression, &typeStorage, &statsTarget, &options); err != nil {
 		return err
 	}
 	if t := r.m.Tables[rel]; t != nil {
 		if c := t.Column(col); c != nil {
 			c.Storage, c.Compression, c.TypeStorage = storage, compression, typeStorage
+			c.StatsTarget, c.Options = statsTarget, options
 		}
+	}
+	return nil
+}
+
+func (r *reader) indexStatsTarget(rows pgx.Rows) error {
+	var (
+		name   model.QName
+		target string
+	)
+	if err := rows.Scan(&name.Schema, &name.Name, &target); err != nil {
+		return err
+	}
+	if ix := r.m.Indexes[name]; ix != nil {
+		ix.StatsTargets = append(ix.StatsTargets, target)
 	}
 	return nil
 }

@@ -94,6 +94,7 @@ func Compare(live, desired *model.Model) []Change {
 		return details(
 			attr("table", l.Table.String(), d.Table.String()),
 			attr("definition", l.Definition, d.Definition),
+			attr("statistics targets", strings.Join(l.StatsTargets, ", "), strings.Join(d.StatsTargets, ", ")),
 			attr("comment", l.Comment, d.Comment),
 		)
 	})

@@ -170,6 +170,11 @@ type Column struct {
 	// TypeStorage is the type's default storage, which SET STORAGE
 	// returns to; not part of the hash.
 	TypeStorage string `json:"-"`
+	// StatsTarget is attstattarget when set (ALTER COLUMN … SET
+	// STATISTICS), "" for the default; Options are attoptions
+	// ("n_distinct=-0.5"), sorted.
+	StatsTarget string   `json:"stats_target,omitempty"`
+	Options     []string `json:"options,omitempty"`
 }
 
 // Constraint types, as pg_constraint.contype.
@@ -203,6 +208,10 @@ type Index struct {
 	Definition string `json:"definition"` // pg_get_indexdef, a complete CREATE INDEX
 	Unique     bool   `json:"unique,omitempty"`
 	Comment    string `json:"comment,omitempty"`
+	// StatsTargets are the statistics targets set on index columns (ALTER
+	// INDEX … ALTER COLUMN n SET STATISTICS t, for expression columns), as
+	// "n=t" in column order.
+	StatsTargets []string `json:"stats_targets,omitempty"`
 }
 
 // Sequence is a sequence: a standalone one, one owned by a column (serial),

@@ -1057,6 +1057,9 @@ func (b *builder) emitConstraintsAndIndexes() {
 		}
 		if b.live.Indexes[d.Name] == nil || b.droppedIdx[d.Name] {
 			b.add(phaseCreateIndexes, createIndex(d))
+			b.indexStats(phaseCreateIndexes, nil, d)
+		} else {
+			b.indexStats(phaseCreateIndexes, b.live.Indexes[d.Name], d)
 		}
 	}
 	b.emitReplicaIdentities()
