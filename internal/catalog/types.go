@@ -197,6 +197,26 @@ JOIN pg_namespace pn ON pn.oid = p.prsnamespace
 WHERE n.nspname = ANY($1) AND ` + notMember("pg_ts_config", "c.oid") + `
 ORDER BY 1, 2`
 
+// operatorsQuery reads user-defined operators; commutator and negator are
+// spelled OPERATOR(schema.op) as CREATE OPERATOR takes them.
+var operatorsQuery = `
+SELECT n.nspname, o.oprname,
+       CASE WHEN o.oprleft = 0 THEN 'NONE' ELSE format_type(o.oprleft, NULL) END,
+       format_type(o.oprright, NULL),
+       o.oprcode::regproc::text,
+       coalesce((SELECT 'OPERATOR(' || quote_ident(cn.nspname) || '.' || c.oprname || ')'
+                 FROM pg_operator c JOIN pg_namespace cn ON cn.oid = c.oprnamespace WHERE c.oid = o.oprcom), ''),
+       coalesce((SELECT 'OPERATOR(' || quote_ident(gn.nspname) || '.' || g.oprname || ')'
+                 FROM pg_operator g JOIN pg_namespace gn ON gn.oid = g.oprnamespace WHERE g.oid = o.oprnegate), ''),
+       CASE WHEN o.oprrest = 0 THEN '' ELSE o.oprrest::regproc::text END,
+       CASE WHEN o.oprjoin = 0 THEN '' ELSE o.oprjoin::regproc::text END,
+       o.oprcanhash, o.oprcanmerge,
+       coalesce(obj_description(o.oid, 'pg_operator'), '')
+FROM pg_operator o
+JOIN pg_namespace n ON n.oid = o.oprnamespace
+WHERE n.nspname = ANY($1) AND ` + notMember("pg_operator", "o.oid") + `
+ORDER BY 1, 2, 3, 4`
+
 // queueTypes queues the queries of this file; tableExtras and storage run
 // after the tables and columns they complete.
 func (r *reader) queueTypes(queue func(name, sql string, scan func(pgx.Rows) error)) {
@@ -212,6 +232,17 @@ func (r *reader) queueTypes(queue func(name, sql string, scan func(pgx.Rows) err
 	queue("statistics", statisticsQuery, r.statistics)
 	queue("collations", collationsQuery, r.collation)
 	queue("text search configurations", textSearchConfigsQuery, r.textSearchConfig)
+	queue("operators", operatorsQuery, r.operator)
+}
+
+func (r *reader) operator(rows pgx.Rows) error {
+	o := &model.Operator{}
+	if err := rows.Scan(&o.Name.Schema, &o.Name.Name, &o.Left, &o.Right, &o.Function, &o.Commutator, &o.Negator,
+		&o.Restrict, &o.Join, &o.Hashes, &o.Merges, &o.Comment); err != nil {
+		return err
+	}
+	r.m.Operators[o.Key()] = o
+	return nil
 }
 
 func (r *reader) extension(rows pgx.Rows) error {

@@ -347,6 +347,7 @@ var kindRank = map[model.Kind]int{
 	model.KindFunction:     8,
 	model.KindTrigger:      9,
 	model.KindEventTrigger: 10,
+	model.KindOperator:     8,
 
 	model.KindExtension:     1,
 	model.KindCollation:     1,
