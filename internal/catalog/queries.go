@@ -167,6 +167,11 @@ WITH objs(classid, objid, kind, nsp, name, sub) AS (
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
   WHERE n.nspname = ANY($1)
   UNION ALL
+  SELECT 'pg_operator'::regclass, o.oid, 'operator', n.nspname, o.oprname,
+         CASE WHEN o.oprleft = 0 THEN 'NONE' ELSE format_type(o.oprleft, NULL) END || ', ' || format_type(o.oprright, NULL)
+  FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
+  WHERE n.nspname = ANY($1)
+  UNION ALL
   SELECT 'pg_trigger'::regclass, tg.oid, 'trigger', n.nspname, c.relname, tg.tgname
   FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
   JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -186,7 +191,7 @@ WITH objs(classid, objid, kind, nsp, name, sub) AS (
 )
 SELECT DISTINCT o.kind, o.nsp, o.name, o.sub, r.kind, r.nsp, r.name,
        coalesce(CASE WHEN d.refobjsubid > 0 AND r.kind IN ('table', 'materialized view') THEN a.attname END, ''),
-       CASE WHEN r.kind = 'function' THEN r.sub ELSE '' END
+       CASE WHEN r.kind IN ('function', 'operator') THEN r.sub ELSE '' END
 FROM pg_depend d
 JOIN objs o ON o.classid = d.classid AND o.objid = d.objid
 JOIN objs r ON r.classid = d.refclassid AND r.objid = d.refobjid

@@ -47,14 +47,17 @@ WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p')
 ORDER BY 1, 2`
 
 // columnStorageQuery reads each column's storage where it differs from the
-// type's default, its explicit compression method, and the type's default.
+// type's default, its explicit compression method, the type's default, and
+// the column's statistics target and options.
 const columnStorageQuery = `
 SELECT n.nspname, c.relname, a.attname,
        CASE WHEN a.attstorage <> t.typstorage THEN
          CASE a.attstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' ELSE 'extended' END
        ELSE '' END,
        CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' ELSE '' END,
-       CASE t.typstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' ELSE 'extended' END
+       CASE t.typstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' ELSE 'extended' END,
+       CASE WHEN a.attstattarget >= 0 THEN a.attstattarget::text ELSE '' END,
+       coalesce(ARRAY(SELECT o FROM unnest(a.attoptions) o ORDER BY o), '{}')
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -62,6 +65,17 @@ JOIN pg_type t ON t.oid = a.atttypid
 WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p')
   AND ` + notExtensionMember + `
 ORDER BY 1, 2, 3`
+
+// indexStatsTargetsQuery reads the statistics targets set on index
+// columns, as "attnum=target".
+const indexStatsTargetsQuery = `
+SELECT n.nspname, c.relname, a.attnum || '=' || a.attstattarget
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
+WHERE n.nspname = ANY($1) AND c.relkind IN ('i', 'I') AND a.attstattarget >= 0
+  AND ` + notExtensionMember + `
+ORDER BY 1, 2, a.attnum`
 
 const matviewsQuery = `
 SELECT n.nspname, c.relname, pg_get_viewdef(c.oid, true),
@@ -183,12 +197,33 @@ JOIN pg_namespace pn ON pn.oid = p.prsnamespace
 WHERE n.nspname = ANY($1) AND ` + notMember("pg_ts_config", "c.oid") + `
 ORDER BY 1, 2`
 
+// operatorsQuery reads user-defined operators; commutator and negator are
+// spelled OPERATOR(schema.op) as CREATE OPERATOR takes them.
+var operatorsQuery = `
+SELECT n.nspname, o.oprname,
+       CASE WHEN o.oprleft = 0 THEN 'NONE' ELSE format_type(o.oprleft, NULL) END,
+       format_type(o.oprright, NULL),
+       o.oprcode::regproc::text,
+       coalesce((SELECT 'OPERATOR(' || quote_ident(cn.nspname) || '.' || c.oprname || ')'
+                 FROM pg_operator c JOIN pg_namespace cn ON cn.oid = c.oprnamespace WHERE c.oid = o.oprcom), ''),
+       coalesce((SELECT 'OPERATOR(' || quote_ident(gn.nspname) || '.' || g.oprname || ')'
+                 FROM pg_operator g JOIN pg_namespace gn ON gn.oid = g.oprnamespace WHERE g.oid = o.oprnegate), ''),
+       CASE WHEN o.oprrest = 0 THEN '' ELSE o.oprrest::regproc::text END,
+       CASE WHEN o.oprjoin = 0 THEN '' ELSE o.oprjoin::regproc::text END,
+       o.oprcanhash, o.oprcanmerge,
+       coalesce(obj_description(o.oid, 'pg_operator'), '')
+FROM pg_operator o
+JOIN pg_namespace n ON n.oid = o.oprnamespace
+WHERE n.nspname = ANY($1) AND ` + notMember("pg_operator", "o.oid") + `
+ORDER BY 1, 2, 3, 4`
+
 // queueTypes queues the queries of this file; tableExtras and storage run
 // after the tables and columns they complete.
 func (r *reader) queueTypes(queue func(name, sql string, scan func(pgx.Rows) error)) {
 	queue("extensions", extensionsQuery, r.extension)
 	queue("partitions and table options", tableExtrasQuery, r.tableExtras)
 	queue("column storage", columnStorageQuery, r.columnStorage)
+	queue("index statistics targets", indexStatsTargetsQuery, r.indexStatsTarget)
 	queue("materialized views", matviewsQuery, r.matview)
 	queue("materialized view columns", matviewColumnsQuery, r.matviewColumn)
 	queue("domains", domainsQuery, r.domain)
@@ -197,6 +232,17 @@ func (r *reader) queueTypes(queue func(name, sql string, scan func(pgx.Rows) err
 	queue("statistics", statisticsQuery, r.statistics)
 	queue("collations", collationsQuery, r.collation)
 	queue("text search configurations", textSearchConfigsQuery, r.textSearchConfig)
+	queue("operators", operatorsQuery, r.operator)
+}
+
+func (r *reader) operator(rows pgx.Rows) error {
+	o := &model.Operator{}
+	if err := rows.Scan(&o.Name.Schema, &o.Name.Name, &o.Left, &o.Right, &o.Function, &o.Commutator, &o.Negator,
+		&o.Restrict, &o.Join, &o.Hashes, &o.Merges, &o.Comment); err != nil {
+		return err
+	}
+	r.m.Operators[o.Key()] = o
+	return nil
 }
 
 func (r *reader) extension(rows pgx.Rows) error {
@@ -235,15 +281,31 @@ func (r *reader) columnStorage(rows pgx.Rows) error {
 	var (
 		rel                       model.QName
 		col, storage, compression string
-		typeStorage               string
+		typeStorage, statsTarget  string
+		options                   []string
 	)
-	if err := rows.Scan(&rel.Schema, &rel.Name, &col, &storage, &compression, &typeStorage); err != nil {
+	if err := rows.Scan(&rel.Schema, &rel.Name, &col, &storage, &compression, &typeStorage, &statsTarget, &options); err != nil {
 		return err
 	}
 	if t := r.m.Tables[rel]; t != nil {
 		if c := t.Column(col); c != nil {
 			c.Storage, c.Compression, c.TypeStorage = storage, compression, typeStorage
+			c.StatsTarget, c.Options = statsTarget, options
 		}
+	}
+	return nil
+}
+
+func (r *reader) indexStatsTarget(rows pgx.Rows) error {
+	var (
+		name   model.QName
+		target string
+	)
+	if err := rows.Scan(&name.Schema, &name.Name, &target); err != nil {
+		return err
+	}
+	if ix := r.m.Indexes[name]; ix != nil {
+		ix.StatsTargets = append(ix.StatsTargets, target)
 	}
 	return nil
 }

@@ -94,6 +94,7 @@ func Compare(live, desired *model.Model) []Change {
 		return details(
 			attr("table", l.Table.String(), d.Table.String()),
 			attr("definition", l.Definition, d.Definition),
+			attr("statistics targets", strings.Join(l.StatsTargets, ", "), strings.Join(d.StatsTargets, ", ")),
 			attr("comment", l.Comment, d.Comment),
 		)
 	})
@@ -346,6 +347,7 @@ var kindRank = map[model.Kind]int{
 	model.KindFunction:     8,
 	model.KindTrigger:      9,
 	model.KindEventTrigger: 10,
+	model.KindOperator:     8,
 
 	model.KindExtension:     1,
 	model.KindCollation:     1,

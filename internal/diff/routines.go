@@ -1,6 +1,8 @@
 package diff
 
 import (
+	"strconv"
+
 	"github.com/pg-flux/pg-flux/internal/model"
 )
 
@@ -10,6 +12,21 @@ func compareRoutines(live, desired *model.Model, add func(Op, model.ObjectID, []
 	compareKeyed(live.Functions, desired.Functions, (*model.Function).ID, add, FunctionDetails)
 	compareKeyed(live.Triggers, desired.Triggers, (*model.Trigger).ID, add, TriggerDetails)
 	compareKeyed(live.EventTriggers, desired.EventTriggers, (*model.EventTrigger).ID, add, EventTriggerDetails)
+	compareKeyed(live.Operators, desired.Operators, (*model.Operator).ID, add, OperatorDetails)
+}
+
+// OperatorDetails lists how an operator differs; nil when it does not.
+func OperatorDetails(l, d *model.Operator) []string {
+	return details(
+		attr("function", l.Function, d.Function),
+		attr("commutator", l.Commutator, d.Commutator),
+		attr("negator", l.Negator, d.Negator),
+		attr("restrict", l.Restrict, d.Restrict),
+		attr("join", l.Join, d.Join),
+		attr("hashes", strconv.FormatBool(l.Hashes), strconv.FormatBool(d.Hashes)),
+		attr("merges", strconv.FormatBool(l.Merges), strconv.FormatBool(d.Merges)),
+		attr("comment", l.Comment, d.Comment),
+	)
 }
 
 // FunctionDetails lists how a function, procedure or aggregate differs;

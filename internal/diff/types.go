@@ -89,6 +89,8 @@ func columnStorageDetails(l, d *model.Column) []string {
 	return []string{
 		attr("storage", l.Storage, d.Storage),
 		attr("compression", l.Compression, d.Compression),
+		attr("statistics target", l.StatsTarget, d.StatsTarget),
+		attr("options", strings.Join(l.Options, ", "), strings.Join(d.Options, ", ")),
 	}
 }
 

@@ -35,6 +35,8 @@ type Model struct {
 	Statistics        map[QName]*Statistics       `json:"statistics,omitempty"`
 	Collations        map[QName]*Collation        `json:"collations,omitempty"`
 	TextSearchConfigs map[QName]*TextSearchConfig `json:"text_search_configs,omitempty"`
+	// Operators by Operator.Key.
+	Operators map[string]*Operator `json:"operators,omitempty"`
 	// Security is row-level security (switches and policies) by table.
 	Security map[QName]*Security `json:"security,omitempty"`
 	// ACLs are the non-default privileges of objects (columns included).
@@ -85,6 +87,7 @@ func New() *Model {
 		Statistics:        map[QName]*Statistics{},
 		Collations:        map[QName]*Collation{},
 		TextSearchConfigs: map[QName]*TextSearchConfig{},
+		Operators:         map[string]*Operator{},
 
 		Security:          map[QName]*Security{},
 		ACLs:              map[ObjectID]*ACL{},
@@ -170,6 +173,11 @@ type Column struct {
 	// TypeStorage is the type's default storage, which SET STORAGE
 	// returns to; not part of the hash.
 	TypeStorage string `json:"-"`
+	// StatsTarget is attstattarget when set (ALTER COLUMN … SET
+	// STATISTICS), "" for the default; Options are attoptions
+	// ("n_distinct=-0.5"), sorted.
+	StatsTarget string   `json:"stats_target,omitempty"`
+	Options     []string `json:"options,omitempty"`
 }
 
 // Constraint types, as pg_constraint.contype.
@@ -203,6 +211,10 @@ type Index struct {
 	Definition string `json:"definition"` // pg_get_indexdef, a complete CREATE INDEX
 	Unique     bool   `json:"unique,omitempty"`
 	Comment    string `json:"comment,omitempty"`
+	// StatsTargets are the statistics targets set on index columns (ALTER
+	// INDEX … ALTER COLUMN n SET STATISTICS t, for expression columns), as
+	// "n=t" in column order.
+	StatsTargets []string `json:"stats_targets,omitempty"`
 }
 
 // Sequence is a sequence: a standalone one, one owned by a column (serial),
@@ -320,7 +332,7 @@ func (m *Model) Empty() bool {
 	return len(m.Tables)+len(m.Indexes)+len(m.Sequences)+len(m.Views)+len(m.Enums)+
 		len(m.Functions)+len(m.Triggers)+len(m.EventTriggers)+
 		len(m.Extensions)+len(m.Domains)+len(m.Composites)+len(m.Ranges)+len(m.MatViews)+
-		len(m.Statistics)+len(m.Collations)+len(m.TextSearchConfigs) == 0
+		len(m.Statistics)+len(m.Collations)+len(m.TextSearchConfigs)+len(m.Operators) == 0
 }
 
 // joinQuoted is shared by the name types.

@@ -74,6 +74,7 @@ const (
 	phaseCreatePartitions // parents first
 	phaseColumns
 	phaseLateFunctions // functions that depend on tables (row types, BEGIN ATOMIC)
+	phaseOperators     // after their functions, before indexes and views using them
 	phaseAttachPartitions
 	// Types go only after the columns that used them have been altered.
 	phaseDropTypes
@@ -189,6 +190,7 @@ func (b *builder) analyze() {
 	b.analyzeMatViews()
 	b.analyzeViews()
 	b.analyzeRoutines()
+	b.analyzeOperators()
 	b.analyzeMatViews()
 	b.analyzeStatistics()
 }
@@ -789,6 +791,7 @@ func (b *builder) emit() error {
 	if err := b.emitRoutines(); err != nil {
 		return err
 	}
+	b.emitOperators()
 	if err := b.emitTypes(); err != nil {
 		return err
 	}
@@ -1057,6 +1060,9 @@ func (b *builder) emitConstraintsAndIndexes() {
 		}
 		if b.live.Indexes[d.Name] == nil || b.droppedIdx[d.Name] {
 			b.add(phaseCreateIndexes, createIndex(d))
+			b.indexStats(phaseCreateIndexes, nil, d)
+		} else {
+			b.indexStats(phaseCreateIndexes, b.live.Indexes[d.Name], d)
 		}
 	}
 	b.emitReplicaIdentities()

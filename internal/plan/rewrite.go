@@ -230,11 +230,20 @@ func (r *rewriter) swap(ix *model.Index) []Step {
 		Object: indexID(ix.Name), Isolation: NoTransaction}
 	rename := step(fmt.Sprintf("ALTER INDEX %s RENAME TO %s", tmp, model.QuoteIdent(ix.Name.Name)),
 		"rename index "+tmp.String()+" to "+model.QuoteIdent(ix.Name.Name), indexID(ix.Name))
-	return []Step{
-		marked(build, RewriteIndexSwap),
+	steps := []Step{marked(build, RewriteIndexSwap)}
+	if t := r.desired.Tables[ix.Table]; t != nil && t.ReplicaIdentity == "USING INDEX "+model.QuoteIdent(ix.Name.Name) {
+		// Dropping the replica identity index leaves the table without
+		// one, and UPDATE and DELETE on a published table fail until it
+		// is named again: the new index takes over first (the flag stays
+		// with it through the rename).
+		ri := step(fmt.Sprintf("ALTER TABLE %s REPLICA IDENTITY USING INDEX %s", ix.Table, model.QuoteIdent(tmp.Name)),
+			"set replica identity of table "+ix.Table.String()+" to "+model.QuoteIdent(tmp.Name), tableID(ix.Table))
+		steps = append(steps, marked(ri, RewriteIndexSwap))
+	}
+	return append(steps,
 		marked(concurrentDrop(ix.Name, ""), RewriteIndexSwap),
 		marked(rename, RewriteIndexSwap),
-	}
+	)
 }
 
 // tempIndexName is "<name>_new", unused on either side.

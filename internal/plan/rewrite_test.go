@@ -1,10 +1,12 @@
 package plan_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/pg-flux/pg-flux/internal/model"
+	"github.com/pg-flux/pg-flux/internal/pgtest"
 	"github.com/pg-flux/pg-flux/internal/plan"
 )
 
@@ -82,4 +84,43 @@ func TestRewrite(t *testing.T) {
 	if !strings.Contains(off, "CONCURRENTLY") {
 		t.Errorf("index rewrites have no toggle:\n%s", off)
 	}
+}
+
+// TestIndexSwapKeepsReplicaIdentity runs an index swap of a published
+// table's replica identity index step by step: UPDATE and DELETE must work
+// between any two steps, so the new index must be named the replica
+// identity before the old one is dropped.
+func TestIndexSwapKeepsReplicaIdentity(t *testing.T) {
+	const before = `CREATE TABLE accounts (id bigint PRIMARY KEY, tenant int NOT NULL, email text NOT NULL);
+CREATE UNIQUE INDEX accounts_login ON accounts (tenant, email);
+ALTER TABLE accounts REPLICA IDENTITY USING INDEX accounts_login;
+CREATE PUBLICATION accounts_pub FOR TABLE accounts;
+INSERT INTO accounts VALUES (1, 1, 'a@example.com');`
+	const after = `CREATE TABLE accounts (id bigint PRIMARY KEY, tenant int NOT NULL, email text NOT NULL);
+CREATE UNIQUE INDEX accounts_login ON accounts (email);
+ALTER TABLE accounts REPLICA IDENTITY USING INDEX accounts_login;
+CREATE PUBLICATION accounts_pub FOR TABLE accounts;`
+	ctx := context.Background()
+	connA, connB := pgtest.NewDatabase(t).Connect(t), pgtest.NewDatabase(t).Connect(t)
+	load(t, connA, before)
+	load(t, connB, after)
+	schemas := []string{"public"}
+	live, desired := inspect(t, connA, schemas), inspect(t, connB, schemas)
+	p, err := plan.Build(live, desired, plan.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = plan.Rewrite(p, live, desired, plan.DefaultOptions())
+	if !strings.Contains(sqlOf(p), "RENAME TO accounts_login") {
+		t.Fatalf("expected an index swap:\n%s", sqlOf(p))
+	}
+	for i, s := range p.Steps {
+		if _, err := connA.Exec(ctx, s.SQL); err != nil {
+			t.Fatalf("step %d failed: %v\n%s", i+1, err, s.SQL)
+		}
+		if _, err := connA.Exec(ctx, "UPDATE accounts SET tenant = tenant"); err != nil {
+			t.Fatalf("UPDATE after step %d (%s) failed: %v\nplan:\n%s", i+1, s.SQL, err, sqlOf(p))
+		}
+	}
+	assertConverged(t, connA, desired, schemas)
 }

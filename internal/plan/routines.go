@@ -23,6 +23,7 @@ type routineState struct {
 
 	droppedTriggers map[string]bool // dropped; created again when desired has them
 	droppedEvents   map[string]bool // event triggers, likewise
+	droppedOps      map[string]bool // operators (by key), likewise
 }
 
 func newRoutineState() routineState {
@@ -32,6 +33,7 @@ func newRoutineState() routineState {
 		lateDrops:       map[string]bool{},
 		droppedTriggers: map[string]bool{},
 		droppedEvents:   map[string]bool{},
+		droppedOps:      map[string]bool{},
 	}
 }
 

@@ -918,8 +918,10 @@ func (b *builder) emitTableOptions() {
 				if dc.Storage != "" {
 					b.add(phaseColumns, alterColumn(d.Name, dc.Name, "SET STORAGE "+strings.ToUpper(dc.Storage), "set storage"))
 				}
+				b.columnStats(d.Name, &model.Column{}, dc)
 				continue
 			}
+			b.columnStats(d.Name, lc, dc)
 			if lc.Storage != dc.Storage {
 				st := dc.Storage
 				if st == "" {
@@ -936,6 +938,64 @@ func (b *builder) emitTableOptions() {
 				}
 				b.add(phaseColumns, alterColumn(d.Name, dc.Name, "SET COMPRESSION "+c, "set compression"))
 			}
+		}
+	}
+}
+
+// columnStats sets a column's statistics target and options where they
+// differ from live (a zero Column for a column created by the plan).
+func (b *builder) columnStats(table model.QName, lc, dc *model.Column) {
+	if lc.StatsTarget != dc.StatsTarget {
+		b.add(phaseColumns, alterColumn(table, dc.Name, "SET STATISTICS "+statsTarget(dc.StatsTarget), "set statistics"))
+	}
+	set, reset := optionChanges(lc.Options, dc.Options)
+	if len(reset) > 0 {
+		b.add(phaseColumns, alterColumn(table, dc.Name, "RESET ("+strings.Join(reset, ", ")+")", "reset options"))
+	}
+	if len(set) > 0 {
+		b.add(phaseColumns, alterColumn(table, dc.Name, "SET ("+strings.Join(set, ", ")+")", "set options"))
+	}
+}
+
+// statsTarget is the SET STATISTICS value of a model target: -1 for the
+// default.
+func statsTarget(t string) string {
+	if t == "" {
+		return "-1"
+	}
+	return t
+}
+
+// indexStats sets the statistics targets of an index's columns where they
+// differ from live (nil for an index created by the plan): a new index
+// starts with none.
+func (b *builder) indexStats(p phase, l, d *model.Index) {
+	have := map[string]string{}
+	if l != nil {
+		for _, t := range l.StatsTargets {
+			col, v, _ := strings.Cut(t, "=")
+			have[col] = v
+		}
+	}
+	want := map[string]string{}
+	for _, t := range d.StatsTargets {
+		col, v, _ := strings.Cut(t, "=")
+		want[col] = v
+	}
+	set := func(col, v string) {
+		b.add(p, step(fmt.Sprintf("ALTER INDEX %s ALTER COLUMN %s SET STATISTICS %s", d.Name, col, statsTarget(v)),
+			"set statistics of column "+col+" of index "+d.Name.String(), indexID(d.Name)))
+	}
+	if l != nil {
+		for _, t := range l.StatsTargets {
+			if col, _, _ := strings.Cut(t, "="); want[col] == "" {
+				set(col, "")
+			}
+		}
+	}
+	for _, t := range d.StatsTargets {
+		if col, v, _ := strings.Cut(t, "="); have[col] != v {
+			set(col, v)
 		}
 	}
 }
@@ -996,6 +1056,9 @@ func (b *builder) emitMatViews() {
 		}
 		if set[ix.Table] || b.live.Indexes[ix.Name] == nil || b.droppedIdx[ix.Name] {
 			b.add(phaseMatViewIndexes, createIndex(ix))
+			b.indexStats(phaseMatViewIndexes, nil, ix)
+		} else {
+			b.indexStats(phaseMatViewIndexes, b.live.Indexes[ix.Name], ix)
 		}
 	}
 	for _, d := range b.desired.SortedMatViews() {

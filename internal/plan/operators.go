@@ -1,0 +1,100 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pg-flux/pg-flux/internal/model"
+)
+
+// Operators are dropped and created again for any change ALTER OPERATOR
+// cannot make: on PostgreSQL 15 it sets only RESTRICT and JOIN. An
+// operator whose function or operand type is dropped or recreated goes
+// with it, and comes back after it.
+
+// analyzeOperators runs after the functions are analysed.
+func (b *builder) analyzeOperators() {
+	for _, l := range b.live.SortedOperators() {
+		d := b.desired.Operators[l.Key()]
+		if d == nil || l.Function != d.Function || l.Commutator != d.Commutator || l.Negator != d.Negator ||
+			l.Hashes != d.Hashes || l.Merges != d.Merges || b.operatorBroken(l) {
+			b.rt.droppedOps[l.Key()] = true
+		}
+	}
+}
+
+// operatorBroken reports whether something a live operator depends on (its
+// functions, its operand types) is dropped or recreated.
+func (b *builder) operatorBroken(o *model.Operator) bool {
+	for _, dep := range b.live.Deps[o.ID()] {
+		if b.depBroken(dep) {
+			return true
+		}
+		if id := (model.ObjectID{Kind: dep.Kind, Schema: dep.Schema, Name: dep.Name}); b.types().droppedTypes[id] || b.types().recreatedTypes[id] {
+			return true
+		}
+	}
+	return false
+}
+
+// emitOperators drops operators before the functions they use and creates
+// them after the functions, before the indexes, constraints and views that
+// may use them.
+func (b *builder) emitOperators() {
+	for _, l := range b.live.SortedOperators() {
+		if b.rt.droppedOps[l.Key()] {
+			b.add(phaseDropColumnParts, step("DROP OPERATOR "+l.Signature(), "drop operator "+l.Signature(), l.ID()))
+		}
+	}
+	for _, d := range b.desired.SortedOperators() {
+		l := b.live.Operators[d.Key()]
+		fresh := l == nil || b.rt.droppedOps[d.Key()]
+		if fresh {
+			b.add(phaseOperators, createOperator(d))
+		} else if set := operatorEstimators(l, d); set != "" {
+			b.add(phaseOperators, step(fmt.Sprintf("ALTER OPERATOR %s SET (%s)", d.Signature(), set),
+				"alter operator "+d.Signature(), d.ID()))
+		}
+		b.commentIfChanged(d.ID(), "OPERATOR "+d.Signature(), fresh, d.Comment, func() string { return l.Comment })
+	}
+}
+
+// operatorEstimators is the SET list of ALTER OPERATOR for the estimators
+// that differ; "" when none do.
+func operatorEstimators(l, d *model.Operator) string {
+	var set []string
+	est := func(s string) string {
+		if s == "" {
+			return "NONE"
+		}
+		return s
+	}
+	if l.Restrict != d.Restrict {
+		set = append(set, "RESTRICT = "+est(d.Restrict))
+	}
+	if l.Join != d.Join {
+		set = append(set, "JOIN = "+est(d.Join))
+	}
+	return strings.Join(set, ", ")
+}
+
+func createOperator(o *model.Operator) Step {
+	opts := []string{"FUNCTION = " + o.Function}
+	if o.Left != "NONE" {
+		opts = append(opts, "LEFTARG = "+o.Left)
+	}
+	opts = append(opts, "RIGHTARG = "+o.Right)
+	for _, kv := range [][2]string{{"COMMUTATOR", o.Commutator}, {"NEGATOR", o.Negator}, {"RESTRICT", o.Restrict}, {"JOIN", o.Join}} {
+		if kv[1] != "" {
+			opts = append(opts, kv[0]+" = "+kv[1])
+		}
+	}
+	if o.Hashes {
+		opts = append(opts, "HASHES")
+	}
+	if o.Merges {
+		opts = append(opts, "MERGES")
+	}
+	return step(fmt.Sprintf("CREATE OPERATOR %s.%s (%s)", model.QuoteIdent(o.Name.Schema), o.Name.Name, strings.Join(opts, ", ")),
+		"create operator "+o.Signature(), o.ID())
+}
