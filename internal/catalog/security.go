@@ -49,6 +49,14 @@ ORDER BY 1, 2, 3`
 // (extra = false). A NULL acl is the default, so it yields nothing; the
 // owner shows as (owner) and PUBLIC as PUBLIC. The owner always holds the
 // grant option, so an explicit one on its own privileges is no difference.
+//
+// The inspecting role (the one that runs migrations, or loads the source
+// into the shadow) counts as the owner too: with owners unmanaged it owns
+// what it creates, so PostgreSQL folds a grant to it into the owner's
+// entry there, while a database whose objects another role owns (pg_dump
+// output run by a superuser, then ALTER … OWNER TO) keeps it as a grant
+// of its own. Either way it holds no privilege the owner lacks. Grantors
+// are never read: they name environment-specific roles.
 const aclQuery = `
 WITH objs(kind, nsp, name, sub, target, col, acl, defacl, owner) AS (
   SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
@@ -95,12 +103,16 @@ WITH objs(kind, nsp, name, sub, target, col, acl, defacl, owner) AS (
 ),
 diffs AS (
   SELECT o.*, g.grantee, g.privilege_type, g.is_grantable, true AS extra
-  FROM objs o, LATERAL (SELECT grantee, privilege_type, is_grantable AND grantee <> o.owner AS is_grantable FROM aclexplode(o.acl)
+  FROM objs o, LATERAL (SELECT grantee, privilege_type, is_grantable AND grantee <> o.owner AS is_grantable
+                        FROM (SELECT CASE WHEN e.grantee = current_user::regrole THEN o.owner ELSE e.grantee END AS grantee,
+                                     e.privilege_type, e.is_grantable FROM aclexplode(o.acl) e) a
                         EXCEPT SELECT grantee, privilege_type, is_grantable AND grantee <> o.owner FROM aclexplode(o.defacl)) g
   UNION ALL
   SELECT o.*, g.grantee, g.privilege_type, g.is_grantable, false
   FROM objs o, LATERAL (SELECT grantee, privilege_type, is_grantable AND grantee <> o.owner AS is_grantable FROM aclexplode(o.defacl)
-                        EXCEPT SELECT grantee, privilege_type, is_grantable AND grantee <> o.owner FROM aclexplode(o.acl)) g
+                        EXCEPT SELECT grantee, privilege_type, is_grantable AND grantee <> o.owner
+                        FROM (SELECT CASE WHEN e.grantee = current_user::regrole THEN o.owner ELSE e.grantee END AS grantee,
+                                     e.privilege_type, e.is_grantable FROM aclexplode(o.acl) e) a) g
 )
 SELECT d.kind, d.nsp, d.name, d.sub, d.target, d.col,
        CASE WHEN d.grantee = 0 THEN 'PUBLIC' WHEN d.grantee = d.owner THEN '(owner)' ELSE ro.rolname END,
