@@ -261,10 +261,12 @@ func (l *loader) sql(i int) string {
 // added by one is usable by the next), retrying those that lack an object
 // until a pass makes no progress.
 //
-// ALTER DEFAULT PRIVILEGES waits until every statement before it has run:
-// it changes the privileges of what is created after it, so a statement
-// retried out of file order must not see default privileges the source
-// only sets later (pg_dump and pg-flux dump set them last).
+// ALTER DEFAULT PRIVILEGES waits until every statement before it has run,
+// and what follows it waits for it: it changes the privileges of what is
+// created after it, so a statement retried out of file order must not see
+// default privileges the source only sets later (pg_dump and pg-flux dump
+// set them last). When what waits before it fails for good, the rest runs
+// anyway.
 func (l *loader) run(ctx context.Context, todo []int) error {
 	first, forceDefaults := true, false
 	for len(todo) > 0 {
@@ -281,7 +283,7 @@ func (l *loader) run(ctx context.Context, todo []int) error {
 				}
 				continue
 			}
-			if st.Node == "AlterDefaultPrivilegesStmt" && len(retry) > 0 && !forceDefaults {
+			if !forceDefaults && (held || st.Node == "AlterDefaultPrivilegesStmt" && len(retry) > 0) {
 				retry = append(retry, i)
 				held = true
 				continue
