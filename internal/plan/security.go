@@ -304,10 +304,75 @@ func (b *builder) emitStartingACLs() {
 	}
 }
 
+// startingACL is the privileges an object the plan creates starts with.
+type startingACL struct {
+	id model.ObjectID
+	*model.ACL
+}
+
+// startingACLs lists the objects the plan creates that start with default
+// privileges.
+func (b *builder) startingACLs() []startingACL {
+	targets := map[model.ObjectID]string{}
+	for _, s := range b.desired.SortedSchemas() {
+		targets[model.ObjectID{Kind: model.KindSchema, Name: s.Name}] = "SCHEMA " + model.QuoteIdent(s.Name)
+	}
+	for _, t := range b.desired.SortedTables() {
+		if t.PartitionOf == nil { // partitions' privileges are not compared
+			targets[tableID(t.Name)] = "TABLE " + t.Name.String()
+		}
+	}
+	for _, v := range b.desired.SortedViews() {
+		targets[model.ObjectID{Kind: model.KindView, Schema: v.Name.Schema, Name: v.Name.Name}] = "TABLE " + v.Name.String()
+	}
+	for _, v := range b.desired.SortedMatViews() {
+		targets[model.ObjectID{Kind: model.KindMatView, Schema: v.Name.Schema, Name: v.Name.Name}] = "TABLE " + v.Name.String()
+	}
+	for _, s := range b.desired.SortedSequences() {
+		targets[model.ObjectID{Kind: model.KindSequence, Schema: s.Name.Schema, Name: s.Name.Name}] = "SEQUENCE " + s.Name.String()
+	}
+	for _, f := range b.desired.SortedFunctions() {
+		switch f.Kind {
+		case model.RoutineFunction, model.RoutineWindow:
+			targets[f.ID()] = "FUNCTION " + f.Name.String() + "(" + f.Args + ")"
+		case model.RoutineProcedure:
+			targets[f.ID()] = "PROCEDURE " + f.Name.String() + "(" + f.Args + ")"
+		}
+	}
+	types := []model.QName{}
+	for _, e := range b.desired.SortedEnums() {
+		types = append(types, e.Name)
+	}
+	for _, d := range b.desired.SortedDomains() {
+		types = append(types, d.Name)
+	}
+	for _, c := range b.desired.SortedComposites() {
+		types = append(types, c.Name)
+	}
+	for _, r := range b.desired.SortedRanges() {
+		types = append(types, r.Name)
+	}
+	for _, q := range types {
+		targets[model.ObjectID{Kind: model.KindEnum, Schema: q.Schema, Name: q.Name}] = "TYPE " + q.String()
+	}
+	ids := map[model.ObjectID]bool{}
+	for id := range targets {
+		ids[id] = true
+	}
+	var out []startingACL
+	for _, id := range sortedIDSet(ids) {
+		if start := b.startACL(id); start != nil {
+			start.Target = targets[id]
+			out = append(out, startingACL{id, start})
+		}
+	}
+	return out
+}
+
 // defaultPrivilegeTypes maps the kind of an ACL's object to the object
 // type of ALTER DEFAULT PRIVILEGES that covers it.
 var defaultPrivilegeTypes = map[model.Kind]string{
-	model.KindTable: "TABLES", model.KindView: "TABLES", model.KindMatView: "TABLES", "foreign table": "TABLES",
+	model.KindTable: "TABLES", model.KindView: "TABLES", model.KindMatView: "TABLES",
 	model.KindSequence: "SEQUENCES", model.KindFunction: "FUNCTIONS", model.KindEnum: "TYPES", model.KindSchema: "SCHEMAS",
 }
 
@@ -368,7 +433,7 @@ func (b *builder) createdObject(id model.ObjectID) bool {
 	switch id.Kind {
 	case model.KindSchema:
 		return b.live.Schemas[id.Name] == nil && b.desired.Schemas[id.Name] != nil
-	case model.KindTable, "foreign table":
+	case model.KindTable:
 		return b.live.Tables[q] == nil || b.droppedTables[q]
 	case model.KindView:
 		return b.live.Views[q] == nil
@@ -693,69 +758,4 @@ func (b *builder) emitOwners() {
 		b.add(phaseOwners, step("ALTER "+d.Target+" OWNER TO "+model.QuoteIdent(d.Role),
 			"set the owner of "+id.String(), id))
 	}
-}
-
-// startingACL is the privileges an object the plan creates starts with.
-type startingACL struct {
-	id model.ObjectID
-	*model.ACL
-}
-
-// startingACLs lists the objects the plan creates that start with default
-// privileges.
-func (b *builder) startingACLs() []startingACL {
-	targets := map[model.ObjectID]string{}
-	for _, s := range b.desired.SortedSchemas() {
-		targets[model.ObjectID{Kind: model.KindSchema, Name: s.Name}] = "SCHEMA " + model.QuoteIdent(s.Name)
-	}
-	for _, t := range b.desired.SortedTables() {
-		if t.PartitionOf == nil { // partitions' privileges are not compared
-			targets[tableID(t.Name)] = "TABLE " + t.Name.String()
-		}
-	}
-	for _, v := range b.desired.SortedViews() {
-		targets[model.ObjectID{Kind: model.KindView, Schema: v.Name.Schema, Name: v.Name.Name}] = "TABLE " + v.Name.String()
-	}
-	for _, v := range b.desired.SortedMatViews() {
-		targets[model.ObjectID{Kind: model.KindMatView, Schema: v.Name.Schema, Name: v.Name.Name}] = "TABLE " + v.Name.String()
-	}
-	for _, s := range b.desired.SortedSequences() {
-		targets[model.ObjectID{Kind: model.KindSequence, Schema: s.Name.Schema, Name: s.Name.Name}] = "SEQUENCE " + s.Name.String()
-	}
-	for _, f := range b.desired.SortedFunctions() {
-		switch f.Kind {
-		case model.RoutineFunction, model.RoutineWindow:
-			targets[f.ID()] = "FUNCTION " + f.Name.String() + "(" + f.Args + ")"
-		case model.RoutineProcedure:
-			targets[f.ID()] = "PROCEDURE " + f.Name.String() + "(" + f.Args + ")"
-		}
-	}
-	types := []model.QName{}
-	for _, e := range b.desired.SortedEnums() {
-		types = append(types, e.Name)
-	}
-	for _, d := range b.desired.SortedDomains() {
-		types = append(types, d.Name)
-	}
-	for _, c := range b.desired.SortedComposites() {
-		types = append(types, c.Name)
-	}
-	for _, r := range b.desired.SortedRanges() {
-		types = append(types, r.Name)
-	}
-	for _, q := range types {
-		targets[model.ObjectID{Kind: model.KindEnum, Schema: q.Schema, Name: q.Name}] = "TYPE " + q.String()
-	}
-	ids := map[model.ObjectID]bool{}
-	for id := range targets {
-		ids[id] = true
-	}
-	var out []startingACL
-	for _, id := range sortedIDSet(ids) {
-		if start := b.startACL(id); start != nil {
-			start.Target = targets[id]
-			out = append(out, startingACL{id, start})
-		}
-	}
-	return out
 }
