@@ -181,6 +181,51 @@ func TestHashIsIndependentOfDatabaseAndColumnOrder(t *testing.T) {
 	}
 }
 
+// The ACLs of pg_dump output run by a superuser (other owners, explicit
+// grants to that superuser) hash the same as those of the same objects
+// created and inspected by another migrating role, which owns them: owners
+// are not managed, and neither role's name may matter.
+func TestACLsHashAlikeUnderAnyMigratingRole(t *testing.T) {
+	roles := pgtest.NewDatabase(t)
+	roles.Exec(t, `DO $$ BEGIN CREATE ROLE acl_owner NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+DO $$ BEGIN CREATE ROLE acl_reader NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+DO $$ BEGIN CREATE ROLE acl_migrator SUPERUSER NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;`)
+	const objects = `
+CREATE SCHEMA app;
+CREATE TABLE app.t (id int);
+CREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 1';
+GRANT SELECT ON app.t TO acl_reader;
+ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO CURRENT_USER, acl_reader;
+`
+	inspectAs := func(role, sql string) *model.Model {
+		db := pgtest.NewDatabase(t)
+		conn := db.Connect(t)
+		ctx := context.Background()
+		if _, err := conn.Exec(ctx, "SET ROLE "+role); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+		m, err := catalog.Inspect(ctx, conn, catalog.Options{Schemas: []string{"app"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	dumped := inspectAs("NONE", objects+`
+ALTER SCHEMA app OWNER TO acl_owner;
+ALTER TABLE app.t OWNER TO acl_owner;
+ALTER FUNCTION app.f() OWNER TO acl_owner;
+GRANT USAGE ON SCHEMA app TO CURRENT_USER;
+GRANT SELECT ON app.t TO CURRENT_USER WITH GRANT OPTION;
+GRANT EXECUTE ON FUNCTION app.f() TO CURRENT_USER;`)
+	migrated := inspectAs("acl_migrator", objects)
+	if dumped.Hash() != migrated.Hash() {
+		t.Errorf("hashes differ:\n%s\n%s", dumped.Canonical(), migrated.Canonical())
+	}
+}
+
 func TestInspectLeavesOutExtensionMembers(t *testing.T) {
 	m := inspect(t, `CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE TABLE t (s text);
 CREATE INDEX t_trgm ON t USING gin (s gin_trgm_ops);`, "public")

@@ -49,11 +49,19 @@ ORDER BY 1, 2, 3`
 // (extra = false). A NULL acl is the default, so it yields nothing; the
 // owner shows as (owner) and PUBLIC as PUBLIC. The owner always holds the
 // grant option, so an explicit one on its own privileges is no difference.
+//
+// The inspecting role (the one that runs migrations, or loads the source
+// into the shadow) counts as the owner too: with owners unmanaged it owns
+// what it creates, so PostgreSQL folds a grant to it into the owner's
+// entry there, while a database whose objects another role owns (pg_dump
+// output run by a superuser, then ALTER … OWNER TO) keeps it as a grant
+// of its own. Either way it holds no privilege the owner lacks. Grantors
+// are never read: they name environment-specific roles.
 const aclQuery = `
 WITH objs(kind, nsp, name, sub, target, col, acl, defacl, owner) AS (
   SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
                         WHEN 'f' THEN 'foreign table' ELSE 'table' END,
-         n.nspname, c.relname, '',
+         n.nspname, c.relname, ''::text,
          CASE c.relkind WHEN 'S' THEN 'SEQUENCE ' ELSE 'TABLE ' END || quote_ident(n.nspname) || '.' || quote_ident(c.relname),
          '', c.relacl,
          acldefault(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END::"char", c.relowner), c.relowner
@@ -61,7 +69,7 @@ WITH objs(kind, nsp, name, sub, target, col, acl, defacl, owner) AS (
   WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND NOT c.relispartition
     AND c.relacl IS NOT NULL AND ` + notExtensionMember + `
   UNION ALL
-  SELECT 'column', n.nspname, c.relname, a.attname,
+  SELECT 'column', n.nspname, c.relname, a.attname::text,
          'TABLE ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname),
          a.attname, a.attacl, acldefault('c', c.relowner), c.relowner
   FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
@@ -95,12 +103,16 @@ WITH objs(kind, nsp, name, sub, target, col, acl, defacl, owner) AS (
 ),
 diffs AS (
   SELECT o.*, g.grantee, g.privilege_type, g.is_grantable, true AS extra
-  FROM objs o, LATERAL (SELECT grantee, privilege_type, is_grantable AND grantee <> o.owner AS is_grantable FROM aclexplode(o.acl)
+  FROM objs o, LATERAL (SELECT grantee, privilege_type, is_grantable AND grantee <> o.owner AS is_grantable
+                        FROM (SELECT CASE WHEN e.grantee = current_user::regrole THEN o.owner ELSE e.grantee END AS grantee,
+                                     e.privilege_type, e.is_grantable FROM aclexplode(o.acl) e) a
                         EXCEPT SELECT grantee, privilege_type, is_grantable AND grantee <> o.owner FROM aclexplode(o.defacl)) g
   UNION ALL
   SELECT o.*, g.grantee, g.privilege_type, g.is_grantable, false
   FROM objs o, LATERAL (SELECT grantee, privilege_type, is_grantable AND grantee <> o.owner AS is_grantable FROM aclexplode(o.defacl)
-                        EXCEPT SELECT grantee, privilege_type, is_grantable AND grantee <> o.owner FROM aclexplode(o.acl)) g
+                        EXCEPT SELECT grantee, privilege_type, is_grantable AND grantee <> o.owner
+                        FROM (SELECT CASE WHEN e.grantee = current_user::regrole THEN o.owner ELSE e.grantee END AS grantee,
+                                     e.privilege_type, e.is_grantable FROM aclexplode(o.acl) e) a) g
 )
 SELECT d.kind, d.nsp, d.name, d.sub, d.target, d.col,
        CASE WHEN d.grantee = 0 THEN 'PUBLIC' WHEN d.grantee = d.owner THEN '(owner)' ELSE ro.rolname END,
@@ -112,12 +124,14 @@ ORDER BY 1, 2, 3, 4, 7, 8, 9`
 // schemas and of the whole database. Entries for the inspecting role (the
 // one that runs migrations, or loads the source into the shadow) have an
 // empty role, as written without FOR ROLE: the role's name differs between
-// environments. A database-wide entry replaces the
+// environments. For the same reason the entry's role as grantee (what the
+// objects' owner gets) is (owner). A database-wide entry replaces the
 // kind's default, so it can revoke (extra = false); a schema's entry only
 // adds to it.
 const defaultACLQuery = `
 WITH objs AS (
-  SELECT CASE WHEN r.rolname = current_user THEN '' ELSE r.rolname END AS rolname, coalesce(n.nspname, '') AS nsp,
+  SELECT CASE WHEN r.rolname = current_user THEN '' ELSE r.rolname END AS rolname, d.defaclrole AS role,
+         coalesce(n.nspname, '') AS nsp,
          CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES' WHEN 'f' THEN 'FUNCTIONS'
                               WHEN 'T' THEN 'TYPES' WHEN 'n' THEN 'SCHEMAS' END AS objtype,
          d.defaclacl AS acl,
@@ -130,15 +144,17 @@ WITH objs AS (
   WHERE d.defaclnamespace = 0 OR n.nspname = ANY($1)
 ),
 diffs AS (
-  SELECT o.rolname, o.nsp, o.objtype, g.grantee, g.privilege_type, g.is_grantable, true AS extra
+  SELECT o.rolname, o.role, o.nsp, o.objtype, g.grantee, g.privilege_type, g.is_grantable, true AS extra
   FROM objs o, LATERAL (SELECT grantee, privilege_type, is_grantable FROM aclexplode(o.acl)
                         EXCEPT SELECT grantee, privilege_type, is_grantable FROM aclexplode(o.defacl)) g
   UNION ALL
-  SELECT o.rolname, o.nsp, o.objtype, g.grantee, g.privilege_type, g.is_grantable, false
+  SELECT o.rolname, o.role, o.nsp, o.objtype, g.grantee, g.privilege_type, g.is_grantable, false
   FROM objs o, LATERAL (SELECT grantee, privilege_type, is_grantable FROM aclexplode(o.defacl)
                         EXCEPT SELECT grantee, privilege_type, is_grantable FROM aclexplode(o.acl)) g
 )
-SELECT d.rolname, d.nsp, d.objtype, coalesce(ro.rolname, 'PUBLIC'), d.privilege_type, d.is_grantable, d.extra
+SELECT d.rolname, d.nsp, d.objtype,
+       CASE WHEN d.grantee = d.role THEN '(owner)' ELSE coalesce(ro.rolname, 'PUBLIC') END,
+       d.privilege_type, d.is_grantable, d.extra
 FROM diffs d LEFT JOIN pg_roles ro ON ro.oid = d.grantee
 ORDER BY 1, 2, 3, 4, 5`
 

@@ -47,7 +47,6 @@ func TestCorpusRoundTrip(t *testing.T) {
 // with the first difference seen; each is skipped with that reason, so the
 // gap stays visible in every run until it is fixed and the line removed.
 var knownGaps = map[string]string{
-	"supabase_basejump":  "grants held by the superuser that owns the objects (postgres) are lost in the dump: drift reports 40 ACL differences",
 	"postgrest_fixtures": "the dump does not load back (drift, verify and apply exit 2)",
 }
 

@@ -30,7 +30,9 @@ const (
 	GranteePublic = "PUBLIC"
 	// GranteeOwner stands for the object's owner, whoever that is in a
 	// given database, so that the owner's default privileges never depend
-	// on the environment.
+	// on the environment. On objects it also stands for the inspecting
+	// (migrating) role, which owns what it creates when owners are not
+	// managed; in default privileges, for the entry's own role.
 	GranteeOwner = "(owner)"
 )
 

@@ -20,6 +20,7 @@ func (b *builder) emitSecurity() {
 	b.emitOwners()
 	b.emitPolicies()
 	b.emitPublications()
+	b.emitStartingACLs()
 	b.emitACLs()
 	b.emitDefaultPrivileges()
 }
@@ -286,6 +287,168 @@ func (b *builder) emitACLs() {
 	}
 }
 
+// emitStartingACLs takes from the objects the plan creates the default
+// privileges of the migrating role (who creates them) that the source does
+// not give them, and gives back the defaults those took away that the
+// source keeps. It runs before the other grants: a REVOKE on a table takes
+// the column privileges along.
+func (b *builder) emitStartingACLs() {
+	for _, start := range b.startingACLs() {
+		d := b.desired.ACLs[start.id]
+		for _, s := range grantSteps("REVOKE", minus(start.Grants, aclGrants(d)), "", start.Target, start.id) {
+			b.add(phaseGrants, s)
+		}
+		for _, s := range grantSteps("GRANT", minus(start.Revoked, aclRevoked(d)), "", start.Target, start.id) {
+			b.add(phaseGrants, s)
+		}
+	}
+}
+
+// startingACL is the privileges an object the plan creates starts with.
+type startingACL struct {
+	id model.ObjectID
+	*model.ACL
+}
+
+// startingACLs lists the objects the plan creates that start with default
+// privileges.
+func (b *builder) startingACLs() []startingACL {
+	targets := map[model.ObjectID]string{}
+	for _, s := range b.desired.SortedSchemas() {
+		targets[model.ObjectID{Kind: model.KindSchema, Name: s.Name}] = "SCHEMA " + model.QuoteIdent(s.Name)
+	}
+	for _, t := range b.desired.SortedTables() {
+		if t.PartitionOf == nil { // partitions' privileges are not compared
+			targets[tableID(t.Name)] = "TABLE " + t.Name.String()
+		}
+	}
+	for _, v := range b.desired.SortedViews() {
+		targets[model.ObjectID{Kind: model.KindView, Schema: v.Name.Schema, Name: v.Name.Name}] = "TABLE " + v.Name.String()
+	}
+	for _, v := range b.desired.SortedMatViews() {
+		targets[model.ObjectID{Kind: model.KindMatView, Schema: v.Name.Schema, Name: v.Name.Name}] = "TABLE " + v.Name.String()
+	}
+	for _, s := range b.desired.SortedSequences() {
+		targets[model.ObjectID{Kind: model.KindSequence, Schema: s.Name.Schema, Name: s.Name.Name}] = "SEQUENCE " + s.Name.String()
+	}
+	for _, f := range b.desired.SortedFunctions() {
+		switch f.Kind {
+		case model.RoutineFunction, model.RoutineWindow:
+			targets[f.ID()] = "FUNCTION " + f.Name.String() + "(" + f.Args + ")"
+		case model.RoutineProcedure:
+			targets[f.ID()] = "PROCEDURE " + f.Name.String() + "(" + f.Args + ")"
+		}
+	}
+	types := []model.QName{}
+	for _, e := range b.desired.SortedEnums() {
+		types = append(types, e.Name)
+	}
+	for _, d := range b.desired.SortedDomains() {
+		types = append(types, d.Name)
+	}
+	for _, c := range b.desired.SortedComposites() {
+		types = append(types, c.Name)
+	}
+	for _, r := range b.desired.SortedRanges() {
+		types = append(types, r.Name)
+	}
+	for _, q := range types {
+		targets[model.ObjectID{Kind: model.KindEnum, Schema: q.Schema, Name: q.Name}] = "TYPE " + q.String()
+	}
+	ids := map[model.ObjectID]bool{}
+	for id := range targets {
+		ids[id] = true
+	}
+	var out []startingACL
+	for _, id := range sortedIDSet(ids) {
+		if start := b.startACL(id); start != nil {
+			start.Target = targets[id]
+			out = append(out, startingACL{id, start})
+		}
+	}
+	return out
+}
+
+// defaultPrivilegeTypes maps the kind of an ACL's object to the object
+// type of ALTER DEFAULT PRIVILEGES that covers it.
+var defaultPrivilegeTypes = map[model.Kind]string{
+	model.KindTable: "TABLES", model.KindView: "TABLES", model.KindMatView: "TABLES",
+	model.KindSequence: "SEQUENCES", model.KindFunction: "FUNCTIONS", model.KindEnum: "TYPES", model.KindSchema: "SCHEMAS",
+}
+
+// startACL returns the privileges an object the plan creates starts with
+// beyond its kind's default: the default privileges of the migrating role
+// (who creates it) in force then, those of live that the plan keeps
+// (emitDefaultPrivileges takes the others away before objects are created,
+// and adds new ones after). Nil when the plan does not create the object
+// or no default privileges apply.
+func (b *builder) startACL(id model.ObjectID) *model.ACL {
+	objType := defaultPrivilegeTypes[id.Kind]
+	if objType == "" || !b.createdObject(id) {
+		return nil
+	}
+	start := &model.ACL{}
+	for _, schema := range []string{"", id.Schema} {
+		if id.Kind == model.KindSchema && schema != "" {
+			continue
+		}
+		key := (&model.DefaultPrivilege{Schema: schema, ObjectType: objType}).Key()
+		l, d := b.live.DefaultPrivileges[key], b.desired.DefaultPrivileges[key]
+		if l == nil || d == nil {
+			continue
+		}
+		for _, g := range l.Grants {
+			// The owner holds every privilege already.
+			if g.Grantee != model.GranteeOwner && isIn(g, d.Grants) {
+				start.Grants = append(start.Grants, g)
+			}
+		}
+		for _, g := range l.Revoked {
+			if isIn(g, d.Revoked) {
+				start.Revoked = append(start.Revoked, g)
+			}
+		}
+	}
+	if len(start.Grants) == 0 && len(start.Revoked) == 0 {
+		return nil
+	}
+	return start
+}
+
+func isIn(g model.Grant, gs []model.Grant) bool {
+	for _, x := range gs {
+		if x == g {
+			return true
+		}
+	}
+	return false
+}
+
+// createdObject reports whether the plan creates the object (again).
+func (b *builder) createdObject(id model.ObjectID) bool {
+	if b.freshObject(id) {
+		return true
+	}
+	q := id.QName()
+	switch id.Kind {
+	case model.KindSchema:
+		return b.live.Schemas[id.Name] == nil && b.desired.Schemas[id.Name] != nil
+	case model.KindTable:
+		return b.live.Tables[q] == nil || b.droppedTables[q]
+	case model.KindView:
+		return b.live.Views[q] == nil
+	case model.KindMatView:
+		return b.live.MatViews[q] == nil
+	case model.KindSequence:
+		return b.live.Sequences[q] == nil || b.droppedSeqs[q]
+	case model.KindFunction:
+		return b.live.Functions[model.FunctionKey(q, id.Sub)] == nil
+	case model.KindEnum:
+		return b.live.Enums[q] == nil && b.live.Domains[q] == nil && b.live.Composites[q] == nil && b.live.Ranges[q] == nil
+	}
+	return false
+}
+
 func aclGrants(a *model.ACL) []model.Grant {
 	if a == nil {
 		return nil
@@ -430,6 +593,18 @@ func defaultPrivilegeSteps(d *model.DefaultPrivilege, verb string, gs []model.Gr
 	}
 	if d.Schema != "" {
 		prefix += " IN SCHEMA " + model.QuoteIdent(d.Schema)
+	}
+	if d.Role != "" {
+		// The entry's own role as grantee: CURRENT_USER would name the
+		// migrating role instead.
+		named := make([]model.Grant, len(gs))
+		for i, g := range gs {
+			if g.Grantee == model.GranteeOwner {
+				g.Grantee = d.Role
+			}
+			named[i] = g
+		}
+		gs = named
 	}
 	var out []Step
 	for _, s := range grantSteps(verb, gs, "", d.ObjectType, id) {

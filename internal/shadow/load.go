@@ -260,12 +260,19 @@ func (l *loader) sql(i int) string {
 // statement is atomic, so a failure leaves nothing behind, and an enum value
 // added by one is usable by the next), retrying those that lack an object
 // until a pass makes no progress.
+//
+// ALTER DEFAULT PRIVILEGES waits until every statement before it has run,
+// and what follows it waits for it: it changes the privileges of what is
+// created after it, so a statement retried out of file order must not see
+// default privileges the source only sets later (pg_dump and pg-flux dump
+// set them last). When what waits before it fails for good, the rest runs
+// anyway.
 func (l *loader) run(ctx context.Context, todo []int) error {
-	first := true
+	first, forceDefaults := true, false
 	for len(todo) > 0 {
 		var retry []int
 		var deferred []Failure
-		progress := false
+		progress, held := false, false
 		for _, i := range todo {
 			st := l.stmts[i]
 			if st.IsSetting() {
@@ -274,6 +281,11 @@ func (l *loader) run(ctx context.Context, todo []int) error {
 						return err
 					}
 				}
+				continue
+			}
+			if !forceDefaults && (held || st.Node == "AlterDefaultPrivilegesStmt" && len(retry) > 0) {
+				retry = append(retry, i)
+				held = true
 				continue
 			}
 			f, err := l.runStatement(ctx, i)
@@ -300,6 +312,13 @@ func (l *loader) run(ctx context.Context, todo []int) error {
 			// the function is a cycle no order resolves while bodies are
 			// checked at creation; pg_dump turns the check off too.
 			l.relaxBodies = true
+			todo = retry
+			continue
+		}
+		if !progress && held && !forceDefaults {
+			// What still waits fails for good; the default privileges
+			// held behind it run now.
+			forceDefaults = true
 			todo = retry
 			continue
 		}

@@ -156,6 +156,24 @@ func TestLoadOutOfDependencyOrder(t *testing.T) {
 	}
 }
 
+// A table retried after the type it needs must not pick up default
+// privileges that the source sets only after it (as dumps do, last).
+func TestLoadDefaultPrivilegesWaitForRetriedStatements(t *testing.T) {
+	srv := dsnServer(t)
+	conn := mustLoad(t, srv, sourceSet(t, map[string]string{
+		"a_tables.sql":  "CREATE TABLE moods (m mood);",
+		"b_types.sql":   "CREATE TYPE mood AS ENUM ('sad', 'happy');",
+		"c_default.sql": "ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC;",
+		"d_later.sql":   "CREATE TABLE later (m mood);",
+	}))
+	if got := queryString(t, conn, "SELECT coalesce(relacl::text, 'default') FROM pg_class WHERE relname = 'moods'"); got != "default" {
+		t.Errorf("moods has ACL %s, want the default: the default privileges are set after it", got)
+	}
+	if got := queryString(t, conn, "SELECT coalesce(relacl::text, 'default') FROM pg_class WHERE relname = 'later'"); got == "default" {
+		t.Error("later has the default ACL, want the default privileges set before it")
+	}
+}
+
 // pgDumpPrelude is the start of a pg_dump file: it empties search_path.
 const pgDumpPrelude = `SET statement_timeout = 0;
 SET client_encoding = 'UTF8';
