@@ -210,7 +210,7 @@ func (b *builder) inDroppedTable(id model.ObjectID) bool {
 	switch id.Kind {
 	case model.KindColumn:
 		return b.goneColumn(colKey{id.QName(), id.Sub})
-	case model.KindConstraint:
+	case model.KindConstraint, model.KindPolicy:
 		return b.droppedTables[id.QName()]
 	case model.KindIndex:
 		if ix := b.live.Indexes[id.QName()]; ix != nil {
