@@ -697,6 +697,52 @@ func viewOrder(m *model.Model, set map[model.QName]bool, reverse bool) ([]model.
 	return topoSort(set, prereq)
 }
 
+// tableDropOrder lists the dropped tables (not partitions dropped with their
+// parent) so that a table goes before the tables its parts still use: a
+// policy's subquery, a child of an inheritance parent, a column of another
+// table's row type. Foreign keys, views and triggers are gone by then. On a
+// cycle the order is by name and the plan's validation reports it.
+func (b *builder) tableDropOrder() []model.QName {
+	set := map[model.QName]bool{}
+	for name := range b.droppedTables {
+		if !b.droppedWithParent(name) {
+			set[name] = true
+		}
+	}
+	prereq := map[model.QName][]model.QName{}
+	for from, deps := range b.live.Deps {
+		user, ok := b.liveTableOf(from)
+		if !ok || !set[user] {
+			continue
+		}
+		for _, dep := range deps {
+			used, ok := b.liveTableOf(dep)
+			if ok && used != user && set[used] {
+				prereq[used] = append(prereq[used], user)
+			}
+		}
+	}
+	order, err := topoSort(set, prereq)
+	if err != nil {
+		return sortedNames(set)
+	}
+	return order
+}
+
+// liveTableOf names the live table an object belongs to: the table itself,
+// or one of its columns, constraints, indexes, triggers or policies.
+func (b *builder) liveTableOf(id model.ObjectID) (model.QName, bool) {
+	switch id.Kind {
+	case model.KindTable, model.KindColumn, model.KindConstraint, model.KindTrigger, model.KindPolicy:
+		return id.QName(), b.live.Tables[id.QName()] != nil
+	case model.KindIndex:
+		if ix := b.live.Indexes[id.QName()]; ix != nil {
+			return ix.Table, b.live.Tables[ix.Table] != nil
+		}
+	}
+	return model.QName{}, false
+}
+
 // topoSort orders nodes so that each follows its prerequisites, and
 // otherwise by name. A cycle is an error naming it.
 func topoSort(set map[model.QName]bool, prereq map[model.QName][]model.QName) ([]model.QName, error) {
@@ -856,10 +902,7 @@ func (b *builder) emitDrops() {
 			b.add(phaseDropColumns, dropColumn(l.Name, c.Name))
 		}
 	}
-	for _, name := range sortedNames(b.droppedTables) {
-		if b.droppedWithParent(name) {
-			continue
-		}
+	for _, name := range b.tableDropOrder() {
 		b.add(phaseDropColumns, dropTable(name))
 	}
 	for _, name := range sortedNames(b.droppedSeqs) {
