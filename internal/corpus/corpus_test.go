@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pg-flux/pg-flux/internal/cli"
+	"github.com/pg-flux/pg-flux/internal/hazard"
 	"github.com/pg-flux/pg-flux/internal/pgserver"
 	"github.com/pg-flux/pg-flux/internal/pgtest"
 )
@@ -21,7 +22,8 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
 // TestCorpusRoundTrip takes every corpus schema through the adoption loop:
 // load it into a live database; the corpus itself is source without a
 // diff; dump it; the dump is source that declares live exactly (drift and
-// verify, strict); and a plan from an empty database to the dump creates
+// verify, strict); a plan from an empty database to the dump creates
+// everything and converges; and a plan from there to an empty source drops
 // everything and converges.
 func TestCorpusRoundTrip(t *testing.T) {
 	dir, err := Dir(".")
@@ -87,10 +89,27 @@ func roundTrip(t *testing.T, src string) {
 	run(0, "verify", "--strict", "--db", live.DSN, "--schema", out)
 
 	fresh := pgtest.NewDatabase(t)
-	if run(0, "apply", "--db", fresh.DSN, "--schema", out) {
-		run(0, "drift", "--strict", "--db", fresh.DSN, "--schema", out)
+	if !run(0, "apply", "--db", fresh.DSN, "--schema", out) || !run(0, "drift", "--strict", "--db", fresh.DSN, "--schema", out) {
+		return
+	}
+
+	// And back to nothing: every drop is ordered so that no dependent
+	// blocks it.
+	empty := t.TempDir()
+	if run(0, "apply", "--db", fresh.DSN, "--schema", empty, "--allow-mass-drop", "--allow-hazards", allHazards()) {
+		run(0, "drift", "--strict", "--db", fresh.DSN, "--schema", empty)
 	}
 	t.Logf("round trip in %v", time.Since(began))
+}
+
+// allHazards allows every hazard kind: the teardown drops everything on
+// purpose.
+func allHazards() string {
+	var kinds []string
+	for _, k := range hazard.Kinds {
+		kinds = append(kinds, string(k))
+	}
+	return strings.Join(kinds, ",")
 }
 
 // psql loads a corpus schema as its README says: roles.sql, then schema.sql,
