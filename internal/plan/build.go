@@ -94,7 +94,8 @@ const (
 	phaseSecurity // row security, policies, publications
 	phaseGrants
 	phaseComments
-	phaseDropExtensions // and collations, text-search configurations
+	phaseDropCollations // and text-search configurations: late, as columns and indexes use them, but before the extensions they may use
+	phaseDropExtensions
 	phaseDropSchemas
 	numPhases
 )

@@ -467,11 +467,12 @@ func (b *builder) emitTypeDefinitions() {
 		p := phaseDropTypes
 		if id.Kind == model.KindCollation || id.Kind == model.KindTextSearchCfg {
 			// Recreated configurations are created again in phaseEnums;
-			// those gone go with the extensions.
+			// those gone go late, before the extensions whose
+			// dictionaries and collations they may use.
 			if b.desired.TextSearchConfigs[id.QName()] != nil {
 				p = phaseDropSequences
 			} else {
-				p = phaseDropExtensions
+				p = phaseDropCollations
 			}
 		}
 		b.add(p, dropType(id))
