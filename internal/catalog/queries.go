@@ -116,7 +116,7 @@ ORDER BY 1, 2`
 // dependsQuery maps pg_depend onto model objects: rewrite rules stand for
 // their view, column defaults for their table, and a dependency on specific
 // columns of a table is reported at the column level (refsub) as well.
-const dependsQuery = `
+var dependsQuery = `
 WITH objs(classid, objid, kind, nsp, name, sub) AS (
   SELECT 'pg_class'::regclass, c.oid,
          CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view' WHEN 'S' THEN 'sequence'
@@ -163,7 +163,7 @@ WITH objs(classid, objid, kind, nsp, name, sub) AS (
   JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
   WHERE n.nspname = ANY($1)
   UNION ALL
-  SELECT 'pg_proc'::regclass, p.oid, 'function', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)
+  SELECT 'pg_proc'::regclass, p.oid, 'function', n.nspname, p.proname, ` + functionIdentityArgs + `
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
   WHERE n.nspname = ANY($1)
   UNION ALL

@@ -3,6 +3,7 @@ package model
 import (
 	"encoding"
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -104,6 +105,18 @@ func QuoteLiteral(s string) string {
 		return `E'` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `'`, `''`) + `'`
 	}
 	return `'` + strings.ReplaceAll(s, `'`, `''`) + `'`
+}
+
+// ReservedWords returns the words QuoteIdent quotes although they are plain
+// lower-case names, sorted: catalog queries need them to quote argument
+// names the way the newest grammar does.
+func ReservedWords() []string {
+	words := make([]string, 0, len(reservedWords))
+	for w := range reservedWords {
+		words = append(words, w)
+	}
+	sort.Strings(words)
+	return words
 }
 
 func isPlainIdent(s string) bool {
