@@ -1093,9 +1093,28 @@ func (b *builder) emitCreateViews() error {
 		return err
 	}
 	for _, name := range order {
-		b.add(phaseCreateViews, createView(b.desired.Views[name], b.replacedViews[name]))
+		v := b.desired.Views[name]
+		if !b.replacedViews[name] && selfReferencing(v) {
+			b.add(phaseCreateViews, viewPlaceholder(v))
+			b.add(phaseCreateViews, createView(v, true))
+			continue
+		}
+		b.add(phaseCreateViews, createView(v, b.replacedViews[name]))
 	}
 	return nil
+}
+
+// selfReferencing reports whether a view selects from itself, which only
+// CREATE OR REPLACE of an existing view can declare.
+func selfReferencing(v *model.View) bool {
+	for _, ch := range nameChains(v.Definition) {
+		for i := 0; i+1 < len(ch); i++ {
+			if ch[i] == v.Name.Schema && ch[i+1] == v.Name.Name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // emitComments sets the comments of new and recreated objects, and changes

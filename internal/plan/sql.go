@@ -428,6 +428,18 @@ func createView(v *model.View, replace bool) Step {
 	return step(sql, summary+v.Name.String(), viewID(v.Name))
 }
 
+// viewPlaceholder creates a view with the columns of v, all NULL, the way
+// pg_dump does for a view that selects from itself: its definition can
+// only replace a view that exists.
+func viewPlaceholder(v *model.View) Step {
+	cols := make([]string, len(v.Columns))
+	for i, c := range v.Columns {
+		cols[i] = "NULL::" + c.Type + " AS " + model.QuoteIdent(c.Name)
+	}
+	return step("CREATE VIEW "+v.Name.String()+" AS\nSELECT "+strings.Join(cols, ",\n    "),
+		"create view "+v.Name.String()+" with placeholder columns", viewID(v.Name))
+}
+
 func dropView(name model.QName) Step {
 	return step("DROP VIEW "+name.String(), "drop view "+name.String(), viewID(name))
 }
