@@ -278,6 +278,7 @@ func (b *builder) emitRoutines() error {
 		return err
 	}
 	placed := map[string]phase{}
+	_, typesOnTables := b.typeOrder()
 	for _, id := range order {
 		k := functionKey(id)
 		p := phaseFunctions
@@ -287,6 +288,10 @@ func (b *builder) emitRoutines() error {
 				p = max(p, phaseLateFunctions)
 			case model.KindView:
 				p = max(p, phaseViewFunctions)
+			case model.KindDomain, model.KindComposite, model.KindRange:
+				if typesOnTables[dep] {
+					p = max(p, phaseLateFunctions) // created with the columns
+				}
 			case model.KindFunction:
 				if dp, ok := placed[functionKey(dep)]; ok {
 					p = max(p, dp)
