@@ -55,8 +55,9 @@ const (
 	// Revokes, policy and publication drops run while every live object
 	// still exists (see security.go).
 	phaseSecurityEarly
-	phaseDropTriggers // and event triggers
-	phaseDropViews    // and materialized views
+	phaseDropTriggers      // and event triggers
+	phaseDropViewFunctions // functions on dropped views' row types
+	phaseDropViews         // and materialized views
 	phaseDropForeignKeys
 	phaseDropConstraints // indexes, other constraints, sequence ownership
 	phaseDropColumnParts // defaults, identities, generation expressions

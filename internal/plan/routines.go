@@ -203,6 +203,17 @@ func (b *builder) analyzeLateDrops() {
 	}
 }
 
+// onDroppedView reports whether a live function depends on a view the plan
+// drops (it takes or returns the view's rows): it goes before the view.
+func (b *builder) onDroppedView(id model.ObjectID) bool {
+	for _, dep := range b.live.Deps[id] {
+		if dep.Kind == model.KindView && b.droppedViews[dep.QName()] {
+			return true
+		}
+	}
+	return false
+}
+
 // inDroppedTable reports whether a live object is part of a dropped table.
 func (b *builder) inDroppedTable(id model.ObjectID) bool {
 	switch id.Kind {
@@ -236,19 +247,22 @@ func (b *builder) emitRoutines() error {
 	}
 
 	// Drops, dependents first.
-	var early, late []model.ObjectID
+	var onViews, early, late []model.ObjectID
 	for k := range rt.droppedFuncs {
 		id := b.live.Functions[k].ID()
-		if rt.lateDrops[k] {
+		switch {
+		case rt.lateDrops[k]:
 			late = append(late, id)
-		} else {
+		case b.onDroppedView(id):
+			onViews = append(onViews, id)
+		default:
 			early = append(early, id)
 		}
 	}
 	for _, set := range []struct {
 		ids []model.ObjectID
 		p   phase
-	}{{early, phaseDropFunctions}, {late, phaseDropFunctionsLate}} {
+	}{{onViews, phaseDropViewFunctions}, {early, phaseDropFunctions}, {late, phaseDropFunctionsLate}} {
 		order, err := functionOrder(b.live, set.ids, true)
 		if err != nil {
 			return err
