@@ -255,8 +255,18 @@ func (b *builder) emitACLs() {
 	for id := range b.desired.ACLs {
 		ids[id] = true
 	}
+	ownPublic := b.ownPublicSchema()
+	if ownPublic != nil {
+		ids[schemaID("public")] = true
+	}
 	for _, id := range sortedIDSet(ids) {
 		l, d := b.live.ACLs[id], b.desired.ACLs[id]
+		revokes := phaseSecurityEarly
+		if id == schemaID("public") && ownPublic != nil {
+			// Revoked once CREATE SCHEMA IF NOT EXISTS has run: the
+			// schema may be missing, not just new.
+			l, revokes = ownPublic, phaseGrants
+		}
 		ref := d
 		if ref == nil {
 			ref = l
@@ -265,10 +275,10 @@ func (b *builder) emitACLs() {
 		col := ref.Column
 		if l != nil && !b.freshObject(id) && !b.goneObject(id) {
 			for _, s := range grantSteps("REVOKE", minus(l.Grants, aclGrants(d)), col, on, id) {
-				b.add(phaseSecurityEarly, s)
+				b.add(revokes, s)
 			}
 			for _, s := range grantSteps("GRANT", minus(l.Revoked, aclRevoked(d)), col, on, id) {
-				b.add(phaseSecurityEarly, s)
+				b.add(revokes, s)
 			}
 		}
 		if d == nil {
@@ -284,6 +294,21 @@ func (b *builder) emitACLs() {
 			b.add(phaseGrants, s)
 		}
 	}
+}
+
+// ownPublicSchema returns the privileges the plan finds on schema public
+// when it declares public and live does not have it: CREATE SCHEMA IF NOT
+// EXISTS public then finds the database's own public schema, which PUBLIC
+// may use (and, before PostgreSQL 15, create in), so those privileges are
+// revoked unless desired has them. nil in every other case.
+func (b *builder) ownPublicSchema() *model.ACL {
+	if b.desired.Schemas["public"] == nil || b.live.Schemas["public"] != nil {
+		return nil
+	}
+	return &model.ACL{Target: "SCHEMA public", Grants: []model.Grant{
+		{Grantee: model.GranteePublic, Privilege: "CREATE"},
+		{Grantee: model.GranteePublic, Privilege: "USAGE"},
+	}}
 }
 
 func aclGrants(a *model.ACL) []model.Grant {
