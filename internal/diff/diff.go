@@ -101,6 +101,7 @@ func Compare(live, desired *model.Model) []Change {
 	compareRoutines(live, desired, add)
 	compareTypes(live, desired, add)
 	compareSecurity(live, desired, add)
+	compareKeyed(live.Servers, desired.Servers, (*model.ForeignServer).ID, add, ServerDetails)
 
 	sort.Slice(out, func(i, j int) bool { return less(out[i].Object, out[j].Object) })
 	return out
@@ -165,6 +166,7 @@ func ColumnDetails(l, d *model.Column) []string {
 	dd = append(dd, columnStorageDetails(l, d)...)
 	dd = append(dd,
 		attr("generated", l.Generated, d.Generated),
+		attr("foreign options", strings.Join(l.FDWOptions, ", "), strings.Join(d.FDWOptions, ", ")),
 		attr("comment", l.Comment, d.Comment),
 	)
 	return details(dd...)
@@ -348,6 +350,7 @@ var kindRank = map[model.Kind]int{
 	model.KindEventTrigger: 10,
 
 	model.KindExtension:     1,
+	model.KindServer:        1,
 	model.KindCollation:     1,
 	model.KindTextSearchCfg: 1,
 	model.KindDomain:        1,

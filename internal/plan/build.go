@@ -857,7 +857,7 @@ func (b *builder) emitDrops() {
 		if b.droppedWithParent(name) {
 			continue
 		}
-		b.add(phaseDropColumns, dropTable(name))
+		b.add(phaseDropColumns, dropTable(b.live.Tables[name]))
 	}
 	for _, name := range sortedNames(b.droppedSeqs) {
 		if !b.implicitSeqs[name] {
@@ -1123,7 +1123,11 @@ func selfReferencing(v *model.View) bool {
 func (b *builder) emitComments() {
 	set := func(id model.ObjectID, fresh bool, live, desired string) {
 		if (fresh && desired != "") || (!fresh && live != desired) {
-			b.add(phaseComments, comment(id, commentTarget(id), desired))
+			target := commentTarget(id)
+			if t := b.desired.Tables[id.QName()]; id.Kind == model.KindTable && t != nil && t.Foreign != nil {
+				target = "FOREIGN " + target // COMMENT ON TABLE refuses a foreign table
+			}
+			b.add(phaseComments, comment(id, target, desired))
 		}
 	}
 	for _, d := range b.desired.SortedSchemas() {

@@ -230,7 +230,7 @@ func (b *builder) goneObject(id model.ObjectID) bool {
 	switch id.Kind {
 	case model.KindSchema:
 		return b.desired.Schemas[id.Name] == nil
-	case model.KindTable:
+	case model.KindTable, model.KindForeignTable:
 		return b.droppedTables[q]
 	case model.KindView:
 		return b.droppedViews[q] && b.desired.Views[q] == nil

@@ -188,6 +188,10 @@ func createTable(t *model.Table) Step {
 	if len(lines) > 0 {
 		body = "(\n" + strings.Join(lines, ",\n") + "\n)"
 	}
+	if t.Foreign != nil {
+		return step("CREATE FOREIGN TABLE "+t.Name.String()+" "+body+foreignTableClauses(t.Foreign),
+			"create foreign table "+t.Name.String(), tableID(t.Name))
+	}
 	return step("CREATE "+persistence(t)+"TABLE "+t.Name.String()+" "+body+tableClauses(t), "create table "+t.Name.String(), tableID(t.Name))
 }
 
@@ -196,8 +200,11 @@ func inlineConstraint(c *model.Constraint) bool {
 	return c.Type != model.ForeignKey && c.Validated
 }
 
-func dropTable(name model.QName) Step {
-	return step("DROP TABLE "+name.String(), "drop table "+name.String(), tableID(name))
+func dropTable(t *model.Table) Step {
+	if t.Foreign != nil {
+		return step("DROP FOREIGN TABLE "+t.Name.String(), "drop foreign table "+t.Name.String(), tableID(t.Name))
+	}
+	return step("DROP TABLE "+t.Name.String(), "drop table "+t.Name.String(), tableID(t.Name))
 }
 
 // columnDefinition is the column as CREATE TABLE and ADD COLUMN spell it.
@@ -206,6 +213,9 @@ func columnDefinition(table model.QName, c *model.Column) string {
 	b.WriteString(model.QuoteIdent(c.Name) + " " + c.Type)
 	if c.Compression != "" {
 		b.WriteString(" COMPRESSION " + c.Compression)
+	}
+	if len(c.FDWOptions) > 0 {
+		b.WriteString(" OPTIONS (" + model.FDWOptions(c.FDWOptions) + ")")
 	}
 	if c.Collation != "" {
 		b.WriteString(" COLLATE " + c.Collation)

@@ -291,6 +291,9 @@ func (b *builder) emitTypes() error {
 				t.Name, orNone(l.PartitionBy), orNone(t.PartitionBy))
 		}
 	}
+	if err := b.emitForeign(); err != nil {
+		return err
+	}
 	b.emitExtensions()
 	b.emitTypeDefinitions()
 	b.emitPartitions()
