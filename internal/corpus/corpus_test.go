@@ -48,7 +48,6 @@ func TestCorpusRoundTrip(t *testing.T) {
 // gap stays visible in every run until it is fixed and the line removed.
 var knownGaps = map[string]string{
 	"supabase_basejump":  "grants held by the superuser that owns the objects (postgres) are lost in the dump: drift reports 40 ACL differences",
-	"postgrest_fixtures": "the dump does not load back (drift, verify and apply exit 2)",
 	"musicbrainz":        "the round trip does not converge yet (the first difference is not yet diagnosed)",
 }
 
