@@ -284,7 +284,9 @@ func (b *builder) emitACLs() {
 		if d == nil {
 			continue
 		}
-		if l != nil && b.freshObject(id) {
+		if l != nil && (b.freshObject(id) || l == ownPublic) {
+			// What desired grants is granted: a recreated public schema
+			// has none of the privileges assumed above.
 			l = nil
 		}
 		for _, s := range grantSteps("GRANT", minus(d.Grants, aclGrants(l)), col, on, id) {
@@ -296,11 +298,13 @@ func (b *builder) emitACLs() {
 	}
 }
 
-// ownPublicSchema returns the privileges the plan finds on schema public
-// when it declares public and live does not have it: CREATE SCHEMA IF NOT
-// EXISTS public then finds the database's own public schema, which PUBLIC
-// may use (and, before PostgreSQL 15, create in), so those privileges are
-// revoked unless desired has them. nil in every other case.
+// ownPublicSchema returns the privileges the plan may find on schema
+// public when it declares public and live does not have it: CREATE SCHEMA
+// IF NOT EXISTS public then finds the database's own public schema, which
+// PUBLIC may use (and, before PostgreSQL 15, create in), so those
+// privileges are revoked unless desired has them, and what desired grants
+// is granted (the schema may also have been recreated without them). nil
+// in every other case.
 func (b *builder) ownPublicSchema() *model.ACL {
 	if b.desired.Schemas["public"] == nil || b.live.Schemas["public"] != nil {
 		return nil
