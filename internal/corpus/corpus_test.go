@@ -47,8 +47,8 @@ func TestCorpusRoundTrip(t *testing.T) {
 // with the first difference seen; each is skipped with that reason, so the
 // gap stays visible in every run until it is fixed and the line removed.
 var knownGaps = map[string]string{
-	"supabase_basejump":  "grants held by the superuser that owns the objects (postgres) are lost in the dump: drift reports 40 ACL differences",
-	"musicbrainz":        "the round trip does not converge yet (the first difference is not yet diagnosed)",
+	"supabase_basejump": "grants held by the superuser that owns the objects (postgres) are lost in the dump: drift reports 40 ACL differences",
+	"musicbrainz":       "the round trip does not converge yet (the first difference is not yet diagnosed)",
 }
 
 // pgflux runs the command line in process and returns its exit code and
