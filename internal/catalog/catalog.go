@@ -65,6 +65,7 @@ func Inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, e
 	queue("triggers", triggersQuery, r.trigger)
 	queue("event triggers", eventTriggersQuery, r.eventTrigger)
 	queue("foreign servers", serversQuery, r.server)
+	queue("casts", castsQuery, r.cast)
 	r.queueTypes(queue)
 	queueSecurity(queue, r, opts)
 	queue("dependencies", dependsQuery, r.depend)

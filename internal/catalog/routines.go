@@ -241,3 +241,40 @@ func splitArgList(list string) []string {
 	}
 	return items
 }
+
+// castsQuery reads the casts neither PostgreSQL (oid below
+// FirstNormalObjectId) nor an extension made whose source type, target
+// type or function is in a managed schema.
+var castsQuery = `
+SELECT format_type(c.castsource, NULL), format_type(c.casttarget, NULL),
+       CASE WHEN c.castmethod = 'f' THEN c.castfunc::regprocedure::text ELSE '' END,
+       c.castmethod::text, c.castcontext::text,
+       coalesce(obj_description(c.oid, 'pg_cast'), ''),
+       CASE WHEN pn.nspname = ANY($1) THEN pn.nspname ELSE '' END, coalesce(p.proname, ''),
+       CASE WHEN pn.nspname = ANY($1) THEN ` + functionIdentityArgs + ` ELSE '' END
+FROM pg_cast c
+JOIN pg_type st ON st.oid = c.castsource
+JOIN pg_namespace sn ON sn.oid = st.typnamespace
+JOIN pg_type tt ON tt.oid = c.casttarget
+JOIN pg_namespace tn ON tn.oid = tt.typnamespace
+LEFT JOIN pg_proc p ON p.oid = c.castfunc
+LEFT JOIN pg_namespace pn ON pn.oid = p.pronamespace
+WHERE c.oid >= 16384
+  AND (sn.nspname = ANY($1) OR tn.nspname = ANY($1) OR pn.nspname = ANY($1))
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_cast'::regclass
+                  AND e.objid = c.oid AND e.deptype = 'e')
+ORDER BY 1, 2`
+
+func (r *reader) cast(rows pgx.Rows) error {
+	c := &model.Cast{}
+	var fn model.QName
+	var args string
+	if err := rows.Scan(&c.Source, &c.Target, &c.Function, &c.Method, &c.Context, &c.Comment, &fn.Schema, &fn.Name, &args); err != nil {
+		return err
+	}
+	if fn.Schema != "" {
+		c.FunctionKey = model.FunctionKey(fn, args)
+	}
+	r.m.Casts[c.Key()] = c
+	return nil
+}

@@ -102,6 +102,7 @@ func Compare(live, desired *model.Model) []Change {
 	compareTypes(live, desired, add)
 	compareSecurity(live, desired, add)
 	compareKeyed(live.Servers, desired.Servers, (*model.ForeignServer).ID, add, ServerDetails)
+	compareKeyed(live.Casts, desired.Casts, (*model.Cast).ID, add, CastDetails)
 
 	sort.Slice(out, func(i, j int) bool { return less(out[i].Object, out[j].Object) })
 	return out
@@ -348,6 +349,7 @@ var kindRank = map[model.Kind]int{
 	model.KindFunction:     8,
 	model.KindTrigger:      9,
 	model.KindEventTrigger: 10,
+	model.KindCast:         10,
 
 	model.KindExtension:     1,
 	model.KindServer:        1,

@@ -43,6 +43,8 @@ type Model struct {
 	DefaultPrivileges map[string]*DefaultPrivilege `json:"default_privileges,omitempty"`
 	Publications      map[string]*Publication      `json:"publications,omitempty"`
 	Servers           map[string]*ForeignServer    `json:"servers,omitempty"`
+	// Casts by Cast.Key.
+	Casts map[string]*Cast `json:"casts,omitempty"`
 	// Owners are read only when owners are managed (catalog.Options.Owners):
 	// otherwise environments with different owners must hash the same.
 	Owners map[ObjectID]*Ownership `json:"owners,omitempty"`
@@ -92,6 +94,7 @@ func New() *Model {
 		DefaultPrivileges: map[string]*DefaultPrivilege{},
 		Publications:      map[string]*Publication{},
 		Servers:           map[string]*ForeignServer{},
+		Casts:             map[string]*Cast{},
 		Owners:            map[ObjectID]*Ownership{},
 	}
 }
@@ -324,7 +327,7 @@ func (m *Model) Empty() bool {
 	return len(m.Tables)+len(m.Indexes)+len(m.Sequences)+len(m.Views)+len(m.Enums)+
 		len(m.Functions)+len(m.Triggers)+len(m.EventTriggers)+
 		len(m.Extensions)+len(m.Domains)+len(m.Composites)+len(m.Ranges)+len(m.MatViews)+
-		len(m.Statistics)+len(m.Collations)+len(m.TextSearchConfigs)+len(m.Servers) == 0
+		len(m.Statistics)+len(m.Collations)+len(m.TextSearchConfigs)+len(m.Servers)+len(m.Casts) == 0
 }
 
 // joinQuoted is shared by the name types.

@@ -82,6 +82,8 @@ func (id ObjectID) String() string {
 		return fmt.Sprintf("event trigger %s", QuoteIdent(id.Name))
 	case KindPolicy:
 		return fmt.Sprintf("policy %s on %s", QuoteIdent(id.Sub), id.QName())
+	case KindCast:
+		return fmt.Sprintf("cast (%s)", id.Name)
 	case KindServer:
 		return fmt.Sprintf("server %s", QuoteIdent(id.Name))
 	case KindPublication:

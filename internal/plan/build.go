@@ -789,6 +789,7 @@ func (b *builder) emit() error {
 	if err := b.emitRoutines(); err != nil {
 		return err
 	}
+	b.emitCasts()
 	if err := b.emitTypes(); err != nil {
 		return err
 	}

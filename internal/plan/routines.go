@@ -3,6 +3,7 @@ package plan
 import (
 	"strings"
 
+	"github.com/pg-flux/pg-flux/internal/diff"
 	"github.com/pg-flux/pg-flux/internal/model"
 )
 
@@ -483,4 +484,48 @@ func enableEventTrigger(e *model.EventTrigger) Step {
 func dropEventTrigger(name string) Step {
 	id := model.ObjectID{Kind: model.KindEventTrigger, Name: name}
 	return step("DROP EVENT TRIGGER "+model.QuoteIdent(name), "drop "+id.String(), id)
+}
+
+// ---------------------------------------------------------------- casts
+
+// emitCasts creates, drops and comments casts. A cast cannot be altered: a
+// changed one is dropped and created again, as is one whose function the
+// plan drops. Drops go with the triggers (before functions and types),
+// creates with them (after functions and types).
+func (b *builder) emitCasts() {
+	dropped := map[string]bool{}
+	for _, l := range b.live.SortedCasts() {
+		d := b.desired.Casts[l.Key()]
+		if d == nil || d.Function != l.Function || d.Method != l.Method || d.Context != l.Context ||
+			(l.FunctionKey != "" && b.rt.droppedFuncs[l.FunctionKey]) {
+			dropped[l.Key()] = true
+			b.add(phaseDropTriggers, step("DROP CAST ("+l.Key()+")", "drop "+l.ID().String(), l.ID()))
+		}
+	}
+	for _, d := range b.desired.SortedCasts() {
+		l := b.live.Casts[d.Key()]
+		fresh := l == nil || dropped[d.Key()]
+		if fresh {
+			b.add(phaseTriggers, createCast(d))
+		}
+		if (fresh && d.Comment != "") || (!fresh && l.Comment != d.Comment) {
+			b.add(phaseComments, comment(d.ID(), "CAST ("+d.Key()+")", d.Comment))
+		}
+	}
+}
+
+func createCast(c *model.Cast) Step {
+	sql := "CREATE CAST (" + c.Key() + ")"
+	switch c.Method {
+	case model.CastFunction:
+		sql += " WITH FUNCTION " + c.Function
+	case model.CastInOut:
+		sql += " WITH INOUT"
+	default:
+		sql += " WITHOUT FUNCTION"
+	}
+	if ctx := diff.CastContext(c.Context); ctx != "" {
+		sql += " " + ctx
+	}
+	return step(sql, "create "+c.ID().String(), c.ID())
 }

@@ -52,6 +52,8 @@ func ObjectName(id model.ObjectID) string {
 		return id.QName().String() + "(" + id.Sub + ")"
 	case model.KindEventTrigger, model.KindServer:
 		return model.QuoteIdent(id.Name)
+	case model.KindCast:
+		return "(" + id.Name + ")"
 	}
 	if id.Sub != "" {
 		return id.QName().String() + "." + model.QuoteIdent(id.Sub)
