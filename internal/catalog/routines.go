@@ -242,9 +242,11 @@ func splitArgList(list string) []string {
 	return items
 }
 
-// castsQuery reads the casts neither PostgreSQL (oid below
-// FirstNormalObjectId) nor an extension made whose source type, target
-// type or function is in a managed schema.
+// castsQuery reads the casts whose source type, target type or function
+// is in a managed schema, except those of PostgreSQL (oid below
+// FirstNormalObjectId), of extensions, and those PostgreSQL makes for
+// another object (a range type's casts to its multirange: an internal
+// dependency).
 var castsQuery = `
 SELECT format_type(c.castsource, NULL), format_type(c.casttarget, NULL),
        CASE WHEN c.castmethod = 'f' THEN c.castfunc::regprocedure::text ELSE '' END,
@@ -262,7 +264,7 @@ LEFT JOIN pg_namespace pn ON pn.oid = p.pronamespace
 WHERE c.oid >= 16384
   AND (sn.nspname = ANY($1) OR tn.nspname = ANY($1) OR pn.nspname = ANY($1))
   AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_cast'::regclass
-                  AND e.objid = c.oid AND e.deptype = 'e')
+                  AND e.objid = c.oid AND e.deptype IN ('e', 'i'))
 ORDER BY 1, 2`
 
 func (r *reader) cast(rows pgx.Rows) error {
