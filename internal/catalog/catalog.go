@@ -64,6 +64,8 @@ func Inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, e
 	queue("functions", functionsQuery, r.function)
 	queue("triggers", triggersQuery, r.trigger)
 	queue("event triggers", eventTriggersQuery, r.eventTrigger)
+	queue("foreign servers", serversQuery, r.server)
+	queue("casts", castsQuery, r.cast)
 	r.queueTypes(queue)
 	queueSecurity(queue, r, opts)
 	queue("dependencies", dependsQuery, r.depend)
@@ -95,14 +97,22 @@ func (r *reader) relation(rows pgx.Rows) error {
 		options       []string
 		tuples        float64
 		pages         int64
+		server        string
+		ftOptions     []string
 	)
-	if err := rows.Scan(&name.Schema, &name.Name, &kind, &comment, &viewdef, &options, &tuples, &pages); err != nil {
+	if err := rows.Scan(&name.Schema, &name.Name, &kind, &comment, &viewdef, &options, &tuples, &pages, &server, &ftOptions); err != nil {
 		return err
 	}
 	switch kind {
 	case "r", "p":
 		r.m.Tables[name] = &model.Table{Name: name, Constraints: map[string]*model.Constraint{}, Comment: comment}
 		r.m.Stats[name] = model.TableStats{RelTuples: tuples, RelPages: pages}
+	case "f":
+		if len(ftOptions) == 0 {
+			ftOptions = nil
+		}
+		r.m.Tables[name] = &model.Table{Name: name, Constraints: map[string]*model.Constraint{}, Comment: comment,
+			Foreign: &model.ForeignTable{Server: server, Options: ftOptions}}
 	case "v":
 		r.m.Views[name] = &model.View{Name: name, Definition: viewdef, Options: options, Comment: comment}
 	}
@@ -115,8 +125,12 @@ func (r *reader) column(rows pgx.Rows) error {
 		c                     model.Column
 		def, ident, generated string
 	)
-	if err := rows.Scan(&rel.Schema, &rel.Name, &c.Name, &c.Type, &c.NotNull, &def, &ident, &generated, &c.Collation, &c.Comment); err != nil {
+	if err := rows.Scan(&rel.Schema, &rel.Name, &c.Name, &c.Type, &c.NotNull, &def, &ident, &generated, &c.Collation, &c.Comment,
+		&c.FDWOptions); err != nil {
 		return err
+	}
+	if len(c.FDWOptions) == 0 {
+		c.FDWOptions = nil
 	}
 	if v, ok := r.m.Views[rel]; ok {
 		v.Columns = append(v.Columns, model.ViewColumn{Name: c.Name, Type: c.Type, Comment: c.Comment})
@@ -228,4 +242,16 @@ func appendUnique(ids []model.ObjectID, id model.ObjectID) []model.ObjectID {
 		}
 	}
 	return append(ids, id)
+}
+
+func (r *reader) server(rows pgx.Rows) error {
+	s := &model.ForeignServer{}
+	if err := rows.Scan(&s.Name, &s.Wrapper, &s.Type, &s.Version, &s.Options, &s.Comment, &s.WrapperExtension); err != nil {
+		return err
+	}
+	if len(s.Options) == 0 {
+		s.Options = nil
+	}
+	r.m.Servers[s.Name] = s
+	return nil
 }

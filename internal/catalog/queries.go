@@ -19,10 +19,13 @@ SELECT n.nspname, c.relname, c.relkind::text,
        coalesce(obj_description(c.oid, 'pg_class'), ''),
        CASE WHEN c.relkind = 'v' THEN pg_get_viewdef(c.oid, true) ELSE '' END,
        coalesce(ARRAY(SELECT o FROM unnest(c.reloptions) o ORDER BY o), '{}'),
-       c.reltuples::float8, c.relpages::int8
+       c.reltuples::float8, c.relpages::int8,
+       coalesce(fs.srvname, ''), coalesce(ARRAY(SELECT o FROM unnest(ft.ftoptions) o ORDER BY o), '{}')
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'v')
+LEFT JOIN pg_foreign_table ft ON ft.ftrelid = c.oid
+LEFT JOIN pg_foreign_server fs ON fs.oid = ft.ftserver
+WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'f')
   AND ` + notExtensionMember + `
 ORDER BY 1, 2`
 
@@ -35,7 +38,8 @@ SELECT n.nspname, c.relname, a.attname,
        a.attgenerated::text,
        CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
             THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) ELSE '' END,
-       coalesce(col_description(c.oid, a.attnum), '')
+       coalesce(col_description(c.oid, a.attnum), ''),
+       coalesce(ARRAY(SELECT o FROM unnest(a.attfdwoptions) o ORDER BY o), '{}')
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -43,7 +47,7 @@ JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef ad ON ad.adrelid = c.oid AND ad.adnum = a.attnum
 LEFT JOIN pg_collation co ON co.oid = a.attcollation
 LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
-WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'v')
+WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'f')
   AND ` + notExtensionMember + `
 ORDER BY n.nspname, c.relname, a.attnum`
 
@@ -59,7 +63,7 @@ JOIN pg_class c ON c.oid = co.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class rc ON rc.oid = co.confrelid
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p')
+WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'f')
   AND co.contype IN ('p', 'u', 'c', 'f', 'x') AND co.conislocal AND co.conparentid = 0
   AND ` + notExtensionMember + `
 ORDER BY 1, 2, 3`
@@ -116,15 +120,15 @@ ORDER BY 1, 2`
 // dependsQuery maps pg_depend onto model objects: rewrite rules stand for
 // their view, column defaults for their table, and a dependency on specific
 // columns of a table is reported at the column level (refsub) as well.
-const dependsQuery = `
+var dependsQuery = `
 WITH objs(classid, objid, kind, nsp, name, sub) AS (
   SELECT 'pg_class'::regclass, c.oid,
-         CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view' WHEN 'S' THEN 'sequence'
+         CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'f' THEN 'table' WHEN 'v' THEN 'view' WHEN 'S' THEN 'sequence'
                         WHEN 'i' THEN 'index' WHEN 'I' THEN 'index' WHEN 'm' THEN 'materialized view'
                         WHEN 'c' THEN 'composite type' ELSE '' END,
          n.nspname, c.relname, ''
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'S', 'i', 'I', 'm', 'c')
+  WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'f', 'v', 'S', 'i', 'I', 'm', 'c')
   UNION ALL
   SELECT 'pg_type'::regclass, t.oid,
          CASE t.typtype WHEN 'e' THEN 'type' WHEN 'd' THEN 'domain' WHEN 'c' THEN 'composite type'
@@ -163,7 +167,7 @@ WITH objs(classid, objid, kind, nsp, name, sub) AS (
   JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
   WHERE n.nspname = ANY($1)
   UNION ALL
-  SELECT 'pg_proc'::regclass, p.oid, 'function', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)
+  SELECT 'pg_proc'::regclass, p.oid, 'function', n.nspname, p.proname, ` + functionIdentityArgs + `
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
   WHERE n.nspname = ANY($1)
   UNION ALL
@@ -177,12 +181,13 @@ WITH objs(classid, objid, kind, nsp, name, sub) AS (
   JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = ANY($1) AND NOT tg.tgisinternal
   UNION ALL
-  -- A table's row type stands for the table (functions taking or
-  -- returning rows of it depend on it).
-  SELECT 'pg_type'::regclass, t.oid, 'table', n.nspname, c.relname, ''
+  -- A table's or view's row type stands for the relation (functions
+  -- taking or returning rows of it depend on it).
+  SELECT 'pg_type'::regclass, t.oid, CASE c.relkind WHEN 'v' THEN 'view' ELSE 'table' END,
+         n.nspname, c.relname, ''
   FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid
   JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p')
+  WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'f', 'v')
   UNION ALL
   SELECT 'pg_policy'::regclass, p.oid, 'policy', n.nspname, c.relname, p.polname
   FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
@@ -198,3 +203,19 @@ JOIN objs r ON r.classid = d.refclassid AND r.objid = d.refobjid
 LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
 WHERE d.deptype IN ('n', 'a') AND o.kind <> '' AND r.kind <> ''
   AND NOT (o.kind = r.kind AND o.nsp = r.nsp AND o.name = r.name AND o.sub = r.sub)`
+
+// serversQuery reads every foreign server of the database but those of
+// extensions, with the extension that creates its wrapper ("" for none).
+const serversQuery = `
+SELECT s.srvname, w.fdwname, coalesce(s.srvtype, ''), coalesce(s.srvversion, ''),
+       coalesce(ARRAY(SELECT o FROM unnest(s.srvoptions) o ORDER BY o), '{}'),
+       coalesce(obj_description(s.oid, 'pg_foreign_server'), ''),
+       coalesce((SELECT x.extname FROM pg_depend e JOIN pg_extension x ON x.oid = e.refobjid
+                 WHERE e.classid = 'pg_foreign_data_wrapper'::regclass AND e.objid = w.oid
+                   AND e.refclassid = 'pg_extension'::regclass AND e.deptype = 'e'), '')
+FROM pg_foreign_server s
+JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw
+WHERE $1::text[] IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_foreign_server'::regclass
+                  AND e.objid = s.oid AND e.deptype = 'e')
+ORDER BY 1`

@@ -16,8 +16,8 @@ import (
 // deparser: their CREATE AGGREGATE is assembled from pg_aggregate, naming
 // each option only where it differs from CREATE AGGREGATE's default, so
 // equal aggregates read the same whatever options the source spelled out.
-const functionsQuery = `
-SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokind::text,
+var functionsQuery = `
+SELECT n.nspname, p.proname, ` + functionIdentityArgs + `, p.prokind::text,
        coalesce(pg_get_function_arguments(p.oid), ''),
        CASE WHEN p.prokind = 'p' THEN '' ELSE coalesce(pg_get_function_result(p.oid), '') END,
        CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) ELSE
@@ -49,7 +49,8 @@ SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prokin
            CASE WHEN a.aggkind = 'h' THEN 'HYPOTHETICAL' END
          ) || ')'
        END,
-       coalesce(obj_description(p.oid, 'pg_proc'), '')
+       coalesce(obj_description(p.oid, 'pg_proc'), ''),
+       coalesce(p.proargnames, '{}'), coalesce(p.proargmodes::text[], '{}')
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
 LEFT JOIN pg_aggregate a ON a.aggfnoid = p.oid
@@ -91,11 +92,14 @@ ORDER BY 1`
 
 func (r *reader) function(rows pgx.Rows) error {
 	f := &model.Function{}
-	if err := rows.Scan(&f.Name.Schema, &f.Name.Name, &f.Args, &f.Kind, &f.Arguments, &f.Result, &f.Definition, &f.Comment); err != nil {
+	var names, modes []string
+	if err := rows.Scan(&f.Name.Schema, &f.Name.Name, &f.Args, &f.Kind, &f.Arguments, &f.Result, &f.Definition, &f.Comment,
+		&names, &modes); err != nil {
 		return err
 	}
 	// pg_get_functiondef ends in a newline; the statement ends at the body.
 	f.Definition = strings.TrimRight(f.Definition, " \n")
+	requoteArguments(f, names, modes)
 	r.m.Functions[f.Key()] = f
 	return nil
 }
@@ -118,5 +122,161 @@ func (r *reader) eventTrigger(rows pgx.Rows) error {
 		e.Tags = nil
 	}
 	r.m.EventTriggers[e.Name] = e
+	return nil
+}
+
+// functionIdentityArgs is pg_get_function_identity_arguments(p.oid) with the
+// argument names quoted as model.QuoteIdent quotes them. PostgreSQL quotes
+// only its own keywords, so a server before 16 prints an argument named
+// json bare, which newer grammars (and the parser reading source files)
+// reject. The list is rebuilt only for functions with such a name; the
+// rest, and aggregates (whose lists may hold ORDER BY), keep PostgreSQL's
+// text.
+var functionIdentityArgs = `CASE WHEN p.proargnames && ` + reservedWordsArray + ` AND p.prokind <> 'a' THEN
+  (SELECT string_agg(CASE a.m WHEN 'o' THEN 'OUT ' WHEN 'b' THEN 'INOUT ' WHEN 'v' THEN 'VARIADIC '
+                       ELSE CASE WHEN p.prokind = 'p' THEN 'IN ' ELSE '' END END
+                     || CASE WHEN coalesce(a.n, '') = '' THEN ''
+                             WHEN a.n = ANY(` + reservedWordsArray + `) THEN '"' || a.n || '" '
+                             ELSE quote_ident(a.n) || ' ' END
+                     || format_type(a.t, NULL), ', ' ORDER BY a.i)
+   FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[]), p.proargnames, p.proargmodes::text[])
+        WITH ORDINALITY a(t, n, m, i)
+   WHERE a.m IS DISTINCT FROM 't')
+ELSE pg_get_function_identity_arguments(p.oid) END`
+
+// reservedWordsArray is model.ReservedWords as an SQL text[] literal; each
+// element is quoted, or the word null would be a NULL.
+var reservedWordsArray = `'{"` + strings.Join(model.ReservedWords(), `","`) + `"}'::text[]`
+
+// requoteArguments quotes, in the argument list, the result's TABLE columns
+// and the definition, the argument names an older server printed bare (see
+// functionIdentityArgs). names and modes are pg_proc.proargnames and
+// proargmodes.
+func requoteArguments(f *model.Function, names, modes []string) {
+	if f.Kind == model.RoutineAggregate || len(names) == 0 {
+		return
+	}
+	var inArgs, tableArgs []string
+	for i, n := range names {
+		if i < len(modes) && modes[i] == "t" {
+			tableArgs = append(tableArgs, n)
+		} else {
+			inArgs = append(inArgs, n)
+		}
+	}
+	if args := requoteArgList(f.Arguments, inArgs); args != f.Arguments {
+		f.Definition = strings.Replace(f.Definition, "("+f.Arguments+")", "("+args+")", 1)
+		f.Arguments = args
+	}
+	if inner, ok := strings.CutPrefix(f.Result, "TABLE("); ok && len(tableArgs) > 0 {
+		inner = strings.TrimSuffix(inner, ")")
+		if cols := requoteArgList(inner, tableArgs); cols != inner {
+			result := "TABLE(" + cols + ")"
+			f.Definition = strings.Replace(f.Definition, "RETURNS "+f.Result, "RETURNS "+result, 1)
+			f.Result = result
+		}
+	}
+}
+
+// requoteArgList rewrites a printed argument list ("a integer, OUT b
+// text DEFAULT …") whose arguments are named names, one a position (""
+// for unnamed), quoting each bare name model.QuoteIdent would quote. A
+// list that does not split into as many arguments is left as it is.
+func requoteArgList(list string, names []string) string {
+	items := splitArgList(list)
+	if len(items) != len(names) {
+		return list
+	}
+	changed := false
+	for i, item := range items {
+		name := names[i]
+		if name == "" || model.QuoteIdent(name) == name {
+			continue
+		}
+		mode := ""
+		for _, m := range []string{"IN ", "OUT ", "INOUT ", "VARIADIC "} {
+			if strings.HasPrefix(item, m) {
+				mode = m
+				break
+			}
+		}
+		if rest, ok := strings.CutPrefix(item[len(mode):], name+" "); ok {
+			items[i] = mode + model.QuoteIdent(name) + " " + rest
+			changed = true
+		}
+	}
+	if !changed {
+		return list
+	}
+	return strings.Join(items, ", ")
+}
+
+// splitArgList splits a printed argument list at the commas between
+// arguments: not inside quotes, parentheses or brackets.
+func splitArgList(list string) []string {
+	var items []string
+	depth, start := 0, 0
+	var quote byte
+	for i := 0; i < len(list); i++ {
+		c := list[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0 // a doubled quote reopens at the next byte
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '(' || c == '[':
+			depth++
+		case c == ')' || c == ']':
+			depth--
+		case c == ',' && depth == 0 && strings.HasPrefix(list[i:], ", "):
+			items = append(items, list[start:i])
+			start = i + 2
+			i++
+		}
+	}
+	if list != "" {
+		items = append(items, list[start:])
+	}
+	return items
+}
+
+// castsQuery reads the casts whose source type, target type or function
+// is in a managed schema, except those of PostgreSQL (oid below
+// FirstNormalObjectId), of extensions, and those PostgreSQL makes for
+// another object (a range type's casts to its multirange: an internal
+// dependency).
+var castsQuery = `
+SELECT format_type(c.castsource, NULL), format_type(c.casttarget, NULL),
+       CASE WHEN c.castmethod = 'f' THEN c.castfunc::regprocedure::text ELSE '' END,
+       c.castmethod::text, c.castcontext::text,
+       coalesce(obj_description(c.oid, 'pg_cast'), ''),
+       CASE WHEN pn.nspname = ANY($1) THEN pn.nspname ELSE '' END, coalesce(p.proname, ''),
+       CASE WHEN pn.nspname = ANY($1) THEN ` + functionIdentityArgs + ` ELSE '' END
+FROM pg_cast c
+JOIN pg_type st ON st.oid = c.castsource
+JOIN pg_namespace sn ON sn.oid = st.typnamespace
+JOIN pg_type tt ON tt.oid = c.casttarget
+JOIN pg_namespace tn ON tn.oid = tt.typnamespace
+LEFT JOIN pg_proc p ON p.oid = c.castfunc
+LEFT JOIN pg_namespace pn ON pn.oid = p.pronamespace
+WHERE c.oid >= 16384
+  AND (sn.nspname = ANY($1) OR tn.nspname = ANY($1) OR pn.nspname = ANY($1))
+  AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_cast'::regclass
+                  AND e.objid = c.oid AND e.deptype IN ('e', 'i'))
+ORDER BY 1, 2`
+
+func (r *reader) cast(rows pgx.Rows) error {
+	c := &model.Cast{}
+	var fn model.QName
+	var args string
+	if err := rows.Scan(&c.Source, &c.Target, &c.Function, &c.Method, &c.Context, &c.Comment, &fn.Schema, &fn.Name, &args); err != nil {
+		return err
+	}
+	if fn.Schema != "" {
+		c.FunctionKey = model.FunctionKey(fn, args)
+	}
+	r.m.Casts[c.Key()] = c
 	return nil
 }

@@ -57,7 +57,7 @@ ORDER BY 1, 2, 3`
 // output run by a superuser, then ALTER … OWNER TO) keeps it as a grant
 // of its own. Either way it holds no privilege the owner lacks. Grantors
 // are never read: they name environment-specific roles.
-const aclQuery = `
+var aclQuery = `
 WITH objs(kind, nsp, name, sub, target, col, acl, defacl, owner) AS (
   SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
                         WHEN 'f' THEN 'foreign table' ELSE 'table' END,
@@ -82,10 +82,10 @@ WITH objs(kind, nsp, name, sub, target, col, acl, defacl, owner) AS (
   FROM pg_namespace n
   WHERE n.nspname = ANY($1) AND n.nspacl IS NOT NULL
   UNION ALL
-  SELECT 'function', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid),
+  SELECT 'function', n.nspname, p.proname, ` + functionIdentityArgs + `,
          CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' ELSE 'FUNCTION ' END
            || quote_ident(n.nspname) || '.' || quote_ident(p.proname)
-           || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+           || '(' || ` + functionIdentityArgs + ` || ')',
          '', p.proacl, acldefault('f', p.proowner), p.proowner
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
   WHERE n.nspname = ANY($1) AND p.proacl IS NOT NULL AND p.prokind <> 'a'
@@ -183,7 +183,7 @@ ORDER BY 1`
 
 // ownersQuery reads the owners of the managed objects; only queued when
 // owners are managed.
-const ownersQuery = `
+var ownersQuery = `
 SELECT 'schema', '', n.nspname, '', 'SCHEMA ' || quote_ident(n.nspname), pg_get_userbyid(n.nspowner)
 FROM pg_namespace n WHERE n.nspname = ANY($1)
 UNION ALL
@@ -205,10 +205,10 @@ WHERE n.nspname = ANY($1) AND c.relkind = 'S' AND ` + notExtensionMember + `
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
                   AND d.deptype IN ('a', 'i') AND d.refclassid = 'pg_class'::regclass)
 UNION ALL
-SELECT 'function', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid),
+SELECT 'function', n.nspname, p.proname, ` + functionIdentityArgs + `,
        CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' WHEN 'a' THEN 'AGGREGATE ' ELSE 'FUNCTION ' END
          || quote_ident(n.nspname) || '.' || quote_ident(p.proname)
-         || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+         || '(' || ` + functionIdentityArgs + ` || ')',
        pg_get_userbyid(p.proowner)
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = ANY($1)

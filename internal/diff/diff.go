@@ -102,6 +102,8 @@ func Compare(live, desired *model.Model) []Change {
 	compareRoutines(live, desired, add)
 	compareTypes(live, desired, add)
 	compareSecurity(live, desired, add)
+	compareKeyed(live.Servers, desired.Servers, (*model.ForeignServer).ID, add, ServerDetails)
+	compareKeyed(live.Casts, desired.Casts, (*model.Cast).ID, add, CastDetails)
 
 	sort.Slice(out, func(i, j int) bool { return less(out[i].Object, out[j].Object) })
 	return out
@@ -166,6 +168,7 @@ func ColumnDetails(l, d *model.Column) []string {
 	dd = append(dd, columnStorageDetails(l, d)...)
 	dd = append(dd,
 		attr("generated", l.Generated, d.Generated),
+		attr("foreign options", strings.Join(l.FDWOptions, ", "), strings.Join(d.FDWOptions, ", ")),
 		attr("comment", l.Comment, d.Comment),
 	)
 	return details(dd...)
@@ -348,8 +351,10 @@ var kindRank = map[model.Kind]int{
 	model.KindTrigger:      9,
 	model.KindEventTrigger: 10,
 	model.KindOperator:     8,
+	model.KindCast:         10,
 
 	model.KindExtension:     1,
+	model.KindServer:        1,
 	model.KindCollation:     1,
 	model.KindTextSearchCfg: 1,
 	model.KindDomain:        1,

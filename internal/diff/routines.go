@@ -112,3 +112,25 @@ func compareKeyed[T any](live, desired map[string]T, id func(T) model.ObjectID, 
 		}
 	}
 }
+
+// CastDetails lists how a cast differs; nil when it does not.
+func CastDetails(l, d *model.Cast) []string {
+	return details(
+		attr("function", l.Function, d.Function),
+		attr("method", l.Method, d.Method),
+		attr("context", CastContext(l.Context), CastContext(d.Context)),
+		attr("comment", l.Comment, d.Comment),
+	)
+}
+
+// CastContext spells a cast's context as CREATE CAST ends: "" (explicit
+// only), "AS ASSIGNMENT", "AS IMPLICIT".
+func CastContext(c string) string {
+	switch c {
+	case model.CastAssignment:
+		return "AS ASSIGNMENT"
+	case model.CastImplicit:
+		return "AS IMPLICIT"
+	}
+	return ""
+}

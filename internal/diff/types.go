@@ -66,14 +66,14 @@ func compareTypes(live, desired *model.Model, add func(Op, model.ObjectID, []str
 // TableDetails lists how the partitioning, persistence, storage
 // parameters and replica identity of a table differ.
 func TableDetails(l, d *model.Table) []string {
-	return details(
+	return details(append([]string{
 		attr("partition by", l.PartitionBy, d.PartitionBy),
 		attr("partition of", parentName(l.PartitionOf), parentName(d.PartitionOf)),
 		attr("partition bound", l.Bound, d.Bound),
 		attr("unlogged", strconv.FormatBool(l.Unlogged), strconv.FormatBool(d.Unlogged)),
 		attr("options", strings.Join(l.Options, ", "), strings.Join(d.Options, ", ")),
 		attr("replica identity", replicaIdentity(l.ReplicaIdentity), replicaIdentity(d.ReplicaIdentity)),
-	)
+	}, foreignTableDetails(l, d)...)...)
 }
 
 // replicaIdentity names the default identity, which the model leaves empty.

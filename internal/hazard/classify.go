@@ -116,6 +116,8 @@ func (c *classifier) classify(n *pg_query.Node) {
 	switch {
 	case n.GetCreateStmt() != nil:
 		c.created[model.ID(model.KindTable, rangeVarName(n.GetCreateStmt().Relation))] = true
+	case n.GetCreateForeignTableStmt() != nil && n.GetCreateForeignTableStmt().BaseStmt != nil:
+		c.created[model.ID(model.KindTable, rangeVarName(n.GetCreateForeignTableStmt().BaseStmt.Relation))] = true
 	case n.GetCreateTableAsStmt() != nil:
 		s := n.GetCreateTableAsStmt()
 		if s.Into != nil && s.Into.Rel != nil {
@@ -223,6 +225,12 @@ func (c *classifier) drop(s *pg_query.DropStmt) {
 		case pg_query.ObjectType_OBJECT_VIEW:
 			if q, ok := listToQName(obj); ok && !c.created[model.ID(model.KindView, q)] {
 				c.add(DataLoss, "Drops view %s", q)
+			}
+		case pg_query.ObjectType_OBJECT_FOREIGN_TABLE:
+			// The rows stay where they live; what goes is the definition,
+			// as with a view.
+			if q, ok := listToQName(obj); ok && !c.created[model.ID(model.KindTable, q)] {
+				c.add(DataLoss, "Drops foreign table %s", q)
 			}
 		case pg_query.ObjectType_OBJECT_MATVIEW:
 			if q, ok := listToQName(obj); ok && !c.created[model.ID("materialized view", q)] {

@@ -44,6 +44,9 @@ type Model struct {
 	// DefaultPrivileges are ALTER DEFAULT PRIVILEGES entries by Key.
 	DefaultPrivileges map[string]*DefaultPrivilege `json:"default_privileges,omitempty"`
 	Publications      map[string]*Publication      `json:"publications,omitempty"`
+	Servers           map[string]*ForeignServer    `json:"servers,omitempty"`
+	// Casts by Cast.Key.
+	Casts map[string]*Cast `json:"casts,omitempty"`
 	// Owners are read only when owners are managed (catalog.Options.Owners):
 	// otherwise environments with different owners must hash the same.
 	Owners map[ObjectID]*Ownership `json:"owners,omitempty"`
@@ -93,6 +96,8 @@ func New() *Model {
 		ACLs:              map[ObjectID]*ACL{},
 		DefaultPrivileges: map[string]*DefaultPrivilege{},
 		Publications:      map[string]*Publication{},
+		Servers:           map[string]*ForeignServer{},
+		Casts:             map[string]*Cast{},
 		Owners:            map[ObjectID]*Ownership{},
 	}
 }
@@ -131,6 +136,8 @@ type Table struct {
 	// ReplicaIdentity is what follows REPLICA IDENTITY when it is not the
 	// default: "FULL", "NOTHING" or "USING INDEX <name>".
 	ReplicaIdentity string `json:"replica_identity,omitempty"`
+	// Foreign is set for a foreign table.
+	Foreign *ForeignTable `json:"foreign,omitempty"`
 }
 
 // Column returns the column with the given name, or nil.
@@ -165,6 +172,9 @@ type Column struct {
 	// Collation is set only when it differs from the type's default collation.
 	Collation string `json:"collation,omitempty"`
 	Comment   string `json:"comment,omitempty"`
+	// FDWOptions are a foreign table column's options (attfdwoptions,
+	// "key=value"), sorted.
+	FDWOptions []string `json:"fdw_options,omitempty"`
 	// Storage is attstorage ("plain", "external", "extended", "main") when
 	// it differs from the type's default; Compression is attcompression
 	// ("pglz", "lz4") when set.
@@ -332,7 +342,7 @@ func (m *Model) Empty() bool {
 	return len(m.Tables)+len(m.Indexes)+len(m.Sequences)+len(m.Views)+len(m.Enums)+
 		len(m.Functions)+len(m.Triggers)+len(m.EventTriggers)+
 		len(m.Extensions)+len(m.Domains)+len(m.Composites)+len(m.Ranges)+len(m.MatViews)+
-		len(m.Statistics)+len(m.Collations)+len(m.TextSearchConfigs)+len(m.Operators) == 0
+		len(m.Statistics)+len(m.Collations)+len(m.TextSearchConfigs)+len(m.Operators)+len(m.Servers)+len(m.Casts) == 0
 }
 
 // joinQuoted is shared by the name types.

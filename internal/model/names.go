@@ -3,6 +3,7 @@ package model
 import (
 	"encoding"
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -81,6 +82,10 @@ func (id ObjectID) String() string {
 		return fmt.Sprintf("event trigger %s", QuoteIdent(id.Name))
 	case KindPolicy:
 		return fmt.Sprintf("policy %s on %s", QuoteIdent(id.Sub), id.QName())
+	case KindCast:
+		return fmt.Sprintf("cast (%s)", id.Name)
+	case KindServer:
+		return fmt.Sprintf("server %s", QuoteIdent(id.Name))
 	case KindPublication:
 		return fmt.Sprintf("publication %s", QuoteIdent(id.Name))
 	case KindDefaultPrivileges:
@@ -104,6 +109,18 @@ func QuoteLiteral(s string) string {
 		return `E'` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `'`, `''`) + `'`
 	}
 	return `'` + strings.ReplaceAll(s, `'`, `''`) + `'`
+}
+
+// ReservedWords returns the words QuoteIdent quotes although they are plain
+// lower-case names, sorted: catalog queries need them to quote argument
+// names the way the newest grammar does.
+func ReservedWords() []string {
+	words := make([]string, 0, len(reservedWords))
+	for w := range reservedWords {
+		words = append(words, w)
+	}
+	sort.Strings(words)
+	return words
 }
 
 func isPlainIdent(s string) bool {

@@ -55,8 +55,9 @@ const (
 	// Revokes, policy and publication drops run while every live object
 	// still exists (see security.go).
 	phaseSecurityEarly
-	phaseDropTriggers // and event triggers
-	phaseDropViews    // and materialized views
+	phaseDropTriggers      // and event triggers
+	phaseDropViewFunctions // functions on dropped views' row types
+	phaseDropViews         // and materialized views
 	phaseDropForeignKeys
 	phaseDropConstraints // indexes, other constraints, sequence ownership
 	phaseDropColumnParts // defaults, identities, generation expressions
@@ -94,7 +95,7 @@ const (
 	phaseSecurity // row security, policies, publications
 	phaseGrants
 	phaseComments
-	phaseDropCollations // and text-search configurations: late, as columns and indexes use them, but before the extensions they may use
+	phaseDropBeforeExtensions // collations, text-search configurations, foreign servers: late, since tables use them, but before the extensions that provide their parts
 	phaseDropExtensions
 	phaseDropSchemas
 	numPhases
@@ -839,6 +840,7 @@ func (b *builder) emit() error {
 		return err
 	}
 	b.emitOperators()
+	b.emitCasts()
 	if err := b.emitTypes(); err != nil {
 		return err
 	}
@@ -904,7 +906,7 @@ func (b *builder) emitDrops() {
 		}
 	}
 	for _, name := range b.tableDropOrder() {
-		b.add(phaseDropColumns, dropTable(name))
+		b.add(phaseDropColumns, dropTable(b.live.Tables[name]))
 	}
 	for _, name := range sortedNames(b.droppedSeqs) {
 		if !b.implicitSeqs[name] {
@@ -1186,9 +1188,28 @@ func (b *builder) emitCreateViews() error {
 		return err
 	}
 	for _, name := range order {
-		b.add(phaseCreateViews, createView(b.desired.Views[name], b.replacedViews[name]))
+		v := b.desired.Views[name]
+		if !b.replacedViews[name] && selfReferencing(v) {
+			b.add(phaseCreateViews, viewPlaceholder(v))
+			b.add(phaseCreateViews, createView(v, true))
+			continue
+		}
+		b.add(phaseCreateViews, createView(v, b.replacedViews[name]))
 	}
 	return nil
+}
+
+// selfReferencing reports whether a view selects from itself, which only
+// CREATE OR REPLACE of an existing view can declare.
+func selfReferencing(v *model.View) bool {
+	for _, ch := range nameChains(v.Definition) {
+		for i := 0; i+1 < len(ch); i++ {
+			if ch[i] == v.Name.Schema && ch[i+1] == v.Name.Name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // emitComments sets the comments of new and recreated objects, and changes
@@ -1196,7 +1217,11 @@ func (b *builder) emitCreateViews() error {
 func (b *builder) emitComments() {
 	set := func(id model.ObjectID, fresh bool, live, desired string) {
 		if (fresh && desired != "") || (!fresh && live != desired) {
-			b.add(phaseComments, comment(id, commentTarget(id), desired))
+			target := commentTarget(id)
+			if t := b.desired.Tables[id.QName()]; id.Kind == model.KindTable && t != nil && t.Foreign != nil {
+				target = "FOREIGN " + target // COMMENT ON TABLE refuses a foreign table
+			}
+			b.add(phaseComments, comment(id, target, desired))
 		}
 	}
 	for _, d := range b.desired.SortedSchemas() {

@@ -559,6 +559,8 @@ func TestBuildComments(t *testing.T) {
 				"CREATE TABLE public.users (\n    id integer,\n    CONSTRAINT c CHECK ((id > 0))\n);",
 				"CREATE INDEX i ON public.users USING btree (id);",
 				"CREATE VIEW public.v AS\nSELECT 1 AS one;",
+				// The database's own public schema lets PUBLIC use it.
+				"REVOKE CREATE, USAGE ON SCHEMA public FROM PUBLIC;",
 				"COMMENT ON SCHEMA public IS 'x';",
 				"COMMENT ON TYPE public.e IS 'x';",
 				"COMMENT ON SEQUENCE public.s IS 'x';",
@@ -631,6 +633,7 @@ func TestBuildQuotesEveryIdentifier(t *testing.T) {
 		`ALTER TABLE "Sales ""Dept"""."Ref" ADD CONSTRAINT "Ref FK" FOREIGN KEY ("Qty") REFERENCES "Sales ""Dept"""."Order Lines"("Qty");`,
 		`ALTER SEQUENCE "Sales ""Dept"""."Seq Ü" OWNED BY "Sales ""Dept"""."Order Lines"."user";`,
 		`CREATE VIEW "Sales ""Dept"""."View" AS` + "\n" + `SELECT "Order Lines"."Qty"` + "\n" + `   FROM "Sales ""Dept"""."Order Lines";`,
+		`REVOKE CREATE, USAGE ON SCHEMA public FROM PUBLIC;`,
 		`COMMENT ON SCHEMA public IS NULL;`,
 		`COMMENT ON SEQUENCE "Sales ""Dept"""."Seq Ü" IS 'c';`,
 		`COMMENT ON COLUMN "Sales ""Dept"""."Order Lines"."café" IS 'x';`,

@@ -3,6 +3,7 @@ package plan
 import (
 	"strings"
 
+	"github.com/pg-flux/pg-flux/internal/diff"
 	"github.com/pg-flux/pg-flux/internal/model"
 )
 
@@ -205,6 +206,17 @@ func (b *builder) analyzeLateDrops() {
 	}
 }
 
+// onDroppedView reports whether a live function depends on a view the plan
+// drops (it takes or returns the view's rows): it goes before the view.
+func (b *builder) onDroppedView(id model.ObjectID) bool {
+	for _, dep := range b.live.Deps[id] {
+		if dep.Kind == model.KindView && b.droppedViews[dep.QName()] {
+			return true
+		}
+	}
+	return false
+}
+
 // inDroppedTable reports whether a live object is part of a dropped table.
 func (b *builder) inDroppedTable(id model.ObjectID) bool {
 	switch id.Kind {
@@ -238,19 +250,22 @@ func (b *builder) emitRoutines() error {
 	}
 
 	// Drops, dependents first.
-	var early, late []model.ObjectID
+	var onViews, early, late []model.ObjectID
 	for k := range rt.droppedFuncs {
 		id := b.live.Functions[k].ID()
-		if rt.lateDrops[k] {
+		switch {
+		case rt.lateDrops[k]:
 			late = append(late, id)
-		} else {
+		case b.onDroppedView(id):
+			onViews = append(onViews, id)
+		default:
 			early = append(early, id)
 		}
 	}
 	for _, set := range []struct {
 		ids []model.ObjectID
 		p   phase
-	}{{early, phaseDropFunctions}, {late, phaseDropFunctionsLate}} {
+	}{{onViews, phaseDropViewFunctions}, {early, phaseDropFunctions}, {late, phaseDropFunctionsLate}} {
 		order, err := functionOrder(b.live, set.ids, true)
 		if err != nil {
 			return err
@@ -280,6 +295,7 @@ func (b *builder) emitRoutines() error {
 		return err
 	}
 	placed := map[string]phase{}
+	_, typesOnTables := b.typeOrder()
 	for _, id := range order {
 		k := functionKey(id)
 		p := phaseFunctions
@@ -289,6 +305,10 @@ func (b *builder) emitRoutines() error {
 				p = max(p, phaseLateFunctions)
 			case model.KindView:
 				p = max(p, phaseViewFunctions)
+			case model.KindDomain, model.KindComposite, model.KindRange:
+				if typesOnTables[dep] {
+					p = max(p, phaseLateFunctions) // created with the columns
+				}
 			case model.KindFunction:
 				if dp, ok := placed[functionKey(dep)]; ok {
 					p = max(p, dp)
@@ -466,4 +486,48 @@ func enableEventTrigger(e *model.EventTrigger) Step {
 func dropEventTrigger(name string) Step {
 	id := model.ObjectID{Kind: model.KindEventTrigger, Name: name}
 	return step("DROP EVENT TRIGGER "+model.QuoteIdent(name), "drop "+id.String(), id)
+}
+
+// ---------------------------------------------------------------- casts
+
+// emitCasts creates, drops and comments casts. A cast cannot be altered: a
+// changed one is dropped and created again, as is one whose function the
+// plan drops. Drops go with the triggers (before functions and types),
+// creates with them (after functions and types).
+func (b *builder) emitCasts() {
+	dropped := map[string]bool{}
+	for _, l := range b.live.SortedCasts() {
+		d := b.desired.Casts[l.Key()]
+		if d == nil || d.Function != l.Function || d.Method != l.Method || d.Context != l.Context ||
+			(l.FunctionKey != "" && b.rt.droppedFuncs[l.FunctionKey]) {
+			dropped[l.Key()] = true
+			b.add(phaseDropTriggers, step("DROP CAST ("+l.Key()+")", "drop "+l.ID().String(), l.ID()))
+		}
+	}
+	for _, d := range b.desired.SortedCasts() {
+		l := b.live.Casts[d.Key()]
+		fresh := l == nil || dropped[d.Key()]
+		if fresh {
+			b.add(phaseTriggers, createCast(d))
+		}
+		if (fresh && d.Comment != "") || (!fresh && l.Comment != d.Comment) {
+			b.add(phaseComments, comment(d.ID(), "CAST ("+d.Key()+")", d.Comment))
+		}
+	}
+}
+
+func createCast(c *model.Cast) Step {
+	sql := "CREATE CAST (" + c.Key() + ")"
+	switch c.Method {
+	case model.CastFunction:
+		sql += " WITH FUNCTION " + c.Function
+	case model.CastInOut:
+		sql += " WITH INOUT"
+	default:
+		sql += " WITHOUT FUNCTION"
+	}
+	if ctx := diff.CastContext(c.Context); ctx != "" {
+		sql += " " + ctx
+	}
+	return step(sql, "create "+c.ID().String(), c.ID())
 }

@@ -231,7 +231,7 @@ func (b *builder) goneObject(id model.ObjectID) bool {
 	switch id.Kind {
 	case model.KindSchema:
 		return b.desired.Schemas[id.Name] == nil
-	case model.KindTable:
+	case model.KindTable, model.KindForeignTable:
 		return b.droppedTables[q]
 	case model.KindView:
 		return b.droppedViews[q] && b.desired.Views[q] == nil
@@ -256,8 +256,18 @@ func (b *builder) emitACLs() {
 	for id := range b.desired.ACLs {
 		ids[id] = true
 	}
+	ownPublic := b.ownPublicSchema()
+	if ownPublic != nil {
+		ids[schemaID("public")] = true
+	}
 	for _, id := range sortedIDSet(ids) {
 		l, d := b.live.ACLs[id], b.desired.ACLs[id]
+		revokes := phaseSecurityEarly
+		if id == schemaID("public") && ownPublic != nil {
+			// Revoked once CREATE SCHEMA IF NOT EXISTS has run: the
+			// schema may be missing, not just new.
+			l, revokes = ownPublic, phaseGrants
+		}
 		ref := d
 		if ref == nil {
 			ref = l
@@ -266,16 +276,18 @@ func (b *builder) emitACLs() {
 		col := ref.Column
 		if l != nil && !b.freshObject(id) && !b.goneObject(id) {
 			for _, s := range grantSteps("REVOKE", minus(l.Grants, aclGrants(d)), col, on, id) {
-				b.add(phaseSecurityEarly, s)
+				b.add(revokes, s)
 			}
 			for _, s := range grantSteps("GRANT", minus(l.Revoked, aclRevoked(d)), col, on, id) {
-				b.add(phaseSecurityEarly, s)
+				b.add(revokes, s)
 			}
 		}
 		if d == nil {
 			continue
 		}
-		if l != nil && b.freshObject(id) {
+		if l != nil && (b.freshObject(id) || l == ownPublic) {
+			// What desired grants is granted: a recreated public schema
+			// has none of the privileges assumed above.
 			l = nil
 		}
 		for _, s := range grantSteps("GRANT", minus(d.Grants, aclGrants(l)), col, on, id) {
@@ -447,6 +459,23 @@ func (b *builder) createdObject(id model.ObjectID) bool {
 		return b.live.Enums[q] == nil && b.live.Domains[q] == nil && b.live.Composites[q] == nil && b.live.Ranges[q] == nil
 	}
 	return false
+}
+
+// ownPublicSchema returns the privileges the plan may find on schema
+// public when it declares public and live does not have it: CREATE SCHEMA
+// IF NOT EXISTS public then finds the database's own public schema, which
+// PUBLIC may use (and, before PostgreSQL 15, create in), so those
+// privileges are revoked unless desired has them, and what desired grants
+// is granted (the schema may also have been recreated without them). nil
+// in every other case.
+func (b *builder) ownPublicSchema() *model.ACL {
+	if b.desired.Schemas["public"] == nil || b.live.Schemas["public"] != nil {
+		return nil
+	}
+	return &model.ACL{Target: "SCHEMA public", Grants: []model.Grant{
+		{Grantee: model.GranteePublic, Privilege: "CREATE"},
+		{Grantee: model.GranteePublic, Privilege: "USAGE"},
+	}}
 }
 
 func aclGrants(a *model.ACL) []model.Grant {

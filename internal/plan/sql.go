@@ -188,6 +188,10 @@ func createTable(t *model.Table) Step {
 	if len(lines) > 0 {
 		body = "(\n" + strings.Join(lines, ",\n") + "\n)"
 	}
+	if t.Foreign != nil {
+		return step("CREATE FOREIGN TABLE "+t.Name.String()+" "+body+foreignTableClauses(t.Foreign),
+			"create foreign table "+t.Name.String(), tableID(t.Name))
+	}
 	return step("CREATE "+persistence(t)+"TABLE "+t.Name.String()+" "+body+tableClauses(t), "create table "+t.Name.String(), tableID(t.Name))
 }
 
@@ -196,8 +200,11 @@ func inlineConstraint(c *model.Constraint) bool {
 	return c.Type != model.ForeignKey && c.Validated
 }
 
-func dropTable(name model.QName) Step {
-	return step("DROP TABLE "+name.String(), "drop table "+name.String(), tableID(name))
+func dropTable(t *model.Table) Step {
+	if t.Foreign != nil {
+		return step("DROP FOREIGN TABLE "+t.Name.String(), "drop foreign table "+t.Name.String(), tableID(t.Name))
+	}
+	return step("DROP TABLE "+t.Name.String(), "drop table "+t.Name.String(), tableID(t.Name))
 }
 
 // columnDefinition is the column as CREATE TABLE and ADD COLUMN spell it.
@@ -206,6 +213,9 @@ func columnDefinition(table model.QName, c *model.Column) string {
 	b.WriteString(model.QuoteIdent(c.Name) + " " + c.Type)
 	if c.Compression != "" {
 		b.WriteString(" COMPRESSION " + c.Compression)
+	}
+	if len(c.FDWOptions) > 0 {
+		b.WriteString(" OPTIONS (" + model.FDWOptions(c.FDWOptions) + ")")
 	}
 	if c.Collation != "" {
 		b.WriteString(" COLLATE " + c.Collation)
@@ -426,6 +436,18 @@ func createView(v *model.View, replace bool) Step {
 	}
 	sql += " AS\n" + diff.ViewQuery(v.Definition)
 	return step(sql, summary+v.Name.String(), viewID(v.Name))
+}
+
+// viewPlaceholder creates a view with the columns of v, all NULL, the way
+// pg_dump does for a view that selects from itself: its definition can
+// only replace a view that exists.
+func viewPlaceholder(v *model.View) Step {
+	cols := make([]string, len(v.Columns))
+	for i, c := range v.Columns {
+		cols[i] = "NULL::" + c.Type + " AS " + model.QuoteIdent(c.Name)
+	}
+	return step("CREATE VIEW "+v.Name.String()+" AS\nSELECT "+strings.Join(cols, ",\n    "),
+		"create view "+v.Name.String()+" with placeholder columns", viewID(v.Name))
 }
 
 func dropView(name model.QName) Step {

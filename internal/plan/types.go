@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -290,6 +291,9 @@ func (b *builder) emitTypes() error {
 				t.Name, orNone(l.PartitionBy), orNone(t.PartitionBy))
 		}
 	}
+	if err := b.emitForeign(); err != nil {
+		return err
+	}
 	b.emitExtensions()
 	b.emitTypeDefinitions()
 	b.emitPartitions()
@@ -409,46 +413,47 @@ func (b *builder) emitTypeDefinitions() {
 		}
 		b.setComment(id, fresh, lc, d.Comment)
 	}
-	// Domains first (ranges and composites may be built on them), then
-	// ranges, then composites.
-	for _, d := range b.desired.SortedDomains() {
-		id := model.ID(model.KindDomain, d.Name)
-		l := b.live.Domains[d.Name]
-		fresh := create(id, l == nil)
-		if fresh {
-			b.add(phaseEnums, createDomain(d)...)
-		} else {
-			b.add(phaseEnums, alterDomain(l, d)...)
+	order, onTables := b.typeOrder()
+	for _, id := range order {
+		phase := phaseEnums
+		if onTables[id] {
+			phase = phaseColumns
 		}
-		b.domainComments(id, fresh, l, d)
-	}
-	for _, d := range b.desired.SortedRanges() {
-		id := model.ID(model.KindRange, d.Name)
-		l := b.live.Ranges[d.Name]
-		fresh := create(id, l == nil)
-		if fresh {
-			b.add(phaseEnums, createRange(d))
+		switch id.Kind {
+		case model.KindDomain:
+			d, l := b.desired.Domains[id.QName()], b.live.Domains[id.QName()]
+			fresh := create(id, l == nil)
+			if fresh {
+				b.add(phase, createDomain(d)...)
+			} else {
+				b.add(phase, alterDomain(l, d)...)
+			}
+			b.domainComments(id, fresh, l, d)
+		case model.KindRange:
+			d, l := b.desired.Ranges[id.QName()], b.live.Ranges[id.QName()]
+			fresh := create(id, l == nil)
+			if fresh {
+				b.add(phase, createRange(d))
+			}
+			lc := ""
+			if l != nil && !fresh {
+				lc = l.Comment
+			}
+			b.setComment(id, fresh, lc, d.Comment)
+		case model.KindComposite:
+			d, l := b.desired.Composites[id.QName()], b.live.Composites[id.QName()]
+			fresh := create(id, l == nil)
+			if fresh {
+				b.add(phase, createComposite(d))
+			} else {
+				b.add(phase, alterComposite(l, d)...)
+			}
+			lc := ""
+			if l != nil && !fresh {
+				lc = l.Comment
+			}
+			b.setComment(id, fresh, lc, d.Comment)
 		}
-		lc := ""
-		if l != nil && !fresh {
-			lc = l.Comment
-		}
-		b.setComment(id, fresh, lc, d.Comment)
-	}
-	for _, d := range b.compositeOrder() {
-		id := model.ID(model.KindComposite, d.Name)
-		l := b.live.Composites[d.Name]
-		fresh := create(id, l == nil)
-		if fresh {
-			b.add(phaseEnums, createComposite(d))
-		} else {
-			b.add(phaseEnums, alterComposite(l, d)...)
-		}
-		lc := ""
-		if l != nil && !fresh {
-			lc = l.Comment
-		}
-		b.setComment(id, fresh, lc, d.Comment)
 	}
 	// Late drops: composites, ranges, then domains, collations and
 	// configurations, once no column uses them.
@@ -463,6 +468,10 @@ func (b *builder) emitTypeDefinitions() {
 		}
 		return lessID(late[i], late[j])
 	})
+	// A type goes after the types built on it (a domain over a composite).
+	late = stableTopo(late, func(x, y model.ObjectID) bool {
+		return slices.Contains(b.live.Deps[x], y) // x is built on y
+	})
 	for _, id := range late {
 		p := phaseDropTypes
 		if id.Kind == model.KindCollation || id.Kind == model.KindTextSearchCfg {
@@ -472,11 +481,108 @@ func (b *builder) emitTypeDefinitions() {
 			if b.desired.TextSearchConfigs[id.QName()] != nil {
 				p = phaseDropSequences
 			} else {
-				p = phaseDropCollations
+				p = phaseDropBeforeExtensions
 			}
 		}
 		b.add(p, dropType(id))
 	}
+}
+
+// typeOrder lists desired's domains, ranges and composite types in the
+// order they are created: domains, then ranges, then composites (each may
+// be built on the kinds before it), except that a type built on a later one
+// (a domain over a composite type) waits until that one is created.
+// onTables holds the types built on a table's row type, directly or
+// through another type: they are created once the tables are.
+func (b *builder) typeOrder() (out []model.ObjectID, onTables map[model.ObjectID]bool) {
+	var order []model.ObjectID
+	for _, d := range b.desired.SortedDomains() {
+		order = append(order, model.ID(model.KindDomain, d.Name))
+	}
+	for _, r := range b.desired.SortedRanges() {
+		order = append(order, model.ID(model.KindRange, r.Name))
+	}
+	for _, c := range b.compositeOrder() {
+		order = append(order, model.ID(model.KindComposite, c.Name))
+	}
+	in := map[model.QName]bool{}
+	for _, id := range order {
+		in[id.QName()] = true
+	}
+	uses := func(id model.ObjectID) []string {
+		switch id.Kind {
+		case model.KindDomain:
+			return []string{b.desired.Domains[id.QName()].Type}
+		case model.KindRange:
+			return []string{b.desired.Ranges[id.QName()].Subtype}
+		}
+		var out []string
+		for _, a := range b.desired.Composites[id.QName()].Attributes {
+			out = append(out, a.Type)
+		}
+		return out
+	}
+	prereqs := func(id model.ObjectID) []model.QName {
+		var out []model.QName
+		for _, dep := range b.desired.Deps[id] {
+			if in[dep.QName()] && dep.QName() != id.QName() {
+				out = append(out, dep.QName())
+			}
+		}
+		for _, t := range uses(id) {
+			for other := range in {
+				if other != id.QName() && strings.TrimSuffix(t, "[]") == other.String() {
+					out = append(out, other)
+				}
+			}
+		}
+		return out
+	}
+	onTables = map[model.ObjectID]bool{}
+	for _, id := range order {
+		for _, dep := range b.desired.Deps[id] {
+			if dep.Kind == model.KindTable {
+				onTables[id] = true
+			}
+		}
+		for _, t := range uses(id) {
+			for name := range b.desired.Tables {
+				if strings.TrimSuffix(t, "[]") == name.String() {
+					onTables[id] = true
+				}
+			}
+		}
+	}
+	// Stable: each round takes the first type whose prerequisites are
+	// created; a cycle (which PostgreSQL does not allow) keeps the order.
+	done := map[model.QName]bool{}
+	late := map[model.QName]bool{}
+	for len(order) > 0 {
+		pick := 0
+	search:
+		for i, id := range order {
+			for _, p := range prereqs(id) {
+				if !done[p] {
+					continue search
+				}
+			}
+			pick = i
+			break
+		}
+		id := order[pick]
+		for _, p := range prereqs(id) {
+			if late[p] {
+				onTables[id] = true
+			}
+		}
+		if onTables[id] {
+			late[id.QName()] = true
+		}
+		out = append(out, id)
+		done[id.QName()] = true
+		order = append(order[:pick], order[pick+1:]...)
+	}
+	return out, onTables
 }
 
 // compositeOrder sorts desired's composite types so that each follows the
@@ -1198,5 +1304,29 @@ func sortedIDs(set map[model.ObjectID]bool) []model.ObjectID {
 		}
 		return lessID(out[i], out[j])
 	})
+	return out
+}
+
+// stableTopo reorders ids so that whenever first(x, y), x comes before y,
+// and otherwise keeps their order: each round takes the first id that no
+// remaining id must precede. A cycle keeps the order.
+func stableTopo(ids []model.ObjectID, first func(x, y model.ObjectID) bool) []model.ObjectID {
+	rest := append([]model.ObjectID(nil), ids...)
+	out := make([]model.ObjectID, 0, len(ids))
+	for len(rest) > 0 {
+		pick := 0
+	search:
+		for i, y := range rest {
+			for j, x := range rest {
+				if i != j && first(x, y) {
+					continue search
+				}
+			}
+			pick = i
+			break
+		}
+		out = append(out, rest[pick])
+		rest = append(rest[:pick], rest[pick+1:]...)
+	}
 	return out
 }

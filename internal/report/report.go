@@ -50,8 +50,10 @@ func ObjectName(id model.ObjectID) string {
 		return model.QuoteIdent(id.Sub) + " on " + id.QName().String()
 	case model.KindFunction:
 		return id.QName().String() + "(" + id.Sub + ")"
-	case model.KindEventTrigger:
+	case model.KindEventTrigger, model.KindServer:
 		return model.QuoteIdent(id.Name)
+	case model.KindCast:
+		return "(" + id.Name + ")"
 	}
 	if id.Sub != "" {
 		return id.QName().String() + "." + model.QuoteIdent(id.Sub)

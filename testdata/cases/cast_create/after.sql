@@ -1,0 +1,6 @@
+CREATE TYPE pair AS (a integer, b integer);
+CREATE FUNCTION pair_text(pair) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT $1.a || ',' || $1.b $$;
+
+CREATE CAST (pair AS text) WITH FUNCTION pair_text(pair) AS ASSIGNMENT;
+COMMENT ON CAST (pair AS text) IS 'a,b';
+CREATE CAST (text AS pair) WITH INOUT;

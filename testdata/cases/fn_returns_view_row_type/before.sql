@@ -1,0 +1,1 @@
+CREATE TABLE articles_t (id integer PRIMARY KEY, body text);

@@ -1,0 +1,1 @@
+CREATE TABLE projects (id int PRIMARY KEY, name text, client_id int);
