@@ -323,10 +323,12 @@ func summaryRows(live *model.Model, steps []plan.Step, objs []dump.Object) []sum
 		rows = append(rows, summaryRow{string(id.Kind), id.Schema, id.Name})
 	}
 	for _, o := range objs {
-		add(o.ID)
+		if !o.Preamble() {
+			add(o.ID)
+		}
 	}
 	for _, st := range steps {
-		if st.Object.Sub == "" && st.Object.Kind != model.KindColumn && st.Object.Kind != model.KindConstraint {
+		if st.Object.Kind != "" && st.Object.Sub == "" && st.Object.Kind != model.KindColumn && st.Object.Kind != model.KindConstraint {
 			if _, ok := dump.SourceSQL(live, st); ok {
 				add(st.Object)
 			}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -117,11 +118,22 @@ func TestInspect(t *testing.T) {
 	if !strings.Contains(r.stdout, `CREATE VIEW "Sales Dept".v`) || strings.Contains(r.stdout, "CREATE TABLE") {
 		t.Errorf("inspect view by bare name:\n%s", r)
 	}
+	// A function brings the dump's SET preamble, which is no object.
+	p.db.Exec(t, "CREATE FUNCTION public.one() RETURNS int LANGUAGE sql AS 'SELECT 1'")
 	r = p.must(0, "inspect", "--summary")
-	for _, s := range []string{"TYPE", "SCHEMA", "NAME", "table ", "Order/Lines \"x\" é", "index ", "users_lower_email", "view ", "schema ", "object(s)\n"} {
+	for _, s := range []string{"TYPE", "SCHEMA", "NAME", "table ", "Order/Lines \"x\" é", "index ", "users_lower_email", "view ", "schema ", "function ", "object(s)\n"} {
 		if !strings.Contains(r.stdout, s) {
 			t.Errorf("summary lacks %q:\n%s", s, r.stdout)
 		}
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			t.Errorf("summary has a blank row:\n%s", r.stdout)
+		}
+	}
+	if want := fmt.Sprintf("%d object(s)", len(lines)-2); lines[len(lines)-1] != want {
+		t.Errorf("summary counts %q, lists %d rows:\n%s", lines[len(lines)-1], len(lines)-2, r.stdout)
 	}
 	out := filepath.Join(p.dir, "inspect.sql")
 	r = p.must(0, "inspect", "--out", out)
