@@ -157,3 +157,19 @@ func TestGroupOtherKinds(t *testing.T) {
 		t.Errorf("files:\n%s\nwant:\n%s", g, want)
 	}
 }
+
+func TestDescribe(t *testing.T) {
+	for _, c := range []struct {
+		id   model.ObjectID
+		want string
+	}{
+		{model.ObjectID{Kind: model.KindFunction, Schema: "public", Name: "near"}, "function public.near"},
+		{model.ObjectID{Kind: model.KindOperator, Schema: "public", Name: "~~~"}, "operator public.~~~"},
+		{model.ObjectID{Kind: model.KindCast, Name: "text AS public.color"}, "cast (text AS public.color)"},
+		{model.ObjectID{Kind: model.KindTable, Schema: "Sales Dept", Name: "t"}, `table "Sales Dept".t`},
+	} {
+		if got := describe(c.id); got != c.want {
+			t.Errorf("describe(%v) = %q, want %q", c.id, got, c.want)
+		}
+	}
+}

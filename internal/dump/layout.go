@@ -252,6 +252,16 @@ func Render(f File) []byte {
 // describe names an object for a comment; comments end at a newline, so
 // names with line breaks are flattened.
 func describe(id model.ObjectID) string {
+	switch {
+	case id.Kind == model.KindFunction && id.Sub == "":
+		// A file holds every overload of the name.
+		return "function " + id.QName().String()
+	case id.Kind == model.KindOperator:
+		// Operator names are symbols, never quoted.
+		return "operator " + model.QuoteIdent(id.Schema) + "." + id.Name
+	case id.Kind == model.KindCast:
+		return id.String()
+	}
 	if id.Schema == "" && id.Kind != model.KindSchema {
 		// Not in a schema: an event trigger, default privileges for every
 		// schema.
