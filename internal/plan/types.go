@@ -472,8 +472,21 @@ func (b *builder) emitTypeDefinitions() {
 	late = stableTopo(late, func(x, y model.ObjectID) bool {
 		return slices.Contains(b.live.Deps[x], y) // x is built on y
 	})
+	// A type built on a dropped table's row type (directly or through
+	// another type) goes before the table, after the functions using it.
+	onRows := map[model.ObjectID]bool{}
+	for _, id := range slices.Backward(late) {
+		for _, dep := range b.live.Deps[id] {
+			if dep.Kind == model.KindTable && b.droppedTables[dep.QName()] || onRows[dep] {
+				onRows[id] = true
+			}
+		}
+	}
 	for _, id := range late {
 		p := phaseDropTypes
+		if onRows[id] {
+			p = phaseDropFunctions
+		}
 		if id.Kind == model.KindCollation || id.Kind == model.KindTextSearchCfg {
 			// Recreated configurations are created again in phaseEnums;
 			// those gone go late, before the extensions whose
