@@ -39,9 +39,8 @@ The per-kind layout (the default) writes one file per object:
   tables/<schema>.<name>.sql     the table with its indexes, constraints,
                                  triggers, policies, comments and grants
   views/ functions/ types/ sequences/
-  _global/                       schemas, extensions, publications
-  zz_global/                     event triggers and default privileges,
-                                 last so that they do not act on the rest
+  _global/                       schemas, extensions, servers, publications,
+                                 event triggers and default privileges
 The flat layout writes everything to one schema.sql, in dependency order.
 
 Characters that are not safe in file names (quotes, spaces, slashes, …) are

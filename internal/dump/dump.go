@@ -265,15 +265,11 @@ func isRelationPart(k model.Kind) bool {
 		strings.Contains(s, "privilege") && !strings.Contains(s, "default")
 }
 
-// Directories of the per-kind layout that hold one file per kind rather
-// than one per object. The loader reads files in path order: GlobalDir
-// (schemas, extensions) sorts first, LateDir (event triggers and default
-// privileges, which would otherwise fire on or grant on the objects the
-// rest of the dump creates) sorts last.
-const (
-	GlobalDir = "_global"
-	LateDir   = "zz_global"
-)
+// GlobalDir is the per-kind layout's directory of objects outside tables
+// and types: schemas, extensions, servers, publications, event triggers and
+// default privileges, one file per kind. (The shadow database runs default
+// privileges and event triggers after everything else, wherever they are.)
+const GlobalDir = "_global"
 
 // KindDir is the per-kind directory of objects of a kind.
 func KindDir(k model.Kind) string {
@@ -288,10 +284,7 @@ func KindDir(k model.Kind) string {
 	case strings.Contains(s, "function"), strings.Contains(s, "procedure"), strings.Contains(s, "aggregate"),
 		strings.Contains(s, "routine"), strings.Contains(s, "cast"), strings.Contains(s, "operator"):
 		return "functions"
-	case strings.Contains(s, "event"), strings.Contains(s, "default"):
-		// They act on objects created after them: loaded last.
-		return LateDir
-	case k == model.KindSchema, strings.Contains(s, "extension"), strings.Contains(s, "publication"), strings.Contains(s, "subscription"),
+	case k == model.KindSchema, strings.Contains(s, "event"), strings.Contains(s, "default"), strings.Contains(s, "extension"), strings.Contains(s, "publication"), strings.Contains(s, "subscription"),
 		strings.Contains(s, "foreign data"), strings.Contains(s, "server"), strings.Contains(s, "language"):
 		return GlobalDir
 	case k == model.KindEnum, strings.Contains(s, "type"), strings.Contains(s, "domain"), strings.Contains(s, "enum"),

@@ -117,7 +117,7 @@ func TestKindDir(t *testing.T) {
 		model.KindEnum: "types", "domain": "types", "collation": "types", "text search configuration": "types",
 		"function": "functions", "procedure": "functions", "aggregate": "functions",
 		model.KindSequence: "sequences",
-		model.KindSchema:   "_global", "extension": "_global", "event trigger": "zz_global", "default privileges": "zz_global", "publication": "_global",
+		model.KindSchema:   "_global", "extension": "_global", "event trigger": "_global", "default privileges": "_global", "publication": "_global",
 	} {
 		if got := KindDir(kind); got != want {
 			t.Errorf("KindDir(%q) = %q, want %q", kind, got, want)
@@ -152,7 +152,7 @@ func TestGroupOtherKinds(t *testing.T) {
 	for _, f := range Files(Group(m, steps), PerKind) {
 		got = append(got, fmt.Sprintf("%s:%d", f.Path, strings.Count(string(Render(f)), ";\n")))
 	}
-	want := "functions/app.items.sql:1 tables/app.items.sql:3 types/app.posint.sql:2 views/app.totals.sql:3 zz_global/default_privileges.sql:1 zz_global/event_triggers.sql:1"
+	want := "_global/default_privileges.sql:1 _global/event_triggers.sql:1 functions/app.items.sql:1 tables/app.items.sql:3 types/app.posint.sql:2 views/app.totals.sql:3"
 	if g := strings.Join(got, " "); g != want {
 		t.Errorf("files:\n%s\nwant:\n%s", g, want)
 	}

@@ -24,8 +24,9 @@ const (
 	// PerKind writes one file per object under a directory per kind:
 	// tables/<schema>.<name>.sql (with its indexes, constraints, triggers,
 	// policies, comments and grants), views/, functions/, types/,
-	// sequences/, _global/ for schemas and extensions, and zz_global/ for
-	// event triggers and default privileges (one file per kind).
+	// sequences/, and _global/ for schemas, extensions, servers,
+	// publications, event triggers and default privileges (one file per
+	// kind).
 	PerKind Layout = "per-kind"
 	// Flat writes everything to schema.sql, in dependency order.
 	Flat Layout = "flat"
@@ -165,7 +166,7 @@ func planOrder(objs []Object) []Object {
 
 // filePath is the per-kind path of an object's file.
 func filePath(o Object) string {
-	if o.Dir == GlobalDir || o.Dir == LateDir {
+	if o.Dir == GlobalDir {
 		return o.Dir + "/" + plural(fileSafe(strings.ReplaceAll(string(o.ID.Kind), " ", "_"))) + ".sql"
 	}
 	name := o.ID.Name

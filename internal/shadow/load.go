@@ -96,7 +96,8 @@ var (
 
 // Load runs the source in the connected (empty) database. It sends the
 // whole set as one batch, resetting settings between files; statements that
-// cannot run in a transaction block follow it one by one. When the batch
+// cannot run in a transaction block follow it one by one, and then the
+// default privileges and event triggers (Statement.Late). When the batch
 // fails, it starts again statement by statement: a statement that lacks an
 // object is retried after the others until a pass makes no progress, each
 // after its own file's preceding SET statements, so file order does not
@@ -117,7 +118,7 @@ func Load(ctx context.Context, conn *pgx.Conn, set *source.Set, opts LoadOptions
 				}
 			}
 			l.env = envUnknown
-			err = l.run(ctx, later)
+			err = l.run(ctx, l.lateLast(later))
 			break
 		}
 		var pgErr *pgconn.PgError
@@ -144,7 +145,7 @@ func Load(ctx context.Context, conn *pgx.Conn, set *source.Set, opts LoadOptions
 		for i := range all {
 			all[i] = i
 		}
-		err = l.run(ctx, all)
+		err = l.run(ctx, l.lateLast(all))
 		break
 	}
 	if err != nil {
@@ -232,7 +233,7 @@ func (l *loader) batch() (string, []int) {
 		if l.skip[i] {
 			continue
 		}
-		if st.NoTransaction {
+		if st.NoTransaction || st.Late {
 			later = append(later, i)
 			continue
 		}
@@ -256,17 +257,33 @@ func (l *loader) sql(i int) string {
 	return "DO " + tag + " BEGIN " + st.SQL + "; EXCEPTION WHEN duplicate_object THEN NULL; END " + tag
 }
 
+// lateLast orders statement indexes so that the Late ones (default
+// privileges, event triggers) follow all others, each group in file order.
+func (l *loader) lateLast(idx []int) []int {
+	out := make([]int, 0, len(idx))
+	for _, i := range idx {
+		if !l.stmts[i].Late {
+			out = append(out, i)
+		}
+	}
+	for _, i := range idx {
+		if l.stmts[i].Late {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // run executes the statements one at a time in autocommit mode (one
 // statement is atomic, so a failure leaves nothing behind, and an enum value
 // added by one is usable by the next), retrying those that lack an object
 // until a pass makes no progress.
 //
-// ALTER DEFAULT PRIVILEGES waits until every statement before it has run,
-// and what follows it waits for it: it changes the privileges of what is
-// created after it, so a statement retried out of file order must not see
-// default privileges the source only sets later (pg_dump and pg-flux dump
-// set them last). When what waits before it fails for good, the rest runs
-// anyway.
+// Late statements (default privileges, event triggers) come last and wait
+// until every other statement has run, retries included, and what follows
+// one waits for it: they act on what is created after them, and the source
+// declares each object's privileges itself, whatever the file order. When
+// what they wait for fails for good, they run anyway.
 func (l *loader) run(ctx context.Context, todo []int) error {
 	first, forceDefaults := true, false
 	for len(todo) > 0 {
@@ -283,7 +300,7 @@ func (l *loader) run(ctx context.Context, todo []int) error {
 				}
 				continue
 			}
-			if !forceDefaults && (held || st.Node == "AlterDefaultPrivilegesStmt" && len(retry) > 0) {
+			if !forceDefaults && (held || st.Late && len(retry) > 0) {
 				retry = append(retry, i)
 				held = true
 				continue

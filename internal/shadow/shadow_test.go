@@ -156,21 +156,33 @@ func TestLoadOutOfDependencyOrder(t *testing.T) {
 	}
 }
 
-// A table retried after the type it needs must not pick up default
-// privileges that the source sets only after it (as dumps do, last).
-func TestLoadDefaultPrivilegesWaitForRetriedStatements(t *testing.T) {
+// Default privileges and event triggers act on what is created after them,
+// so the shadow runs them last, after retries too: no object the source
+// declares picks up privileges it does not declare, and no event trigger
+// fires on the source's own statements, whatever the file order.
+func TestLoadRunsDefaultPrivilegesAndEventTriggersLast(t *testing.T) {
 	srv := dsnServer(t)
 	conn := mustLoad(t, srv, sourceSet(t, map[string]string{
-		"a_tables.sql":  "CREATE TABLE moods (m mood);",
-		"b_types.sql":   "CREATE TYPE mood AS ENUM ('sad', 'happy');",
-		"c_default.sql": "ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC;",
-		"d_later.sql":   "CREATE TABLE later (m mood);",
+		"_global/a.sql": `CREATE TABLE ddl_log (tag text);
+CREATE FUNCTION log_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO ddl_log VALUES (tg_tag); END $$;
+CREATE EVENT TRIGGER log_ddl ON ddl_command_end EXECUTE FUNCTION log_ddl();
+COMMENT ON EVENT TRIGGER log_ddl IS 'logs DDL';
+ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC;`,
+		"a_tables.sql": "CREATE TABLE moods (m mood);",
+		"b_types.sql":  "CREATE TYPE mood AS ENUM ('sad', 'happy');",
+		"d_later.sql":  "CREATE TABLE later (m mood);",
 	}))
-	if got := queryString(t, conn, "SELECT coalesce(relacl::text, 'default') FROM pg_class WHERE relname = 'moods'"); got != "default" {
-		t.Errorf("moods has ACL %s, want the default: the default privileges are set after it", got)
+	for _, table := range []string{"moods", "later", "ddl_log"} {
+		if got := queryString(t, conn, "SELECT coalesce(relacl::text, 'default') FROM pg_class WHERE relname = '"+table+"'"); got != "default" {
+			t.Errorf("%s has ACL %s, want the default: the default privileges are set after every table", table, got)
+		}
 	}
-	if got := queryString(t, conn, "SELECT coalesce(relacl::text, 'default') FROM pg_class WHERE relname = 'later'"); got == "default" {
-		t.Error("later has the default ACL, want the default privileges set before it")
+	if got := queryString(t, conn, "SELECT coalesce(string_agg(tag, ', '), '') FROM ddl_log WHERE tag LIKE 'CREATE%'"); got != "" {
+		t.Errorf("the event trigger fired on the source's %s, want it created after them", got)
+	}
+	if got := queryString(t, conn, "SELECT coalesce(obj_description(oid, 'pg_event_trigger'), '') FROM pg_event_trigger WHERE evtname = 'log_ddl'"); got != "logs DDL" {
+		t.Errorf("event trigger comment = %q", got)
 	}
 }
 

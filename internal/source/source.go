@@ -27,6 +27,11 @@ type Statement struct {
 	// transaction block (CREATE INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY,
 	// REINDEX … CONCURRENTLY, VACUUM, …).
 	NoTransaction bool
+	// Late is set for statements that act on objects created after them:
+	// ALTER DEFAULT PRIVILEGES, and event triggers with what alters or
+	// comments on them. The shadow database runs them after every other
+	// statement, so that the source means the same in any file order.
+	Late bool
 }
 
 // IsSetting reports whether the statement changes session settings only:

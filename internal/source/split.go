@@ -77,6 +77,7 @@ func split(file, sql string) ([]parsed, error) {
 				SQL:           sql[first:last],
 				Node:          nodeName(raw.Stmt),
 				NoTransaction: noTransaction(raw.Stmt),
+				Late:          late(raw.Stmt),
 			},
 			node: raw.Stmt,
 		})
@@ -231,6 +232,22 @@ func nodeName(n *pg_query.Node) string {
 
 // noTransaction reports statements PostgreSQL refuses to run inside a
 // transaction block.
+// late reports whether a statement acts on what is created after it (see
+// Statement.Late).
+func late(n *pg_query.Node) bool {
+	switch s := n.GetNode().(type) {
+	case *pg_query.Node_AlterDefaultPrivilegesStmt, *pg_query.Node_CreateEventTrigStmt, *pg_query.Node_AlterEventTrigStmt:
+		return true
+	case *pg_query.Node_CommentStmt:
+		return s.CommentStmt.Objtype == pg_query.ObjectType_OBJECT_EVENT_TRIGGER
+	case *pg_query.Node_AlterOwnerStmt:
+		return s.AlterOwnerStmt.ObjectType == pg_query.ObjectType_OBJECT_EVENT_TRIGGER
+	case *pg_query.Node_RenameStmt:
+		return s.RenameStmt.RenameType == pg_query.ObjectType_OBJECT_EVENT_TRIGGER
+	}
+	return false
+}
+
 func noTransaction(n *pg_query.Node) bool {
 	switch s := n.GetNode().(type) {
 	case *pg_query.Node_IndexStmt:

@@ -117,6 +117,29 @@ func TestSplitMetaCommandInsideStringIsText(t *testing.T) {
 	}
 }
 
+func TestSplitLate(t *testing.T) {
+	for sql, want := range map[string]bool{
+		"ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO r":   true,
+		"CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f()":       true,
+		"ALTER EVENT TRIGGER e DISABLE":                                        true,
+		"COMMENT ON EVENT TRIGGER e IS 'x'":                                    true,
+		"ALTER EVENT TRIGGER e OWNER TO r":                                     true,
+		"ALTER EVENT TRIGGER e RENAME TO f":                                    true,
+		"COMMENT ON TABLE t IS 'x'":                                            false,
+		"GRANT SELECT ON t TO r":                                               false,
+		"CREATE TRIGGER t AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()": false,
+		"ALTER TABLE t OWNER TO r":                                             false,
+	} {
+		got, err := Split("f.sql", sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[0].Late != want {
+			t.Errorf("%s: Late = %v, want %v", sql, got[0].Late, want)
+		}
+	}
+}
+
 func TestSplitNoTransaction(t *testing.T) {
 	for sql, want := range map[string]bool{
 		"CREATE INDEX CONCURRENTLY i ON t (a)":  true,
