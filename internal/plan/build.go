@@ -74,7 +74,7 @@ const (
 	phaseCreatePartitions // parents first
 	phaseColumns
 	phaseLateFunctions // functions that depend on tables (row types, BEGIN ATOMIC)
-	phaseOperators     // after their functions, before indexes and views using them
+	phaseOperators     // operators whose functions are late; the others go with theirs
 	phaseAttachPartitions
 	// Types go only after the columns that used them have been altered.
 	phaseDropTypes
@@ -632,6 +632,8 @@ func (b *builder) depBroken(dep model.ObjectID) bool {
 		return b.droppedIdx[name] || b.constraintIndexDropped(name)
 	case model.KindFunction:
 		return b.functionDropped(dep)
+	case model.KindOperator:
+		return b.operatorDropped(dep)
 	}
 	return false
 }

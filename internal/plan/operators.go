@@ -10,17 +10,32 @@ import (
 // Operators are dropped and created again for any change ALTER OPERATOR
 // cannot make: on PostgreSQL 15 it sets only RESTRICT and JOIN. An
 // operator whose function or operand type is dropped or recreated goes
-// with it, and comes back after it.
+// with it, and comes back after it; so do the indexes, constraints,
+// defaults and views that use it (see depBroken and usesDroppedFunction).
 
 // analyzeOperators runs after the functions are analysed.
 func (b *builder) analyzeOperators() {
 	for _, l := range b.live.SortedOperators() {
-		d := b.desired.Operators[l.Key()]
-		if d == nil || l.Function != d.Function || l.Commutator != d.Commutator || l.Negator != d.Negator ||
-			l.Hashes != d.Hashes || l.Merges != d.Merges || b.operatorBroken(l) {
+		if b.operatorGoes(l) {
 			b.rt.droppedOps[l.Key()] = true
 		}
 	}
+}
+
+// operatorDropped reports whether a live operator (a KindOperator ID) is
+// dropped. It is worked out on demand, since the objects that use an
+// operator are analysed before analyzeOperators runs.
+func (b *builder) operatorDropped(id model.ObjectID) bool {
+	l := b.live.Operators[model.OperatorKey(id)]
+	return l != nil && b.operatorGoes(l)
+}
+
+// operatorGoes reports whether a live operator is dropped: gone from
+// desired, changed beyond what ALTER OPERATOR can do, or broken.
+func (b *builder) operatorGoes(l *model.Operator) bool {
+	d := b.desired.Operators[l.Key()]
+	return d == nil || l.Function != d.Function || l.Commutator != d.Commutator || l.Negator != d.Negator ||
+		l.Hashes != d.Hashes || l.Merges != d.Merges || b.operatorBroken(l)
 }
 
 // operatorBroken reports whether something a live operator depends on (its
@@ -38,8 +53,10 @@ func (b *builder) operatorBroken(o *model.Operator) bool {
 }
 
 // emitOperators drops operators before the functions they use and creates
-// them after the functions, before the indexes, constraints and views that
-// may use them.
+// them right after their functions (so in phaseFunctions, before the tables
+// whose defaults and checks may use them, unless a function waits for
+// tables or views), before the indexes, constraints and views that may use
+// them. It runs after emitRoutines has placed the functions.
 func (b *builder) emitOperators() {
 	for _, l := range b.live.SortedOperators() {
 		if b.rt.droppedOps[l.Key()] {
@@ -50,13 +67,26 @@ func (b *builder) emitOperators() {
 		l := b.live.Operators[d.Key()]
 		fresh := l == nil || b.rt.droppedOps[d.Key()]
 		if fresh {
-			b.add(phaseOperators, createOperator(d))
+			b.add(b.operatorPhase(d), createOperator(d))
 		} else if set := operatorEstimators(l, d); set != "" {
 			b.add(phaseOperators, step(fmt.Sprintf("ALTER OPERATOR %s SET (%s)", d.Signature(), set),
 				"alter operator "+d.Signature(), d.ID()))
 		}
 		b.commentIfChanged(d.ID(), "OPERATOR "+d.Signature(), fresh, d.Comment, func() string { return l.Comment })
 	}
+}
+
+// operatorPhase is where a created operator goes: with its functions when
+// they are all in phaseFunctions (or not created by the plan), else in
+// phaseOperators or after its latest function.
+func (b *builder) operatorPhase(d *model.Operator) phase {
+	p := phaseFunctions
+	for _, dep := range b.desired.Deps[d.ID()] {
+		if fp, ok := b.rt.funcPhases[functionKey(dep)]; ok && dep.Kind == model.KindFunction && fp > p {
+			p = max(fp, phaseOperators)
+		}
+	}
+	return p
 }
 
 // operatorEstimators is the SET list of ALTER OPERATOR for the estimators

@@ -24,6 +24,10 @@ type routineState struct {
 	droppedTriggers map[string]bool // dropped; created again when desired has them
 	droppedEvents   map[string]bool // event triggers, likewise
 	droppedOps      map[string]bool // operators (by key), likewise
+
+	// funcPhases is the phase each created function went to, so that an
+	// operator can follow its function.
+	funcPhases map[string]phase
 }
 
 func newRoutineState() routineState {
@@ -34,6 +38,7 @@ func newRoutineState() routineState {
 		droppedTriggers: map[string]bool{},
 		droppedEvents:   map[string]bool{},
 		droppedOps:      map[string]bool{},
+		funcPhases:      map[string]phase{},
 	}
 }
 
@@ -118,11 +123,12 @@ func (b *builder) functionDropped(id model.ObjectID) bool {
 }
 
 // usesDroppedFunction reports whether a live object (a column's default, a
-// constraint, an index) calls a function that is dropped: it must be
-// dropped before and created again after.
+// constraint, an index) calls a function that is dropped, or an operator
+// that is (a function under another name): it must be dropped before and
+// created again after.
 func (b *builder) usesDroppedFunction(id model.ObjectID) bool {
 	for _, dep := range b.live.Deps[id] {
-		if dep.Kind == model.KindFunction && b.functionDropped(dep) {
+		if dep.Kind == model.KindFunction && b.functionDropped(dep) || dep.Kind == model.KindOperator && b.operatorDropped(dep) {
 			return true
 		}
 	}
@@ -279,7 +285,7 @@ func (b *builder) emitRoutines() error {
 	if err != nil {
 		return err
 	}
-	placed := map[string]phase{}
+	placed := rt.funcPhases
 	for _, id := range order {
 		k := functionKey(id)
 		p := phaseFunctions
