@@ -129,3 +129,36 @@ func TestInspect(t *testing.T) {
 		t.Errorf("inspect --out:\n%s\n%s", r, b)
 	}
 }
+
+// TestDumpAndVerifyNameUnmodelledObjects: objects pg-flux does not model
+// are not dropped from a dump silently: dump refuses and names them unless
+// --allow-unmodelled, and verify lists them (and fails with --strict).
+func TestDumpAndVerifyNameUnmodelledObjects(t *testing.T) {
+	p := newLiveProject(t)
+	p.db.Exec(t, `CREATE TABLE t (id int);
+CREATE FUNCTION rev_cmp(a int, b int) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT btint4cmp(b, a) $$;
+CREATE OPERATOR CLASS rev_ops FOR TYPE int USING btree AS FUNCTION 1 rev_cmp(int, int);
+CREATE RULE t_ignore AS ON DELETE TO t DO INSTEAD NOTHING;`)
+
+	r := p.must(2, "dump")
+	for _, s := range []string{"refusing to dump", "2 object(s) of kinds pg-flux does not model",
+		"- operator class public.rev_ops USING btree", "- rule t_ignore on public.t", "--allow-unmodelled"} {
+		if !strings.Contains(r.stderr, s) {
+			t.Errorf("dump lacks %q:\n%s", s, r)
+		}
+	}
+	if got := sqlFiles(t, filepath.Join(p.dir, "schema")); len(got) != 0 {
+		t.Errorf("refused dump wrote %v", got)
+	}
+
+	r = p.must(0, "dump", "--allow-unmodelled")
+	if !strings.Contains(r.stderr, "warning: the dump leaves out 2 object(s)") || !strings.Contains(r.stderr, "- rule t_ignore on public.t") {
+		t.Errorf("dump --allow-unmodelled:\n%s", r)
+	}
+
+	r = p.must(1, "verify", "--strict")
+	if !strings.Contains(r.stdout, "verify: 2 live object(s) of kinds pg-flux does not model") ||
+		!strings.Contains(r.stdout, "- operator class public.rev_ops USING btree") {
+		t.Errorf("verify:\n%s", r)
+	}
+}

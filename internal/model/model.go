@@ -61,6 +61,12 @@ type Model struct {
 	// Stats holds live facts that are not structure (row estimates); used by
 	// the planner and hazard checks, never hashed.
 	Stats map[QName]TableStats `json:"-"`
+
+	// Unmodelled names the objects of the managed schemas that pg-flux
+	// does not model ("operator class public.foo USING btree"), sorted:
+	// a dump or a comparison without them is incomplete, so commands
+	// that depend on completeness say so. Never hashed.
+	Unmodelled []string `json:"-"`
 }
 
 // New returns an empty model with all maps allocated.
