@@ -28,10 +28,11 @@ var unmodelledKinds = []string{
 	       OR EXISTS (SELECT 1 FROM pg_depend d WHERE d.refclassid = 'pg_opfamily'::regclass AND d.refobjid = f.oid
 	                    AND d.classid IN ('pg_amop'::regclass, 'pg_amproc'::regclass) AND d.deptype = 'a'))`,
 	// CREATE CAST: one whose source, target or function is in a managed
-	// schema.
+	// schema; not the casts a range type makes to its multirange.
 	`SELECT 'cast (' || format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, NULL) || ')'
 	FROM pg_cast c
 	WHERE ` + notMember("pg_cast", "c.oid") + `
+	  AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_cast'::regclass AND i.objid = c.oid AND i.deptype = 'i')
 	  AND EXISTS (SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
 	              WHERE t.oid IN (c.castsource, c.casttarget) AND n.nspname = ANY($1)
 	              UNION ALL

@@ -19,6 +19,7 @@ CREATE OPERATOR CLASS own_ops FOR TYPE int USING btree AS OPERATOR 1 <, OPERATOR
 ALTER OPERATOR FAMILY own_ops USING btree ADD FUNCTION 1 (int, int8) btint48cmp(int, int8);
 CREATE TYPE half;
 CREATE DOMAIN posint AS int;
+CREATE TYPE floatrange AS RANGE (subtype = float8);
 CREATE FUNCTION posint_text(posint) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT $1::int::text $$;
 CREATE CAST (posint AS text) WITH FUNCTION posint_text(posint);
 CREATE CONVERSION conv FOR 'UTF8' TO 'LATIN1' FROM utf8_to_iso8859_1;
