@@ -233,6 +233,8 @@ func (r *reader) queueTypes(queue func(name, sql string, scan func(pgx.Rows) err
 	queue("collations", collationsQuery, r.collation)
 	queue("text search configurations", textSearchConfigsQuery, r.textSearchConfig)
 	queue("operators", operatorsQuery, r.operator)
+	queue("operator classes", opClassesQuery, r.opClass)
+	queue("operator families", opFamiliesQuery, r.opFamily)
 }
 
 func (r *reader) operator(rows pgx.Rows) error {

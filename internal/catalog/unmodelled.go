@@ -13,20 +13,6 @@ import (
 // a message names it; $1 is the managed schemas. Extension members are
 // never listed (the extension creates them).
 var unmodelledKinds = []string{
-	// CREATE OPERATOR CLASS.
-	`SELECT 'operator class ' || quote_ident(n.nspname) || '.' || quote_ident(c.opcname) || ' USING ' || am.amname
-	FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace JOIN pg_am am ON am.oid = c.opcmethod
-	WHERE n.nspname = ANY($1) AND ` + notMember("pg_opclass", "c.oid"),
-	// CREATE OPERATOR FAMILY, and ALTER OPERATOR FAMILY … ADD: a family
-	// that CREATE OPERATOR CLASS made implicitly (same name and method)
-	// counts only when members were added to it loosely.
-	`SELECT 'operator family ' || quote_ident(n.nspname) || '.' || quote_ident(f.opfname) || ' USING ' || am.amname
-	FROM pg_opfamily f JOIN pg_namespace n ON n.oid = f.opfnamespace JOIN pg_am am ON am.oid = f.opfmethod
-	WHERE n.nspname = ANY($1) AND ` + notMember("pg_opfamily", "f.oid") + `
-	  AND (NOT EXISTS (SELECT 1 FROM pg_opclass c WHERE c.opcfamily = f.oid AND c.opcname = f.opfname
-	                     AND c.opcnamespace = f.opfnamespace AND c.opcmethod = f.opfmethod)
-	       OR EXISTS (SELECT 1 FROM pg_depend d WHERE d.refclassid = 'pg_opfamily'::regclass AND d.refobjid = f.oid
-	                    AND d.classid IN ('pg_amop'::regclass, 'pg_amproc'::regclass) AND d.deptype = 'a'))`,
 	// CREATE CAST: one whose source, target or function is in a managed
 	// schema; not the casts a range type makes to its multirange.
 	`SELECT 'cast (' || format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, NULL) || ')'

@@ -348,6 +348,8 @@ var kindRank = map[model.Kind]int{
 	model.KindTrigger:      9,
 	model.KindEventTrigger: 10,
 	model.KindOperator:     8,
+	model.KindOpFamily:     8,
+	model.KindOpClass:      8,
 
 	model.KindExtension:     1,
 	model.KindCollation:     1,

@@ -37,6 +37,9 @@ type Model struct {
 	TextSearchConfigs map[QName]*TextSearchConfig `json:"text_search_configs,omitempty"`
 	// Operators by Operator.Key.
 	Operators map[string]*Operator `json:"operators,omitempty"`
+	// Operator classes and families by OpKey.
+	OpClasses  map[string]*OpClass  `json:"opclasses,omitempty"`
+	OpFamilies map[string]*OpFamily `json:"opfamilies,omitempty"`
 	// Security is row-level security (switches and policies) by table.
 	Security map[QName]*Security `json:"security,omitempty"`
 	// ACLs are the non-default privileges of objects (columns included).
@@ -94,6 +97,8 @@ func New() *Model {
 		Collations:        map[QName]*Collation{},
 		TextSearchConfigs: map[QName]*TextSearchConfig{},
 		Operators:         map[string]*Operator{},
+		OpClasses:         map[string]*OpClass{},
+		OpFamilies:        map[string]*OpFamily{},
 
 		Security:          map[QName]*Security{},
 		ACLs:              map[ObjectID]*ACL{},
@@ -338,7 +343,8 @@ func (m *Model) Empty() bool {
 	return len(m.Tables)+len(m.Indexes)+len(m.Sequences)+len(m.Views)+len(m.Enums)+
 		len(m.Functions)+len(m.Triggers)+len(m.EventTriggers)+
 		len(m.Extensions)+len(m.Domains)+len(m.Composites)+len(m.Ranges)+len(m.MatViews)+
-		len(m.Statistics)+len(m.Collations)+len(m.TextSearchConfigs)+len(m.Operators) == 0
+		len(m.Statistics)+len(m.Collations)+len(m.TextSearchConfigs)+len(m.Operators)+
+		len(m.OpClasses)+len(m.OpFamilies) == 0
 }
 
 // joinQuoted is shared by the name types.

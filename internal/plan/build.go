@@ -634,6 +634,10 @@ func (b *builder) depBroken(dep model.ObjectID) bool {
 		return b.functionDropped(dep)
 	case model.KindOperator:
 		return b.operatorDropped(dep)
+	case model.KindOpClass:
+		return b.opClassDropped(dep)
+	case model.KindOpFamily:
+		return b.opFamilyDropped(dep)
 	}
 	return false
 }

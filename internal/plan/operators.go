@@ -20,6 +20,7 @@ func (b *builder) analyzeOperators() {
 			b.rt.droppedOps[l.Key()] = true
 		}
 	}
+	b.analyzeOpClasses()
 }
 
 // operatorDropped reports whether a live operator (a KindOperator ID) is
@@ -35,13 +36,14 @@ func (b *builder) operatorDropped(id model.ObjectID) bool {
 func (b *builder) operatorGoes(l *model.Operator) bool {
 	d := b.desired.Operators[l.Key()]
 	return d == nil || l.Function != d.Function || l.Commutator != d.Commutator || l.Negator != d.Negator ||
-		l.Hashes != d.Hashes || l.Merges != d.Merges || b.operatorBroken(l)
+		l.Hashes != d.Hashes || l.Merges != d.Merges || b.depsBroken(l.ID())
 }
 
-// operatorBroken reports whether something a live operator depends on (its
-// functions, its operand types) is dropped or recreated.
-func (b *builder) operatorBroken(o *model.Operator) bool {
-	for _, dep := range b.live.Deps[o.ID()] {
+// depsBroken reports whether something a live operator, operator class or
+// family depends on (functions, operators, operand types) is dropped or
+// recreated.
+func (b *builder) depsBroken(id model.ObjectID) bool {
+	for _, dep := range b.live.Deps[id] {
 		if b.depBroken(dep) {
 			return true
 		}
@@ -58,6 +60,7 @@ func (b *builder) operatorBroken(o *model.Operator) bool {
 // tables or views), before the indexes, constraints and views that may use
 // them. It runs after emitRoutines has placed the functions.
 func (b *builder) emitOperators() {
+	b.emitOpClassDrops()
 	for _, l := range b.live.SortedOperators() {
 		if b.rt.droppedOps[l.Key()] {
 			b.add(phaseDropColumnParts, step("DROP OPERATOR "+l.Signature(), "drop operator "+l.Signature(), l.ID()))
@@ -74,6 +77,7 @@ func (b *builder) emitOperators() {
 		}
 		b.commentIfChanged(d.ID(), "OPERATOR "+d.Signature(), fresh, d.Comment, func() string { return l.Comment })
 	}
+	b.emitOpClassCreates()
 }
 
 // operatorPhase is where a created operator goes: with its functions when

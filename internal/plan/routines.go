@@ -24,6 +24,8 @@ type routineState struct {
 	droppedTriggers map[string]bool // dropped; created again when desired has them
 	droppedEvents   map[string]bool // event triggers, likewise
 	droppedOps      map[string]bool // operators (by key), likewise
+	droppedOpcs     map[string]bool // operator classes (by key), likewise
+	droppedOpfs     map[string]bool // operator families (by key), likewise
 
 	// funcPhases is the phase each created function went to, so that an
 	// operator can follow its function.
@@ -38,6 +40,8 @@ func newRoutineState() routineState {
 		droppedTriggers: map[string]bool{},
 		droppedEvents:   map[string]bool{},
 		droppedOps:      map[string]bool{},
+		droppedOpcs:     map[string]bool{},
+		droppedOpfs:     map[string]bool{},
 		funcPhases:      map[string]phase{},
 	}
 }
@@ -124,11 +128,12 @@ func (b *builder) functionDropped(id model.ObjectID) bool {
 
 // usesDroppedFunction reports whether a live object (a column's default, a
 // constraint, an index) calls a function that is dropped, or an operator
-// that is (a function under another name): it must be dropped before and
-// created again after.
+// that is (a function under another name), or an operator class: it must
+// be dropped before and created again after.
 func (b *builder) usesDroppedFunction(id model.ObjectID) bool {
 	for _, dep := range b.live.Deps[id] {
-		if dep.Kind == model.KindFunction && b.functionDropped(dep) || dep.Kind == model.KindOperator && b.operatorDropped(dep) {
+		if dep.Kind == model.KindFunction && b.functionDropped(dep) ||
+			(dep.Kind == model.KindOperator || dep.Kind == model.KindOpClass) && b.depBroken(dep) {
 			return true
 		}
 	}
