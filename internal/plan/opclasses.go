@@ -81,7 +81,7 @@ func (b *builder) emitOpClassDrops() {
 	dropFamily := func(key string, id model.ObjectID) {
 		if !done[key] {
 			done[key] = true
-			b.add(phaseDropColumnParts, step("DROP OPERATOR FAMILY "+key, "drop operator family "+key, id))
+			b.add(b.opDropPhase(id), step("DROP OPERATOR FAMILY "+key, "drop operator family "+key, id))
 		}
 	}
 	for _, l := range b.live.SortedOpClasses() {
@@ -90,7 +90,7 @@ func (b *builder) emitOpClassDrops() {
 		case l.Family == "":
 			dropFamily(l.Key(), l.ID())
 		default:
-			b.add(phaseDropColumnParts, step("DROP OPERATOR CLASS "+l.Key(), "drop operator class "+l.Key(), l.ID()))
+			b.add(b.opDropPhase(l.ID()), step("DROP OPERATOR CLASS "+l.Key(), "drop operator class "+l.Key(), l.ID()))
 		}
 	}
 	for _, l := range b.live.SortedOpFamilies() {

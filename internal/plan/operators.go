@@ -63,7 +63,7 @@ func (b *builder) emitOperators() {
 	b.emitOpClassDrops()
 	for _, l := range b.live.SortedOperators() {
 		if b.rt.droppedOps[l.Key()] {
-			b.add(phaseDropColumnParts, step("DROP OPERATOR "+l.Signature(), "drop operator "+l.Signature(), l.ID()))
+			b.add(b.opDropPhase(l.ID()), step("DROP OPERATOR "+l.Signature(), "drop operator "+l.Signature(), l.ID()))
 		}
 	}
 	for _, d := range b.desired.SortedOperators() {

@@ -26,6 +26,10 @@ type routineState struct {
 	droppedOps      map[string]bool // operators (by key), likewise
 	droppedOpcs     map[string]bool // operator classes (by key), likewise
 	droppedOpfs     map[string]bool // operator families (by key), likewise
+	// lateOps are the dropped operators, classes and families that a
+	// dropped table still uses: they go after the table, before the late
+	// functions.
+	lateOps map[model.ObjectID]bool
 
 	// funcPhases is the phase each created function went to, so that an
 	// operator can follow its function.
@@ -42,6 +46,7 @@ func newRoutineState() routineState {
 		droppedOps:      map[string]bool{},
 		droppedOpcs:     map[string]bool{},
 		droppedOpfs:     map[string]bool{},
+		lateOps:         map[model.ObjectID]bool{},
 		funcPhases:      map[string]phase{},
 	}
 }
@@ -183,37 +188,66 @@ func (b *builder) eventTriggerBroken(e *model.EventTrigger) bool {
 	return false
 }
 
-// analyzeLateDrops finds the dropped functions that objects of a dropped
-// table still use, and the dropped functions those use: they are dropped
-// after the tables. The others go before, since a function can take or
-// return a table's rows and would block the table's drop.
+// analyzeLateDrops finds the dropped functions, operators, operator classes
+// and families that objects of a dropped table still use, and the dropped
+// ones those use: they are dropped after the tables. The others go before,
+// since a function can take or return a table's rows and would block the
+// table's drop.
 func (b *builder) analyzeLateDrops() {
 	rt := &b.rt
+	// late marks a dependency to drop late; it reports whether it is new.
+	late := func(dep model.ObjectID) bool {
+		switch {
+		case dep.Kind == model.KindFunction && b.functionDropped(dep) && !rt.lateDrops[functionKey(dep)]:
+			rt.lateDrops[functionKey(dep)] = true
+		case isOpKind(dep.Kind) && !rt.lateOps[dep] && b.depBroken(dep):
+			rt.lateOps[dep] = true
+		default:
+			return false
+		}
+		return true
+	}
 	for from, deps := range b.live.Deps {
 		if !b.inDroppedTable(from) {
 			continue
 		}
 		for _, dep := range deps {
-			if dep.Kind == model.KindFunction && b.functionDropped(dep) {
-				rt.lateDrops[functionKey(dep)] = true
-			}
+			late(dep)
 		}
 	}
 	for again := true; again; {
 		again = false
+		var ids []model.ObjectID
 		for k := range rt.lateDrops {
-			f := b.live.Functions[k]
-			if f == nil {
-				continue
+			if f := b.live.Functions[k]; f != nil {
+				ids = append(ids, f.ID())
 			}
-			for _, dep := range b.live.Deps[f.ID()] {
-				if dk := functionKey(dep); dep.Kind == model.KindFunction && rt.droppedFuncs[dk] && !rt.lateDrops[dk] {
-					rt.lateDrops[dk] = true
+		}
+		for id := range rt.lateOps {
+			ids = append(ids, id)
+		}
+		for _, id := range ids {
+			for _, dep := range b.live.Deps[id] {
+				if late(dep) {
 					again = true
 				}
 			}
 		}
 	}
+}
+
+// isOpKind reports whether k is an operator, operator class or family.
+func isOpKind(k model.Kind) bool {
+	return k == model.KindOperator || k == model.KindOpClass || k == model.KindOpFamily
+}
+
+// opDropPhase is where a dropped operator, operator class or family goes:
+// after the tables when a dropped table still uses it.
+func (b *builder) opDropPhase(id model.ObjectID) phase {
+	if b.rt.lateOps[id] {
+		return phaseDropSequences
+	}
+	return phaseDropColumnParts
 }
 
 // inDroppedTable reports whether a live object is part of a dropped table.
