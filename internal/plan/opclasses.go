@@ -140,8 +140,13 @@ func createOpClass(c *model.OpClass) Step {
 		fam = " FAMILY " + c.Family
 	}
 	items := append([]string(nil), c.Members...)
-	if c.Storage != "" {
+	switch {
+	case c.Storage != "":
 		items = append(items, "STORAGE "+c.Storage)
+	case len(items) == 0:
+		// All its members belong to the family (added after): AS needs an
+		// item, and STORAGE of the class's own type is none.
+		items = append(items, "STORAGE "+c.Type)
 	}
 	return step(fmt.Sprintf("CREATE OPERATOR CLASS %s.%s%s FOR TYPE %s USING %s%s AS\n    %s",
 		model.QuoteIdent(c.Name.Schema), model.QuoteIdent(c.Name.Name), def, c.Type, c.Method, fam, strings.Join(items, ",\n    ")),

@@ -10,3 +10,6 @@ COMMENT ON OPERATOR CLASS rev_ops USING btree IS 'descending ints';
 COMMENT ON OPERATOR FAMILY int_hash USING hash IS 'ints by hash';
 CREATE INDEX nums_n_rev ON nums (n rev_ops);
 CREATE INDEX nums_n_hash ON nums USING hash (n int_hash_ops);
+CREATE DOMAIN posint AS int;
+CREATE OPERATOR FAMILY posint_hash USING hash;
+CREATE OPERATOR CLASS posint_hash_ops DEFAULT FOR TYPE posint USING hash FAMILY posint_hash AS OPERATOR 1 = (int, int), FUNCTION 1 (int, int) hashint4(int);
