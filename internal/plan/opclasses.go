@@ -101,21 +101,22 @@ func (b *builder) emitOpClassDrops() {
 }
 
 // emitOpClassCreates runs after the operators are created: families, then
-// the classes, then what ALTER OPERATOR FAMILY ADD gives the families.
+// the classes, then what ALTER OPERATOR FAMILY ADD gives the families, each
+// in the phase createPhase picks.
 func (b *builder) emitOpClassCreates() {
 	famFresh := func(d *model.OpFamily) bool {
 		return b.live.OpFamilies[d.Key()] == nil || b.rt.droppedOpfs[d.Key()]
 	}
 	for _, d := range b.desired.SortedOpFamilies() {
 		if !d.Implicit && famFresh(d) {
-			b.add(phaseOperators, step("CREATE OPERATOR FAMILY "+d.Key(), "create operator family "+d.Key(), d.ID()))
+			b.add(phaseFunctions, step("CREATE OPERATOR FAMILY "+d.Key(), "create operator family "+d.Key(), d.ID()))
 		}
 	}
 	for _, d := range b.desired.SortedOpClasses() {
 		l := b.live.OpClasses[d.Key()]
 		fresh := l == nil || b.rt.droppedOpcs[d.Key()]
 		if fresh {
-			b.add(phaseOperators, createOpClass(d))
+			b.add(b.createPhase(d.ID()), createOpClass(d))
 		}
 		b.commentIfChanged(d.ID(), "OPERATOR CLASS "+d.Key(), fresh, d.Comment, func() string { return l.Comment })
 	}
@@ -123,7 +124,13 @@ func (b *builder) emitOpClassCreates() {
 		l := b.live.OpFamilies[d.Key()]
 		fresh := famFresh(d)
 		if fresh && len(d.Members) > 0 {
-			b.add(phaseOperators, step(fmt.Sprintf("ALTER OPERATOR FAMILY %s ADD\n    %s", d.Key(), strings.Join(d.Members, ",\n    ")),
+			// After the members' operators and functions, and after the
+			// class whose implicit family it is.
+			p := b.createPhase(d.ID())
+			if cp, ok := b.rt.opPhases[(&model.OpClass{Name: d.Name, Method: d.Method}).ID()]; ok && d.Implicit {
+				p = max(p, cp)
+			}
+			b.add(p, step(fmt.Sprintf("ALTER OPERATOR FAMILY %s ADD\n    %s", d.Key(), strings.Join(d.Members, ",\n    ")),
 				"add to operator family "+d.Key(), d.ID()))
 		}
 		b.commentIfChanged(d.ID(), "OPERATOR FAMILY "+d.Key(), fresh, d.Comment, func() string { return l.Comment })

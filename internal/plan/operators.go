@@ -55,10 +55,9 @@ func (b *builder) depsBroken(id model.ObjectID) bool {
 }
 
 // emitOperators drops operators before the functions they use and creates
-// them right after their functions (so in phaseFunctions, before the tables
-// whose defaults and checks may use them, unless a function waits for
-// tables or views), before the indexes, constraints and views that may use
-// them. It runs after emitRoutines has placed the functions.
+// them right after their functions (see createPhase), before the indexes,
+// constraints and views that may use them. It runs after emitRoutines has
+// placed the functions.
 func (b *builder) emitOperators() {
 	b.emitOpClassDrops()
 	for _, l := range b.live.SortedOperators() {
@@ -70,7 +69,7 @@ func (b *builder) emitOperators() {
 		l := b.live.Operators[d.Key()]
 		fresh := l == nil || b.rt.droppedOps[d.Key()]
 		if fresh {
-			b.add(b.operatorPhase(d), createOperator(d))
+			b.add(b.createPhase(d.ID()), createOperator(d))
 		} else if set := operatorEstimators(l, d); set != "" {
 			b.add(phaseOperators, step(fmt.Sprintf("ALTER OPERATOR %s SET (%s)", d.Signature(), set),
 				"alter operator "+d.Signature(), d.ID()))
@@ -80,16 +79,27 @@ func (b *builder) emitOperators() {
 	b.emitOpClassCreates()
 }
 
-// operatorPhase is where a created operator goes: with its functions when
-// they are all in phaseFunctions (or not created by the plan), else in
-// phaseOperators or after its latest function.
-func (b *builder) operatorPhase(d *model.Operator) phase {
+// createPhase is where a created operator, operator class or family goes:
+// with the functions (so in phaseFunctions, before the tables whose
+// defaults, checks and exclusion constraints may use it) when what it uses
+// is created there or not created by the plan, else in phaseOperators or
+// after the latest of those. It records the phase for what uses it.
+func (b *builder) createPhase(id model.ObjectID) phase {
 	p := phaseFunctions
-	for _, dep := range b.desired.Deps[d.ID()] {
-		if fp, ok := b.rt.funcPhases[functionKey(dep)]; ok && dep.Kind == model.KindFunction && fp > p {
-			p = max(fp, phaseOperators)
+	for _, dep := range b.desired.Deps[id] {
+		var dp phase
+		var ok bool
+		switch {
+		case dep.Kind == model.KindFunction:
+			dp, ok = b.rt.funcPhases[functionKey(dep)]
+		case isOpKind(dep.Kind) && dep != id:
+			dp, ok = b.rt.opPhases[dep]
+		}
+		if ok && dp > p {
+			p = max(dp, phaseOperators)
 		}
 	}
+	b.rt.opPhases[id] = p
 	return p
 }
 

@@ -34,6 +34,9 @@ type routineState struct {
 	// funcPhases is the phase each created function went to, so that an
 	// operator can follow its function.
 	funcPhases map[string]phase
+	// opPhases is the phase each created operator, operator class and
+	// family went to, likewise.
+	opPhases map[model.ObjectID]phase
 }
 
 func newRoutineState() routineState {
@@ -48,6 +51,7 @@ func newRoutineState() routineState {
 		droppedOpfs:     map[string]bool{},
 		lateOps:         map[model.ObjectID]bool{},
 		funcPhases:      map[string]phase{},
+		opPhases:        map[model.ObjectID]phase{},
 	}
 }
 
@@ -136,7 +140,14 @@ func (b *builder) functionDropped(id model.ObjectID) bool {
 // that is (a function under another name), or an operator class: it must
 // be dropped before and created again after.
 func (b *builder) usesDroppedFunction(id model.ObjectID) bool {
-	for _, dep := range b.live.Deps[id] {
+	deps := b.live.Deps[id]
+	if id.Kind == model.KindConstraint {
+		// What a key or exclusion constraint's index uses (operator
+		// classes), the constraint uses.
+		ix := b.live.Deps[model.ObjectID{Kind: model.KindIndex, Schema: id.Schema, Name: id.Sub}]
+		deps = append(deps[:len(deps):len(deps)], ix...)
+	}
+	for _, dep := range deps {
 		if dep.Kind == model.KindFunction && b.functionDropped(dep) ||
 			(dep.Kind == model.KindOperator || dep.Kind == model.KindOpClass) && b.depBroken(dep) {
 			return true
@@ -260,6 +271,12 @@ func (b *builder) inDroppedTable(id model.ObjectID) bool {
 	case model.KindIndex:
 		if ix := b.live.Indexes[id.QName()]; ix != nil {
 			return b.droppedTables[ix.Table]
+		}
+		// The index of a key or exclusion constraint, named as it is.
+		for name := range b.droppedTables {
+			if t := b.live.Tables[name]; t != nil && name.Schema == id.Schema && t.Constraints[id.Name] != nil {
+				return true
+			}
 		}
 	}
 	return false
