@@ -49,6 +49,15 @@ var unmodelledKinds = []string{
 	`SELECT 'foreign table ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname)
 	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 	WHERE n.nspname = ANY($1) AND c.relkind = 'f' AND ` + notExtensionMember,
+	// Table inheritance (INHERITS; partitions are modelled) and typed
+	// tables (OF type): a dump would write them as plain tables.
+	`SELECT 'inheritance of ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' from ' || quote_ident(pn.nspname) || '.' || quote_ident(p.relname)
+	FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+	JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace
+	WHERE n.nspname = ANY($1) AND NOT c.relispartition AND c.relkind IN ('r', 'p') AND ` + notExtensionMember,
+	`SELECT 'typed table ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' OF ' || format_type(c.reloftype, NULL)
+	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	WHERE n.nspname = ANY($1) AND c.reloftype <> 0 AND c.relkind IN ('r', 'p') AND ` + notExtensionMember,
 	// CREATE RULE (a view's _RETURN rule is the view).
 	`SELECT 'rule ' || quote_ident(r.rulename) || ' on ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname)
 	FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace

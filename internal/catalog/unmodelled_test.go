@@ -30,15 +30,22 @@ CREATE SERVER srv FOREIGN DATA WRAPPER w;
 CREATE FOREIGN TABLE ft (a int) SERVER srv;
 CREATE RULE t_ignore AS ON DELETE TO t DO INSTEAD NOTHING;
 CREATE VIEW v AS SELECT id FROM t;
+CREATE TABLE child (extra int) INHERITS (t);
+CREATE TYPE pair AS (a int, b int);
+CREATE TABLE typed OF pair;
+CREATE TABLE parted (id int) PARTITION BY RANGE (id);
+CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (10);
 `, "public")
 	want := []string{
 		"cast (public.posint AS text)",
 		"conversion public.conv",
 		"foreign table public.ft",
+		"inheritance of public.child from public.t",
 		"rule t_ignore on public.t",
 		"shell type public.half",
 		"text search dictionary public.dict",
 		"text search template public.tmpl",
+		"typed table public.typed OF public.pair",
 	}
 	if got := strings.Join(m.Unmodelled, "\n"); got != strings.Join(want, "\n") {
 		t.Errorf("unmodelled objects:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
