@@ -142,6 +142,9 @@ type Table struct {
 	// ReplicaIdentity is what follows REPLICA IDENTITY when it is not the
 	// default: "FULL", "NOTHING" or "USING INDEX <name>".
 	ReplicaIdentity string `json:"replica_identity,omitempty"`
+	// ClusterOn is the index (or key constraint) that ALTER TABLE … CLUSTER
+	// ON marked, quoted; "" when none is.
+	ClusterOn string `json:"cluster_on,omitempty"`
 }
 
 // Column returns the column with the given name, or nil.
