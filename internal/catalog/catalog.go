@@ -69,6 +69,7 @@ func Inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, e
 	r.queueTypes(queue)
 	queueSecurity(queue, r, opts)
 	queue("dependencies", dependsQuery, r.depend)
+	queue("unmodelled objects", unmodelledQuery(), r.unmodelled)
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return nil, fmt.Errorf("inspect catalog: %w", err)
 	}

@@ -176,6 +176,27 @@ WITH objs(classid, objid, kind, nsp, name, sub) AS (
   FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
   WHERE n.nspname = ANY($1)
   UNION ALL
+  SELECT 'pg_opclass'::regclass, c.oid, 'operator class', n.nspname, c.opcname, am.amname
+  FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace JOIN pg_am am ON am.oid = c.opcmethod
+  WHERE n.nspname = ANY($1)
+  UNION ALL
+  SELECT 'pg_opfamily'::regclass, f.oid, 'operator family', n.nspname, f.opfname, am.amname
+  FROM pg_opfamily f JOIN pg_namespace n ON n.oid = f.opfnamespace JOIN pg_am am ON am.oid = f.opfmethod
+  WHERE n.nspname = ANY($1)
+  UNION ALL
+  -- The operators and functions of an operator class or family stand for
+  -- it (what they use, it uses).
+  SELECT m.cls, m.oid, CASE WHEN c.oid IS NULL THEN 'operator family' ELSE 'operator class' END,
+         n.nspname, coalesce(c.opcname, f.opfname), am.amname
+  FROM (SELECT 'pg_amop'::regclass, oid FROM pg_amop UNION ALL SELECT 'pg_amproc'::regclass, oid FROM pg_amproc) m(cls, oid)
+  JOIN pg_depend d ON d.classid = m.cls AND d.objid = m.oid AND d.deptype IN ('i', 'a')
+       AND d.refclassid IN ('pg_opclass'::regclass, 'pg_opfamily'::regclass)
+  LEFT JOIN pg_opclass c ON d.refclassid = 'pg_opclass'::regclass AND c.oid = d.refobjid
+  LEFT JOIN pg_opfamily f ON d.refclassid = 'pg_opfamily'::regclass AND f.oid = d.refobjid
+  JOIN pg_namespace n ON n.oid = coalesce(c.opcnamespace, f.opfnamespace)
+  JOIN pg_am am ON am.oid = coalesce(c.opcmethod, f.opfmethod)
+  WHERE n.nspname = ANY($1)
+  UNION ALL
   SELECT 'pg_trigger'::regclass, tg.oid, 'trigger', n.nspname, c.relname, tg.tgname
   FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
   JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -196,7 +217,7 @@ WITH objs(classid, objid, kind, nsp, name, sub) AS (
 )
 SELECT DISTINCT o.kind, o.nsp, o.name, o.sub, r.kind, r.nsp, r.name,
        coalesce(CASE WHEN d.refobjsubid > 0 AND r.kind IN ('table', 'materialized view') THEN a.attname END, ''),
-       CASE WHEN r.kind IN ('function', 'operator') THEN r.sub ELSE '' END
+       CASE WHEN r.kind IN ('function', 'operator', 'operator class', 'operator family') THEN r.sub ELSE '' END
 FROM pg_depend d
 JOIN objs o ON o.classid = d.classid AND o.objid = d.objid
 JOIN objs r ON r.classid = d.refclassid AND r.objid = d.refobjid

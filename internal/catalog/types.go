@@ -36,7 +36,9 @@ SELECT n.nspname, c.relname, c.relpersistence = 'u',
          WHEN 'i' THEN coalesce((SELECT 'USING INDEX ' || quote_ident(ic.relname)
            FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid
            WHERE x.indrelid = c.oid AND x.indisreplident), 'NOTHING')
-         ELSE '' END
+         ELSE '' END,
+       coalesce((SELECT quote_ident(ic.relname) FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid
+                 WHERE x.indrelid = c.oid AND x.indisclustered), '')
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
@@ -233,6 +235,8 @@ func (r *reader) queueTypes(queue func(name, sql string, scan func(pgx.Rows) err
 	queue("collations", collationsQuery, r.collation)
 	queue("text search configurations", textSearchConfigsQuery, r.textSearchConfig)
 	queue("operators", operatorsQuery, r.operator)
+	queue("operator classes", opClassesQuery, r.opClass)
+	queue("operator families", opFamiliesQuery, r.opFamily)
 }
 
 func (r *reader) operator(rows pgx.Rows) error {
@@ -262,15 +266,16 @@ func (r *reader) tableExtras(rows pgx.Rows) error {
 		bound        string
 		options      []string
 		replica      string
+		cluster      string
 	)
-	if err := rows.Scan(&name.Schema, &name.Name, &unlogged, &partBy, &parent.Schema, &parent.Name, &bound, &options, &replica); err != nil {
+	if err := rows.Scan(&name.Schema, &name.Name, &unlogged, &partBy, &parent.Schema, &parent.Name, &bound, &options, &replica, &cluster); err != nil {
 		return err
 	}
 	t := r.m.Tables[name]
 	if t == nil {
 		return nil
 	}
-	t.Unlogged, t.PartitionBy, t.Options, t.ReplicaIdentity = unlogged, partBy, options, replica
+	t.Unlogged, t.PartitionBy, t.Options, t.ReplicaIdentity, t.ClusterOn = unlogged, partBy, options, replica, cluster
 	if parent.Name != "" {
 		t.PartitionOf, t.Bound = &parent, bound
 	}

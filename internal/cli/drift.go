@@ -76,8 +76,11 @@ func (a *app) verifyCommand() *cobra.Command {
 the source schema (an emergency index, a hand-made table), grouped by kind.
 Objects missing from live are not reported: the next migration creates them.
 
-With --strict the exit code is 1 when there is any undeclared object, for CI.
-Capture them into source with pg-flux pull.`,
+Live objects of kinds pg-flux does not model (operator classes, casts, rules,
+…) are listed too: source cannot declare them.
+
+With --strict the exit code is 1 when there is any undeclared or unmodelled
+object, for CI. Capture undeclared objects into source with pg-flux pull.`,
 		Example: `  pg-flux verify
   pg-flux verify --strict --db "$DATABASE_URL"`,
 		Args: cobra.NoArgs,
@@ -102,14 +105,14 @@ func (a *app) runVerify(ctx context.Context, s *settings, opts verifyOptions) er
 		undeclared := report.Undeclared(diff.Compare(p.Live, p.Desired))
 		var err error
 		if opts.Format == "json" {
-			err = report.VerifyJSON(a.io.Out, undeclared)
+			err = report.VerifyJSON(a.io.Out, undeclared, p.Live.Unmodelled)
 		} else {
-			err = report.VerifyText(a.io.Out, undeclared, s.SchemaDir)
+			err = report.VerifyText(a.io.Out, undeclared, p.Live.Unmodelled, s.SchemaDir)
 		}
 		if err != nil {
 			return err
 		}
-		if opts.Strict && len(undeclared) > 0 {
+		if opts.Strict && (len(undeclared) > 0 || len(p.Live.Unmodelled) > 0) {
 			return &exitCode{ExitFound}
 		}
 		return nil

@@ -18,12 +18,17 @@ import (
 	"github.com/pg-flux/pg-flux/internal/dump"
 	"github.com/pg-flux/pg-flux/internal/model"
 	"github.com/pg-flux/pg-flux/internal/plan"
+	"github.com/pg-flux/pg-flux/internal/report"
 )
 
 type dumpOptions struct {
 	Output string
 	Layout string
 	Force  bool
+	// AllowUnmodelled writes the dump even though the managed schemas
+	// hold objects pg-flux does not model (they are left out, with a
+	// warning).
+	AllowUnmodelled bool
 }
 
 func (a *app) dumpCommand() *cobra.Command {
@@ -42,6 +47,10 @@ The per-kind layout (the default) writes one file per object:
   _global/                       schemas, extensions, servers, publications,
                                  event triggers and default privileges
 The flat layout writes everything to one schema.sql, in dependency order.
+
+Objects of kinds pg-flux does not model (operator classes, casts, rules, …)
+cannot be written: dump refuses and names them, unless --allow-unmodelled
+(then the dump leaves them out, and says so).
 
 Characters that are not safe in file names (quotes, spaces, slashes, …) are
 written as %XX. The output directory must be empty or absent; --force writes
@@ -64,6 +73,7 @@ into a directory that holds files, replacing its *.sql files.`,
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "directory to write (default: the --schema directory, ./schema)")
 	cmd.Flags().StringVar(&opts.Layout, "layout", string(dump.PerKind), "file layout: per-kind or flat")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "write into a directory that already holds files, replacing its *.sql files")
+	cmd.Flags().BoolVar(&opts.AllowUnmodelled, "allow-unmodelled", false, "write the dump without the objects pg-flux does not model instead of refusing")
 	return cmd
 }
 
@@ -82,6 +92,17 @@ func (a *app) runDump(ctx context.Context, s *settings, opts dumpOptions) error 
 		}
 	}
 	return a.withLive(ctx, s, func(live *model.Model) error {
+		if len(live.Unmodelled) > 0 {
+			list := "\n- " + strings.Join(live.Unmodelled, "\n- ")
+			if !opts.AllowUnmodelled {
+				return &userError{
+					msg: fmt.Sprintf("refusing to dump: the managed schemas hold %d object(s) of kinds pg-flux does not model, which the dump would leave out:%s",
+						len(live.Unmodelled), list),
+					hint: report.UnmodelledHint + " Or pass --allow-unmodelled to write the dump without them.",
+				}
+			}
+			a.io.Errorf("warning: the dump leaves out %d object(s) of kinds pg-flux does not model:%s\n", len(live.Unmodelled), list)
+		}
 		objs, err := dump.Objects(live)
 		if err != nil {
 			return err

@@ -141,3 +141,64 @@ func TestInspect(t *testing.T) {
 		t.Errorf("inspect --out:\n%s\n%s", r, b)
 	}
 }
+
+// TestDumpAndVerifyNameUnmodelledObjects: objects pg-flux does not model
+// are not dropped from a dump silently: dump refuses and names them unless
+// --allow-unmodelled, and verify lists them (and fails with --strict).
+func TestDumpAndVerifyNameUnmodelledObjects(t *testing.T) {
+	p := newLiveProject(t)
+	p.db.Exec(t, `CREATE TABLE t (id int);
+CREATE CONVERSION conv FOR 'UTF8' TO 'LATIN1' FROM utf8_to_iso8859_1;
+CREATE RULE t_ignore AS ON DELETE TO t DO INSTEAD NOTHING;`)
+
+	r := p.must(2, "dump")
+	for _, s := range []string{"refusing to dump", "2 object(s) of kinds pg-flux does not model",
+		"- conversion public.conv", "- rule t_ignore on public.t", "--allow-unmodelled"} {
+		if !strings.Contains(r.stderr, s) {
+			t.Errorf("dump lacks %q:\n%s", s, r)
+		}
+	}
+	if got := sqlFiles(t, filepath.Join(p.dir, "schema")); len(got) != 0 {
+		t.Errorf("refused dump wrote %v", got)
+	}
+
+	r = p.must(0, "dump", "--allow-unmodelled")
+	if !strings.Contains(r.stderr, "warning: the dump leaves out 2 object(s)") || !strings.Contains(r.stderr, "- rule t_ignore on public.t") {
+		t.Errorf("dump --allow-unmodelled:\n%s", r)
+	}
+
+	r = p.must(1, "verify", "--strict")
+	if !strings.Contains(r.stdout, "verify: 2 live object(s) of kinds pg-flux does not model") ||
+		!strings.Contains(r.stdout, "- conversion public.conv") {
+		t.Errorf("verify:\n%s", r)
+	}
+}
+
+// TestDumpOperatorClasses: operator classes and families are dumped next
+// to the operators and functions, and the dump declares live exactly.
+func TestDumpOperatorClasses(t *testing.T) {
+	p := newLiveProject(t)
+	p.db.Exec(t, `CREATE TABLE nums (id int PRIMARY KEY, n int NOT NULL);
+CREATE FUNCTION rev_cmp(a int, b int) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT btint4cmp(b, a) $$;
+CREATE FUNCTION rev_lt(a int, b int) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT a > b $$;
+CREATE OPERATOR <<< (FUNCTION = rev_lt, LEFTARG = int, RIGHTARG = int);
+CREATE OPERATOR CLASS rev_ops FOR TYPE int USING btree AS OPERATOR 1 <<<, FUNCTION 1 rev_cmp(int, int);
+CREATE OPERATOR FAMILY int_hash USING hash;
+ALTER OPERATOR FAMILY int_hash USING hash ADD OPERATOR 1 = (int, int), FUNCTION 1 hashint4(int);
+COMMENT ON OPERATOR CLASS rev_ops USING btree IS 'descending';
+CREATE INDEX nums_n_rev ON nums (n rev_ops);`)
+
+	p.must(0, "dump")
+	files := strings.Join(sqlFiles(t, filepath.Join(p.dir, "schema")), "\n")
+	for _, f := range []string{"functions/public.rev_ops.sql", "functions/public.int_hash.sql"} {
+		if !strings.Contains(files, f) {
+			t.Errorf("dump lacks %s:\n%s", f, files)
+		}
+	}
+	if r := p.run("drift", "--strict"); r.code != 0 {
+		t.Errorf("drift after dump:\n%s", r)
+	}
+	if r := p.must(0, "verify", "--strict"); !strings.Contains(r.stdout, "clean") {
+		t.Errorf("verify after dump:\n%s", r)
+	}
+}

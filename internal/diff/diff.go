@@ -352,6 +352,8 @@ var kindRank = map[model.Kind]int{
 	model.KindEventTrigger: 10,
 	model.KindOperator:     8,
 	model.KindCast:         10,
+	model.KindOpFamily:     8,
+	model.KindOpClass:      8,
 
 	model.KindExtension:     1,
 	model.KindServer:        1,

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/pg-flux/pg-flux/internal/model"
 )
@@ -13,6 +14,29 @@ func compareRoutines(live, desired *model.Model, add func(Op, model.ObjectID, []
 	compareKeyed(live.Triggers, desired.Triggers, (*model.Trigger).ID, add, TriggerDetails)
 	compareKeyed(live.EventTriggers, desired.EventTriggers, (*model.EventTrigger).ID, add, EventTriggerDetails)
 	compareKeyed(live.Operators, desired.Operators, (*model.Operator).ID, add, OperatorDetails)
+	compareKeyed(live.OpFamilies, desired.OpFamilies, (*model.OpFamily).ID, add, OpFamilyDetails)
+	compareKeyed(live.OpClasses, desired.OpClasses, (*model.OpClass).ID, add, OpClassDetails)
+}
+
+// OpClassDetails lists how an operator class differs; nil when it does not.
+func OpClassDetails(l, d *model.OpClass) []string {
+	return details(
+		attr("type", l.Type, d.Type),
+		attr("storage", l.Storage, d.Storage),
+		attr("default", strconv.FormatBool(l.Default), strconv.FormatBool(d.Default)),
+		attr("family", l.Family, d.Family),
+		attr("members", strings.Join(l.Members, ", "), strings.Join(d.Members, ", ")),
+		attr("comment", l.Comment, d.Comment),
+	)
+}
+
+// OpFamilyDetails lists how an operator family differs; nil when it does not.
+func OpFamilyDetails(l, d *model.OpFamily) []string {
+	return details(
+		attr("implicit", strconv.FormatBool(l.Implicit), strconv.FormatBool(d.Implicit)),
+		attr("members", strings.Join(l.Members, ", "), strings.Join(d.Members, ", ")),
+		attr("comment", l.Comment, d.Comment),
+	)
 }
 
 // OperatorDetails lists how an operator differs; nil when it does not.

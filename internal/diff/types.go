@@ -64,7 +64,7 @@ func compareTypes(live, desired *model.Model, add func(Op, model.ObjectID, []str
 }
 
 // TableDetails lists how the partitioning, persistence, storage
-// parameters and replica identity of a table differ.
+// parameters, replica identity and CLUSTER ON index of a table differ.
 func TableDetails(l, d *model.Table) []string {
 	return details(append([]string{
 		attr("partition by", l.PartitionBy, d.PartitionBy),
@@ -73,6 +73,7 @@ func TableDetails(l, d *model.Table) []string {
 		attr("unlogged", strconv.FormatBool(l.Unlogged), strconv.FormatBool(d.Unlogged)),
 		attr("options", strings.Join(l.Options, ", "), strings.Join(d.Options, ", ")),
 		attr("replica identity", replicaIdentity(l.ReplicaIdentity), replicaIdentity(d.ReplicaIdentity)),
+		attr("cluster on", l.ClusterOn, d.ClusterOn),
 	}, foreignTableDetails(l, d)...)...)
 }
 

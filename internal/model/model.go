@@ -37,6 +37,9 @@ type Model struct {
 	TextSearchConfigs map[QName]*TextSearchConfig `json:"text_search_configs,omitempty"`
 	// Operators by Operator.Key.
 	Operators map[string]*Operator `json:"operators,omitempty"`
+	// Operator classes and families by OpKey.
+	OpClasses  map[string]*OpClass  `json:"opclasses,omitempty"`
+	OpFamilies map[string]*OpFamily `json:"opfamilies,omitempty"`
 	// Security is row-level security (switches and policies) by table.
 	Security map[QName]*Security `json:"security,omitempty"`
 	// ACLs are the non-default privileges of objects (columns included).
@@ -64,6 +67,12 @@ type Model struct {
 	// Stats holds live facts that are not structure (row estimates); used by
 	// the planner and hazard checks, never hashed.
 	Stats map[QName]TableStats `json:"-"`
+
+	// Unmodelled names the objects of the managed schemas that pg-flux
+	// does not model ("operator class public.foo USING btree"), sorted:
+	// a dump or a comparison without them is incomplete, so commands
+	// that depend on completeness say so. Never hashed.
+	Unmodelled []string `json:"-"`
 }
 
 // New returns an empty model with all maps allocated.
@@ -91,6 +100,8 @@ func New() *Model {
 		Collations:        map[QName]*Collation{},
 		TextSearchConfigs: map[QName]*TextSearchConfig{},
 		Operators:         map[string]*Operator{},
+		OpClasses:         map[string]*OpClass{},
+		OpFamilies:        map[string]*OpFamily{},
 
 		Security:          map[QName]*Security{},
 		ACLs:              map[ObjectID]*ACL{},
@@ -138,6 +149,9 @@ type Table struct {
 	ReplicaIdentity string `json:"replica_identity,omitempty"`
 	// Foreign is set for a foreign table.
 	Foreign *ForeignTable `json:"foreign,omitempty"`
+	// ClusterOn is the index (or key constraint) that ALTER TABLE … CLUSTER
+	// ON marked, quoted; "" when none is.
+	ClusterOn string `json:"cluster_on,omitempty"`
 }
 
 // Column returns the column with the given name, or nil.
@@ -342,7 +356,8 @@ func (m *Model) Empty() bool {
 	return len(m.Tables)+len(m.Indexes)+len(m.Sequences)+len(m.Views)+len(m.Enums)+
 		len(m.Functions)+len(m.Triggers)+len(m.EventTriggers)+
 		len(m.Extensions)+len(m.Domains)+len(m.Composites)+len(m.Ranges)+len(m.MatViews)+
-		len(m.Statistics)+len(m.Collations)+len(m.TextSearchConfigs)+len(m.Operators)+len(m.Servers)+len(m.Casts) == 0
+		len(m.Statistics)+len(m.Collations)+len(m.TextSearchConfigs)+len(m.Operators)+len(m.Servers)+len(m.Casts)+
+		len(m.OpClasses)+len(m.OpFamilies) == 0
 }
 
 // joinQuoted is shared by the name types.

@@ -34,8 +34,11 @@ func (o *Operator) Key() string { return o.Signature() }
 
 // Signature is how DROP, ALTER and COMMENT name the operator:
 // schema.op (left, right).
-func (o *Operator) Signature() string {
-	return QuoteIdent(o.Name.Schema) + "." + o.Name.Name + " (" + o.Args() + ")"
+func (o *Operator) Signature() string { return OperatorKey(o.ID()) }
+
+// OperatorKey returns the Model.Operators key of a KindOperator ID.
+func OperatorKey(id ObjectID) string {
+	return QuoteIdent(id.Schema) + "." + id.Name + " (" + id.Sub + ")"
 }
 
 // ID returns the operator's ObjectID.

@@ -75,7 +75,7 @@ const (
 	phaseCreatePartitions // parents first
 	phaseColumns
 	phaseLateFunctions // functions that depend on tables (row types, BEGIN ATOMIC)
-	phaseOperators     // after their functions, before indexes and views using them
+	phaseOperators     // operators whose functions are late; the others go with theirs
 	phaseAttachPartitions
 	// Types go only after the columns that used them have been altered.
 	phaseDropTypes
@@ -634,6 +634,12 @@ func (b *builder) depBroken(dep model.ObjectID) bool {
 		return b.droppedIdx[name] || b.constraintIndexDropped(name)
 	case model.KindFunction:
 		return b.functionDropped(dep)
+	case model.KindOperator:
+		return b.operatorDropped(dep)
+	case model.KindOpClass:
+		return b.opClassDropped(dep)
+	case model.KindOpFamily:
+		return b.opFamilyDropped(dep)
 	}
 	return false
 }
@@ -1133,15 +1139,33 @@ func (b *builder) emitReplicaIdentities() {
 		b.add(phaseReplicaIdentity, step("ALTER TABLE "+d.Name.String()+" REPLICA IDENTITY "+ri,
 			"set replica identity of table "+d.Name.String(), tableID(d.Name)))
 	}
+	// CLUSTER ON likewise: a new index is not marked.
+	for _, d := range b.desired.SortedTables() {
+		live := ""
+		if l := b.live.Tables[d.Name]; l != nil && !b.droppedTables[d.Name] {
+			live = l.ClusterOn
+		}
+		switch {
+		case d.ClusterOn != "" && (live != d.ClusterOn || b.tableIndexRecreated(d, d.ClusterOn)):
+			b.add(phaseReplicaIdentity, step("ALTER TABLE "+d.Name.String()+" CLUSTER ON "+d.ClusterOn,
+				"cluster table "+d.Name.String()+" on "+d.ClusterOn, tableID(d.Name)))
+		case d.ClusterOn == "" && live != "" && !b.tableIndexRecreated(d, live):
+			b.add(phaseReplicaIdentity, step("ALTER TABLE "+d.Name.String()+" SET WITHOUT CLUSTER",
+				"set table "+d.Name.String()+" without cluster", tableID(d.Name)))
+		}
+	}
 }
 
 // replicaIndexRecreated reports whether the plan drops and creates again
 // the index that the table's replica identity uses.
 func (b *builder) replicaIndexRecreated(t *model.Table) bool {
 	idx, ok := strings.CutPrefix(t.ReplicaIdentity, "USING INDEX ")
-	if !ok {
-		return false
-	}
+	return ok && b.tableIndexRecreated(t, idx)
+}
+
+// tableIndexRecreated reports whether the plan drops (and creates again)
+// the index or key constraint of a table named idx (quoted).
+func (b *builder) tableIndexRecreated(t *model.Table, idx string) bool {
 	for _, c := range t.Constraints {
 		if model.QuoteIdent(c.Name) == idx {
 			return b.droppedCons[constraintID(t.Name, c.Name)]

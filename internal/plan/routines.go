@@ -25,6 +25,19 @@ type routineState struct {
 	droppedTriggers map[string]bool // dropped; created again when desired has them
 	droppedEvents   map[string]bool // event triggers, likewise
 	droppedOps      map[string]bool // operators (by key), likewise
+	droppedOpcs     map[string]bool // operator classes (by key), likewise
+	droppedOpfs     map[string]bool // operator families (by key), likewise
+	// lateOps are the dropped operators, classes and families that a
+	// dropped table still uses: they go after the table, before the late
+	// functions.
+	lateOps map[model.ObjectID]bool
+
+	// funcPhases is the phase each created function went to, so that an
+	// operator can follow its function.
+	funcPhases map[string]phase
+	// opPhases is the phase each created operator, operator class and
+	// family went to, likewise.
+	opPhases map[model.ObjectID]phase
 }
 
 func newRoutineState() routineState {
@@ -35,6 +48,11 @@ func newRoutineState() routineState {
 		droppedTriggers: map[string]bool{},
 		droppedEvents:   map[string]bool{},
 		droppedOps:      map[string]bool{},
+		droppedOpcs:     map[string]bool{},
+		droppedOpfs:     map[string]bool{},
+		lateOps:         map[model.ObjectID]bool{},
+		funcPhases:      map[string]phase{},
+		opPhases:        map[model.ObjectID]phase{},
 	}
 }
 
@@ -119,11 +137,20 @@ func (b *builder) functionDropped(id model.ObjectID) bool {
 }
 
 // usesDroppedFunction reports whether a live object (a column's default, a
-// constraint, an index) calls a function that is dropped: it must be
-// dropped before and created again after.
+// constraint, an index) calls a function that is dropped, or an operator
+// that is (a function under another name), or an operator class: it must
+// be dropped before and created again after.
 func (b *builder) usesDroppedFunction(id model.ObjectID) bool {
-	for _, dep := range b.live.Deps[id] {
-		if dep.Kind == model.KindFunction && b.functionDropped(dep) {
+	deps := b.live.Deps[id]
+	if id.Kind == model.KindConstraint {
+		// What a key or exclusion constraint's index uses (operator
+		// classes), the constraint uses.
+		ix := b.live.Deps[model.ObjectID{Kind: model.KindIndex, Schema: id.Schema, Name: id.Sub}]
+		deps = append(deps[:len(deps):len(deps)], ix...)
+	}
+	for _, dep := range deps {
+		if dep.Kind == model.KindFunction && b.functionDropped(dep) ||
+			(dep.Kind == model.KindOperator || dep.Kind == model.KindOpClass) && b.depBroken(dep) {
 			return true
 		}
 	}
@@ -173,32 +200,47 @@ func (b *builder) eventTriggerBroken(e *model.EventTrigger) bool {
 	return false
 }
 
-// analyzeLateDrops finds the dropped functions that objects of a dropped
-// table still use, and the dropped functions those use: they are dropped
-// after the tables. The others go before, since a function can take or
-// return a table's rows and would block the table's drop.
+// analyzeLateDrops finds the dropped functions, operators, operator classes
+// and families that objects of a dropped table still use, and the dropped
+// ones those use: they are dropped after the tables. The others go before,
+// since a function can take or return a table's rows and would block the
+// table's drop.
 func (b *builder) analyzeLateDrops() {
 	rt := &b.rt
+	// late marks a dependency to drop late; it reports whether it is new.
+	late := func(dep model.ObjectID) bool {
+		switch {
+		case dep.Kind == model.KindFunction && b.functionDropped(dep) && !rt.lateDrops[functionKey(dep)]:
+			rt.lateDrops[functionKey(dep)] = true
+		case isOpKind(dep.Kind) && !rt.lateOps[dep] && b.depBroken(dep):
+			rt.lateOps[dep] = true
+		default:
+			return false
+		}
+		return true
+	}
 	for from, deps := range b.live.Deps {
 		if !b.inDroppedTable(from) {
 			continue
 		}
 		for _, dep := range deps {
-			if dep.Kind == model.KindFunction && b.functionDropped(dep) {
-				rt.lateDrops[functionKey(dep)] = true
-			}
+			late(dep)
 		}
 	}
 	for again := true; again; {
 		again = false
+		var ids []model.ObjectID
 		for k := range rt.lateDrops {
-			f := b.live.Functions[k]
-			if f == nil {
-				continue
+			if f := b.live.Functions[k]; f != nil {
+				ids = append(ids, f.ID())
 			}
-			for _, dep := range b.live.Deps[f.ID()] {
-				if dk := functionKey(dep); dep.Kind == model.KindFunction && rt.droppedFuncs[dk] && !rt.lateDrops[dk] {
-					rt.lateDrops[dk] = true
+		}
+		for id := range rt.lateOps {
+			ids = append(ids, id)
+		}
+		for _, id := range ids {
+			for _, dep := range b.live.Deps[id] {
+				if late(dep) {
 					again = true
 				}
 			}
@@ -217,6 +259,20 @@ func (b *builder) onDroppedView(id model.ObjectID) bool {
 	return false
 }
 
+// isOpKind reports whether k is an operator, operator class or family.
+func isOpKind(k model.Kind) bool {
+	return k == model.KindOperator || k == model.KindOpClass || k == model.KindOpFamily
+}
+
+// opDropPhase is where a dropped operator, operator class or family goes:
+// after the tables when a dropped table still uses it.
+func (b *builder) opDropPhase(id model.ObjectID) phase {
+	if b.rt.lateOps[id] {
+		return phaseDropSequences
+	}
+	return phaseDropColumnParts
+}
+
 // inDroppedTable reports whether a live object is part of a dropped table.
 func (b *builder) inDroppedTable(id model.ObjectID) bool {
 	switch id.Kind {
@@ -227,6 +283,12 @@ func (b *builder) inDroppedTable(id model.ObjectID) bool {
 	case model.KindIndex:
 		if ix := b.live.Indexes[id.QName()]; ix != nil {
 			return b.droppedTables[ix.Table]
+		}
+		// The index of a key or exclusion constraint, named as it is.
+		for name := range b.droppedTables {
+			if t := b.live.Tables[name]; t != nil && name.Schema == id.Schema && t.Constraints[id.Name] != nil {
+				return true
+			}
 		}
 	}
 	return false
@@ -294,7 +356,7 @@ func (b *builder) emitRoutines() error {
 	if err != nil {
 		return err
 	}
-	placed := map[string]phase{}
+	placed := rt.funcPhases
 	_, typesOnTables := b.typeOrder()
 	for _, id := range order {
 		k := functionKey(id)

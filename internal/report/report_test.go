@@ -31,7 +31,7 @@ func TestVerifyTextSpec(t *testing.T) {
 		{Op: diff.Create, Object: id(model.KindTable, "public", "orders")},
 		{Op: diff.Drop, Object: id(model.KindIndex, "public", "idx_emergency_perf")},
 	}
-	got := render(t, func(b *bytes.Buffer) error { return VerifyText(b, Undeclared(changes), "./schema") })
+	got := render(t, func(b *bytes.Buffer) error { return VerifyText(b, Undeclared(changes), nil, "./schema") })
 	want := "verify: 1 undeclared live object(s):\n" +
 		"\n" +
 		"Indexes (1):\n" +
@@ -42,7 +42,7 @@ func TestVerifyTextSpec(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 
-	got = render(t, func(b *bytes.Buffer) error { return VerifyText(b, Undeclared(changes[:1]), "./schema") })
+	got = render(t, func(b *bytes.Buffer) error { return VerifyText(b, Undeclared(changes[:1]), nil, "./schema") })
 	if want := "verify: clean — every live object is declared in source.\n"; got != want {
 		t.Errorf("clean: got %q, want %q", got, want)
 	}
@@ -63,7 +63,7 @@ func TestVerifyTextGroups(t *testing.T) {
 		{Op: diff.Drop, Object: id(model.KindEnum, "public", "mood")},
 		{Op: diff.Alter, Object: id(model.KindView, "public", "v")},
 	}
-	got := render(t, func(b *bytes.Buffer) error { return VerifyText(b, Undeclared(changes), "db/schema") })
+	got := render(t, func(b *bytes.Buffer) error { return VerifyText(b, Undeclared(changes), nil, "db/schema") })
 	want := `verify: 7 undeclared live object(s):
 
 Tables (1):
@@ -94,7 +94,7 @@ Run ` + "`pg-flux pull`" + ` to capture these into db/schema/_pulled/<ts>.sql fo
 
 func TestVerifyJSON(t *testing.T) {
 	got := render(t, func(b *bytes.Buffer) error {
-		return VerifyJSON(b, []diff.Change{{Op: diff.Drop, Object: id(model.KindIndex, "public", "idx_emergency_perf")}})
+		return VerifyJSON(b, []diff.Change{{Op: diff.Drop, Object: id(model.KindIndex, "public", "idx_emergency_perf")}}, nil)
 	})
 	var v struct {
 		Clean      bool
@@ -266,5 +266,29 @@ func TestPullWritten(t *testing.T) {
 func TestCountNoun(t *testing.T) {
 	if CountNoun(1, "statement") != "1 statement" || CountNoun(3, "statement") != "3 statements" || CountNoun(0, "statement") != "0 statements" {
 		t.Error("CountNoun")
+	}
+}
+
+func TestVerifyTextUnmodelled(t *testing.T) {
+	got := render(t, func(b *bytes.Buffer) error {
+		return VerifyText(b, nil, []string{"cast (public.posint AS text)", "operator class public.rev_ops USING btree"}, "./schema")
+	})
+	want := "verify: 2 live object(s) of kinds pg-flux does not model (source cannot declare them; plans and dumps leave them out):\n" +
+		"- cast (public.posint AS text)\n" +
+		"- operator class public.rev_ops USING btree\n" +
+		"\n" + UnmodelledHint + "\n"
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+	got = render(t, func(b *bytes.Buffer) error { return VerifyJSON(b, nil, []string{"rule r on public.t"}) })
+	var v struct {
+		Clean      bool
+		Unmodelled []string
+	}
+	if err := json.Unmarshal([]byte(got), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.Clean || len(v.Unmodelled) != 1 || v.Unmodelled[0] != "rule r on public.t" {
+		t.Errorf("unexpected JSON %s", got)
 	}
 }

@@ -30,13 +30,35 @@ func Undeclared(changes []diff.Change) []diff.Change {
 //	Run `pg-flux pull` to capture these into schema/_pulled/<ts>.sql for review.
 //
 // schemaDir is the source directory as configured ("./schema" prints as
-// "schema").
-func VerifyText(w io.Writer, undeclared []diff.Change, schemaDir string) error {
+// "schema"). unmodelled are the live objects of kinds pg-flux does not
+// model (model.Model.Unmodelled): source cannot declare them, so they are
+// listed after the rest and verify is not clean.
+func VerifyText(w io.Writer, undeclared []diff.Change, unmodelled []string, schemaDir string) error {
 	ew := &errWriter{w: w}
-	if len(undeclared) == 0 {
+	if len(undeclared) == 0 && len(unmodelled) == 0 {
 		ew.printf("verify: clean — every live object is declared in source.\n")
 		return ew.err
 	}
+	if len(undeclared) > 0 {
+		undeclaredText(ew, undeclared, schemaDir)
+	}
+	if len(unmodelled) > 0 {
+		if len(undeclared) > 0 {
+			ew.printf("\n")
+		}
+		ew.printf("verify: %d live object(s) of kinds pg-flux does not model (source cannot declare them; plans and dumps leave them out):\n", len(unmodelled))
+		for _, o := range unmodelled {
+			ew.printf("- %s\n", o)
+		}
+		ew.printf("\n%s\n", UnmodelledHint)
+	}
+	return ew.err
+}
+
+// UnmodelledHint says what to do about objects pg-flux does not model.
+const UnmodelledHint = "Manage them outside pg-flux (for example in a schema it does not manage), or drop them."
+
+func undeclaredText(ew *errWriter, undeclared []diff.Change, schemaDir string) {
 	undeclared = sortedChanges(undeclared)
 	ew.printf("verify: %d undeclared live object(s):\n", len(undeclared))
 	for i := 0; i < len(undeclared); {
@@ -53,12 +75,12 @@ func VerifyText(w io.Writer, undeclared []diff.Change, schemaDir string) error {
 	}
 	ew.printf("\nRun `pg-flux pull` to capture these into %s for review.\n",
 		filepath.ToSlash(filepath.Join(filepath.Clean(schemaDir), "_pulled", "<ts>.sql")))
-	return ew.err
 }
 
 type verifyJSON struct {
 	Clean      bool         `json:"clean"`
 	Undeclared []objectJSON `json:"undeclared"`
+	Unmodelled []string     `json:"unmodelled,omitempty"`
 }
 
 type objectJSON struct {
@@ -68,8 +90,9 @@ type objectJSON struct {
 
 // VerifyJSON writes the verify report as JSON:
 // {"clean":false,"undeclared":[{"kind":"index","object":"public.idx_emergency_perf"}]}.
-func VerifyJSON(w io.Writer, undeclared []diff.Change) error {
-	out := verifyJSON{Clean: len(undeclared) == 0, Undeclared: []objectJSON{}}
+// unmodelled are listed as in VerifyText, under "unmodelled".
+func VerifyJSON(w io.Writer, undeclared []diff.Change, unmodelled []string) error {
+	out := verifyJSON{Clean: len(undeclared) == 0 && len(unmodelled) == 0, Undeclared: []objectJSON{}, Unmodelled: unmodelled}
 	for _, c := range sortedChanges(undeclared) {
 		out.Undeclared = append(out.Undeclared, objectJSON{Kind: string(c.Object.Kind), Object: ObjectName(c.Object)})
 	}

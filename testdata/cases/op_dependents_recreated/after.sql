@@ -1,0 +1,11 @@
+CREATE FUNCTION ci_dist(a text, b text) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT abs(length(a) - length(b)) $$;
+CREATE OPERATOR <-> (FUNCTION = ci_dist, LEFTARG = text, RIGHTARG = text);
+CREATE TABLE words (
+  id int PRIMARY KEY,
+  word text NOT NULL,
+  score bigint DEFAULT ('abc' <-> 'a'),
+  CONSTRAINT words_dist CHECK ((word <-> '') >= 0)
+);
+CREATE INDEX words_dist_idx ON words ((word <-> 'abc'));
+CREATE INDEX words_long_idx ON words (id) WHERE (word <-> '') > 3;
+CREATE VIEW long_words AS SELECT id, word FROM words WHERE (word <-> '') > 3;

@@ -1,0 +1,15 @@
+CREATE TABLE nums (id int PRIMARY KEY, n int NOT NULL, m bigint);
+CREATE FUNCTION rev_cmp(a int, b int) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT btint4cmp(b, a) $$;
+CREATE FUNCTION rev_cmp48(a int, b bigint) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT btint48cmp(b::int, a::bigint) $$;
+CREATE OPERATOR CLASS rev_ops FOR TYPE int USING btree AS FUNCTION 1 rev_cmp(int, int);
+ALTER OPERATOR FAMILY rev_ops USING btree ADD FUNCTION 1 (int, bigint) rev_cmp48(int, bigint);
+CREATE OPERATOR FAMILY int_hash USING hash;
+CREATE OPERATOR CLASS int_hash_ops FOR TYPE int USING hash FAMILY int_hash AS OPERATOR 1 =, FUNCTION 1 hashint4(int);
+ALTER OPERATOR FAMILY int_hash USING hash ADD OPERATOR 1 = (int, bigint);
+COMMENT ON OPERATOR CLASS rev_ops USING btree IS 'descending ints';
+COMMENT ON OPERATOR FAMILY int_hash USING hash IS 'ints by hash';
+CREATE INDEX nums_n_rev ON nums (n rev_ops);
+CREATE INDEX nums_n_hash ON nums USING hash (n int_hash_ops);
+CREATE DOMAIN posint AS int;
+CREATE OPERATOR FAMILY posint_hash USING hash;
+CREATE OPERATOR CLASS posint_hash_ops DEFAULT FOR TYPE posint USING hash FAMILY posint_hash AS OPERATOR 1 = (int, int), FUNCTION 1 (int, int) hashint4(int);

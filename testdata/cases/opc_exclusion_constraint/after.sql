@@ -1,0 +1,3 @@
+CREATE TABLE keep (id int PRIMARY KEY);
+CREATE OPERATOR CLASS eq_ops FOR TYPE int USING btree AS OPERATOR 1 <, OPERATOR 3 =, FUNCTION 1 btint4cmp(int, int);
+CREATE TABLE slots (id int PRIMARY KEY, n int NOT NULL, EXCLUDE USING btree (n eq_ops WITH =));

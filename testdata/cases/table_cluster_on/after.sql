@@ -1,0 +1,5 @@
+CREATE TABLE events (id int PRIMARY KEY, at timestamptz NOT NULL);
+CREATE INDEX events_at ON events (at);
+ALTER TABLE events CLUSTER ON events_at;
+CREATE TABLE logs (id int PRIMARY KEY);
+ALTER TABLE logs CLUSTER ON logs_pkey;
