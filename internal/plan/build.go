@@ -720,7 +720,10 @@ func (b *builder) tableDropOrder() []model.QName {
 	prereq := map[model.QName][]model.QName{}
 	for from, deps := range b.live.Deps {
 		user, ok := b.liveTableOf(from)
-		if !ok || !set[user] {
+		if !ok || !set[user] || b.droppedCons[from] {
+			// A foreign key between two dropped tables is dropped first, so
+			// it orders nothing (and would make a cycle with a policy that
+			// reads the referencing table).
 			continue
 		}
 		for _, dep := range deps {
