@@ -48,9 +48,9 @@ The per-kind layout (the default) writes one file per object:
                                  event triggers and default privileges
 The flat layout writes everything to one schema.sql, in dependency order.
 
-Objects of kinds pg-flux does not model (operator classes, casts, rules, …)
-cannot be written: dump refuses and names them, unless --allow-unmodelled
-(then the dump leaves them out, and says so).
+Objects of kinds pg-flux does not model (rules, conversions, text-search
+dictionaries, …) cannot be written: dump refuses and names them, unless
+--allow-unmodelled (then the dump leaves them out, and says so).
 
 Characters that are not safe in file names (quotes, spaces, slashes, …) are
 written as %XX. The output directory must be empty or absent; --force writes
