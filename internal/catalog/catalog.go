@@ -127,7 +127,7 @@ func (r *reader) column(rows pgx.Rows) error {
 		def, ident, generated string
 	)
 	if err := rows.Scan(&rel.Schema, &rel.Name, &c.Name, &c.Type, &c.NotNull, &def, &ident, &generated, &c.Collation, &c.Comment,
-		&c.FDWOptions); err != nil {
+		&c.FDWOptions, &c.Inherited); err != nil {
 		return err
 	}
 	if len(c.FDWOptions) == 0 {

@@ -39,7 +39,8 @@ SELECT n.nspname, c.relname, a.attname,
        CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
             THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) ELSE '' END,
        coalesce(col_description(c.oid, a.attnum), ''),
-       coalesce(ARRAY(SELECT o FROM unnest(a.attfdwoptions) o ORDER BY o), '{}')
+       coalesce(ARRAY(SELECT o FROM unnest(a.attfdwoptions) o ORDER BY o), '{}'),
+       NOT a.attislocal AND NOT c.relispartition AND c.relkind IN ('r', 'p')
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped

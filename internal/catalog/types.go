@@ -24,7 +24,8 @@ WHERE n.nspname = ANY($1)
 ORDER BY 1`
 
 // tableExtrasQuery reads what partitioned tables, partitions, storage
-// parameters and a replica identity add to a table read by relationsQuery.
+// parameters, a replica identity and inheritance parents add to a table
+// read by relationsQuery.
 // An identity on an index that no longer exists acts as NOTHING.
 const tableExtrasQuery = `
 SELECT n.nspname, c.relname, c.relpersistence = 'u',
@@ -38,7 +39,12 @@ SELECT n.nspname, c.relname, c.relpersistence = 'u',
            WHERE x.indrelid = c.oid AND x.indisreplident), 'NOTHING')
          ELSE '' END,
        coalesce((SELECT quote_ident(ic.relname) FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid
-                 WHERE x.indrelid = c.oid AND x.indisclustered), '')
+                 WHERE x.indrelid = c.oid AND x.indisclustered), ''),
+       ARRAY(SELECT ipn.nspname FROM pg_inherits ii JOIN pg_class ipc ON ipc.oid = ii.inhparent
+             JOIN pg_namespace ipn ON ipn.oid = ipc.relnamespace
+             WHERE ii.inhrelid = c.oid AND NOT c.relispartition ORDER BY ii.inhseqno),
+       ARRAY(SELECT ipc.relname FROM pg_inherits ii JOIN pg_class ipc ON ipc.oid = ii.inhparent
+             WHERE ii.inhrelid = c.oid AND NOT c.relispartition ORDER BY ii.inhseqno)
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
@@ -267,8 +273,11 @@ func (r *reader) tableExtras(rows pgx.Rows) error {
 		options      []string
 		replica      string
 		cluster      string
+		inhSchemas   []string
+		inhNames     []string
 	)
-	if err := rows.Scan(&name.Schema, &name.Name, &unlogged, &partBy, &parent.Schema, &parent.Name, &bound, &options, &replica, &cluster); err != nil {
+	if err := rows.Scan(&name.Schema, &name.Name, &unlogged, &partBy, &parent.Schema, &parent.Name, &bound, &options, &replica, &cluster,
+		&inhSchemas, &inhNames); err != nil {
 		return err
 	}
 	t := r.m.Tables[name]
@@ -278,6 +287,9 @@ func (r *reader) tableExtras(rows pgx.Rows) error {
 	t.Unlogged, t.PartitionBy, t.Options, t.ReplicaIdentity, t.ClusterOn = unlogged, partBy, options, replica, cluster
 	if parent.Name != "" {
 		t.PartitionOf, t.Bound = &parent, bound
+	}
+	for i := range inhSchemas {
+		t.Inherits = append(t.Inherits, model.QName{Schema: inhSchemas[i], Name: inhNames[i]})
 	}
 	return nil
 }

@@ -33,12 +33,7 @@ var unmodelledKinds = []string{
 	`SELECT 'text search template ' || quote_ident(n.nspname) || '.' || quote_ident(t.tmplname)
 	FROM pg_ts_template t JOIN pg_namespace n ON n.oid = t.tmplnamespace
 	WHERE n.nspname = ANY($1) AND ` + notMember("pg_ts_template", "t.oid"),
-	// Table inheritance (INHERITS; partitions are modelled) and typed
-	// tables (OF type): a dump would write them as plain tables.
-	`SELECT 'inheritance of ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' from ' || quote_ident(pn.nspname) || '.' || quote_ident(p.relname)
-	FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-	JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace
-	WHERE n.nspname = ANY($1) AND NOT c.relispartition AND c.relkind IN ('r', 'p') AND ` + notExtensionMember,
+	// Typed tables (OF type): a dump would write them as plain tables.
 	`SELECT 'typed table ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' OF ' || format_type(c.reloftype, NULL)
 	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 	WHERE n.nspname = ANY($1) AND c.reloftype <> 0 AND c.relkind IN ('r', 'p') AND ` + notExtensionMember,

@@ -154,6 +154,7 @@ func compareTable(l, d *model.Table, add func(Op, model.ObjectID, []string)) {
 func ColumnDetails(l, d *model.Column) []string {
 	dd := []string{
 		attr("type", l.Type, d.Type),
+		attr("declared", declared(l), declared(d)),
 		attr("collation", l.Collation, d.Collation),
 		attr("default", l.Default, d.Default),
 		attr("not null", strconv.FormatBool(l.NotNull), strconv.FormatBool(d.NotNull)),
@@ -172,6 +173,15 @@ func ColumnDetails(l, d *model.Column) []string {
 		attr("comment", l.Comment, d.Comment),
 	)
 	return details(dd...)
+}
+
+// declared says whether the table declares a column itself or only
+// inherits it from its parents.
+func declared(c *model.Column) string {
+	if c.Inherited {
+		return "inherited only"
+	}
+	return "locally"
 }
 
 // SequenceDetails lists how the options of two sequences differ, each

@@ -63,18 +63,28 @@ func compareTypes(live, desired *model.Model, add func(Op, model.ObjectID, []str
 	})
 }
 
-// TableDetails lists how the partitioning, persistence, storage
+// TableDetails lists how the partitioning, inheritance parents, persistence, storage
 // parameters, replica identity and CLUSTER ON index of a table differ.
 func TableDetails(l, d *model.Table) []string {
 	return details(append([]string{
 		attr("partition by", l.PartitionBy, d.PartitionBy),
 		attr("partition of", parentName(l.PartitionOf), parentName(d.PartitionOf)),
 		attr("partition bound", l.Bound, d.Bound),
+		attr("inherits", parentList(l.Inherits), parentList(d.Inherits)),
 		attr("unlogged", strconv.FormatBool(l.Unlogged), strconv.FormatBool(d.Unlogged)),
 		attr("options", strings.Join(l.Options, ", "), strings.Join(d.Options, ", ")),
 		attr("replica identity", replicaIdentity(l.ReplicaIdentity), replicaIdentity(d.ReplicaIdentity)),
 		attr("cluster on", l.ClusterOn, d.ClusterOn),
 	}, foreignTableDetails(l, d)...)...)
+}
+
+// parentList spells a table's inheritance parents in order.
+func parentList(ps []model.QName) string {
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.String()
+	}
+	return strings.Join(names, ", ")
 }
 
 // replicaIdentity names the default identity, which the model leaves empty.

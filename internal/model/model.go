@@ -141,7 +141,10 @@ type Table struct {
 	// pg_get_expr(relpartbound) ("FOR VALUES FROM (…) TO (…)", "DEFAULT").
 	PartitionOf *QName `json:"partition_of,omitempty"`
 	Bound       string `json:"bound,omitempty"`
-	Unlogged    bool   `json:"unlogged,omitempty"`
+	// Inherits are the parents of classic inheritance (INHERITS), in
+	// pg_inherits.inhseqno order; partitions are PartitionOf instead.
+	Inherits []QName `json:"inherits,omitempty"`
+	Unlogged bool    `json:"unlogged,omitempty"`
 	// Options are the reloptions ("fillfactor=70"), sorted.
 	Options []string `json:"options,omitempty"`
 	// ReplicaIdentity is what follows REPLICA IDENTITY when it is not the
@@ -173,10 +176,15 @@ const (
 
 // Column is one table column.
 type Column struct {
-	Name    string `json:"name"`
-	Type    string `json:"type"` // format_type(atttypid, atttypmod), qualified
-	NotNull bool   `json:"not_null,omitempty"`
-	Default string `json:"default,omitempty"` // pg_get_expr of the default; "" when none
+	Name string `json:"name"`
+	Type string `json:"type"` // format_type(atttypid, atttypmod), qualified
+	// Inherited is set for a column that only parents declare (INHERITS;
+	// attislocal false): CREATE TABLE leaves it out. A column the table
+	// declares too, merged with the parents' one, is not Inherited.
+	// Partitions' columns are never Inherited (PARTITION OF declares none).
+	Inherited bool   `json:"inherited,omitempty"`
+	NotNull   bool   `json:"not_null,omitempty"`
+	Default   string `json:"default,omitempty"` // pg_get_expr of the default; "" when none
 	// Identity is IdentityAlways or IdentityByDefault for identity columns;
 	// IdentitySequence then holds the options of the implicit sequence.
 	Identity         string    `json:"identity,omitempty"`

@@ -139,8 +139,9 @@ type builder struct {
 	droppedViews  map[model.QName]bool // dropped first; created again when desired has them
 	replacedViews map[model.QName]bool // CREATE OR REPLACE VIEW
 
-	rt routineState // functions, triggers, event triggers (routines.go)
-	ts *typeState   // the kinds of types.go
+	rt  routineState  // functions, triggers, event triggers (routines.go)
+	ts  *typeState    // the kinds of types.go
+	inh *inheritState // inheritance parents (inherit.go)
 }
 
 func newBuilder(live, desired *model.Model, opts Options) *builder {
@@ -185,6 +186,7 @@ func (b *builder) analyze() {
 	b.analyzeFunctions()
 	b.analyzeTypes()
 	b.analyzeColumns()
+	b.analyzeInheritance()
 	b.analyzeSequences()
 	b.analyzeConstraints()
 	b.analyzeIndexes()
@@ -833,9 +835,13 @@ func cycleError(set map[model.QName]bool, pending map[model.QName]int, prereq ma
 func (b *builder) add(p phase, steps ...Step) { b.out[p] = append(b.out[p], steps...) }
 
 func (b *builder) emit() error {
+	if b.inh.err != nil {
+		return b.inh.err
+	}
 	if err := b.emitDropViews(); err != nil {
 		return err
 	}
+	b.emitInheritance()
 	b.emitDrops()
 	b.emitSchemasTypesSequences()
 	b.emitTables()
@@ -960,12 +966,14 @@ func (b *builder) emitSchemasTypesSequences() {
 }
 
 func (b *builder) emitTables() {
+	for _, name := range b.newTableOrder() { // partitions: emitPartitions
+		d := b.desired.Tables[name]
+		b.add(phaseCreateTables, createTable(d))
+		b.add(phaseCreateTables, b.inheritedColumnSteps(d)...)
+	}
 	for _, d := range b.desired.SortedTables() {
 		l := b.live.Tables[d.Name]
 		if l == nil {
-			if d.PartitionOf == nil { // partitions: emitPartitions
-				b.add(phaseCreateTables, createTable(d))
-			}
 			continue
 		}
 		if b.partitionColumnsSkipped(d.Name) {
@@ -987,6 +995,9 @@ func (b *builder) emitTables() {
 			b.add(phaseColumns, main...)
 		}
 		for _, dc := range d.Columns {
+			if l.Column(dc.Name) == nil && dc.Inherited {
+				continue // the parent's ADD COLUMN adds it (analyzeInheritance)
+			}
 			if l.Column(dc.Name) == nil || b.recreatedCols[colKey{d.Name, dc.Name}] {
 				b.add(phaseColumns, addColumn(d.Name, dc))
 			}

@@ -177,6 +177,9 @@ func tableID(name model.QName) model.ObjectID { return model.ID(model.KindTable,
 func createTable(t *model.Table) Step {
 	var lines []string
 	for _, c := range t.Columns {
+		if c.Inherited { // INHERITS brings it
+			continue
+		}
 		lines = append(lines, "    "+columnDefinition(t.Name, c))
 	}
 	for _, c := range t.SortedConstraints() {
@@ -191,6 +194,9 @@ func createTable(t *model.Table) Step {
 	if t.Foreign != nil {
 		return step("CREATE FOREIGN TABLE "+t.Name.String()+" "+body+foreignTableClauses(t.Foreign),
 			"create foreign table "+t.Name.String(), tableID(t.Name))
+	}
+	if len(t.Inherits) > 0 {
+		body += " INHERITS (" + parentNames(t.Inherits) + ")"
 	}
 	return step("CREATE "+persistence(t)+"TABLE "+t.Name.String()+" "+body+tableClauses(t), "create table "+t.Name.String(), tableID(t.Name))
 }
