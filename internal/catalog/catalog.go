@@ -34,7 +34,9 @@ func Inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, e
 	defer tx.Rollback(ctx)
 	// Deparsers qualify every name that is not visible on the search path;
 	// with only pg_catalog on it, both sides print fully qualified SQL.
-	if _, err := tx.Exec(ctx, "SET LOCAL search_path = pg_catalog"); err != nil {
+	// work_mem: the dependency query sorts tens of thousands of rows on a
+	// large schema, which spills to disk at the 4MB default.
+	if _, err := tx.Exec(ctx, "SET LOCAL search_path = pg_catalog; SET LOCAL work_mem = '64MB'"); err != nil {
 		return nil, fmt.Errorf("inspect catalog: %w", err)
 	}
 	r := &reader{m: model.New()}
