@@ -960,6 +960,7 @@ func (b *builder) emitSchemasTypesSequences() {
 }
 
 func (b *builder) emitTables() {
+	var partitions []*model.Table
 	for _, d := range b.desired.SortedTables() {
 		l := b.live.Tables[d.Name]
 		if l == nil {
@@ -969,6 +970,7 @@ func (b *builder) emitTables() {
 			continue
 		}
 		if b.partitionColumnsSkipped(d.Name) {
+			partitions = append(partitions, d)
 			continue
 		}
 		// Removals go with the drops, for every column: a generation
@@ -992,6 +994,10 @@ func (b *builder) emitTables() {
 			}
 		}
 	}
+	// After the parents' column changes, which they follow.
+	for _, d := range partitions {
+		b.partitionDefaultSteps(d)
+	}
 }
 
 // alterColumnSteps turns one column into another, one action per step, in
@@ -1008,9 +1014,14 @@ func (b *builder) alterColumnSteps(table model.QName, l, d *model.Column) (pre, 
 	do := func(action, what string) { out = append(out, alterColumn(table, d.Name, action, what)) }
 	first := func(action, what string) { pre = append(pre, alterColumn(table, d.Name, action, what)) }
 
+	// A partitioned table's default changes do not recurse (ONLY): each
+	// partition's default is its own, planned by partitionDefaultSteps.
+	setDefault := func(action, what string) Step {
+		return alterColumnDefault(table, d.Name, action, what, b.partitioned(table))
+	}
 	usesDroppedFunction := b.usesDroppedFunction(columnID(table, d.Name))
 	if l.Default != "" && (d.Default == "" || retype || b.usesDroppedSequence(k, l.Default) || usesDroppedFunction) {
-		first("DROP DEFAULT", "drop default")
+		pre = append(pre, setDefault("DROP DEFAULT", "drop default"))
 	}
 	if l.Identity != model.IdentityNone && d.Identity == model.IdentityNone {
 		first("DROP IDENTITY", "drop identity")
@@ -1042,7 +1053,7 @@ func (b *builder) alterColumnSteps(table model.QName, l, d *model.Column) (pre, 
 		}
 	}
 	if d.Default != "" && (d.Default != l.Default || retype || b.resetDefaults[k] || b.usesDroppedSequence(k, l.Default) || usesDroppedFunction) {
-		do("SET DEFAULT "+d.Default, "set default")
+		out = append(out, setDefault("SET DEFAULT "+d.Default, "set default"))
 	}
 	if l.NotNull && !d.NotNull {
 		do("DROP NOT NULL", "drop not null")

@@ -940,11 +940,91 @@ func (b *builder) emitPartitions() {
 	byDepth(attach)
 	for _, d := range created {
 		b.add(phaseCreatePartitions, createPartition(d))
+		b.add(phaseCreatePartitions, b.inheritedDefaultDrops(d)...)
 	}
 	for _, d := range attach {
 		b.add(phaseAttachPartitions, step(fmt.Sprintf("ALTER TABLE %s ATTACH PARTITION %s %s", d.PartitionOf, d.Name, d.Bound),
 			"attach partition "+d.Name.String(), tableID(d.Name)))
 	}
+}
+
+// partitioned reports whether a table is, or becomes, partitioned.
+func (b *builder) partitioned(name model.QName) bool {
+	l, d := b.live.Tables[name], b.desired.Tables[name]
+	return l != nil && l.PartitionBy != "" || d != nil && d.PartitionBy != ""
+}
+
+// partitionDefaultSteps plans the default changes of a partition that
+// stays attached: its parent's default changes do not recurse (ONLY), and
+// a partition's default may differ from its parent's (GitLab sets a
+// sequence default with ALTER TABLE ONLY parent after the partitions
+// exist, and they keep none). A type change recursing from the parent
+// needs the default off first, like on the parent.
+func (b *builder) partitionDefaultSteps(d *model.Table) {
+	l := b.live.Tables[d.Name]
+	for _, dc := range d.Columns {
+		if dc.Identity != model.IdentityNone || dc.Generated != "" {
+			continue
+		}
+		k := colKey{d.Name, dc.Name}
+		retype, added := false, ""
+		for t := d; t != nil && t.PartitionOf != nil; t = b.desired.Tables[*t.PartitionOf] {
+			pk := colKey{*t.PartitionOf, dc.Name}
+			retype = retype || b.retypedCols[pk]
+			lp, dp := b.live.Tables[pk.table], b.desired.Tables[pk.table]
+			if dp != nil && dp.Column(dc.Name) != nil && (lp == nil || lp.Column(dc.Name) == nil || b.recreatedCols[pk]) {
+				// ADD COLUMN on an ancestor recurses with its default.
+				added = dp.Column(dc.Name).Default
+			}
+		}
+		lc := l.Column(dc.Name)
+		if lc == nil {
+			if dc.Default != added {
+				b.add(phaseColumns, b.setPartitionDefault(d.Name, dc))
+			}
+			continue
+		}
+		reset := retype || b.usesDroppedSequence(k, lc.Default) || b.usesDroppedFunction(columnID(d.Name, dc.Name)) ||
+			lc.Default != "" && b.spellsRecreatedEnum(columnID(d.Name, dc.Name), lc.Default)
+		if lc.Default != "" && (dc.Default == "" || reset) {
+			b.add(phaseDropColumnParts, alterColumnDefault(d.Name, dc.Name, "DROP DEFAULT", "drop default", true))
+		}
+		if dc.Default != "" && (dc.Default != lc.Default || reset) {
+			b.add(phaseColumns, b.setPartitionDefault(d.Name, dc))
+		}
+	}
+}
+
+// setPartitionDefault sets (or drops) a partition column's own default.
+func (b *builder) setPartitionDefault(table model.QName, c *model.Column) Step {
+	if c.Default == "" {
+		return alterColumnDefault(table, c.Name, "DROP DEFAULT", "drop default", true)
+	}
+	return alterColumnDefault(table, c.Name, "SET DEFAULT "+c.Default, "set default", true)
+}
+
+// inheritedDefaultDrops drops the defaults a new partition takes from its
+// parent (live or desired) but does not have itself: CREATE TABLE …
+// PARTITION OF copies the parent's defaults, whatever the order the
+// parent's own default is set in.
+func (b *builder) inheritedDefaultDrops(t *model.Table) []Step {
+	var out []Step
+	parents := []*model.Table{b.desired.Tables[*t.PartitionOf], b.live.Tables[*t.PartitionOf]}
+	for _, c := range t.Columns {
+		if c.Default != "" || c.Identity != model.IdentityNone || c.Generated != "" {
+			continue
+		}
+		for _, p := range parents {
+			if p == nil {
+				continue
+			}
+			if pc := p.Column(c.Name); pc != nil && pc.Default != "" {
+				out = append(out, alterColumnDefault(t.Name, c.Name, "DROP DEFAULT", "drop default", true))
+				break
+			}
+		}
+	}
+	return out
 }
 
 // createPartition creates a partition with its parent's columns, setting
