@@ -426,7 +426,7 @@ func (b *builder) analyzeIndexes() {
 		}
 		d := b.desired.Indexes[name]
 		if d == nil || d.Table != l.Table || d.Definition != l.Definition ||
-			b.touchesRecreated(indexID(name), l.Table, l.Definition) {
+			b.touchesRecreated(indexID(name), l.Table, l.Definition) || b.partitionIndexDropped(l, d) {
 			b.droppedIdx[name] = true
 		}
 	}
@@ -1125,9 +1125,10 @@ func (b *builder) emitConstraintsAndIndexes() {
 			continue // emitMatViews
 		}
 		if b.live.Indexes[d.Name] == nil || b.droppedIdx[d.Name] {
-			b.add(phaseCreateIndexes, createIndex(d))
+			b.add(phaseCreateIndexes, b.createPartitionedIndex(d)...)
 			b.indexStats(phaseCreateIndexes, nil, d)
 		} else {
+			b.add(phaseCreateIndexes, b.partitionIndexChanges(b.live.Indexes[d.Name], d)...)
 			b.indexStats(phaseCreateIndexes, b.live.Indexes[d.Name], d)
 		}
 	}
