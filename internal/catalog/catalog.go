@@ -61,6 +61,7 @@ func Inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, e
 	queue("columns", columnsQuery, r.column)
 	queue("constraints", constraintsQuery, r.constraint)
 	queue("indexes", indexesQuery, r.index)
+	queue("partition indexes", partitionIndexesQuery, r.partitionIndex)
 	queue("sequences", sequencesQuery, r.sequence)
 	queue("enums", enumsQuery, r.enum)
 	queue("functions", functionsQuery, r.function)
@@ -170,6 +171,20 @@ func (r *reader) constraint(rows pgx.Rows) error {
 		c.References = &model.QName{Schema: refNsp, Name: refRel}
 	}
 	t.Constraints[c.Name] = &c
+	return nil
+}
+
+// partitionIndex adds an attached partition index to its top index; those
+// of constraint indexes are not modelled (constraints are).
+func (r *reader) partitionIndex(rows pgx.Rows) error {
+	var top model.QName
+	var pi model.PartitionIndex
+	if err := rows.Scan(&top.Schema, &top.Name, &pi.Table.Schema, &pi.Table.Name, &pi.Name); err != nil {
+		return err
+	}
+	if ix := r.m.Indexes[top]; ix != nil {
+		ix.Partitions = append(ix.Partitions, pi)
+	}
 	return nil
 }
 

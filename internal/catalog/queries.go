@@ -87,6 +87,27 @@ WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'm') AND NOT ic.relisparti
                     AND co.contype IN ('p', 'u', 'x'))
 ORDER BY 1, 2`
 
+// partitionIndexesQuery lists the indexes attached, at any depth, to each
+// index that is not itself a partition's: top index, partition, its index.
+const partitionIndexesQuery = `
+WITH RECURSIVE tree(top, child) AS (
+  SELECT i.inhparent, i.inhrelid FROM pg_inherits i
+  JOIN pg_class p ON p.oid = i.inhparent
+  WHERE p.relkind IN ('i', 'I') AND NOT p.relispartition
+  UNION ALL
+  SELECT t.top, i.inhrelid FROM tree t JOIN pg_inherits i ON i.inhparent = t.child
+)
+SELECT n.nspname, p.relname, tn.nspname, c.relname, ic.relname
+FROM tree t
+JOIN pg_class p ON p.oid = t.top
+JOIN pg_namespace n ON n.oid = p.relnamespace
+JOIN pg_class ic ON ic.oid = t.child
+JOIN pg_index i ON i.indexrelid = t.child
+JOIN pg_class c ON c.oid = i.indrelid
+JOIN pg_namespace tn ON tn.oid = c.relnamespace
+WHERE n.nspname = ANY($1)
+ORDER BY 1, 2, 3, 4`
+
 // A sequence is owned by a column through a pg_depend row: deptype 'a' for
 // OWNED BY (serial), 'i' for the implicit sequence of an identity column.
 const sequencesQuery = `

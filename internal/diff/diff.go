@@ -95,6 +95,7 @@ func Compare(live, desired *model.Model) []Change {
 			attr("table", l.Table.String(), d.Table.String()),
 			attr("definition", l.Definition, d.Definition),
 			attr("statistics targets", strings.Join(l.StatsTargets, ", "), strings.Join(d.StatsTargets, ", ")),
+			attr("partition indexes", partitionIndexes(l), partitionIndexes(d)),
 			attr("comment", l.Comment, d.Comment),
 		)
 	})
@@ -392,4 +393,14 @@ func less(a, b model.ObjectID) bool {
 		return a.Name < b.Name
 	}
 	return a.Sub < b.Sub
+}
+
+// partitionIndexes spells an index's attached partition indexes as
+// "partition: index" pairs.
+func partitionIndexes(ix *model.Index) string {
+	parts := make([]string, len(ix.Partitions))
+	for i, p := range ix.Partitions {
+		parts[i] = p.Table.String() + ": " + model.QuoteIdent(p.Name)
+	}
+	return strings.Join(parts, ", ")
 }

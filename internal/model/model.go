@@ -247,6 +247,18 @@ type Index struct {
 	// INDEX … ALTER COLUMN n SET STATISTICS t, for expression columns), as
 	// "n=t" in column order.
 	StatsTargets []string `json:"stats_targets,omitempty"`
+	// Partitions are the indexes attached to an index of a partitioned
+	// table, at every level below it, sorted by table: their names may be
+	// chosen (ALTER INDEX … ATTACH PARTITION), and a partition without one
+	// leaves the index invalid.
+	Partitions []PartitionIndex `json:"partitions,omitempty"`
+}
+
+// PartitionIndex is the index of one partition attached to a partitioned
+// index; it is in the partition's schema.
+type PartitionIndex struct {
+	Table QName  `json:"table"`
+	Name  string `json:"name"`
 }
 
 // Sequence is a sequence: a standalone one, one owned by a column (serial),

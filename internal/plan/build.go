@@ -428,7 +428,7 @@ func (b *builder) analyzeIndexes() {
 		}
 		d := b.desired.Indexes[name]
 		if d == nil || d.Table != l.Table || d.Definition != l.Definition ||
-			b.touchesRecreated(indexID(name), l.Table, l.Definition) {
+			b.touchesRecreated(indexID(name), l.Table, l.Definition) || b.partitionIndexDropped(l, d) {
 			b.droppedIdx[name] = true
 		}
 	}
@@ -971,12 +971,14 @@ func (b *builder) emitTables() {
 		b.add(phaseCreateTables, createTable(d))
 		b.add(phaseCreateTables, b.inheritedColumnSteps(d)...)
 	}
+	var partitions []*model.Table
 	for _, d := range b.desired.SortedTables() {
 		l := b.live.Tables[d.Name]
 		if l == nil {
 			continue
 		}
 		if b.partitionColumnsSkipped(d.Name) {
+			partitions = append(partitions, d)
 			continue
 		}
 		// Removals go with the drops, for every column: a generation
@@ -1003,6 +1005,10 @@ func (b *builder) emitTables() {
 			}
 		}
 	}
+	// After the parents' column changes, which they follow.
+	for _, d := range partitions {
+		b.partitionDefaultSteps(d)
+	}
 }
 
 // alterColumnSteps turns one column into another, one action per step, in
@@ -1019,9 +1025,14 @@ func (b *builder) alterColumnSteps(table model.QName, l, d *model.Column) (pre, 
 	do := func(action, what string) { out = append(out, alterColumn(table, d.Name, action, what)) }
 	first := func(action, what string) { pre = append(pre, alterColumn(table, d.Name, action, what)) }
 
+	// A partitioned table's default changes do not recurse (ONLY): each
+	// partition's default is its own, planned by partitionDefaultSteps.
+	setDefault := func(action, what string) Step {
+		return alterColumnDefault(table, d.Name, action, what, b.partitioned(table))
+	}
 	usesDroppedFunction := b.usesDroppedFunction(columnID(table, d.Name))
 	if l.Default != "" && (d.Default == "" || retype || b.usesDroppedSequence(k, l.Default) || usesDroppedFunction) {
-		first("DROP DEFAULT", "drop default")
+		pre = append(pre, setDefault("DROP DEFAULT", "drop default"))
 	}
 	if l.Identity != model.IdentityNone && d.Identity == model.IdentityNone {
 		first("DROP IDENTITY", "drop identity")
@@ -1053,7 +1064,7 @@ func (b *builder) alterColumnSteps(table model.QName, l, d *model.Column) (pre, 
 		}
 	}
 	if d.Default != "" && (d.Default != l.Default || retype || b.resetDefaults[k] || b.usesDroppedSequence(k, l.Default) || usesDroppedFunction) {
-		do("SET DEFAULT "+d.Default, "set default")
+		out = append(out, setDefault("SET DEFAULT "+d.Default, "set default"))
 	}
 	if l.NotNull && !d.NotNull {
 		do("DROP NOT NULL", "drop not null")
@@ -1125,9 +1136,10 @@ func (b *builder) emitConstraintsAndIndexes() {
 			continue // emitMatViews
 		}
 		if b.live.Indexes[d.Name] == nil || b.droppedIdx[d.Name] {
-			b.add(phaseCreateIndexes, createIndex(d))
+			b.add(phaseCreateIndexes, b.createPartitionedIndex(d)...)
 			b.indexStats(phaseCreateIndexes, nil, d)
 		} else {
+			b.add(phaseCreateIndexes, b.partitionIndexChanges(b.live.Indexes[d.Name], d)...)
 			b.indexStats(phaseCreateIndexes, b.live.Indexes[d.Name], d)
 		}
 	}

@@ -343,6 +343,17 @@ func alterColumn(table model.QName, column, action, what string) Step {
 		"alter "+columnID(table, column).String()+" "+what, columnID(table, column))
 }
 
+// alterColumnDefault sets or drops a column default; only keeps it from
+// recursing to partitions (or inheritance children), whose defaults are
+// their own.
+func alterColumnDefault(table model.QName, column, action, what string, only bool) Step {
+	if !only {
+		return alterColumn(table, column, action, what)
+	}
+	return step(fmt.Sprintf("ALTER TABLE ONLY %s ALTER COLUMN %s %s", table, model.QuoteIdent(column), action),
+		"alter "+columnID(table, column).String()+" "+what, columnID(table, column))
+}
+
 // alterColumnType changes type and collation together; using is the
 // conversion expression.
 func alterColumnType(table model.QName, c *model.Column, using string) Step {

@@ -940,11 +940,91 @@ func (b *builder) emitPartitions() {
 	byDepth(attach)
 	for _, d := range created {
 		b.add(phaseCreatePartitions, createPartition(d))
+		b.add(phaseCreatePartitions, b.inheritedDefaultDrops(d)...)
 	}
 	for _, d := range attach {
 		b.add(phaseAttachPartitions, step(fmt.Sprintf("ALTER TABLE %s ATTACH PARTITION %s %s", d.PartitionOf, d.Name, d.Bound),
 			"attach partition "+d.Name.String(), tableID(d.Name)))
 	}
+}
+
+// partitioned reports whether a table is, or becomes, partitioned.
+func (b *builder) partitioned(name model.QName) bool {
+	l, d := b.live.Tables[name], b.desired.Tables[name]
+	return l != nil && l.PartitionBy != "" || d != nil && d.PartitionBy != ""
+}
+
+// partitionDefaultSteps plans the default changes of a partition that
+// stays attached: its parent's default changes do not recurse (ONLY), and
+// a partition's default may differ from its parent's (GitLab sets a
+// sequence default with ALTER TABLE ONLY parent after the partitions
+// exist, and they keep none). A type change recursing from the parent
+// needs the default off first, like on the parent.
+func (b *builder) partitionDefaultSteps(d *model.Table) {
+	l := b.live.Tables[d.Name]
+	for _, dc := range d.Columns {
+		if dc.Identity != model.IdentityNone || dc.Generated != "" {
+			continue
+		}
+		k := colKey{d.Name, dc.Name}
+		retype, added := false, ""
+		for t := d; t != nil && t.PartitionOf != nil; t = b.desired.Tables[*t.PartitionOf] {
+			pk := colKey{*t.PartitionOf, dc.Name}
+			retype = retype || b.retypedCols[pk]
+			lp, dp := b.live.Tables[pk.table], b.desired.Tables[pk.table]
+			if dp != nil && dp.Column(dc.Name) != nil && (lp == nil || lp.Column(dc.Name) == nil || b.recreatedCols[pk]) {
+				// ADD COLUMN on an ancestor recurses with its default.
+				added = dp.Column(dc.Name).Default
+			}
+		}
+		lc := l.Column(dc.Name)
+		if lc == nil {
+			if dc.Default != added {
+				b.add(phaseColumns, b.setPartitionDefault(d.Name, dc))
+			}
+			continue
+		}
+		reset := retype || b.usesDroppedSequence(k, lc.Default) || b.usesDroppedFunction(columnID(d.Name, dc.Name)) ||
+			lc.Default != "" && b.spellsRecreatedEnum(columnID(d.Name, dc.Name), lc.Default)
+		if lc.Default != "" && (dc.Default == "" || reset) {
+			b.add(phaseDropColumnParts, alterColumnDefault(d.Name, dc.Name, "DROP DEFAULT", "drop default", true))
+		}
+		if dc.Default != "" && (dc.Default != lc.Default || reset) {
+			b.add(phaseColumns, b.setPartitionDefault(d.Name, dc))
+		}
+	}
+}
+
+// setPartitionDefault sets (or drops) a partition column's own default.
+func (b *builder) setPartitionDefault(table model.QName, c *model.Column) Step {
+	if c.Default == "" {
+		return alterColumnDefault(table, c.Name, "DROP DEFAULT", "drop default", true)
+	}
+	return alterColumnDefault(table, c.Name, "SET DEFAULT "+c.Default, "set default", true)
+}
+
+// inheritedDefaultDrops drops the defaults a new partition takes from its
+// parent (live or desired) but does not have itself: CREATE TABLE …
+// PARTITION OF copies the parent's defaults, whatever the order the
+// parent's own default is set in.
+func (b *builder) inheritedDefaultDrops(t *model.Table) []Step {
+	var out []Step
+	parents := []*model.Table{b.desired.Tables[*t.PartitionOf], b.live.Tables[*t.PartitionOf]}
+	for _, c := range t.Columns {
+		if c.Default != "" || c.Identity != model.IdentityNone || c.Generated != "" {
+			continue
+		}
+		for _, p := range parents {
+			if p == nil {
+				continue
+			}
+			if pc := p.Column(c.Name); pc != nil && pc.Default != "" {
+				out = append(out, alterColumnDefault(t.Name, c.Name, "DROP DEFAULT", "drop default", true))
+				break
+			}
+		}
+	}
+	return out
 }
 
 // createPartition creates a partition with its parent's columns, setting
@@ -1342,4 +1422,145 @@ func stableTopo(ids []model.ObjectID, first func(x, y model.ObjectID) bool) []mo
 		rest = append(rest[:pick], rest[pick+1:]...)
 	}
 	return out
+}
+
+// --- indexes of partitioned tables
+
+// childIndexDef is the definition of ix for one of its partitions (or ix
+// itself), ON ONLY when only; false when ix.Definition does not read as
+// pg_get_indexdef spells it.
+func childIndexDef(ix *model.Index, table model.QName, name string, only bool) (string, bool) {
+	def := strings.TrimSuffix(strings.TrimSpace(ix.Definition), ";")
+	create := "CREATE INDEX "
+	if ix.Unique {
+		create = "CREATE UNIQUE INDEX "
+	}
+	rest, ok := strings.CutPrefix(def, create+model.QuoteIdent(ix.Name.Name)+" ON ")
+	if !ok {
+		return "", false
+	}
+	rest = strings.TrimPrefix(rest, "ONLY ")
+	if rest, ok = strings.CutPrefix(rest, ix.Table.String()+" "); !ok {
+		return "", false
+	}
+	on := " ON "
+	if only {
+		on = " ON ONLY "
+	}
+	return create + model.QuoteIdent(name) + on + table.String() + " " + rest, true
+}
+
+// createPartitionedIndex creates an index of a partitioned table the way
+// pg_dump does: ON ONLY, then each partition's index by its name, attached
+// bottom up. The partitions' index names are kept, and a partition left
+// without one leaves the index invalid, as in the desired schema.
+func (b *builder) createPartitionedIndex(ix *model.Index) []Step {
+	def, ok := childIndexDef(ix, ix.Table, ix.Name.Name, true)
+	if !ok || !b.hasPartitions(ix.Table) {
+		return []Step{createIndex(ix)}
+	}
+	out := []Step{step(def, "create index "+ix.Name.String(), indexID(ix.Name))}
+	steps, ok := b.partitionIndexSteps(ix, ix.Partitions)
+	if !ok {
+		return []Step{createIndex(ix)}
+	}
+	return append(out, steps...)
+}
+
+// hasPartitions reports whether a table has partitions in the desired
+// schema (without any, CREATE INDEX … ON and ON ONLY are the same).
+func (b *builder) hasPartitions(name model.QName) bool {
+	for _, t := range b.desired.Tables {
+		if t.PartitionOf != nil && *t.PartitionOf == name {
+			return true
+		}
+	}
+	return false
+}
+
+// partitionIndexSteps creates and attaches the given partition indexes of
+// ix (their parents' indexes exist or are created first).
+func (b *builder) partitionIndexSteps(ix *model.Index, children []model.PartitionIndex) ([]Step, bool) {
+	byTable := map[model.QName]string{ix.Table: ix.Name.Name}
+	for _, c := range ix.Partitions {
+		byTable[c.Table] = c.Name
+	}
+	var creates, attaches []Step
+	sorted := append([]model.PartitionIndex(nil), children...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		return b.desired.PartitionDepth(sorted[i].Table) > b.desired.PartitionDepth(sorted[j].Table)
+	})
+	for _, c := range sorted {
+		t := b.desired.Tables[c.Table]
+		if t == nil || t.PartitionOf == nil {
+			return nil, false
+		}
+		parent, ok := byTable[*t.PartitionOf]
+		def, ok2 := childIndexDef(ix, c.Table, c.Name, t.PartitionBy != "")
+		if !ok || !ok2 {
+			return nil, false
+		}
+		name := model.QName{Schema: c.Table.Schema, Name: c.Name}
+		create := step(def, "create index "+name.String()+" on partition "+c.Table.String(), indexID(name))
+		create.Owner = tableID(c.Table)
+		creates = append(creates, create)
+		attach := step(fmt.Sprintf("ALTER INDEX %s ATTACH PARTITION %s", model.QName{Schema: (*t.PartitionOf).Schema, Name: parent}, name),
+			"attach index "+name.String()+" to "+parent, indexID(name))
+		attach.Owner = tableID(c.Table)
+		attaches = append(attaches, attach)
+	}
+	return append(creates, attaches...), true
+}
+
+// partitionIndexChanges renames the partition indexes of a kept index whose
+// names differ, and creates and attaches those missing on partitions that
+// stay; new and newly attached partitions get theirs from PostgreSQL.
+func (b *builder) partitionIndexChanges(l, d *model.Index) []Step {
+	live := map[model.QName]string{}
+	for _, c := range l.Partitions {
+		live[c.Table] = c.Name
+	}
+	var out []Step
+	var missing []model.PartitionIndex
+	for _, c := range d.Partitions {
+		name, ok := live[c.Table]
+		switch {
+		case ok && name != c.Name:
+			from := model.QName{Schema: c.Table.Schema, Name: name}
+			out = append(out, step(fmt.Sprintf("ALTER INDEX %s RENAME TO %s", from, model.QuoteIdent(c.Name)),
+				"rename index "+from.String()+" to "+model.QuoteIdent(c.Name), indexID(from)))
+		case !ok && b.partitionStays(c.Table):
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) > 0 {
+		if steps, ok := b.partitionIndexSteps(d, missing); ok {
+			out = append(out, steps...)
+		}
+	}
+	return out
+}
+
+// partitionStays reports whether a live partition stays attached to the
+// same parent.
+func (b *builder) partitionStays(name model.QName) bool {
+	l, d := b.live.Tables[name], b.desired.Tables[name]
+	return l != nil && d != nil && l.PartitionOf != nil && !b.droppedTables[name] && !b.types().detached[name] &&
+		d.PartitionOf != nil && *d.PartitionOf == *l.PartitionOf
+}
+
+// partitionIndexDropped reports whether a kept index keeps a partition
+// index the desired schema does not have: an attached index cannot be
+// detached, so the index is created again.
+func (b *builder) partitionIndexDropped(l, d *model.Index) bool {
+	want := map[model.QName]bool{}
+	for _, c := range d.Partitions {
+		want[c.Table] = true
+	}
+	for _, c := range l.Partitions {
+		if !want[c.Table] && b.partitionStays(c.Table) {
+			return true
+		}
+	}
+	return false
 }

@@ -56,6 +56,38 @@ func TestPartitionKeyChangeIsReported(t *testing.T) {
 	}
 }
 
+// With partitions, the index is created the way pg_dump does: ON ONLY,
+// each partition's index by its name, attached; a partition without one
+// leaves it invalid.
+func TestPartitionedIndexKeepsPartitionIndexNames(t *testing.T) {
+	events := table(pub("events"), cols(col("at", "date")))
+	events.PartitionBy = "RANGE (at)"
+	e1 := table(pub("events_1"), cols(col("at", "date")))
+	parent := pub("events")
+	e1.PartitionOf, e1.Bound = &parent, "DEFAULT"
+	m := newModel(events, e1, &model.Index{Name: pub("events_at"), Table: pub("events"),
+		Definition: "CREATE INDEX events_at ON ONLY public.events USING btree (at)",
+		Partitions: []model.PartitionIndex{{Table: pub("events_1"), Name: "events_1_custom"}}})
+	p, err := plan.Build(model.New(), m, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range p.Steps {
+		if strings.Contains(s.SQL, " INDEX ") {
+			got = append(got, s.SQL)
+		}
+	}
+	want := []string{
+		"CREATE INDEX events_at ON ONLY public.events USING btree (at);",
+		"CREATE INDEX events_1_custom ON public.events_1 USING btree (at);",
+		"ALTER INDEX public.events_at ATTACH PARTITION public.events_1_custom;",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("index steps:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 func TestPartitionedIndexIsCreatedOnTheWholeTree(t *testing.T) {
 	events := table(pub("events"), cols(col("at", "date")))
 	events.PartitionBy = "RANGE (at)"

@@ -188,6 +188,25 @@ type loader struct {
 	// relaxBodies creates functions with check_function_bodies off, once
 	// retrying with the checks on makes no progress.
 	relaxBodies bool
+	// onlyIndex marks CREATE INDEX … ON ONLY statements; holdOnly keeps
+	// them back while the other statements make progress (see run).
+	onlyIndex map[int]bool
+	holdOnly  bool
+}
+
+// isOnlyIndex reports CREATE INDEX … ON ONLY: a partition created after
+// it gets a copy of the index, named by PostgreSQL, which the source's own
+// index of that partition cannot then be attached in place of.
+func isOnlyIndex(st source.Statement) bool {
+	if st.Node != "IndexStmt" {
+		return false
+	}
+	tree, err := pg_query.Parse(st.SQL)
+	if err != nil || len(tree.Stmts) != 1 {
+		return false
+	}
+	ix := tree.Stmts[0].Stmt.GetIndexStmt()
+	return ix != nil && ix.Relation != nil && !ix.Relation.Inh
 }
 
 // createsFunction reports whether any of the statements creates a function
@@ -202,9 +221,11 @@ func createsFunction(stmts []source.Statement, idx []int) bool {
 }
 
 func newLoader(conn *pgx.Conn, stmts []source.Statement, opts LoadOptions) *loader {
-	l := &loader{conn: conn, opts: opts, stmts: stmts, lastSetting: make([]int, len(stmts)), settingOK: map[int]bool{}, skip: map[int]bool{}, env: -1}
+	l := &loader{conn: conn, opts: opts, stmts: stmts, lastSetting: make([]int, len(stmts)), settingOK: map[int]bool{}, skip: map[int]bool{}, env: -1,
+		onlyIndex: map[int]bool{}, holdOnly: true}
 	last, file := -1, ""
 	for i, st := range stmts {
+		l.onlyIndex[i] = isOnlyIndex(st)
 		if st.File != file {
 			last, file = -1, st.File
 		}
@@ -289,7 +310,7 @@ func (l *loader) run(ctx context.Context, todo []int) error {
 	for len(todo) > 0 {
 		var retry []int
 		var deferred []Failure
-		progress, held := false, false
+		progress, held, heldOnly := false, false, false
 		for _, i := range todo {
 			st := l.stmts[i]
 			if st.IsSetting() {
@@ -298,6 +319,14 @@ func (l *loader) run(ctx context.Context, todo []int) error {
 						return err
 					}
 				}
+				continue
+			}
+			if l.holdOnly && l.onlyIndex[i] {
+				// Out of file order, a partition may still wait for its
+				// parent: the partitions go first, as pg_dump orders
+				// them, so that the source's partition indexes attach.
+				retry = append(retry, i)
+				heldOnly = true
 				continue
 			}
 			if !forceDefaults && (held || st.Late && len(retry) > 0) {
@@ -324,6 +353,11 @@ func (l *loader) run(ctx context.Context, todo []int) error {
 			}
 		}
 		first = false
+		if !progress && heldOnly {
+			l.holdOnly = false
+			todo = retry
+			continue
+		}
 		if !progress && !l.relaxBodies && createsFunction(l.stmts, retry) {
 			// A SQL function body that reads a table whose default calls
 			// the function is a cycle no order resolves while bodies are

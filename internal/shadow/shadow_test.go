@@ -156,6 +156,23 @@ func TestLoadOutOfDependencyOrder(t *testing.T) {
 	}
 }
 
+// A partition whose file sorts before its parent's is created on a retry;
+// were the parent's ON ONLY index there by then, the partition would get a
+// copy of it and its own index, attached by name, would not attach.
+func TestLoadPartitionIndexAttachedOutOfOrder(t *testing.T) {
+	srv := dsnServer(t)
+	conn := mustLoad(t, srv, sourceSet(t, map[string]string{
+		"a_part.sql":   "CREATE TABLE builds_1 PARTITION OF builds FOR VALUES IN (1);\nCREATE INDEX builds_1_custom ON builds_1 (commit_id);\nALTER INDEX builds_commit ATTACH PARTITION builds_1_custom;",
+		"b_parent.sql": "CREATE TABLE builds (part bigint NOT NULL, commit_id bigint) PARTITION BY LIST (part);\nCREATE INDEX builds_commit ON ONLY builds (commit_id);",
+	}))
+	if got, want := relations(t, conn), "public.builds_1:r public.builds_1_custom:i"; got != want { // no copy of builds_commit
+		t.Errorf("relations = %s, want %s", got, want)
+	}
+	if got := queryString(t, conn, "SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'builds_commit'::regclass"); got != "true" {
+		t.Errorf("builds_commit valid = %s, want true (builds_1_custom attached)", got)
+	}
+}
+
 // Default privileges and event triggers act on what is created after them,
 // so the shadow runs them last, after retries too: no object the source
 // declares picks up privileges it does not declare, and no event trigger
