@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/pg-flux/pg-flux/internal/corpus"
 	"github.com/pg-flux/pg-flux/internal/diff"
 	"github.com/pg-flux/pg-flux/internal/model"
 	"github.com/pg-flux/pg-flux/internal/pgtest"
@@ -19,24 +20,15 @@ import (
 	"github.com/pg-flux/pg-flux/internal/source"
 )
 
-// findCorpus returns shared/corpus from the nearest directory above the
-// package that has one (the repository may be a worktree deeper down).
-func findCorpus() string {
-	dir, err := filepath.Abs(".")
+// corpusDir is the real-world schema corpus (see corpus.Dir); a test that
+// needs it fails when it is missing.
+func corpusDir(t *testing.T) string {
+	t.Helper()
+	dir, err := corpus.Dir(".")
 	if err != nil {
-		return ""
+		t.Fatal(err)
 	}
-	for {
-		c := filepath.Join(dir, "shared", "corpus")
-		if st, err := os.Stat(c); err == nil && st.IsDir() {
-			return c
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
+	return dir
 }
 
 // TestRebuildPartitionedCorpus loads the corpus schemas with partitioned
@@ -48,10 +40,7 @@ func TestRebuildPartitionedCorpus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads corpus schemas; skipped with -short")
 	}
-	corpusDir := findCorpus()
-	if corpusDir == "" {
-		t.Skip("no schema corpus beside the repository")
-	}
+	corpusDir := corpusDir(t)
 	corpora := []struct {
 		name    string
 		schemas []string
@@ -70,9 +59,6 @@ func TestRebuildPartitionedCorpus(t *testing.T) {
 		name, schemas, tolerated := c.name, c.schemas, c.tolerated
 		t.Run(name, func(t *testing.T) {
 			sql, err := os.ReadFile(filepath.Join(corpusDir, name, "schema.sql"))
-			if os.IsNotExist(err) {
-				t.Skip("no schema corpus beside the repository")
-			}
 			if err != nil {
 				t.Fatal(err)
 			}

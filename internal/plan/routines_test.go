@@ -3,6 +3,7 @@ package plan_test
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -78,15 +79,13 @@ func TestCorpusRoutinesRoundTrip(t *testing.T) {
 	}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
-			sql, err := os.ReadFile("../../testdata/../../../shared/corpus/" + name + "/schema.sql")
+			dir := filepath.Join(corpusDir(t), name)
+			sql, err := os.ReadFile(filepath.Join(dir, "schema.sql"))
 			if err != nil {
-				sql, err = os.ReadFile("/work/shared/corpus/" + name + "/schema.sql")
-			}
-			if err != nil {
-				t.Skipf("corpus not present: %v", err)
+				t.Fatal(err)
 			}
 			ctx := context.Background()
-			if roles, err := os.ReadFile("/work/shared/corpus/" + name + "/roles.sql"); err == nil {
+			if roles, err := os.ReadFile(filepath.Join(dir, "roles.sql")); err == nil {
 				loadStatements(t, pgtest.NewDatabase(t).Connect(t), string(roles))
 			}
 			a := pgtest.NewDatabase(t)

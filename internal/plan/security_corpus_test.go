@@ -2,7 +2,6 @@ package plan_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,17 +15,6 @@ import (
 	"github.com/pg-flux/pg-flux/internal/shadow"
 	"github.com/pg-flux/pg-flux/internal/source"
 )
-
-// corpusDir finds the real-world schemas beside the repository (or beside
-// the directory holding a worktree of it).
-func corpusDir() string {
-	for _, d := range []string{"../../../shared/corpus", "../../../../shared/corpus"} {
-		if _, err := os.Stat(d); err == nil {
-			return d
-		}
-	}
-	return "../../../shared/corpus"
-}
 
 // stripSecurity resets a database's security to PostgreSQL's defaults:
 // no publications, policies, row security, ACLs or default privileges.
@@ -65,10 +53,7 @@ func TestSecurityCorpusRoundTrip(t *testing.T) {
 	}
 	for _, name := range []string{"supabase_basejump", "postgrest_fixtures"} {
 		t.Run(name, func(t *testing.T) {
-			dir := filepath.Join(corpusDir(), name)
-			if _, err := os.Stat(dir); err != nil {
-				t.Skipf("no corpus schema %s: %v", name, err)
-			}
+			dir := filepath.Join(corpusDir(t), name)
 			set, err := source.Load(dir)
 			if err != nil {
 				t.Fatal(err)

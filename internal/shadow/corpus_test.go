@@ -7,12 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pg-flux/pg-flux/internal/corpus"
 	"github.com/pg-flux/pg-flux/internal/source"
 )
-
-// corpusDir is the real-world schema corpus beside the repository, when
-// present.
-const corpusDir = "../../../shared/corpus"
 
 // TestLoadCorpus loads every real-world schema of the corpus into an
 // embedded shadow (roles are cluster-wide, so never into a shared server).
@@ -20,10 +17,11 @@ func TestLoadCorpus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads every corpus schema; skipped with -short")
 	}
-	entries, err := os.ReadDir(corpusDir)
-	if os.IsNotExist(err) {
-		t.Skip("no schema corpus beside the repository")
+	corpusDir, err := corpus.Dir(".")
+	if err != nil {
+		t.Fatal(err)
 	}
+	entries, err := os.ReadDir(corpusDir)
 	if err != nil {
 		t.Fatal(err)
 	}
