@@ -9,8 +9,6 @@ import (
 
 // ---------------------------------------------------------------- foreign servers and tables
 
-func serverID(name string) model.ObjectID { return model.ObjectID{Kind: model.KindServer, Name: name} }
-
 // emitForeign creates, alters and drops foreign servers, and alters the
 // options of foreign tables on both sides. Foreign tables are created and
 // dropped with the other tables (createTable, dropTable). What PostgreSQL
