@@ -66,6 +66,7 @@ func Inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, e
 	queue("enums", enumsQuery, r.enum)
 	queue("functions", functionsQuery, r.function)
 	queue("triggers", triggersQuery, r.trigger)
+	queue("rules", rulesQuery, r.rule)
 	queue("event triggers", eventTriggersQuery, r.eventTrigger)
 	queue("foreign servers", serversQuery, r.server)
 	queue("casts", castsQuery, r.cast)

@@ -176,7 +176,13 @@ WITH objs(classid, objid, kind, nsp, name, sub) AS (
   SELECT 'pg_rewrite'::regclass, r.oid, 'view', n.nspname, c.relname, ''
   FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
   JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE n.nspname = ANY($1) AND c.relkind = 'v'
+  WHERE n.nspname = ANY($1) AND c.relkind = 'v' AND r.rulename = '_RETURN'
+  UNION ALL
+  -- Other rules (CREATE RULE) are their own objects, on tables and views.
+  SELECT 'pg_rewrite'::regclass, r.oid, 'rule', n.nspname, c.relname, r.rulename
+  FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = ANY($1) AND r.rulename <> '_RETURN'
   UNION ALL
   SELECT 'pg_rewrite'::regclass, r.oid, 'materialized view', n.nspname, c.relname, ''
   FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class

@@ -74,6 +74,19 @@ WHERE n.nspname = ANY($1) AND NOT t.tgisinternal AND t.tgparentid = 0
   AND ` + notExtensionMember + `
 ORDER BY 1, 2, 3`
 
+// rulesQuery reads rewrite rules on tables and views; a view's _RETURN
+// rule is the view. pg_get_ruledef ends with a semicolon, which the model
+// leaves out.
+const rulesQuery = `
+SELECT n.nspname, c.relname, r.rulename, rtrim(pg_get_ruledef(r.oid), ';'), r.ev_enabled::text,
+       coalesce(obj_description(r.oid, 'pg_rewrite'), '')
+FROM pg_rewrite r
+JOIN pg_class c ON c.oid = r.ev_class
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY($1) AND r.rulename <> '_RETURN'
+  AND ` + notExtensionMember + `
+ORDER BY 1, 2, 3`
+
 // eventTriggersQuery reads the event triggers whose function is in a
 // managed schema: event triggers are database-wide, and one that calls a
 // function the project does not manage is not the project's either.
@@ -110,6 +123,15 @@ func (r *reader) trigger(rows pgx.Rows) error {
 		return err
 	}
 	r.m.Triggers[t.Key()] = t
+	return nil
+}
+
+func (r *reader) rule(rows pgx.Rows) error {
+	ru := &model.Rule{}
+	if err := rows.Scan(&ru.Table.Schema, &ru.Table.Name, &ru.Name, &ru.Definition, &ru.Enabled, &ru.Comment); err != nil {
+		return err
+	}
+	r.m.Rules[ru.Key()] = ru
 	return nil
 }
 

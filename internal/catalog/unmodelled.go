@@ -37,10 +37,6 @@ var unmodelledKinds = []string{
 	`SELECT 'typed table ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' OF ' || format_type(c.reloftype, NULL)
 	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 	WHERE n.nspname = ANY($1) AND c.reloftype <> 0 AND c.relkind IN ('r', 'p') AND ` + notExtensionMember,
-	// CREATE RULE (a view's _RETURN rule is the view).
-	`SELECT 'rule ' || quote_ident(r.rulename) || ' on ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname)
-	FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
-	WHERE n.nspname = ANY($1) AND r.rulename <> '_RETURN' AND ` + notMember("pg_rewrite", "r.oid") + ` AND ` + notExtensionMember,
 	// CREATE TYPE … (INPUT = …), and shell types (CREATE TYPE name); not
 	// the array types PostgreSQL makes for every type.
 	`SELECT CASE WHEN t.typisdefined THEN 'base type ' ELSE 'shell type ' END || quote_ident(n.nspname) || '.' || quote_ident(t.typname)

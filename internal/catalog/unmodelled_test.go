@@ -38,7 +38,6 @@ CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (10);
 `, "public")
 	want := []string{
 		"conversion public.conv",
-		"rule t_ignore on public.t",
 		"shell type public.half",
 		"text search dictionary public.dict",
 		"text search template public.tmpl",

@@ -360,6 +360,7 @@ var kindRank = map[model.Kind]int{
 	// Routines and triggers after the relations they use.
 	model.KindFunction:     8,
 	model.KindTrigger:      9,
+	model.KindRule:         9,
 	model.KindEventTrigger: 10,
 	model.KindOperator:     8,
 	model.KindCast:         10,

@@ -7,11 +7,12 @@ import (
 	"github.com/pg-flux/pg-flux/internal/model"
 )
 
-// compareRoutines adds the changes of functions, triggers and event
+// compareRoutines adds the changes of functions, triggers, rules and event
 // triggers.
 func compareRoutines(live, desired *model.Model, add func(Op, model.ObjectID, []string)) {
 	compareKeyed(live.Functions, desired.Functions, (*model.Function).ID, add, FunctionDetails)
 	compareKeyed(live.Triggers, desired.Triggers, (*model.Trigger).ID, add, TriggerDetails)
+	compareKeyed(live.Rules, desired.Rules, (*model.Rule).ID, add, RuleDetails)
 	compareKeyed(live.EventTriggers, desired.EventTriggers, (*model.EventTrigger).ID, add, EventTriggerDetails)
 	compareKeyed(live.Operators, desired.Operators, (*model.Operator).ID, add, OperatorDetails)
 	compareKeyed(live.OpFamilies, desired.OpFamilies, (*model.OpFamily).ID, add, OpFamilyDetails)
@@ -74,6 +75,15 @@ func FunctionDetails(l, d *model.Function) []string {
 
 // TriggerDetails lists how a trigger differs; nil when it does not.
 func TriggerDetails(l, d *model.Trigger) []string {
+	return details(
+		attr("definition", l.Definition, d.Definition),
+		attr("enabled", TriggerEnabled(l.Enabled), TriggerEnabled(d.Enabled)),
+		attr("comment", l.Comment, d.Comment),
+	)
+}
+
+// RuleDetails lists how a rewrite rule differs; nil when it does not.
+func RuleDetails(l, d *model.Rule) []string {
 	return details(
 		attr("definition", l.Definition, d.Definition),
 		attr("enabled", TriggerEnabled(l.Enabled), TriggerEnabled(d.Enabled)),

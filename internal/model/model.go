@@ -23,9 +23,10 @@ type Model struct {
 	Enums     map[QName]*Enum     `json:"enums"`
 
 	// Functions (with procedures and aggregates) by FunctionKey, triggers
-	// by TriggerKey, event triggers by name.
+	// and rules by TriggerKey, event triggers by name.
 	Functions         map[string]*Function        `json:"functions,omitempty"`
 	Triggers          map[string]*Trigger         `json:"triggers,omitempty"`
+	Rules             map[string]*Rule            `json:"rules,omitempty"`
 	EventTriggers     map[string]*EventTrigger    `json:"event_triggers,omitempty"`
 	Extensions        map[string]*Extension       `json:"extensions,omitempty"`
 	Domains           map[QName]*Domain           `json:"domains,omitempty"`
@@ -89,6 +90,7 @@ func New() *Model {
 
 		Functions:     map[string]*Function{},
 		Triggers:      map[string]*Trigger{},
+		Rules:         map[string]*Rule{},
 		EventTriggers: map[string]*EventTrigger{},
 
 		Extensions:        map[string]*Extension{},
@@ -374,7 +376,7 @@ func (m *Model) IndexesOn(table QName) []*Index {
 // Empty reports whether the model holds no objects besides schemas.
 func (m *Model) Empty() bool {
 	return len(m.Tables)+len(m.Indexes)+len(m.Sequences)+len(m.Views)+len(m.Enums)+
-		len(m.Functions)+len(m.Triggers)+len(m.EventTriggers)+
+		len(m.Functions)+len(m.Triggers)+len(m.Rules)+len(m.EventTriggers)+
 		len(m.Extensions)+len(m.Domains)+len(m.Composites)+len(m.Ranges)+len(m.MatViews)+
 		len(m.Statistics)+len(m.Collations)+len(m.TextSearchConfigs)+len(m.Operators)+len(m.Servers)+len(m.Casts)+
 		len(m.OpClasses)+len(m.OpFamilies) == 0

@@ -78,6 +78,8 @@ func (id ObjectID) String() string {
 		return fmt.Sprintf("function %s(%s)", id.QName(), id.Sub)
 	case KindTrigger:
 		return fmt.Sprintf("trigger %s on %s", QuoteIdent(id.Sub), id.QName())
+	case KindRule:
+		return fmt.Sprintf("rule %s on %s", QuoteIdent(id.Sub), id.QName())
 	case KindEventTrigger:
 		return fmt.Sprintf("event trigger %s", QuoteIdent(id.Name))
 	case KindPolicy:

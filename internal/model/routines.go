@@ -12,6 +12,9 @@ const (
 	KindTrigger Kind = "trigger"
 	// KindEventTrigger is a database-wide event trigger; Schema is empty.
 	KindEventTrigger Kind = "event trigger"
+	// KindRule is a rewrite rule on a table or view (not a view's _RETURN
+	// rule, which is the view); named like a trigger.
+	KindRule Kind = "rule"
 )
 
 // Routine kinds, as pg_proc.prokind.
@@ -78,6 +81,27 @@ func (t *Trigger) ID() ObjectID {
 // TriggerKey returns the key of a trigger in Model.Triggers.
 func TriggerKey(table QName, name string) string { return table.String() + "." + QuoteIdent(name) }
 
+// Rule is a rewrite rule (CREATE RULE) on a table or view; a view's
+// _RETURN rule is the view itself.
+type Rule struct {
+	Table QName  `json:"table"`
+	Name  string `json:"name"`
+	// Definition is pg_get_ruledef(oid) without its semicolon, a complete
+	// CREATE RULE.
+	Definition string `json:"definition"`
+	// Enabled is pg_rewrite.ev_enabled, as Trigger.Enabled.
+	Enabled string `json:"enabled"`
+	Comment string `json:"comment,omitempty"`
+}
+
+// Key returns the rule's key in Model.Rules.
+func (r *Rule) Key() string { return TriggerKey(r.Table, r.Name) }
+
+// ID returns the rule's ObjectID.
+func (r *Rule) ID() ObjectID {
+	return ObjectID{Kind: KindRule, Schema: r.Table.Schema, Name: r.Table.Name, Sub: r.Name}
+}
+
 // EventTrigger is an event trigger. Event triggers are database-wide; the
 // model holds those whose function is in a managed schema, so the schemas
 // a project manages decide which it owns.
@@ -103,6 +127,21 @@ func (m *Model) SortedTriggers() []*Trigger {
 	out := make([]*Trigger, 0, len(m.Triggers))
 	for _, t := range m.Triggers {
 		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Table != out[j].Table {
+			return out[i].Table.Less(out[j].Table)
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// SortedRules returns the rules ordered by table, then name.
+func (m *Model) SortedRules() []*Rule {
+	out := make([]*Rule, 0, len(m.Rules))
+	for _, r := range m.Rules {
+		out = append(out, r)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Table != out[j].Table {

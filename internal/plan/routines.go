@@ -23,6 +23,7 @@ type routineState struct {
 	lateDrops map[string]bool
 
 	droppedTriggers map[string]bool // dropped; created again when desired has them
+	droppedRules    map[string]bool // rewrite rules, likewise
 	droppedEvents   map[string]bool // event triggers, likewise
 	droppedOps      map[string]bool // operators (by key), likewise
 	droppedOpcs     map[string]bool // operator classes (by key), likewise
@@ -46,6 +47,7 @@ func newRoutineState() routineState {
 		replacedFuncs:   map[string]bool{},
 		lateDrops:       map[string]bool{},
 		droppedTriggers: map[string]bool{},
+		droppedRules:    map[string]bool{},
 		droppedEvents:   map[string]bool{},
 		droppedOps:      map[string]bool{},
 		droppedOpcs:     map[string]bool{},
@@ -171,6 +173,13 @@ func (b *builder) analyzeRoutines() {
 		d := b.desired.Triggers[k]
 		if d == nil || d.Definition != l.Definition || b.triggerBroken(l) {
 			rt.droppedTriggers[k] = true
+		}
+	}
+	for _, l := range b.live.SortedRules() {
+		// A changed definition is CREATE OR REPLACE RULE; a rule whose
+		// relation or a relation it uses is dropped goes first.
+		if b.desired.Rules[l.Key()] == nil || b.depsBroken(l.ID()) {
+			rt.droppedRules[l.Key()] = true
 		}
 	}
 	for _, l := range b.live.SortedEventTriggers() {
@@ -310,6 +319,11 @@ func (b *builder) emitRoutines() error {
 			b.add(phaseDropTriggers, dropTrigger(l))
 		}
 	}
+	for _, l := range b.live.SortedRules() {
+		if rt.droppedRules[l.Key()] {
+			b.add(phaseDropTriggers, step("DROP RULE "+model.QuoteIdent(l.Name)+" ON "+l.Table.String(), "drop "+l.ID().String(), l.ID()))
+		}
+	}
 
 	// Drops, dependents first.
 	var onViews, early, late []model.ObjectID
@@ -398,6 +412,22 @@ func (b *builder) emitRoutines() error {
 			b.add(phaseTriggers, enableTrigger(d))
 		}
 		b.commentIfChanged(d.ID(), "TRIGGER "+model.QuoteIdent(d.Name)+" ON "+d.Table.String(), fresh, d.Comment,
+			func() string { return l.Comment })
+	}
+	for _, d := range b.desired.SortedRules() {
+		l := b.live.Rules[d.Key()]
+		fresh := l == nil || rt.droppedRules[d.Key()] || b.droppedTables[d.Table] || b.droppedViews[d.Table]
+		switch {
+		case fresh:
+			b.add(phaseTriggers, step(d.Definition, "create "+d.ID().String(), d.ID()))
+		case l.Definition != d.Definition:
+			b.add(phaseTriggers, step(replaceRule(d.Definition), "replace "+d.ID().String(), d.ID()))
+		}
+		if (fresh && d.Enabled != "O") || (!fresh && l.Enabled != d.Enabled) {
+			b.add(phaseTriggers, step("ALTER TABLE "+d.Table.String()+" "+strings.ToUpper(triggerState(d.Enabled))+" RULE "+model.QuoteIdent(d.Name),
+				triggerState(d.Enabled)+" "+d.ID().String(), d.ID()))
+		}
+		b.commentIfChanged(d.ID(), "RULE "+model.QuoteIdent(d.Name)+" ON "+d.Table.String(), fresh, d.Comment,
 			func() string { return l.Comment })
 	}
 	for _, d := range b.desired.SortedEventTriggers() {
@@ -525,6 +555,15 @@ func triggerState(s string) string {
 		return "enable always"
 	}
 	return "enable"
+}
+
+// replaceRule turns pg_get_ruledef's CREATE RULE into CREATE OR REPLACE
+// RULE, which changes a rule in place.
+func replaceRule(def string) string {
+	if rest, ok := strings.CutPrefix(def, "CREATE RULE "); ok {
+		return "CREATE OR REPLACE RULE " + rest
+	}
+	return def
 }
 
 func createEventTrigger(e *model.EventTrigger) Step {

@@ -46,7 +46,7 @@ func ObjectName(id model.ObjectID) string {
 		return model.QuoteIdent(id.Name)
 	case model.KindColumn:
 		return id.QName().String() + "." + model.QuoteIdent(id.Sub)
-	case model.KindConstraint, model.KindTrigger:
+	case model.KindConstraint, model.KindTrigger, model.KindRule:
 		return model.QuoteIdent(id.Sub) + " on " + id.QName().String()
 	case model.KindFunction:
 		return id.QName().String() + "(" + id.Sub + ")"

@@ -1,0 +1,7 @@
+CREATE TABLE items (id int PRIMARY KEY);
+
+CREATE RULE items_no_delete AS ON DELETE TO items DO INSTEAD NOTHING;
+ALTER TABLE items DISABLE RULE items_no_delete;
+CREATE RULE items_no_update AS ON UPDATE TO items DO INSTEAD NOTHING;
+ALTER TABLE items ENABLE REPLICA RULE items_no_update;
+CREATE RULE items_no_insert AS ON INSERT TO items DO INSTEAD NOTHING;

@@ -1,0 +1,6 @@
+CREATE TABLE items (id int PRIMARY KEY, price numeric(10,2) NOT NULL);
+CREATE TABLE items_log (item_id int NOT NULL, price numeric(10,2));
+
+CREATE RULE items_log_price AS ON UPDATE TO items
+  DO ALSO INSERT INTO items_log (item_id, price) VALUES (new.id, new.price);
+CREATE RULE items_log_keep AS ON DELETE TO items_log DO INSTEAD NOTHING;
