@@ -39,9 +39,9 @@ func (b *builder) operatorGoes(l *model.Operator) bool {
 		l.Hashes != d.Hashes || l.Merges != d.Merges || b.depsBroken(l.ID())
 }
 
-// depsBroken reports whether something a live operator, operator class or
-// family depends on (functions, operators, operand types) is dropped or
-// recreated.
+// depsBroken reports whether something a live operator, operator class,
+// family or rule depends on (functions, operators, types, relations) is
+// dropped or recreated.
 func (b *builder) depsBroken(id model.ObjectID) bool {
 	for _, dep := range b.live.Deps[id] {
 		if b.depBroken(dep) {
