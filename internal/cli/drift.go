@@ -76,8 +76,8 @@ func (a *app) verifyCommand() *cobra.Command {
 the source schema (an emergency index, a hand-made table), grouped by kind.
 Objects missing from live are not reported: the next migration creates them.
 
-Live objects of kinds pg-flux does not model (rules, conversions, text-search
-dictionaries, …) are listed too: pg-flux can neither compare nor create them.
+Live objects of kinds pg-flux does not model (conversions, text-search
+dictionaries, typed tables, …) are listed too: pg-flux can neither compare nor create them.
 
 With --strict the exit code is 1 when there is any undeclared or unmodelled
 object, for CI. Capture undeclared objects into source with pg-flux pull.`,

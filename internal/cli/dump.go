@@ -48,8 +48,8 @@ The per-kind layout (the default) writes one file per object:
                                  event triggers and default privileges
 The flat layout writes everything to one schema.sql, in dependency order.
 
-Objects of kinds pg-flux does not model (rules, conversions, text-search
-dictionaries, …) cannot be written: dump refuses and names them, unless
+Objects of kinds pg-flux does not model (conversions, text-search
+dictionaries, typed tables, …) cannot be written: dump refuses and names them, unless
 --allow-unmodelled (then the dump leaves them out, and says so).
 
 Characters that are not safe in file names (quotes, spaces, slashes, …) are
