@@ -112,6 +112,9 @@ type builder struct {
 	opts          Options
 	out           [numPhases][]Step
 
+	// desiredParents are the desired tables that have partitions.
+	desiredParents map[model.QName]bool
+
 	droppedTables map[model.QName]bool
 
 	// Columns of tables on both sides.
@@ -145,8 +148,15 @@ type builder struct {
 }
 
 func newBuilder(live, desired *model.Model, opts Options) *builder {
+	parents := map[model.QName]bool{}
+	for _, t := range desired.Tables {
+		if t.PartitionOf != nil {
+			parents[*t.PartitionOf] = true
+		}
+	}
 	return &builder{
 		live: live, desired: desired, opts: opts,
+		desiredParents: parents,
 		droppedTables:  map[model.QName]bool{},
 		droppedCols:    map[colKey]bool{},
 		recreatedCols:  map[colKey]bool{},

@@ -1469,14 +1469,7 @@ func (b *builder) createPartitionedIndex(ix *model.Index) []Step {
 
 // hasPartitions reports whether a table has partitions in the desired
 // schema (without any, CREATE INDEX … ON and ON ONLY are the same).
-func (b *builder) hasPartitions(name model.QName) bool {
-	for _, t := range b.desired.Tables {
-		if t.PartitionOf != nil && *t.PartitionOf == name {
-			return true
-		}
-	}
-	return false
-}
+func (b *builder) hasPartitions(name model.QName) bool { return b.desiredParents[name] }
 
 // partitionIndexSteps creates and attaches the given partition indexes of
 // ix (their parents' indexes exist or are created first).
