@@ -14,7 +14,7 @@ const KindDefaultPrivileges = model.KindDefaultPrivileges
 // privileges, default privileges, publications and owners. Policies and
 // switches of a table created or dropped as a whole go with the table.
 func compareSecurity(live, desired *model.Model, add func(Op, model.ObjectID, []string)) {
-	for _, name := range unionNames(live.Security, desired.Security) {
+	for _, name := range unionKeys(live.Security, desired.Security) {
 		if live.Tables[name] == nil || desired.Tables[name] == nil {
 			continue
 		}
@@ -45,14 +45,14 @@ func compareSecurity(live, desired *model.Model, add func(Op, model.ObjectID, []
 		}
 	}
 
-	for _, id := range unionIDs(live.ACLs, desired.ACLs) {
+	for _, id := range unionKeys(live.ACLs, desired.ACLs) {
 		if !existsOnBothSides(live, desired, id) {
 			continue
 		}
 		l, d := live.ACLs[id], desired.ACLs[id]
 		if dd := details(
-			attr("grants", Grants(aclGrants(l)), Grants(aclGrants(d))),
-			attr("revoked defaults", Grants(aclRevoked(l)), Grants(aclRevoked(d))),
+			attr("grants", Grants(l.Extra()), Grants(d.Extra())),
+			attr("revoked defaults", Grants(l.Lacking()), Grants(d.Lacking())),
 		); dd != nil {
 			add(Alter, id, dd)
 		}
@@ -92,7 +92,7 @@ func compareSecurity(live, desired *model.Model, add func(Op, model.ObjectID, []
 		}
 	}
 
-	for _, id := range unionIDs(live.Owners, desired.Owners) {
+	for _, id := range unionKeys(live.Owners, desired.Owners) {
 		l, d := live.Owners[id], desired.Owners[id]
 		if l == nil || d == nil {
 			continue // the object itself is created or dropped
@@ -166,20 +166,6 @@ func Grants(gs []model.Grant) string {
 	return strings.Join(parts, ", ")
 }
 
-func aclGrants(a *model.ACL) []model.Grant {
-	if a == nil {
-		return nil
-	}
-	return a.Grants
-}
-
-func aclRevoked(a *model.ACL) []model.Grant {
-	if a == nil {
-		return nil
-	}
-	return a.Revoked
-}
-
 // existsOnBothSides reports whether the object an ACL belongs to is in both
 // models, as far as the model knows the kind: privileges of an object that
 // is created or dropped go with it.
@@ -220,32 +206,4 @@ func securityOf(m *model.Model, name model.QName) *model.Security {
 		return s
 	}
 	return &model.Security{}
-}
-
-func unionNames[V any](a, b map[model.QName]V) []model.QName {
-	seen := map[model.QName]bool{}
-	var out []model.QName
-	for _, m := range []map[model.QName]V{a, b} {
-		for k := range m {
-			if !seen[k] {
-				seen[k] = true
-				out = append(out, k)
-			}
-		}
-	}
-	return out
-}
-
-func unionIDs[V any](a, b map[model.ObjectID]V) []model.ObjectID {
-	seen := map[model.ObjectID]bool{}
-	var out []model.ObjectID
-	for _, m := range []map[model.ObjectID]V{a, b} {
-		for k := range m {
-			if !seen[k] {
-				seen[k] = true
-				out = append(out, k)
-			}
-		}
-	}
-	return out
 }

@@ -113,7 +113,9 @@ func DomainDetails(l, d *model.Domain) []string {
 		attr("default", l.Default, d.Default),
 		attr("not null", strconv.FormatBool(l.NotNull), strconv.FormatBool(d.NotNull)),
 	}
-	for _, name := range unionKeys(l.Constraints, d.Constraints) {
+	names := unionKeys(l.Constraints, d.Constraints)
+	sort.Strings(names) // detail lines in a stable order
+	for _, name := range names {
 		lc, dc := l.Constraints[name], d.Constraints[name]
 		what := "constraint " + model.QuoteIdent(name)
 		switch {
@@ -193,10 +195,11 @@ func target(t *int) string {
 	return strconv.Itoa(*t)
 }
 
-func unionKeys[V any](a, b map[string]V) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, m := range []map[string]V{a, b} {
+// unionKeys returns the keys of a and b, each once, in no order.
+func unionKeys[K comparable, V any](a, b map[K]V) []K {
+	seen := map[K]bool{}
+	var out []K
+	for _, m := range []map[K]V{a, b} {
 		for k := range m {
 			if !seen[k] {
 				seen[k] = true
@@ -204,6 +207,5 @@ func unionKeys[V any](a, b map[string]V) []string {
 			}
 		}
 	}
-	sort.Strings(out)
 	return out
 }

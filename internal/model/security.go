@@ -60,6 +60,23 @@ type ACL struct {
 	Revoked []Grant `json:"revoked,omitempty"`
 }
 
+// Extra returns the grants beyond the defaults; none for a nil ACL (the
+// default).
+func (a *ACL) Extra() []Grant {
+	if a == nil {
+		return nil
+	}
+	return a.Grants
+}
+
+// Lacking returns the default privileges revoked; none for a nil ACL.
+func (a *ACL) Lacking() []Grant {
+	if a == nil {
+		return nil
+	}
+	return a.Revoked
+}
+
 // DefaultPrivilege is one ALTER DEFAULT PRIVILEGES entry (pg_default_acl).
 type DefaultPrivilege struct {
 	// Role is FOR ROLE; "" for the role that runs the migrations.
@@ -149,12 +166,12 @@ func (id ObjectID) MarshalText() ([]byte, error) {
 
 // SortedACLs returns the ACL keys in a deterministic order.
 func (m *Model) SortedACLs() []ObjectID {
-	return sortedIDs(m.ACLs)
+	return SortedIDs(m.ACLs)
 }
 
 // SortedOwners returns the owner keys in a deterministic order.
 func (m *Model) SortedOwners() []ObjectID {
-	return sortedIDs(m.Owners)
+	return SortedIDs(m.Owners)
 }
 
 // SortedPublications returns the publications ordered by name.
@@ -188,7 +205,8 @@ func (m *Model) SortedSecurity() []QName {
 	return out
 }
 
-func sortedIDs[V any](m map[ObjectID]V) []ObjectID {
+// SortedIDs returns the keys of m by kind, schema, name and sub-object.
+func SortedIDs[V any](m map[ObjectID]V) []ObjectID {
 	out := make([]ObjectID, 0, len(m))
 	for id := range m {
 		out = append(out, id)

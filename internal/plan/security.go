@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -260,7 +261,7 @@ func (b *builder) emitACLs() {
 	if ownPublic != nil {
 		ids[schemaID("public")] = true
 	}
-	for _, id := range sortedIDSet(ids) {
+	for _, id := range model.SortedIDs(ids) {
 		l, d := b.live.ACLs[id], b.desired.ACLs[id]
 		revokes := phaseSecurityEarly
 		if id == schemaID("public") && ownPublic != nil {
@@ -275,10 +276,10 @@ func (b *builder) emitACLs() {
 		on := ref.Target
 		col := ref.Column
 		if l != nil && !b.freshObject(id) && !b.goneObject(id) {
-			for _, s := range grantSteps("REVOKE", minus(l.Grants, aclGrants(d)), col, on, id) {
+			for _, s := range grantSteps("REVOKE", minus(l.Grants, d.Extra()), col, on, id) {
 				b.add(revokes, s)
 			}
-			for _, s := range grantSteps("GRANT", minus(l.Revoked, aclRevoked(d)), col, on, id) {
+			for _, s := range grantSteps("GRANT", minus(l.Revoked, d.Lacking()), col, on, id) {
 				b.add(revokes, s)
 			}
 		}
@@ -290,10 +291,10 @@ func (b *builder) emitACLs() {
 			// has none of the privileges assumed above.
 			l = nil
 		}
-		for _, s := range grantSteps("GRANT", minus(d.Grants, aclGrants(l)), col, on, id) {
+		for _, s := range grantSteps("GRANT", minus(d.Grants, l.Extra()), col, on, id) {
 			b.add(phaseGrants, s)
 		}
-		for _, s := range grantSteps("REVOKE", minus(d.Revoked, aclRevoked(l)), col, on, id) {
+		for _, s := range grantSteps("REVOKE", minus(d.Revoked, l.Lacking()), col, on, id) {
 			b.add(phaseGrants, s)
 		}
 	}
@@ -307,10 +308,10 @@ func (b *builder) emitACLs() {
 func (b *builder) emitStartingACLs() {
 	for _, start := range b.startingACLs() {
 		d := b.desired.ACLs[start.id]
-		for _, s := range grantSteps("REVOKE", minus(start.Grants, aclGrants(d)), "", start.Target, start.id) {
+		for _, s := range grantSteps("REVOKE", minus(start.Grants, d.Extra()), "", start.Target, start.id) {
 			b.add(phaseGrants, s)
 		}
-		for _, s := range grantSteps("GRANT", minus(start.Revoked, aclRevoked(d)), "", start.Target, start.id) {
+		for _, s := range grantSteps("GRANT", minus(start.Revoked, d.Lacking()), "", start.Target, start.id) {
 			b.add(phaseGrants, s)
 		}
 	}
@@ -372,7 +373,7 @@ func (b *builder) startingACLs() []startingACL {
 		ids[id] = true
 	}
 	var out []startingACL
-	for _, id := range sortedIDSet(ids) {
+	for _, id := range model.SortedIDs(ids) {
 		if start := b.startACL(id); start != nil {
 			start.Target = targets[id]
 			out = append(out, startingACL{id, start})
@@ -478,20 +479,6 @@ func (b *builder) ownPublicSchema() *model.ACL {
 	}}
 }
 
-func aclGrants(a *model.ACL) []model.Grant {
-	if a == nil {
-		return nil
-	}
-	return a.Grants
-}
-
-func aclRevoked(a *model.ACL) []model.Grant {
-	if a == nil {
-		return nil
-	}
-	return a.Revoked
-}
-
 // minus returns the grants of a that are not in b.
 func minus(a, b []model.Grant) []model.Grant {
 	in := map[model.Grant]bool{}
@@ -525,7 +512,7 @@ func grantSteps(verb string, gs []model.Grant, column, on string, id model.Objec
 		if column != "" {
 			p += " (" + model.QuoteIdent(column) + ")"
 		}
-		if !contains(privs[k], p) {
+		if !slices.Contains(privs[k], p) {
 			privs[k] = append(privs[k], p)
 		}
 	}
@@ -550,29 +537,6 @@ func grantSteps(verb string, gs []model.Grant, column, on string, id model.Objec
 		}
 		out = append(out, step(sql, strings.ToLower(verb)+" privileges on "+id.String(), id))
 	}
-	return out
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedIDSet(set map[model.ObjectID]bool) []model.ObjectID {
-	out := make([]model.ObjectID, 0, len(set))
-	for id := range set {
-		out = append(out, id)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Kind != out[j].Kind {
-			return out[i].Kind < out[j].Kind
-		}
-		return lessID(out[i], out[j])
-	})
 	return out
 }
 
@@ -713,7 +677,7 @@ func (b *builder) publicationDisturbed(p *model.Publication) bool {
 			if !b.goneColumn(k) && !b.retypedCols[k] {
 				continue
 			}
-			if contains(t.Columns, c.Name) || mentionsIdent(t.Where, c.Name) {
+			if slices.Contains(t.Columns, c.Name) || mentionsIdent(t.Where, c.Name) {
 				return true
 			}
 		}
@@ -778,7 +742,7 @@ func (b *builder) emitOwners() {
 	for id := range b.desired.Owners {
 		ids[id] = true
 	}
-	for _, id := range sortedIDSet(ids) {
+	for _, id := range model.SortedIDs(ids) {
 		d := b.desired.Owners[id]
 		l := b.live.Owners[id]
 		if l != nil && !b.freshObject(id) && l.Role == d.Role {

@@ -385,7 +385,7 @@ func (b *builder) emitTypeDefinitions() {
 	}
 	// Early drops: unused types that are recreated, in the phase of
 	// sequences (after the columns and views that could use them went).
-	for _, id := range sortedIDs(ts.recreatedTypes) {
+	for _, id := range model.SortedIDs(ts.recreatedTypes) {
 		b.add(phaseDropSequences, dropType(id))
 	}
 	for _, d := range b.desired.SortedCollations() {
@@ -1384,20 +1384,6 @@ func target(t *int) string {
 		return ""
 	}
 	return fmt.Sprint(*t)
-}
-
-func sortedIDs(set map[model.ObjectID]bool) []model.ObjectID {
-	out := make([]model.ObjectID, 0, len(set))
-	for id := range set {
-		out = append(out, id)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Kind != out[j].Kind {
-			return out[i].Kind < out[j].Kind
-		}
-		return lessID(out[i], out[j])
-	})
-	return out
 }
 
 // stableTopo reorders ids so that whenever first(x, y), x comes before y,
