@@ -287,13 +287,7 @@ func load(t *testing.T, conn *pgx.Conn, sql string) {
 func assertConverged(t *testing.T, conn *pgx.Conn, desired *model.Model, schemas []string) {
 	t.Helper()
 	got := inspect(t, conn, schemas)
-	if changes := diff.Compare(got, desired); len(changes) > 0 {
-		var lines []string
-		for _, c := range changes {
-			lines = append(lines, c.String())
-		}
-		t.Fatalf("plan did not converge; remaining differences:\n  %s", strings.Join(lines, "\n  "))
-	}
+	requireSame(t, got, desired, "plan did not converge; remaining differences")
 	if got.Hash() != satisfied(got, desired).Hash() {
 		t.Fatalf("hash differs after the plan:\n got  %s\n want %s", got.Canonical(), desired.Canonical())
 	}
@@ -309,6 +303,19 @@ func assertConverged(t *testing.T, conn *pgx.Conn, desired *model.Model, schemas
 // satisfied returns desired with its NOT VALID constraints marked valid
 // where got has them valid: diff treats those as equal (a validated
 // constraint satisfies NOT VALID source), the hash does not.
+// requireSame fails the test, listing the differences, unless got and want
+// compare equal.
+func requireSame(t *testing.T, got, want *model.Model, what string) {
+	t.Helper()
+	if changes := diff.Compare(got, want); len(changes) > 0 {
+		var lines []string
+		for _, c := range changes {
+			lines = append(lines, c.String())
+		}
+		t.Fatalf("%s:\n  %s", what, strings.Join(lines, "\n  "))
+	}
+}
+
 func satisfied(got, desired *model.Model) *model.Model {
 	out := *desired
 	out.Tables = map[model.QName]*model.Table{}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pg-flux/pg-flux/internal/diff"
 	"github.com/pg-flux/pg-flux/internal/model"
 	"github.com/pg-flux/pg-flux/internal/pgtest"
 	"github.com/pg-flux/pg-flux/internal/plan"
@@ -134,13 +133,7 @@ func TestCorpusRoutinesRoundTrip(t *testing.T) {
 			}
 			run(t, ctx, connB, p)
 			got := inspect(t, connB, schemas)
-			if changes := diff.Compare(got, want); len(changes) > 0 {
-				var lines []string
-				for _, c := range changes {
-					lines = append(lines, c.String())
-				}
-				t.Fatalf("not converged:\n  %s", strings.Join(lines, "\n  "))
-			}
+			requireSame(t, got, want, "not converged")
 			again, err := plan.Build(got, want, plan.Options{})
 			if err != nil {
 				t.Fatal(err)

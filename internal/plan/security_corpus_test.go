@@ -8,7 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pg-flux/pg-flux/internal/diff"
 	"github.com/pg-flux/pg-flux/internal/model"
 	"github.com/pg-flux/pg-flux/internal/pgtest"
 	"github.com/pg-flux/pg-flux/internal/plan"
@@ -91,13 +90,7 @@ func TestSecurityCorpusRoundTrip(t *testing.T) {
 			}
 			run(t, ctx, connB, p)
 			got := inspect(t, connB, schemas)
-			if changes := diff.Compare(got, desired); len(changes) > 0 {
-				var lines []string
-				for _, c := range changes {
-					lines = append(lines, c.String())
-				}
-				t.Fatalf("round trip left differences:\n  %s", strings.Join(lines, "\n  "))
-			}
+			requireSame(t, got, desired, "round trip left differences")
 			if got.Hash() != desired.Hash() {
 				t.Fatalf("hash differs after the round trip")
 			}
