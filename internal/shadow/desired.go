@@ -66,20 +66,15 @@ type Executor func(ctx context.Context, conn *pgx.Conn, steps []plan.Step) error
 // cluster for a live schema that references them.
 const maxRoleRetries = 50
 
-// Validate proves a plan before anyone runs it: it recreates the live schema
-// in a scratch database (the steps of plan.Build from an empty model to
-// live), runs the plan's steps there with exec, inspects the result and
-// requires it to equal desired. It returns the resulting model (whose hash
+// Validate proves a plan before anyone runs it: it makes a scratch copy of
+// the live schema (CopyOfLive), runs the plan's steps there with exec,
+// inspects the result and requires it to equal desired. It returns the resulting model (whose hash
 // is a migration's result hash). A plan that fails or does not converge is
 // reported as a pg-flux bug.
 func Validate(ctx context.Context, srv *Server, live *model.Model, p *plan.Plan, desired *model.Model, schemas []string, exec Executor) (*model.Model, error) {
-	base, err := plan.Build(model.New(), live, plan.Options{})
-	if err != nil {
-		return nil, fmt.Errorf("validate the plan: cannot recreate the live schema (this is a pg-flux bug; please report it with the live schema): %w", err)
-	}
 	created := map[string]bool{}
 	for {
-		result, err := validateOnce(ctx, srv, base, p, desired, schemas, exec)
+		result, err := validateOnce(ctx, srv, live, p, desired, schemas, exec)
 		// On an embedded cluster, roles the live schema references are
 		// created (NOLOGIN) and the validation starts over.
 		var pgErr *pgconn.PgError
@@ -96,10 +91,10 @@ func Validate(ctx context.Context, srv *Server, live *model.Model, p *plan.Plan,
 	}
 }
 
-func validateOnce(ctx context.Context, srv *Server, base, p *plan.Plan, desired *model.Model, schemas []string, exec Executor) (result *model.Model, err error) {
-	db, err := srv.CreateDatabase(ctx)
+func validateOnce(ctx context.Context, srv *Server, live *model.Model, p *plan.Plan, desired *model.Model, schemas []string, exec Executor) (result *model.Model, err error) {
+	db, err := srv.CopyOfLive(ctx, live, exec)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("validate the plan: %w", err)
 	}
 	defer func() {
 		if dropErr := db.Drop(ctx); dropErr != nil && err == nil {
@@ -111,12 +106,6 @@ func validateOnce(ctx context.Context, srv *Server, base, p *plan.Plan, desired 
 		return nil, err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if err := exec(ctx, conn, base.Steps); err != nil {
-		if ctx.Err() != nil {
-			return nil, err
-		}
-		return nil, fmt.Errorf("validate the plan: recreating the live schema in a scratch database failed (this is a pg-flux bug; please report it with the live schema): %w", err)
-	}
 	if err := exec(ctx, conn, p.Steps); err != nil {
 		if ctx.Err() != nil {
 			return nil, err
