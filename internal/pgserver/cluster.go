@@ -187,6 +187,30 @@ func (c *Cluster) Stop() error {
 	return err
 }
 
+// Restart stops the server and starts it again on the same data directory
+// and socket, so connection strings stay valid. With immediate it stops as a
+// crash would (no shutdown checkpoint; the start runs crash recovery), which
+// is what fault tests inject.
+func (c *Cluster) Restart(ctx context.Context, immediate bool) error {
+	owner, err := serverUser()
+	if err != nil {
+		return err
+	}
+	if c.cmd != nil && c.cmd.Process != nil {
+		sig := syscall.SIGINT
+		if immediate {
+			sig = syscall.SIGQUIT
+		}
+		_ = c.cmd.Process.Signal(sig)
+		select {
+		case <-c.exited:
+		case <-time.After(30 * time.Second):
+			c.kill()
+		}
+	}
+	return c.start(ctx, owner, nil)
+}
+
 func (c *Cluster) kill() {
 	if c.cmd != nil && c.cmd.Process != nil {
 		_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
