@@ -118,6 +118,7 @@ func (c *Cluster) start(ctx context.Context, owner *osUser, log io.Writer) error
 		Pdeathsig: syscall.SIGQUIT, // and the server goes away if pg-flux is killed outright
 	}
 	owner.apply(cmd)
+	cmd.Env = serverEnv(c.dataDir)
 	var out io.Writer = c.output
 	if log != nil {
 		out = io.MultiWriter(c.output, log)
@@ -185,6 +186,27 @@ func (c *Cluster) Stop() error {
 	}
 	c.cleanup()
 	return err
+}
+
+// serverEnv is the environment a server runs with: locale and time zone
+// only. Code the schema source runs in the server (a DO block, dblink,
+// postgres_fdw) must not find pg-flux's connection settings or credentials
+// there (DATABASE_URL, PGPASSWORD, ~/.pgpass): HOME is the data directory
+// and the libpq files point into it, where there are none.
+func serverEnv(dataDir string) []string {
+	env := []string{
+		"HOME=" + dataDir,
+		"PGPASSFILE=" + filepath.Join(dataDir, "no-pgpass"),
+		"PGSERVICEFILE=" + filepath.Join(dataDir, "no-pg_service.conf"),
+		"PGSYSCONFDIR=" + dataDir,
+	}
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if name == "PATH" || name == "LANG" || name == "LANGUAGE" || name == "TZ" || name == "TMPDIR" || strings.HasPrefix(name, "LC_") {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 // Restart stops the server and starts it again on the same data directory
