@@ -118,3 +118,106 @@ func TestEditedMigrationStillRefused(t *testing.T) {
 		t.Errorf("users has %s column(s) after the refused apply, want the 2 it had", v)
 	}
 }
+
+// hostileSchema uses names with quotes, spaces, dots, upper case, unicode,
+// reserved words, 63 bytes, and one longer than 63 bytes (PostgreSQL
+// truncates it, on both sides), in every kind of object and statement the
+// planner emits for them.
+func hostileSchema(extra string) string {
+	long63 := strings.Repeat("x", 60) + "_63"
+	tooLong := strings.Repeat("y", 70)
+	return `CREATE SCHEMA "Sales Dept";
+CREATE TYPE "Sales Dept"."Mood ""Type""" AS ENUM ('ok', 'it''s', 'ünï');
+CREATE SEQUENCE "Sales Dept"."seq.v2";
+CREATE TABLE "Sales Dept"."Order""s.v2" (
+    "ID" bigint PRIMARY KEY,
+    "sélect" text NOT NULL,
+    "a b" integer CONSTRAINT "a b >= 0" CHECK ("a b" >= 0),
+    "user" "Sales Dept"."Mood ""Type""",
+    ` + long63 + ` integer,
+    ` + tooLong + ` integer,
+    CONSTRAINT "uniq ""sélect""" UNIQUE ("sélect")
+);
+CREATE TABLE public."user" (
+    "order" integer PRIMARY KEY,
+    "Order ID" bigint REFERENCES "Sales Dept"."Order""s.v2" ("ID")
+);
+CREATE INDEX "idx.a b" ON "Sales Dept"."Order""s.v2" ("a b", "user");
+CREATE VIEW "Sales Dept"."Vüe ""1""" AS SELECT "ID", "sélect" AS "from" FROM "Sales Dept"."Order""s.v2";
+CREATE FUNCTION "Sales Dept"."Fn.Do ""it"""("in put" integer) RETURNS integer LANGUAGE sql AS $$ SELECT "in put" + 1 $$;
+COMMENT ON TABLE "Sales Dept"."Order""s.v2" IS 'it''s a table';
+` + extra
+}
+
+// TestHostileIdentifiers: such a schema is generated, applied, dumped (file
+// names escape what does not belong in a file name) and changed again
+// (concurrent index builds and drops, a new column, a new enum value, a
+// validated constraint), with drift clean after each step and nothing left
+// to generate.
+func TestHostileIdentifiers(t *testing.T) {
+	p := newLiveProject(t)
+	p.global = append(p.global, "--schemas", "public,Sales Dept")
+	p.write("schema/all.sql", hostileSchema(""))
+	step := func(what string) {
+		t.Helper()
+		p.must(0, "migrate", "generate", "--label", what)
+		p.must(0, "migrate", "apply")
+		if r := p.run("drift", "--strict"); r.code != 0 {
+			t.Fatalf("drift after %s:\n%s", what, r)
+		}
+		if r := p.must(0, "migrate", "generate"); !strings.HasPrefix(r.stdout, "No changes:") {
+			t.Fatalf("generate after %s found more:\n%s", what, r)
+		}
+	}
+	step("create")
+	// Rows, so that the next changes take their online forms.
+	p.db.Exec(t, `INSERT INTO "Sales Dept"."Order""s.v2" ("ID", "sélect", "a b") SELECT g, 's' || g, g FROM generate_series(1, 100) g; ANALYZE`)
+
+	// The dump round-trips, and names its files so that any name fits.
+	p.must(0, "dump", "--output", "dumped")
+	if r := p.run("drift", "--strict", "--schema", "dumped"); r.code != 0 {
+		t.Errorf("drift against the dump:\n%s", r)
+	}
+	files := sqlFiles(t, filepath.Join(p.dir, "dumped"))
+	joined := strings.Join(files, "\n")
+	for _, want := range []string{`tables/Sales%20Dept.Order%22s.v2.sql`, `tables/public.user.sql`} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("dump files lack %s:\n%s", want, joined)
+		}
+	}
+	for _, f := range files {
+		if strings.ContainsAny(f, `" `) {
+			t.Errorf("dump file name %q holds a quote or a space", f)
+		}
+	}
+
+	p.write("schema/all.sql", strings.Replace(hostileSchema(`CREATE INDEX "Ïdx ""2""" ON "Sales Dept"."Order""s.v2" ("sélect" DESC);
+`), `CREATE INDEX "idx.a b" ON "Sales Dept"."Order""s.v2" ("a b", "user");`, "", 1))
+	p.write("schema/all.sql", strings.NewReplacer(
+		`'ünï');`, `'ünï', 'new ''value''');`,
+		`    "user" "Sales Dept"."Mood ""Type""",`, `    "user" "Sales Dept"."Mood ""Type""",
+    "Added Col" text,`,
+		`CONSTRAINT "uniq ""sélect""" UNIQUE ("sélect")`, `CONSTRAINT "uniq ""sélect""" UNIQUE ("sélect"),
+    CONSTRAINT "Check ""me""" CHECK ("ID" > 0)`,
+	).Replace(readFile(t, filepath.Join(p.dir, "schema/all.sql"))))
+	step("change")
+	for _, f := range p.migrations() {
+		sql := readFile(t, f)
+		if strings.Contains(f, "change") {
+			for _, want := range []string{`CREATE INDEX CONCURRENTLY IF NOT EXISTS "Ïdx ""2""" ON "Sales Dept"."Order""s.v2"`, `DROP INDEX CONCURRENTLY IF EXISTS "Sales Dept"."idx.a b"`, `VALIDATE CONSTRAINT "Check ""me"""`} {
+				if !strings.Contains(sql, want) {
+					t.Errorf("%s lacks %s:\n%s", filepath.Base(f), want, sql)
+				}
+			}
+		}
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
