@@ -155,8 +155,11 @@ type applier struct {
 
 // pendingFile is a file to run, from step start on.
 type pendingFile struct {
-	file    *File
-	start   int
+	file  *File
+	start int
+	// resumed: an earlier apply began the file (it has a partial ledger
+	// row), so live may be mid-file even when no step committed.
+	resumed bool
 	allowed []hazard.Finding
 }
 
@@ -318,7 +321,7 @@ func (a *applier) pending(files []*File, ledger map[string]*row) ([]*pendingFile
 			}
 			out = append(out, &pendingFile{file: f})
 		case r.Status == statusPartial:
-			out = append(out, &pendingFile{file: f, start: min(r.StepsDone, len(f.Steps))})
+			out = append(out, &pendingFile{file: f, start: min(r.StepsDone, len(f.Steps)), resumed: true})
 		}
 	}
 	return out, nil
@@ -334,10 +337,11 @@ func (a *applier) inspect(ctx context.Context) (*model.Model, error) {
 
 // checkBaseline refuses a file whose recorded baseline is not the live
 // hash. Hand-written files (no header) and resumed files (the live state is
-// mid-file) are not checked.
+// mid-file, e.g. an INVALID index left by an interrupted first step) are
+// not checked.
 func (a *applier) checkBaseline(p *pendingFile, liveHash string) error {
 	f := p.file
-	if f.Baseline == "" || p.start > 0 || f.Baseline == liveHash {
+	if f.Baseline == "" || p.resumed || f.Baseline == liveHash {
 		return nil
 	}
 	if a.opts.ForceAfterDrift {
@@ -362,10 +366,13 @@ func (a *applier) checkHazards(ctx context.Context, pending []*pendingFile, live
 	var owner []*pendingFile
 	var local []int // index of each statement within its file
 	for _, p := range pending {
-		for i, st := range p.file.Statements[p.start:] {
+		// The steps an interrupted apply already ran are classified too, so
+		// that what they created counts as new for the rest of the file, as
+		// it did when the file was written; their own findings are dropped.
+		for i, st := range p.file.Statements {
 			stmts = append(stmts, st)
 			owner = append(owner, p)
-			local = append(local, p.start+i)
+			local = append(local, i)
 		}
 	}
 	vol, err := hazard.LookupVolatility(ctx, a.conn, stmts)
@@ -384,7 +391,7 @@ func (a *applier) checkHazards(ctx context.Context, pending []*pendingFile, live
 	var refusedFiles []*pendingFile
 	byFile := map[*pendingFile][]hazard.Finding{}
 	for _, f := range findings {
-		if !f.Kind.Blocking() {
+		if !f.Kind.Blocking() || local[f.Statement] < owner[f.Statement].start {
 			continue
 		}
 		p := owner[f.Statement]
@@ -515,6 +522,15 @@ func (a *applier) applyFile(ctx context.Context, p *pendingFile) error {
 			return err
 		}
 	} else {
+		if !p.resumed && f.Steps[p.start].Isolation == plan.NoTransaction {
+			// Mark the file begun before a first step that runs outside a
+			// transaction: interrupted (CREATE/DROP INDEX CONCURRENTLY), it
+			// leaves live changed with no step recorded, and the next apply
+			// must resume the file, not refuse it as drift.
+			if err := record(ctx, a.conn, p.start); err != nil {
+				return err
+			}
+		}
 		err := ExecuteWith(ctx, a.conn, f.Steps, ExecOptions{
 			Start:       p.start,
 			AfterGroup:  record,
