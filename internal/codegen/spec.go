@@ -29,12 +29,12 @@ type TypeKind int
 
 // Type kinds.
 const (
-	Builtin   TypeKind = iota // a built-in type family (Type.Family)
-	EnumRef                   // a managed enum (Type.Ref)
-	Composite                 // a managed composite type
-	RowRef                    // the row type of a managed table or view
-	DomainRef                 // a managed domain
-	Overridden                // an override (Type.Override)
+	Builtin    TypeKind = iota // a built-in type family (Type.Family)
+	EnumRef                    // a managed enum (Type.Ref)
+	Composite                  // a managed composite type
+	RowRef                     // the row type of a managed table or view
+	DomainRef                  // a managed domain
+	Overridden                 // an override (Type.Override)
 )
 
 // Type is a resolved column, attribute or argument type.
@@ -448,7 +448,7 @@ var builtinFamily = map[string]string{
 	"regclass": "text", "regproc": "text", "regprocedure": "text", "regtype": "text", "regoper": "text",
 	"regoperator": "text", "regconfig": "text", "regdictionary": "text", "regnamespace": "text", "regrole": "text",
 	"regcollation": "text",
-	"numeric": "numeric", "float4": "float4", "float8": "float8", "money": "money",
+	"numeric":      "numeric", "float4": "float4", "float8": "float8", "money": "money",
 	"text": "text", "varchar": "text", "bpchar": "text", "char": "text", "name": "text",
 	"bool":  "bool",
 	"bytea": "bytea",
