@@ -303,7 +303,9 @@ func (g *goGen) typ(t Type, nullable bool) string {
 	case DomainRef:
 		base = g.names[t.Ref]
 		for _, d := range g.s.Domains {
-			if d.Name == t.Ref && d.Base.Kind == Builtin && d.Base.Dims == 0 {
+			if d.Name == t.Ref && d.Base.Dims > 0 {
+				fam = "array"
+			} else if d.Name == t.Ref && d.Base.Kind == Builtin {
 				fam = d.Base.Family
 			}
 		}
@@ -313,7 +315,7 @@ func (g *goGen) typ(t Type, nullable bool) string {
 	if t.Dims > 0 {
 		return strings.Repeat("[]", t.Dims) + base
 	}
-	if !nullable || strings.HasPrefix(base, "[]") || base == "json.RawMessage" || base == "net.HardwareAddr" ||
+	if !nullable || fam == "array" || strings.HasPrefix(base, "[]") || base == "json.RawMessage" || base == "net.HardwareAddr" ||
 		(strings.HasPrefix(base, "pgtype.") && t.Kind == Builtin) {
 		return base
 	}
