@@ -72,6 +72,7 @@ func Inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, e
 	queue("casts", castsQuery, r.cast)
 	r.queueTypes(queue)
 	queueSecurity(queue, r, opts)
+	r.queueTypeInfo(queue)
 	queue("dependencies", dependsQuery, r.depend)
 	queue("unmodelled objects", unmodelledQuery(), r.unmodelled)
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
