@@ -39,7 +39,11 @@ func Inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, e
 	if _, err := tx.Exec(ctx, "SET LOCAL search_path = pg_catalog; SET LOCAL work_mem = '64MB'"); err != nil {
 		return nil, fmt.Errorf("inspect catalog: %w", err)
 	}
-	r := &reader{m: model.New()}
+	major, err := ServerMajor(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("inspect catalog: %w", err)
+	}
+	r := &reader{m: model.New(), major: major}
 	batch := &pgx.Batch{}
 	queue := func(name, sql string, scan func(pgx.Rows) error) {
 		batch.Queue(sql, opts.Schemas).Query(func(rows pgx.Rows) error {
@@ -82,7 +86,8 @@ func Inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, e
 
 // reader fills a model from the rows of the catalog queries.
 type reader struct {
-	m *model.Model
+	m     *model.Model
+	major int // the server's major version: picks the query of each kind
 }
 
 func (r *reader) schema(rows pgx.Rows) error {
