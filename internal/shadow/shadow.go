@@ -154,7 +154,7 @@ func (s *Server) Embedded() bool { return s.cluster != nil }
 // roles are created only on a throwaway cluster, because they are
 // cluster-wide and a --shadow-dsn server is not ours to change.
 func (s *Server) LoadOptions() LoadOptions {
-	return LoadOptions{CreateRoles: s.Embedded(), Server: s.where, ExtensionHint: s.extHint}
+	return LoadOptions{CreateRoles: s.Embedded(), Server: s.where, ExtensionHint: s.extHint, Major: s.major}
 }
 
 // Database is a scratch database on a shadow server.
