@@ -19,7 +19,7 @@ type newerFeature struct {
 var newerFeatures = []newerFeature{
 	{"NULLS NOT DISTINCT (unique constraints and indexes)", 15, regexp.MustCompile(`(?i)\bNULLS\s+NOT\s+DISTINCT\b`)},
 	{"publications of whole schemas (FOR TABLES IN SCHEMA)", 15, regexp.MustCompile(`(?i)\bTABLES\s+IN\s+SCHEMA\b`)},
-	{"publication row filters (WHERE) and column lists", 15, regexp.MustCompile(`(?is)\bCREATE\s+PUBLICATION\b.*\bTABLE\b[^;]*(\bWHERE\b|\w\s*\()`)},
+	{"publication row filters (WHERE) and column lists", 15, regexp.MustCompile(`(?is)\bPUBLICATION\b.*\bTABLE\s+(?:ONLY\s+)?[\w."]+\s*(?:\(|WHERE\b)`)},
 	{"the security_invoker view option", 15, regexp.MustCompile(`(?i)\bsecurity_invoker\b`)},
 	{"MERGE", 15, regexp.MustCompile(`(?i)\bMERGE\s+INTO\b`)},
 	{"the MAINTAIN privilege", 17, regexp.MustCompile(`(?i)\bGRANT\s+(?:[A-Z, ]*,\s*)?MAINTAIN\b`)},

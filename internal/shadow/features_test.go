@@ -19,6 +19,8 @@ func TestNewerFeatureIn(t *testing.T) {
 		{"CREATE PUBLICATION p FOR TABLES IN SCHEMA s;", 14, "publications of whole schemas"},
 		{"CREATE PUBLICATION p FOR TABLE t (a, b);", 14, "row filters"},
 		{"CREATE PUBLICATION p FOR TABLE t;", 14, ""},
+		{"CREATE PUBLICATION p FOR TABLE s.t WHERE (a > 1);", 14, "row filters"},
+		{"CREATE PUBLICATION p FOR TABLE t WITH (publish = 'insert');", 14, ""},
 		{"CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) VIRTUAL);", 17, "virtual generated columns"},
 		{"CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) STORED);", 17, ""},
 		{"ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT ENFORCED;", 17, "NOT ENFORCED constraints needs PostgreSQL 18"},
