@@ -20,7 +20,8 @@
 # primary keys (NOT NULL constraints in pg_constraint: 18), inheritance and
 # partitions (NOT NULL inheritance: 18), ICU collations and statistics targets
 # (catalog columns renamed or made nullable: 15, 17), exclusion constraints —
-# plus the realistic schemas and the hazard cases. Cases gated to other
+# plus the realistic schemas and the hazard cases. TestHashSameOnEveryMajor
+# checks that those kinds hash on each major as they do on 15. Cases gated to other
 # majors (min_major/max_major in case.yaml) are reported as skipped with
 # their reason.
 set -euo pipefail
@@ -29,10 +30,10 @@ cd "$(dirname "$0")/.."
 MAJORS=("$@")
 [ ${#MAJORS[@]} -gt 0 ] || MAJORS=(14 16 17 18)
 
-MATRIX_CASES='TestCasesAreWellFormed|TestConvergence/(pub_|generated_|unique_|index_unique|pk_|identity_|inherit_|exclude_|realistic_|hz_|check_not_valid|column_set_not_null|column_not_null|column_add_not_null|ty_collation|ty_statistics|part_(index|pk|attach|check))'
+MATRIX_CASES='TestCasesAreWellFormed|TestHashSameOnEveryMajor|TestConvergence/(pub_|generated_|unique_|index_unique|pk_|identity_|inherit_|exclude_|realistic_|hz_|check_not_valid|column_set_not_null|column_not_null|column_add_not_null|ty_collation|ty_statistics|part_(index|pk|attach|check))'
 E2E_TESTS='TestMigrateWorkflow|TestDirectApply|TestScenario|TestEmbeddedDevDatabase|TestInterrupted|TestPullRoundTrip'
 if [ "${PGFLUX_MATRIX:-}" = full ]; then
-  MATRIX_CASES='TestCasesAreWellFormed|TestConvergence'
+  MATRIX_CASES='TestCasesAreWellFormed|TestHashSameOnEveryMajor|TestConvergence'
 fi
 
 if ! command -v npm >/dev/null 2>&1; then
