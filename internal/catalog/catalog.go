@@ -77,7 +77,7 @@ func Inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, e
 	r.queueTypes(queue)
 	queueSecurity(queue, r, opts)
 	queue("dependencies", dependsQuery, r.depend)
-	queue("unmodelled objects", unmodelledQuery(), r.unmodelled)
+	queue("unmodelled objects", unmodelledQueryFor(r.major), r.unmodelled)
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return nil, fmt.Errorf("inspect catalog: %w", err)
 	}
@@ -151,9 +151,13 @@ func (r *reader) column(rows pgx.Rows) error {
 		return nil
 	}
 	c.Identity = ident
-	if generated == "s" {
+	switch generated {
+	case "s":
 		c.Generated = def
-	} else {
+	case "v":
+		// A virtual generated column (PostgreSQL 18) is not modelled: its
+		// expression is no default. unmodelledKinds lists it.
+	default:
 		c.Default = def
 	}
 	t.Columns = append(t.Columns, &c)
