@@ -25,8 +25,21 @@ const hashesFile = "../../testdata/majors/hashes.txt"
 var hashedCases = regexp.MustCompile(`^(realistic_|identity_|pk_|check_|column_set_not_null|column_not_null|inherit_|part_|ty_collation|ty_statistics|pub_|generated_|unique_|index_unique|exclude_)`)
 
 // majorHashes are the hashes that differ on a major, with why: case →
-// major → hash. (None so far.)
-var majorHashes = map[string]map[int]string{}
+// major → hash. docs/majors.md lists the differences.
+var majorHashes = map[string]map[int]string{
+	// From PostgreSQL 16, pg_get_viewdef no longer qualifies the columns
+	// of a view over a single table ("SELECT id" for "SELECT documents.id").
+	"realistic_soft_delete": fromMajor(16, "sha256:441373b41d1f22f5f00e6a656e70462e46c86ff30d8057e0be8a31e429bae4f8"),
+}
+
+// fromMajor is a hash for every major from first to the newest supported.
+func fromMajor(first int, hash string) map[int]string {
+	m := map[int]string{}
+	for major := first; major <= 18; major++ {
+		m[major] = hash
+	}
+	return m
+}
 
 // TestHashSameOnEveryMajor loads each hashed case's after.sql, inspects it
 // and requires the hash recorded in testdata/majors/hashes.txt:
@@ -47,6 +60,11 @@ func TestHashSameOnEveryMajor(t *testing.T) {
 		if !hashedCases.MatchString(c.Name) {
 			continue
 		}
+		if c.Gated(15) != "" {
+			// Recorded on 15: a case that does not run there has no hash.
+			gated = append(gated, c.Name)
+			continue
+		}
 		if why := c.Gated(major); why != "" {
 			gated = append(gated, c.Name)
 			continue
@@ -63,7 +81,7 @@ func TestHashSameOnEveryMajor(t *testing.T) {
 		})
 	}
 	if len(gated) > 0 {
-		t.Logf("gated on PostgreSQL %d (not hashed): %s", major, strings.Join(gated, ", "))
+		t.Logf("gated on PostgreSQL %d or 15 (not hashed): %s", major, strings.Join(gated, ", "))
 	}
 	if os.Getenv("PGFLUX_UPDATE_HASHES") != "" {
 		if major != 15 {
