@@ -50,7 +50,7 @@ for major in "${MAJORS[@]}"; do
   start=$(date +%s)
   # One go test for both packages, so that they run side by side.
   if ! PGFLUX_TEST_PG_MAJOR=$major PGFLUX_PG_BINDIR=$bindir \
-      go test -count=1 -timeout 30m ./internal/convergence ./internal/cli -run "$MATRIX_CASES|$E2E_TESTS"; then
+      go test -count=1 -timeout 45m ./internal/convergence ./internal/cli -run "$MATRIX_CASES|$E2E_TESTS"; then
     status=1
   fi
   echo "== PostgreSQL $major: $(( $(date +%s) - start ))s"
