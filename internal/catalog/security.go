@@ -14,7 +14,7 @@ func queueSecurity(queue func(name, sql string, scan func(pgx.Rows) error), r *r
 	queue("policies", policiesQuery, r.policy)
 	queue("privileges", aclQuery, r.acl)
 	queue("default privileges", defaultACLQuery, r.defaultACL)
-	queue("publications", publicationsQuery, r.publication)
+	queue("publications", publicationsQueryFor(r.major), r.publication)
 	if opts.Owners {
 		queue("owners", ownersQuery, r.owner)
 	}

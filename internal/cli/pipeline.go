@@ -94,10 +94,12 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) error {
 	began := time.Now()
 	var err error
-	if p.Plan, err = plan.Build(p.Live, p.Desired, s.Plan); err != nil {
+	opts := s.Plan
+	opts.Major = t.Major
+	if p.Plan, err = plan.Build(p.Live, p.Desired, opts); err != nil {
 		return err
 	}
-	p.Plan = plan.Rewrite(p.Plan, p.Live, p.Desired, s.Plan)
+	p.Plan = plan.Rewrite(p.Plan, p.Live, p.Desired, opts)
 	a.log.Debug("planned", "steps", len(p.Plan.Steps), logDurationMS, since(began))
 	if len(p.Plan.Steps) == 0 {
 		p.Result = p.Live

@@ -33,6 +33,9 @@ type LoadOptions struct {
 	// (promoteOwner), else it is a failure; without it, such a refused
 	// change is left out (tolerantOwnerChange).
 	Owners bool
+	// Major is the server's major version: a statement using a feature of
+	// a newer major fails with a message naming both.
+	Major int
 }
 
 // LoadError lists the source statements that failed in the shadow database.
@@ -557,6 +560,11 @@ func (l *loader) failure(ctx context.Context, i int, err error) (*Failure, error
 		f.Hint = l.opts.ExtensionHint
 	}
 	superuserHint(f, l.opts)
+	if msg := newerFeatureIn(st.SQL, l.opts.Major); msg != "" {
+		f.Detail = strings.TrimSpace(f.Message + "\n" + f.Detail)
+		f.Message = msg
+		f.Hint = "Use a PostgreSQL server of that major for the live database, or leave the feature out of the source."
+	}
 	if f.Code == "42704" && !l.opts.CreateRoles && missingRole.MatchString(f.Message) && f.Hint == "" {
 		f.Hint = fmt.Sprintf("roles are not created on %s: create the role there, or let pg-flux use an embedded shadow server (no --shadow-dsn), where it creates referenced roles itself", l.opts.Server)
 	}
