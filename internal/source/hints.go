@@ -312,7 +312,7 @@ func qualified(names []*pg_query.Node) (schema, name string) {
 	return parts[len(parts)-2], parts[len(parts)-1]
 }
 
-// unquoteLiteral turns 'it''s' or E'it\'s' into it's (enum labels are
+// unquoteLiteral turns 'it”s' or E'it\'s' into it's (enum labels are
 // plain literals; escapes beyond \' and \\ are kept as written).
 func unquoteLiteral(s string) string {
 	escape := false
