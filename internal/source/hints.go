@@ -312,8 +312,9 @@ func qualified(names []*pg_query.Node) (schema, name string) {
 	return parts[len(parts)-2], parts[len(parts)-1]
 }
 
-// unquoteLiteral turns 'it”s' or E'it\'s' into it's (enum labels are
-// plain literals; escapes beyond \' and \\ are kept as written).
+// unquoteLiteral returns the text of a string literal: quotes removed,
+// doubled quotes undone, and in E-strings \\' and \\\\ undone (enum labels
+// are plain literals; other escapes are kept as written).
 func unquoteLiteral(s string) string {
 	escape := false
 	if len(s) > 0 && (s[0] == 'E' || s[0] == 'e') {
