@@ -111,8 +111,13 @@ func TestMigrateWorkflow(t *testing.T) {
 		t.Errorf("file header:\n%s", content)
 	}
 
-	// A second generate before applying warns that the first is pending.
+	// A second generate before applying plans on top of the first: nothing
+	// is left to do. With --ignore-pending it warns and repeats the change.
 	r = p.must(0, "migrate", "generate", "--dry-run")
+	if !strings.Contains(r.stderr, "Planning on top of 1 pending migration(s): "+first) || !strings.HasPrefix(r.stdout, "No changes: the pending migrations") {
+		t.Errorf("generate on top of a pending file:\n%s", r)
+	}
+	r = p.must(0, "migrate", "generate", "--dry-run", "--ignore-pending")
 	if want := "warning: 1 pending migration(s) not yet applied: " + first + "; run pg-flux migrate apply first\n"; !strings.Contains(r.stderr, want) {
 		t.Errorf("want %q on stderr:\n%s", want, r)
 	}

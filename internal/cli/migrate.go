@@ -41,8 +41,9 @@ refuse destructive statements unless allowed.`,
 }
 
 type generateOptions struct {
-	Label  string
-	DryRun bool
+	Label         string
+	DryRun        bool
+	IgnorePending bool
 	safetyFlags
 }
 
@@ -72,11 +73,13 @@ The safety rewrites of pg-flux plan apply; each rewritten step is marked
 				return err
 			}
 			opts.safetyFlags.apply(s)
+			s.OnPending = !opts.IgnorePending
 			return a.runGenerate(cmd.Context(), s, opts)
 		}),
 	}
 	cmd.Flags().StringVarP(&opts.Label, "label", "l", "migration", "label at the end of the file name ([a-z0-9_])")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the file instead of writing it")
+	addIgnorePendingFlag(cmd, &opts.IgnorePending)
 	addRewriteFlags(cmd, &opts.safetyFlags)
 	addMassDropFlags(cmd, &opts.AllowMassDrop)
 	return cmd
@@ -97,15 +100,21 @@ func sanitizeLabel(label string) string {
 func (a *app) runGenerate(ctx context.Context, s *settings, opts generateOptions) error {
 	return a.withPipeline(ctx, s, stagePlan, func(t *target, p *pipeline) error {
 		steps := p.Plan.Steps
+		if len(steps) == 0 && len(p.Pending) > 0 {
+			a.io.Printf("No changes: the pending migrations already bring live in step with source; no migration written.\n")
+			return nil
+		}
 		if len(steps) == 0 {
 			a.io.Printf("No changes: live database already matches source; no migration written.\n")
 			return nil
 		}
-		if err := a.warnPending(ctx, t, s); err != nil {
-			return err
+		if opts.IgnorePending {
+			if err := a.warnPending(ctx, t, s); err != nil {
+				return err
+			}
 		}
-		name := a.now().UTC().Format("20060102_150405") + "_" + sanitizeLabel(opts.Label)
-		content := migration.Render(name, p.Live.Hash(), p.Result.Hash(), p.Findings, steps)
+		name := migrationName(s.MigrationsDir, a.now(), opts.Label)
+		content := migration.Render(name, p.baseline(), p.Result.Hash(), p.Findings, steps)
 		if opts.DryRun {
 			_, err := a.io.Out.Write(content)
 			return err
