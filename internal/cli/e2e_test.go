@@ -126,7 +126,7 @@ func TestMigrateWorkflow(t *testing.T) {
 	}
 
 	r = p.must(0, "migrate", "status")
-	if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(first) + `\s+pending\s+-\s+[0-9a-f]{12}$`).MatchString(r.stdout) {
+	if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(first) + `\s+pending\s+-\s+-\s+[0-9a-f]{12}\s+-$`).MatchString(r.stdout) {
 		t.Errorf("status before apply:\n%s", r)
 	}
 
@@ -138,7 +138,7 @@ func TestMigrateWorkflow(t *testing.T) {
 	if r := p.must(0, "migrate", "apply"); r.stdout != "Nothing to apply: all 1 migration(s) are applied.\n" {
 		t.Errorf("second apply:\n%s", r)
 	}
-	if r := p.must(0, "migrate", "status"); !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(first) + `\s+applied\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+[0-9a-f]{12}$`).MatchString(r.stdout) {
+	if r := p.must(0, "migrate", "status"); !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(first) + `\s+applied\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+\d+ms\s+[0-9a-f]{12}\s+-$`).MatchString(r.stdout) {
 		t.Errorf("status after apply:\n%s", r)
 	}
 	if r := p.must(0, "drift", "--strict"); r.stdout != "drift: clean — live matches source.\n" {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -272,59 +273,106 @@ func (a *app) runMigrateApply(ctx context.Context, s *settings, opts migrateAppl
 }
 
 func (a *app) statusCommand() *cobra.Command {
-	return &cobra.Command{
+	var format string
+	cmd := &cobra.Command{
 		Use:   "status",
-		Short: "Show which migration files are applied, pending or partial",
-		Long: `List every migration file with its state — applied, pending, partial (an
-apply stopped between steps; the next apply resumes it) or baselined (marked
-applied without running) — when it was applied, and its checksum.`,
+		Short: "Show which migration files are applied, pending or need attention",
+		Long: `List every migration file with its state, when it was applied, how long it
+took, its checksum and the hazards allowed for it. States: applied,
+baselined (marked applied without running), pending, out-of-order (pending,
+but older than the newest applied file), partial (an apply stopped between
+steps; the next apply resumes it), rolling-back (likewise for a rollback),
+modified (changed after it was applied), missing (applied, but no longer in
+the directory) and renamed (pending with the bytes of a missing applied
+file). The ledger's checksum chain is checked too: a deleted or edited
+ledger row breaks it.
+
+Exit status 1 when something needs attention (modified, missing, renamed,
+partial, rolling-back, a broken chain), so status works as a CI gate.`,
 		Example: `  pg-flux migrate status
-  pg-flux migrate status --db "$DATABASE_URL"`,
+  pg-flux migrate status --format json --db "$DATABASE_URL"`,
 		Args: cobra.NoArgs,
 		RunE: runE(func(cmd *cobra.Command, _ []string) error {
+			if format != "text" && format != "json" {
+				return usageErrorf("invalid --format %q (use text or json)", format)
+			}
 			s, err := a.settings(cmd)
 			if err != nil {
 				return err
 			}
-			return a.runStatus(cmd.Context(), s)
+			return a.runStatus(cmd.Context(), s, format)
 		}),
 	}
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	return cmd
 }
 
-func (a *app) runStatus(ctx context.Context, s *settings) error {
+func (a *app) runStatus(ctx context.Context, s *settings, format string) error {
 	t, err := a.openTarget(ctx, s)
 	if err != nil {
 		return err
 	}
 	defer t.Close()
-	entries, err := migration.Status(ctx, t.Conn, s.MigrationsDir, s.TrackingSchema)
+	rep, err := migration.StatusOf(ctx, t.Conn, s.MigrationsDir, s.TrackingSchema)
 	if err != nil {
 		return err
 	}
-	if len(entries) == 0 {
+	if format == "json" {
+		if rep.Entries == nil {
+			rep.Entries = []migration.StatusEntry{}
+		}
+		enc := json.NewEncoder(a.io.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else if err := a.statusText(rep, s); err != nil {
+		return err
+	}
+	if rep.NeedsAttention() {
+		return &exitCode{code: ExitFound}
+	}
+	return nil
+}
+
+func (a *app) statusText(rep *migration.StatusReport, s *settings) error {
+	if len(rep.Entries) == 0 {
 		a.io.Printf("No migrations in %s.\n", s.MigrationsDir)
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.io.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "FILE\tSTATE\tAPPLIED AT\tCHECKSUM")
-	for _, e := range entries {
-		at := "-"
+	fmt.Fprintln(tw, "FILE\tSTATE\tAPPLIED AT\tDURATION\tCHECKSUM\tALLOWED HAZARDS")
+	for _, e := range rep.Entries {
+		at, took := "-", "-"
 		if !e.AppliedAt.IsZero() {
 			at = e.AppliedAt.Local().Format("2006-01-02 15:04:05")
+			took = fmt.Sprintf("%dms", e.DurationMS)
 		}
 		state := string(e.State)
 		switch {
-		case e.Baselined:
+		case e.Baselined && e.State == migration.StateApplied:
 			state = "baselined"
 		case e.State == migration.StatePartial:
 			state = fmt.Sprintf("partial (%d/%d steps)", e.StepsDone, e.StepsTotal)
 		}
-		if e.ChecksumMismatch {
-			state += " (file changed since applied)"
+		allowed := "-"
+		if len(e.AllowedHazards) > 0 {
+			allowed = strings.Join(e.AllowedHazards, "; ")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Name, state, at, shortChecksum(e.Checksum))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Name, state, at, took, shortChecksum(e.Checksum), allowed)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, e := range rep.Entries {
+		if e.Note != "" && e.State != migration.StatePending {
+			a.io.Printf("%s: %s\n", e.Name, e.Note)
+		}
+	}
+	if rep.ChainBrokenAt != "" {
+		a.io.Printf("ledger: the checksum chain breaks at %s: %s\n", rep.ChainBrokenAt, rep.ChainNote)
+	}
+	return nil
 }
 
 // shortChecksum shows the first 12 hex digits, enough to tell files apart.

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -75,5 +77,77 @@ func TestGenerateTwiceWithoutApplying(t *testing.T) {
 	r = p.must(0, "migrate", "generate", "--label", "d", "--ignore-pending", "--dry-run")
 	if !strings.Contains(r.stdout, "CREATE TABLE public.c") {
 		t.Errorf("--ignore-pending plans against live alone:\n%s", r)
+	}
+}
+
+// appliedTwo makes a project with two applied generated files.
+func appliedTwo(t *testing.T) (*liveProject, string, string) {
+	p := newLiveProject(t)
+	p.write("schema/a.sql", "CREATE TABLE a (id int PRIMARY KEY);\n")
+	fa := p.generate("a")
+	p.write("schema/b.sql", "CREATE TABLE b (id int PRIMARY KEY);\n")
+	fb := p.generate("b")
+	p.must(0, "migrate", "apply")
+	return p, fa, fb
+}
+
+func TestStatusAndIntegrity(t *testing.T) {
+	p, fa, fb := appliedTwo(t)
+	r := p.must(0, "migrate", "status", "--format", "json")
+	var rep struct {
+		Migrations []struct {
+			File, State, Checksum string
+			StepsDone             int `json:"steps_done"`
+		}
+		ChainBrokenAt string `json:"chain_broken_at"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || len(rep.Migrations) != 2 || rep.Migrations[0].State != "applied" || rep.Migrations[1].State != "applied" {
+		t.Fatalf("status --format json (%v):\n%s", err, r)
+	}
+
+	// An edited applied file: status exits 1, apply refuses naming it and
+	// the command that fixes it.
+	orig := p.read(fa)
+	writeFile(t, filepath.Join(p.dir, fa), orig+"\nCREATE TABLE sneaky (id int);\n")
+	r = p.must(1, "migrate", "status")
+	if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(filepath.Base(fa)) + `\s+modified\s`).MatchString(r.stdout) {
+		t.Errorf("status of an edited file:\n%s", r)
+	}
+	p.write("schema/c.sql", "CREATE TABLE c (id int);\n")
+	p.generate("c")
+	r = p.must(1, "migrate", "apply")
+	if !strings.Contains(r.stderr, filepath.Base(fa)+" was changed after it was applied") || !strings.Contains(r.stderr, "pg-flux migrate repair") {
+		t.Errorf("apply after an edit:\n%s", r)
+	}
+	writeFile(t, filepath.Join(p.dir, fa), orig)
+
+	// A deleted applied file: status says missing and exits 1; apply warns.
+	os.Rename(filepath.Join(p.dir, fb), filepath.Join(p.dir, "kept.sql.bak"))
+	r = p.must(1, "migrate", "status")
+	if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(filepath.Base(fb)) + `\s+missing\s`).MatchString(r.stdout) {
+		t.Errorf("status with a deleted file:\n%s", r)
+	}
+	// A reordered history: the file is back under a name that sorts first.
+	renamed := filepath.Join(p.dir, "migrations", "20000101_000000_b.sql")
+	os.Rename(filepath.Join(p.dir, "kept.sql.bak"), renamed)
+	r = p.must(1, "migrate", "status")
+	if !regexp.MustCompile(`(?m)^20000101_000000_b\.sql\s+renamed\s`).MatchString(r.stdout) {
+		t.Errorf("status with a renamed file:\n%s", r)
+	}
+	r = p.must(1, "migrate", "apply")
+	if !strings.Contains(r.stderr, "20000101_000000_b.sql has the same bytes as "+filepath.Base(fb)) || !strings.Contains(r.stderr, "Rename 20000101_000000_b.sql back to "+filepath.Base(fb)) {
+		t.Errorf("apply with a renamed file:\n%s", r)
+	}
+	os.Rename(renamed, filepath.Join(p.dir, fb))
+
+	// A deleted ledger row: the chain breaks at the next one.
+	p.db.Exec(t, "DELETE FROM _pgflux.migrations WHERE filename = '"+filepath.Base(fa)+"'")
+	r = p.must(1, "migrate", "status")
+	if !strings.Contains(r.stdout, "the checksum chain breaks at "+filepath.Base(fb)) {
+		t.Errorf("status after a ledger row was deleted:\n%s", r)
+	}
+	r = p.must(1, "migrate", "apply")
+	if !strings.Contains(r.stderr, "chain breaks at "+filepath.Base(fb)+" (recorded after the start of the history)") {
+		t.Errorf("apply after a ledger row was deleted:\n%s", r)
 	}
 }

@@ -278,44 +278,25 @@ func (a *applier) run(ctx context.Context) error {
 	return nil
 }
 
-// pending refuses changed applied files and returns the files still to run
-// in name order, resuming partially applied ones.
+// pending checks the directory against the ledger (changed, renamed and
+// missing files, the chain, out-of-order files) and returns the files still
+// to run in name order, resuming partially applied ones.
 func (a *applier) pending(files []*File, ledger map[string]*row) ([]*pendingFile, error) {
-	lastApplied := ""
-	for name, r := range ledger {
-		if r.Status != statusPartial && name > lastApplied {
-			lastApplied = name
-		}
+	in := checkIntegrity(files, ledger)
+	if r := in.refusal(ledger, files, "apply"); r != nil {
+		return nil, r
 	}
-	for _, f := range files {
-		r := ledger[f.Name]
-		if r == nil {
-			continue
-		}
-		if r.Checksum != f.Checksum {
-			if r.Status == statusPartial {
-				return nil, &RefusedError{File: f.Name, Reason: "checksum", msg: fmt.Sprintf(
-					"refusing to apply %s: the file changed after it was partly applied (%d of %d step(s) ran)\n"+
-						"(recorded checksum=%s, current=%s).\n"+
-						"Restore the file to finish it, then add a new migration for further changes.",
-					f.Name, r.StepsDone, r.StepsTotal, shortHash(r.Checksum), shortHash(f.Checksum))}
-			}
-			return nil, &RefusedError{File: f.Name, Reason: "checksum", msg: fmt.Sprintf(
-				"refusing to apply: %s was changed after it was applied\n"+
-					"(recorded checksum=%s, current=%s).\n"+
-					"Run `pg-flux migrate repair` if only comments changed, otherwise restore the file and add a new migration.",
-				f.Name, shortHash(r.Checksum), shortHash(f.Checksum))}
-		}
+	for _, name := range in.Missing {
+		a.warn("missing_file", missingWarning(name), "migration", name)
+	}
+	for _, name := range in.OutOfOrder {
+		a.warn("out_of_order", outOfOrderWarning(name, in.LastApplied), "migration", name)
 	}
 	var out []*pendingFile
 	for _, f := range files {
 		r := ledger[f.Name]
 		switch {
 		case r == nil:
-			if lastApplied != "" && f.Name < lastApplied {
-				a.warn("out_of_order", fmt.Sprintf("%s sorts before %s, which is already applied: applying it out of order", f.Name, lastApplied),
-					"migration", f.Name)
-			}
 			out = append(out, &pendingFile{file: f})
 		case r.Status == statusPartial:
 			out = append(out, &pendingFile{file: f, start: min(r.StepsDone, len(f.Steps))})
