@@ -151,3 +151,34 @@ func TestStatusAndIntegrity(t *testing.T) {
 		t.Errorf("apply after a ledger row was deleted:\n%s", r)
 	}
 }
+
+func TestRepair(t *testing.T) {
+	p, fa, _ := appliedTwo(t)
+	orig := p.read(fa)
+	if r := p.must(0, "migrate", "repair"); r.stdout != "Nothing to repair: every applied file matches the ledger.\n" {
+		t.Errorf("repair with nothing to do:\n%s", r)
+	}
+	// A comment and whitespace edit is accepted.
+	edited := strings.Replace(orig, "CREATE TABLE", "-- reviewed by ops\nCREATE   TABLE", 1)
+	writeFile(t, filepath.Join(p.dir, fa), edited)
+	p.must(1, "migrate", "status")
+	r := p.must(0, "migrate", "repair", "--dry-run")
+	if !strings.Contains(r.stdout, "Would re-record the checksum of "+filepath.Base(fa)) {
+		t.Errorf("repair --dry-run:\n%s", r)
+	}
+	p.must(1, "migrate", "status")
+	r = p.must(0, "migrate", "repair")
+	if !strings.Contains(r.stdout, "Re-recorded the checksum of "+filepath.Base(fa)+": only comments or whitespace changed") {
+		t.Errorf("repair:\n%s", r)
+	}
+	p.must(0, "migrate", "status")
+	p.must(0, "migrate", "apply")
+
+	// A statement edit is refused, naming it.
+	writeFile(t, filepath.Join(p.dir, fa), strings.Replace(edited, "id integer", "id bigint", 1))
+	r = p.must(1, "migrate", "repair")
+	if !strings.Contains(r.stderr, "refusing to repair "+filepath.Base(fa)+": statement 1 (") || !strings.Contains(r.stderr, "git checkout -- ") {
+		t.Errorf("repair of a statement edit:\n%s", r)
+	}
+	p.must(1, "migrate", "status")
+}

@@ -480,6 +480,10 @@ func (a *applier) applyFile(ctx context.Context, p *pendingFile) error {
 		a.log.Info("hazard_allowed", "migration", f.Name, "hazard", string(h.Kind), "allowed", true,
 			"statement", fmt.Sprintf("%s:%d", f.Path, f.Statements[h.Statement].Line), "detail", h.Message)
 	}
+	hashes, err := f.StatementHashes()
+	if err != nil {
+		return err
+	}
 	record := func(ctx context.Context, db Execer, done int) error {
 		status := statusPartial
 		if done >= len(f.Steps) {
@@ -489,6 +493,7 @@ func (a *applier) applyFile(ctx context.Context, p *pendingFile) error {
 			Filename: f.Name, Checksum: f.Checksum, Baseline: f.Baseline, Result: f.Result,
 			DurationMS: time.Since(began).Milliseconds(), Version: a.opts.Version,
 			AllowedHazards: allowed, StepsDone: done, StepsTotal: len(f.Steps), Status: status,
+			StatementHashes: hashes,
 		})
 	}
 	if len(f.Steps) == 0 {

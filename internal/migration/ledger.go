@@ -46,6 +46,9 @@ type row struct {
 	Seq      int64
 	Chain    string
 	DownDone int
+	// StatementHashes are the parse-tree hashes of the file's statements
+	// when it was recorded (File.StatementHashes), for repair.
+	StatementHashes []string
 }
 
 // chainHash links one ledger row to the one recorded before it, as
@@ -89,7 +92,8 @@ CREATE TABLE IF NOT EXISTS %s (
 );
 ALTER TABLE %[2]s ADD COLUMN IF NOT EXISTS seq bigint,
 	ADD COLUMN IF NOT EXISTS chain text NOT NULL DEFAULT '',
-	ADD COLUMN IF NOT EXISTS down_steps_done int NOT NULL DEFAULT 0;
+	ADD COLUMN IF NOT EXISTS down_steps_done int NOT NULL DEFAULT 0,
+	ADD COLUMN IF NOT EXISTS statement_hashes text[] NOT NULL DEFAULT '{}';
 DO $$BEGIN
 	IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = %[3]s::regclass AND conname = 'migrations_status_check'
 		AND pg_get_constraintdef(oid) LIKE '%%rolling_back%%') THEN
@@ -136,16 +140,16 @@ func readLedger(ctx context.Context, conn *pgx.Conn, tracking string) (map[strin
 	table := ledgerTable(tracking)
 	var exists, chained bool
 	if err := conn.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL,
-		EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'down_steps_done' AND NOT attisdropped)`, table).Scan(&exists, &chained); err != nil {
+		EXISTS (SELECT FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'statement_hashes' AND NOT attisdropped)`, table).Scan(&exists, &chained); err != nil {
 		return nil, fmt.Errorf("look for migration ledger %s: %w", table, err)
 	}
 	out := map[string]*row{}
 	if !exists {
 		return out, nil
 	}
-	extra := `, row_number() OVER (ORDER BY applied_at, filename), '', 0`
+	extra := `, row_number() OVER (ORDER BY applied_at, filename), '', 0, '{}'::text[]`
 	if chained {
-		extra = `, coalesce(seq, 0), chain, down_steps_done`
+		extra = `, coalesce(seq, 0), chain, down_steps_done, statement_hashes`
 	}
 	rows, err := conn.Query(ctx, `SELECT filename, checksum, baseline, result, applied_at, duration_ms,
 		pgflux_version, allowed_hazards, steps_done, steps_total, status`+extra+` FROM `+table)
@@ -156,7 +160,7 @@ func readLedger(ctx context.Context, conn *pgx.Conn, tracking string) (map[strin
 	for rows.Next() {
 		r := &row{}
 		if err := rows.Scan(&r.Filename, &r.Checksum, &r.Baseline, &r.Result, &r.AppliedAt, &r.DurationMS,
-			&r.Version, &r.AllowedHazards, &r.StepsDone, &r.StepsTotal, &r.Status, &r.Seq, &r.Chain, &r.DownDone); err != nil {
+			&r.Version, &r.AllowedHazards, &r.StepsDone, &r.StepsTotal, &r.Status, &r.Seq, &r.Chain, &r.DownDone, &r.StatementHashes); err != nil {
 			return nil, fmt.Errorf("read migration ledger %s: %w", table, err)
 		}
 		out[r.Filename] = r
@@ -190,19 +194,23 @@ func writeRow(ctx context.Context, db Execer, tracking string, r *row) error {
 	if allowed == nil {
 		allowed = []string{}
 	}
+	hashes := r.StatementHashes
+	if hashes == nil {
+		hashes = []string{}
+	}
 	table := ledgerTable(tracking)
 	_, err := db.Exec(ctx, `INSERT INTO `+table+` AS m
-		(filename, checksum, baseline, result, applied_at, duration_ms, pgflux_version, allowed_hazards, steps_done, steps_total, status, seq, chain, down_steps_done)
+		(filename, checksum, baseline, result, applied_at, duration_ms, pgflux_version, allowed_hazards, steps_done, steps_total, status, seq, chain, down_steps_done, statement_hashes)
 		SELECT $1, $2, $3, $4, clock_timestamp(), $5, $6, $7, $8, $9, $10, coalesce(last.seq, 0) + 1,
-			`+chainSQL("coalesce(last.chain, '')", "$1::text", "$2::text")+`, $11
+			`+chainSQL("coalesce(last.chain, '')", "$1::text", "$2::text")+`, $11, $12
 		FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT seq, chain FROM `+table+` ORDER BY seq DESC NULLS LAST LIMIT 1) last ON true
 		ON CONFLICT (filename) DO UPDATE SET
 			checksum = EXCLUDED.checksum, baseline = EXCLUDED.baseline, result = EXCLUDED.result,
 			applied_at = EXCLUDED.applied_at, duration_ms = EXCLUDED.duration_ms,
 			pgflux_version = EXCLUDED.pgflux_version, allowed_hazards = EXCLUDED.allowed_hazards,
 			steps_done = EXCLUDED.steps_done, steps_total = EXCLUDED.steps_total, status = EXCLUDED.status,
-			down_steps_done = EXCLUDED.down_steps_done`,
-		r.Filename, r.Checksum, r.Baseline, r.Result, r.DurationMS, r.Version, allowed, r.StepsDone, r.StepsTotal, r.Status, r.DownDone)
+			down_steps_done = EXCLUDED.down_steps_done, statement_hashes = EXCLUDED.statement_hashes`,
+		r.Filename, r.Checksum, r.Baseline, r.Result, r.DurationMS, r.Version, allowed, r.StepsDone, r.StepsTotal, r.Status, r.DownDone, hashes)
 	if err != nil {
 		return fmt.Errorf("record %s in the migration ledger: %w", r.Filename, err)
 	}

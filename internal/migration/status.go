@@ -205,8 +205,12 @@ func Baseline(ctx context.Context, conn *pgx.Conn, tracking string, files []stri
 				continue
 			}
 		}
+		hashes, err := f.StatementHashes()
+		if err != nil {
+			return nil, err
+		}
 		err = writeRow(ctx, tx, tracking, &row{
-			Filename: f.Name, Checksum: f.Checksum, Baseline: f.Baseline, Result: f.Result,
+			Filename: f.Name, Checksum: f.Checksum, Baseline: f.Baseline, Result: f.Result, StatementHashes: hashes,
 			StepsDone: len(f.Steps), StepsTotal: len(f.Steps), Status: statusBaselined,
 		})
 		if err != nil {
