@@ -38,7 +38,7 @@ refuse destructive statements unless allowed.`,
 		},
 	}
 	cmd.AddCommand(a.generateCommand(), a.migrateApplyCommand(), a.statusCommand(), a.baselineCommand())
-	cmd.AddCommand(a.repairCommand())
+	cmd.AddCommand(a.repairCommand(), a.rollbackCommand())
 	return cmd
 }
 
@@ -46,6 +46,7 @@ type generateOptions struct {
 	Label         string
 	DryRun        bool
 	IgnorePending bool
+	Down          string
 	safetyFlags
 }
 
@@ -74,6 +75,9 @@ The safety rewrites of pg-flux plan apply; each rewritten step is marked
 			if err != nil {
 				return err
 			}
+			if err := checkDownMode(opts.Down); err != nil {
+				return err
+			}
 			opts.safetyFlags.apply(s)
 			s.OnPending = !opts.IgnorePending
 			return a.runGenerate(cmd.Context(), s, opts)
@@ -82,6 +86,7 @@ The safety rewrites of pg-flux plan apply; each rewritten step is marked
 	cmd.Flags().StringVarP(&opts.Label, "label", "l", "migration", "label at the end of the file name ([a-z0-9_])")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the file instead of writing it")
 	addIgnorePendingFlag(cmd, &opts.IgnorePending)
+	cmd.Flags().StringVar(&opts.Down, "down", downInline, "where to write the Down section that migrate rollback runs: inline (after a \"-- +pg-flux Down\" line), file (<name>.down.sql) or none")
 	addRewriteFlags(cmd, &opts.safetyFlags)
 	addMassDropFlags(cmd, &opts.AllowMassDrop)
 	return cmd
@@ -116,12 +121,29 @@ func (a *app) runGenerate(ctx context.Context, s *settings, opts generateOptions
 			}
 		}
 		name := migrationName(s.MigrationsDir, a.now(), opts.Label)
-		content := migration.Render(name, p.baseline(), p.Result.Hash(), p.Findings, steps)
+		var down *migration.Down
+		if opts.Down != downNone {
+			down = a.downSection(ctx, s, t, p)
+		}
+		var content, downContent []byte
+		if opts.Down == downFile {
+			content = migration.Render(name, p.baseline(), p.Result.Hash(), p.Findings, steps)
+			if down != nil {
+				downContent = migration.RenderDown(down)
+			}
+		} else {
+			content = migration.RenderWithDown(name, p.baseline(), p.Result.Hash(), p.Findings, steps, down)
+		}
 		if opts.DryRun {
-			_, err := a.io.Out.Write(content)
+			_, err := a.io.Out.Write(append(content, downContent...))
 			return err
 		}
 		path := filepath.Join(s.MigrationsDir, name+".sql")
+		if downContent != nil {
+			if err := writeNewFile(filepath.Join(s.MigrationsDir, name+migration.DownSuffix), downContent); err != nil {
+				return err
+			}
+		}
 		if err := writeNewFile(path, content); err != nil {
 			return err
 		}

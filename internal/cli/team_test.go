@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // generated runs migrate generate and returns the path of the file written.
@@ -181,4 +184,137 @@ func TestRepair(t *testing.T) {
 		t.Errorf("repair of a statement edit:\n%s", r)
 	}
 	p.must(1, "migrate", "status")
+}
+
+// liveHash is the hash plan reports as the baseline of an empty plan:
+// live's hash, as migration files record it.
+func (p *liveProject) liveHash() string {
+	p.t.Helper()
+	r := p.must(0, "plan", "--format", "json", "--ignore-pending")
+	var pj struct{ Baseline string }
+	if err := json.Unmarshal([]byte(r.stdout), &pj); err != nil {
+		p.t.Fatalf("plan --format json: %v\n%s", err, r)
+	}
+	return pj.Baseline
+}
+
+func TestRollback(t *testing.T) {
+	p := newLiveProject(t)
+	p.write("schema/a.sql", "CREATE TABLE a (id int PRIMARY KEY, note text);\n")
+	f1 := p.generate("a")
+	p.must(0, "migrate", "apply")
+	p.db.Exec(t, "INSERT INTO a VALUES (1, 'kept')")
+
+	// Three more files: a column (with a drop in the Down), a table, an index.
+	p.write("schema/a.sql", "CREATE TABLE a (id int PRIMARY KEY, note text, extra int);\n")
+	f2 := p.generate("extra")
+	if c := p.read(f2); !strings.Contains(c, "\n-- +pg-flux Down\n") || !strings.Contains(c, "DROP COLUMN extra") {
+		t.Fatalf("generated file has no Down section:\n%s", c)
+	}
+	p.write("schema/b.sql", "CREATE TABLE b (id int);\n")
+	f3 := p.generate("b", "--down=file")
+	if _, err := os.Stat(strings.TrimSuffix(f3, ".sql") + ".down.sql"); err != nil {
+		t.Fatalf("--down=file wrote no .down.sql: %v", err)
+	}
+	p.write("schema/c.sql", "CREATE INDEX a_note ON a (note);\n")
+	f4 := p.generate("idx")
+	p.must(0, "migrate", "apply")
+	p.must(0, "drift", "--strict")
+
+	// Rolling back 1: the index goes, live is the file's baseline.
+	r := p.must(0, "migrate", "rollback")
+	if !strings.Contains(r.stdout, "Rolled back "+filepath.Base(f4)) {
+		t.Errorf("rollback:\n%s", r)
+	}
+	if got, want := p.liveHash(), header(p.read(f4), "baseline"); got != want {
+		t.Errorf("live after rollback of 1 = %s, want the baseline %s", got, want)
+	}
+	if r := p.must(0, "migrate", "status"); !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(filepath.Base(f4)) + `\s+pending\s`).MatchString(r.stdout) {
+		t.Errorf("status after rollback:\n%s", r)
+	}
+
+	// A Down that drops data is refused unless allowed.
+	p.must(0, "migrate", "apply")
+	r = p.must(1, "migrate", "rollback", "3", "--allow-mass-drop")
+	if !strings.Contains(r.stderr, "refusing to roll back ") || !strings.Contains(r.stderr, "[HAZARD DATA_LOSS]") || !strings.Contains(r.stderr, "pg-flux migrate rollback --allow-hazards=DATA_LOSS") {
+		t.Errorf("rollback of a DATA_LOSS Down:\n%s", r)
+	}
+	// Drift is refused.
+	p.db.Exec(t, "CREATE TABLE hotfix (id int)")
+	r = p.must(1, "migrate", "rollback", "3", "--allow-hazards=DATA_LOSS", "--allow-mass-drop")
+	if !strings.Contains(r.stderr, "refusing to roll back "+filepath.Base(f4)+": live database state has drifted") || !strings.Contains(r.stderr, "--force-after-drift") {
+		t.Errorf("rollback after drift:\n%s", r)
+	}
+	p.db.Exec(t, "DROP TABLE hotfix")
+
+	r = p.must(0, "migrate", "rollback", "3", "--allow-hazards=DATA_LOSS", "--allow-mass-drop")
+	for _, f := range []string{f4, f3, f2} {
+		if !strings.Contains(r.stdout, "Rolled back "+filepath.Base(f)) {
+			t.Errorf("rollback 3 did not undo %s:\n%s", f, r)
+		}
+	}
+	if got, want := p.liveHash(), header(p.read(f2), "baseline"); got != want {
+		t.Errorf("live after rollback of 3 = %s, want the oldest file's baseline %s", got, want)
+	}
+	if v := p.scalar("SELECT note FROM a WHERE id = 1"); v != "kept" {
+		t.Errorf("rows of a: %q", v)
+	}
+	// Applying again brings everything back; drift is clean.
+	p.must(0, "migrate", "apply")
+	p.must(0, "drift", "--strict")
+
+	// A hand-written file without a Down section is refused, by name.
+	p.write("migrations/29990101_000000_hand.sql", "CREATE TABLE hand (id int);\n")
+	p.must(0, "migrate", "apply")
+	r = p.must(1, "migrate", "rollback")
+	if !strings.Contains(r.stderr, "refusing to roll back 29990101_000000_hand.sql: the file has no Down section") {
+		t.Errorf("rollback of a hand-written file:\n%s", r)
+	}
+	_ = f1
+}
+
+func TestRollbackResumesAfterKill(t *testing.T) {
+	bin := buildBinary(t)
+	p := newLiveProject(t)
+	p.db.Exec(t, "CREATE TABLE t (id int); INSERT INTO t VALUES (1)")
+	p.write("migrations/001_multi.sql", "CREATE TABLE m1 (id int);\n"+
+		"CREATE TABLE m2 (id int);\n"+
+		"CREATE INDEX CONCURRENTLY IF NOT EXISTS m2_id ON m2 (id);\n"+
+		"ALTER TABLE t ADD COLUMN note text;\n"+
+		"-- +pg-flux Down\n"+
+		"DROP TABLE m1;\n"+
+		"DROP INDEX CONCURRENTLY IF EXISTS m2_id;\n"+
+		"ALTER TABLE t DROP COLUMN note;\n"+
+		"DROP TABLE m2;\n")
+	p.must(0, "migrate", "apply")
+	_, release := holdOpen(t, p.db, "SELECT count(*) FROM t")
+
+	cmd := exec.Command(bin, append([]string{"migrate", "rollback", "--allow-hazards=DATA_LOSS", "--allow-mass-drop", "--lock-timeout", "60s"}, p.global...)...)
+	cmd.Dir = p.dir
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	backend := waitFor(t, p, "ALTER TABLE to wait", `SELECT pid::text FROM pg_stat_activity
+		WHERE query LIKE 'ALTER TABLE t DROP COLUMN%' AND wait_event_type = 'Lock'`, 30*time.Second)
+	killAndWaitForBackend(t, p, cmd, backend)
+	t.Logf("killed rollback output:\n%s", &out)
+
+	if v := p.scalar("SELECT status || ' ' || down_steps_done FROM _pgflux.migrations"); v != "rolling_back 2" {
+		t.Errorf("ledger after the kill: %s", v)
+	}
+	p.must(1, "migrate", "status")
+	release()
+	r := p.must(0, "migrate", "rollback", "--allow-hazards=DATA_LOSS", "--allow-mass-drop")
+	if !strings.Contains(r.stdout, "Rolled back 001_multi.sql (2 statements") {
+		t.Errorf("resume ran other than the remaining steps:\n%s", r)
+	}
+	if v := p.scalar("SELECT count(*)::text FROM _pgflux.migrations"); v != "0" {
+		t.Errorf("ledger rows after the rollback: %s", v)
+	}
+	if v := p.scalar("SELECT count(*)::text FROM information_schema.columns WHERE table_name = 't' AND column_name = 'note'"); v != "0" {
+		t.Error("column note still there")
+	}
 }

@@ -1,6 +1,7 @@
 package migration
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -145,6 +146,7 @@ func Apply(ctx context.Context, conn *pgx.Conn, opts ApplyOptions) (*ApplyResult
 }
 
 type applier struct {
+	verb  string // "apply", or "roll back" for a rollback's Down sections
 	conn  *pgx.Conn
 	watch *pgx.Conn
 	opts  ApplyOptions
@@ -443,7 +445,7 @@ func (a *applier) dryRun(pending []*pendingFile, liveHash string) {
 			a.warn("baseline_chain", fmt.Sprintf("%s expects baseline=%s but %s produces %s: it will be refused after %s is applied unless --force-after-drift is given",
 				f.Name, shortHash(f.Baseline), pending[i-1].file.Name, shortHash(pending[i-1].file.Result), pending[i-1].file.Name), "migration", f.Name)
 		}
-		fmt.Fprintf(a.out, "-- would apply %s (%d step(s)", f.Name, len(f.Steps)-p.start)
+		fmt.Fprintf(a.out, "-- would %s %s (%d step(s)", cmp.Or(a.verb, "apply"), f.Name, len(f.Steps)-p.start)
 		if p.start > 0 {
 			fmt.Fprintf(a.out, ", resuming at step %d of %d", p.start+1, len(f.Steps))
 		}
