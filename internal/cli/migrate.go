@@ -38,7 +38,7 @@ refuse destructive statements unless allowed.`,
 		},
 	}
 	cmd.AddCommand(a.generateCommand(), a.migrateApplyCommand(), a.statusCommand(), a.baselineCommand())
-	cmd.AddCommand(a.repairCommand(), a.rollbackCommand())
+	cmd.AddCommand(a.repairCommand(), a.rollbackCommand(), a.rebaseCommand())
 	return cmd
 }
 

@@ -25,7 +25,9 @@ func addIgnorePendingFlag(cmd *cobra.Command, ignore *bool) {
 // p.Live becomes the state they produce (p.Applied keeps live as it is).
 // A file that no longer replays is a refusal naming it.
 func (a *app) replayPending(ctx context.Context, s *settings, t *target, p *pipeline, verb string) error {
-	p.Applied = p.Live
+	if p.Applied == nil {
+		p.Applied = p.Live
+	}
 	if !s.OnPending {
 		return nil
 	}
