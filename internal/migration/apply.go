@@ -1,6 +1,7 @@
 package migration
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -145,6 +146,7 @@ func Apply(ctx context.Context, conn *pgx.Conn, opts ApplyOptions) (*ApplyResult
 }
 
 type applier struct {
+	verb  string // "apply", or "roll back" for a rollback's Down sections
 	conn  *pgx.Conn
 	watch *pgx.Conn
 	opts  ApplyOptions
@@ -281,44 +283,25 @@ func (a *applier) run(ctx context.Context) error {
 	return nil
 }
 
-// pending refuses changed applied files and returns the files still to run
-// in name order, resuming partially applied ones.
+// pending checks the directory against the ledger (changed, renamed and
+// missing files, the chain, out-of-order files) and returns the files still
+// to run in name order, resuming partially applied ones.
 func (a *applier) pending(files []*File, ledger map[string]*row) ([]*pendingFile, error) {
-	lastApplied := ""
-	for name, r := range ledger {
-		if r.Status != statusPartial && name > lastApplied {
-			lastApplied = name
-		}
+	in := checkIntegrity(files, ledger)
+	if r := in.refusal(ledger, files, "apply"); r != nil {
+		return nil, r
 	}
-	for _, f := range files {
-		r := ledger[f.Name]
-		if r == nil {
-			continue
-		}
-		if r.Checksum != f.Checksum {
-			if r.Status == statusPartial {
-				return nil, &RefusedError{File: f.Name, Reason: "checksum", msg: fmt.Sprintf(
-					"refusing to apply %s: the file changed after it was partly applied (%d of %d step(s) ran)\n"+
-						"(recorded checksum=%s, current=%s).\n"+
-						"Restore the file to finish it, then add a new migration for further changes.",
-					f.Name, r.StepsDone, r.StepsTotal, shortHash(r.Checksum), shortHash(f.Checksum))}
-			}
-			return nil, &RefusedError{File: f.Name, Reason: "checksum", msg: fmt.Sprintf(
-				"refusing to apply: %s was changed after it was applied\n"+
-					"(recorded checksum=%s, current=%s).\n"+
-					"Run `pg-flux migrate repair` if only comments changed, otherwise restore the file and add a new migration.",
-				f.Name, shortHash(r.Checksum), shortHash(f.Checksum))}
-		}
+	for _, name := range in.Missing {
+		a.warn("missing_file", missingWarning(name), "migration", name)
+	}
+	for _, name := range in.OutOfOrder {
+		a.warn("out_of_order", outOfOrderWarning(name, in.LastApplied), "migration", name)
 	}
 	var out []*pendingFile
 	for _, f := range files {
 		r := ledger[f.Name]
 		switch {
 		case r == nil:
-			if lastApplied != "" && f.Name < lastApplied {
-				a.warn("out_of_order", fmt.Sprintf("%s sorts before %s, which is already applied: applying it out of order", f.Name, lastApplied),
-					"migration", f.Name)
-			}
 			out = append(out, &pendingFile{file: f})
 		case r.Status == statusPartial:
 			out = append(out, &pendingFile{file: f, start: min(r.StepsDone, len(f.Steps)), resumed: true})
@@ -469,7 +452,7 @@ func (a *applier) dryRun(pending []*pendingFile, liveHash string) {
 			a.warn("baseline_chain", fmt.Sprintf("%s expects baseline=%s but %s produces %s: it will be refused after %s is applied unless --force-after-drift is given",
 				f.Name, shortHash(f.Baseline), pending[i-1].file.Name, shortHash(pending[i-1].file.Result), pending[i-1].file.Name), "migration", f.Name)
 		}
-		fmt.Fprintf(a.out, "-- would apply %s (%d step(s)", f.Name, len(f.Steps)-p.start)
+		fmt.Fprintf(a.out, "-- would %s %s (%d step(s)", cmp.Or(a.verb, "apply"), f.Name, len(f.Steps)-p.start)
 		if p.start > 0 {
 			fmt.Fprintf(a.out, ", resuming at step %d of %d", p.start+1, len(f.Steps))
 		}
@@ -506,6 +489,10 @@ func (a *applier) applyFile(ctx context.Context, p *pendingFile) error {
 		a.log.Info("hazard_allowed", "migration", f.Name, "hazard", string(h.Kind), "allowed", true,
 			"statement", fmt.Sprintf("%s:%d", f.Path, f.Statements[h.Statement].Line), "detail", h.Message)
 	}
+	hashes, err := f.StatementHashes()
+	if err != nil {
+		return err
+	}
 	record := func(ctx context.Context, db Execer, done int) error {
 		status := statusPartial
 		if done >= len(f.Steps) {
@@ -515,6 +502,7 @@ func (a *applier) applyFile(ctx context.Context, p *pendingFile) error {
 			Filename: f.Name, Checksum: f.Checksum, Baseline: f.Baseline, Result: f.Result,
 			DurationMS: time.Since(began).Milliseconds(), Version: a.opts.Version,
 			AllowedHazards: allowed, StepsDone: done, StepsTotal: len(f.Steps), Status: status,
+			StatementHashes: hashes,
 		})
 	}
 	if len(f.Steps) == 0 {
