@@ -243,7 +243,11 @@ func (b *bench) size(n int) ([]string, error) {
 		os.WriteFile(schemaFile, []byte(fmt.Sprintf("%s-- edit %d\n", desired, edit)), 0o644)
 	}
 	pg := func(a ...string) []string { return append(append([]string{}, b.bin...), a...) }
-	stop := func() { b.pgflux("shadow", "stop"); os.RemoveAll(filepath.Join(b.tmp, "shadow")); os.RemoveAll(filepath.Join(b.tmp, "cache")) }
+	stop := func() {
+		b.pgflux("shadow", "stop")
+		os.RemoveAll(filepath.Join(b.tmp, "shadow"))
+		os.RemoveAll(filepath.Join(b.tmp, "cache"))
+	}
 
 	row := func(workload string, r result, base time.Duration, baseName string, budget float64, budgetText string, abs time.Duration) {
 		ratio := float64(r.wall) / float64(base)
