@@ -28,6 +28,9 @@ type pipeline struct {
 	Plan     *plan.Plan
 	Result   *model.Model // the state the plan produces, proven on a scratch copy of live
 	Findings []hazard.Finding
+
+	cache    *shadow.Cache // nil with --no-cache
+	cacheKey shadow.CacheKey
 }
 
 // stage says how far the pipeline goes.
@@ -70,17 +73,27 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 		shadowDSN = t.ShadowDSN()
 	}
 	p := &pipeline{Set: set}
+	identity, bin := shadowIdentity(shadowDSN, t)
 	openShadow := func(ctx context.Context) (*shadow.Server, error) {
 		if p.Shadow != nil {
 			return p.Shadow, nil
 		}
 		began := time.Now()
-		srv, err := shadow.Open(ctx, shadow.Options{DSN: shadowDSN, Major: t.Major, Owners: s.ManageOwners, BuildID: shadow.BuildID(Version)})
+		srv, err := shadow.Open(ctx, shadow.Options{DSN: shadowDSN, Major: t.Major, Binaries: bin, Owners: s.ManageOwners, BuildID: shadow.BuildID(Version)})
 		if err != nil {
 			return nil, err
 		}
 		p.Shadow = srv
 		a.log.Debug("shadow ready", "shared", srv.Shared(), logDurationMS, since(began))
+		if upTo >= stagePlan {
+			// The plan will be proven on a copy of live: make it while
+			// the source loads.
+			go func() {
+				if l, err := live.wait(); err == nil {
+					srv.CopyAhead(ctx, l, migration.Execute)
+				}
+			}()
+		}
 		return srv, nil
 	}
 	defer func() { p.Shadow.Close() }()
@@ -89,11 +102,12 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	if !a.global.noCache {
 		cache = shadow.OpenCache("")
 	}
-	key := shadow.CacheKey{Source: set.Hash(), Server: shadowIdentity(shadowDSN, t), Major: t.Major, BuildID: shadow.BuildID(Version),
+	p.cache = cache
+	p.cacheKey = shadow.CacheKey{Source: set.Hash(), Server: identity, Major: t.Major, BuildID: shadow.BuildID(Version),
 		Schemas: s.TargetSchemas, Owners: s.ManageOwners}
 	began = time.Now()
 	var hit bool
-	p.Desired, hit, err = shadow.CachedDesired(ctx, cache, key, openShadow, set, s.TargetSchemas, live.wait)
+	p.Desired, hit, err = shadow.CachedDesired(ctx, cache, p.cacheKey, openShadow, set, s.TargetSchemas, live.wait)
 	if _, liveErr := live.wait(); liveErr != nil {
 		return liveErr
 	}
@@ -101,14 +115,7 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 		return err
 	}
 	p.Live, _ = live.wait()
-	cached := "miss"
-	switch {
-	case cache == nil:
-		cached = "off"
-	case hit:
-		cached = "hit"
-	}
-	a.log.Debug("desired state loaded", "cache", cached, logDurationMS, since(began))
+	a.log.Debug("desired state loaded", "cache", cacheState(cache, hit), logDurationMS, since(began))
 
 	if upTo >= stagePlan {
 		if err := a.plan(ctx, s, t, p, openShadow); err != nil {
@@ -116,6 +123,17 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 		}
 	}
 	return fn(t, p)
+}
+
+// cacheState says, for --verbose, whether a result came from the cache.
+func cacheState(c *shadow.Cache, hit bool) string {
+	switch {
+	case c == nil:
+		return "off"
+	case hit:
+		return "hit"
+	}
+	return "miss"
 }
 
 // liveInspection is the live model being read in the background.
@@ -147,24 +165,24 @@ func (a *app) inspectLive(ctx context.Context, s *settings, t *target) *liveInsp
 
 // shadowIdentity names the server the desired model comes from, for the
 // cache key, without connecting to it: the --shadow-dsn server, or the
-// binaries an embedded one runs.
-func shadowIdentity(shadowDSN string, t *target) string {
+// binaries an embedded one runs (returned too, found once).
+func shadowIdentity(shadowDSN string, t *target) (string, pgserver.Binaries) {
 	if t.dev != nil {
 		bin := t.dev.Binaries()
-		return "dev " + bin.Dir + " " + bin.Version
+		return "dev " + bin.Dir + " " + bin.Version, pgserver.Binaries{}
 	}
 	if shadowDSN != "" {
 		desc, err := dsn.Describe(shadowDSN)
 		if err != nil {
-			return "dsn ?"
+			return "dsn ?", pgserver.Binaries{}
 		}
-		return "dsn " + desc
+		return "dsn " + desc, pgserver.Binaries{}
 	}
 	bin, err := pgserver.FindBinaries(t.Major)
 	if err != nil {
-		return "embedded ?"
+		return "embedded ?", pgserver.Binaries{} // shadow.Open reports it
 	}
-	return "embedded " + bin.Dir + " " + bin.Version
+	return "embedded " + bin.Dir + " " + bin.Version, bin
 }
 
 // plan builds the plan from live to desired, applies the safety rewrites,
@@ -193,15 +211,12 @@ func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline, ope
 	if err := checkNotNullWithoutDefault(p.Findings, s); err != nil {
 		return err
 	}
-	srv, err := openShadow(ctx)
-	if err != nil {
-		return err
-	}
 	began = time.Now()
-	if p.Result, err = shadow.Validate(ctx, srv, p.Live, p.Plan, p.Desired, s.TargetSchemas, migration.Execute); err != nil {
+	var hit bool
+	if p.Result, hit, err = shadow.CachedValidate(ctx, p.cache, p.cacheKey, openShadow, p.Live, p.Plan, p.Desired, s.TargetSchemas, migration.Execute); err != nil {
 		return err
 	}
-	a.log.Debug("plan validated on a scratch copy of live", logDurationMS, since(began))
+	a.log.Debug("plan validated on a scratch copy of live", "cache", cacheState(p.cache, hit), logDurationMS, since(began))
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/pg-flux/pg-flux/internal/model"
 	"github.com/pg-flux/pg-flux/internal/pgserver"
+	"github.com/pg-flux/pg-flux/internal/plan"
 	"github.com/pg-flux/pg-flux/internal/source"
 )
 
@@ -106,7 +107,11 @@ func (c *Cache) store(key string, e *cacheEntry) error {
 		return nil
 	}
 	e.Key = key
-	data := encodeValue(nil, reflect.ValueOf(e).Elem())
+	return c.write(key, encodeValue(nil, reflect.ValueOf(e).Elem()))
+}
+
+// write stores data as the entry key: a temporary file, renamed.
+func (c *Cache) write(key string, data []byte) error {
 	dir := filepath.Dir(c.path(key))
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -224,4 +229,47 @@ func BuildID(version string) string {
 		}
 	}
 	return b.String()
+}
+
+// provenEntry is a plan proven on a copy of live: the state it produced.
+type provenEntry struct {
+	Key    string
+	Result *model.Model
+}
+
+// CachedValidate is Validate behind the cache: a plan already proven by
+// this build, on this server, from this very live state to this desired
+// state, produced the same result then as it would now (the copy of live
+// and the replay are deterministic), so the result is taken from the cache
+// and open is not called. c may be nil.
+func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(context.Context) (*Server, error), live *model.Model, p *plan.Plan, desired *model.Model, schemas []string, exec Executor) (result *model.Model, hit bool, err error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "proven\x00%s\x00", key.hash())
+	h.Write([]byte(templateName(live, key.BuildID, key.Owners)))
+	h.Write(desired.Canonical())
+	for _, st := range p.Steps {
+		fmt.Fprintf(h, "\x00%d\x00%s", st.Isolation, st.SQL)
+	}
+	k := hex.EncodeToString(h.Sum(nil))
+	if c != nil {
+		if data, err := os.ReadFile(c.path(k)); err == nil {
+			var e provenEntry
+			d := &decoder{b: data}
+			if d.value(reflect.ValueOf(&e).Elem()) == nil && len(d.b) == 0 && e.Key == k && e.Result != nil {
+				return e.Result, true, nil
+			}
+		}
+	}
+	srv, err := open(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	result, err = Validate(ctx, srv, live, p, desired, schemas, exec)
+	if err != nil {
+		return nil, false, err
+	}
+	if c != nil {
+		_ = c.write(k, encodeValue(nil, reflect.ValueOf(&provenEntry{Key: k, Result: result}).Elem()))
+	}
+	return result, false, nil
 }

@@ -39,6 +39,66 @@ const (
 // is CREATE DATABASE … TEMPLATE, a file copy of the same state. Drop the
 // database when done.
 func (s *Server) CopyOfLive(ctx context.Context, live *model.Model, exec Executor) (*Database, error) {
+	if db, ok := s.takeAhead(live); ok {
+		return db, nil
+	}
+	return s.copyOfLive(ctx, live, exec)
+}
+
+// aheadCopy is a copy of live started by CopyAhead.
+type aheadCopy struct {
+	live   *model.Model
+	cancel context.CancelFunc
+	done chan struct{}
+	db   *Database
+	err  error
+}
+
+// CopyAhead starts making the copy of live that CopyOfLive will be asked
+// for, so that it overlaps other work (the source loading meanwhile). A
+// copy nobody asks for is dropped by Close.
+func (s *Server) CopyAhead(ctx context.Context, live *model.Model, exec Executor) {
+	ctx, cancel := context.WithCancel(ctx)
+	a := &aheadCopy{live: live, cancel: cancel, done: make(chan struct{})}
+	s.mu.Lock()
+	if s.closed || s.ahead != nil {
+		s.mu.Unlock()
+		cancel()
+		return
+	}
+	s.ahead = a
+	s.spareWG.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.spareWG.Done()
+		defer close(a.done)
+		a.db, a.err = s.copyOfLive(ctx, live, exec)
+	}()
+}
+
+// takeAhead returns the copy CopyAhead made of this very live model, once.
+// A failed one is not returned: CopyOfLive then makes it again and reports
+// its error to the caller.
+func (s *Server) takeAhead(live *model.Model) (*Database, bool) {
+	s.mu.Lock()
+	a := s.ahead
+	if a == nil || a.live != live {
+		s.mu.Unlock()
+		return nil, false
+	}
+	s.ahead = nil
+	s.mu.Unlock()
+	<-a.done
+	if a.err != nil {
+		if a.db != nil {
+			a.db.Drop(context.Background())
+		}
+		return nil, false
+	}
+	return a.db, true
+}
+
+func (s *Server) copyOfLive(ctx context.Context, live *model.Model, exec Executor) (*Database, error) {
 	if s.cluster == nil || !s.cluster.Shared() || s.buildID == "" {
 		return s.buildCopy(ctx, live, exec, DatabasePrefix)
 	}

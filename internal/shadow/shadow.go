@@ -36,6 +36,9 @@ type Options struct {
 	// Owners makes the models read from scratch databases include object
 	// owners (manage_owners).
 	Owners bool
+	// Binaries are the binaries of an embedded server when the caller
+	// has found them already (pgserver.FindBinaries of Major).
+	Binaries pgserver.Binaries
 	// BuildID identifies the pg-flux build (BuildID): template databases of
 	// live made by one build are not used by another. Empty disables them.
 	BuildID string
@@ -66,6 +69,8 @@ type Server struct {
 	spare       chan spareResult
 	spareCancel context.CancelFunc
 	spareWG     sync.WaitGroup
+	// ahead is a copy of live being made before anyone asks (CopyAhead).
+	ahead *aheadCopy
 }
 
 type spareResult struct {
@@ -78,9 +83,12 @@ func openServer(ctx context.Context, opts Options) (*Server, error) {
 	if opts.DSN != "" {
 		return openDSN(ctx, opts.DSN)
 	}
-	bin, err := pgserver.FindBinaries(opts.Major)
-	if err != nil {
-		return nil, noBinariesError(opts.Major, err)
+	bin := opts.Binaries
+	if bin.Dir == "" {
+		var err error
+		if bin, err = pgserver.FindBinaries(opts.Major); err != nil {
+			return nil, noBinariesError(opts.Major, err)
+		}
 	}
 	idle, err := pgserver.SharedIdle()
 	if err != nil {
@@ -190,6 +198,9 @@ func (s *Server) CreateDatabase(ctx context.Context) (*Database, error) {
 	s.mu.Lock()
 	spare, cancel := s.spare, s.spareCancel
 	s.spare, s.spareCancel = nil, nil
+	if s.ahead != nil {
+		s.ahead.cancel() // a copy of live nobody asked for; Close drops it below
+	}
 	s.mu.Unlock()
 	if spare != nil {
 		select {
@@ -346,6 +357,9 @@ func (s *Server) Close() error {
 	s.closed = true
 	spare, cancel := s.spare, s.spareCancel
 	s.spare, s.spareCancel = nil, nil
+	if s.ahead != nil {
+		s.ahead.cancel() // a copy of live nobody asked for; Close drops it below
+	}
 	s.mu.Unlock()
 	if spare != nil {
 		// A spare that is ready goes to a shared server's pool for the
