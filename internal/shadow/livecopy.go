@@ -49,9 +49,9 @@ func (s *Server) CopyOfLive(ctx context.Context, live *model.Model, exec Executo
 type aheadCopy struct {
 	live   *model.Model
 	cancel context.CancelFunc
-	done chan struct{}
-	db   *Database
-	err  error
+	done   chan struct{}
+	db     *Database
+	err    error
 }
 
 // CopyAhead starts making the copy of live that CopyOfLive will be asked
