@@ -71,7 +71,11 @@ func (a *app) planDown(ctx context.Context, s *settings, t *target, p *pipeline)
 	}
 	down.Findings = append(down.Findings, findings...)
 	after := append(append([]shadow.Pending{}, p.Pending...), shadow.Pending{Name: "the new migration", Steps: p.Plan.Steps})
-	if _, err := shadow.ValidateAfter(ctx, p.Shadow, p.Applied, after, dp, p.Live, s.TargetSchemas, migration.Execute); err != nil {
+	srv, err := p.server(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := shadow.ValidateAfter(ctx, srv, p.Applied, after, dp, p.Live, s.TargetSchemas, migration.Execute); err != nil {
 		return nil, err
 	}
 	return down, nil

@@ -140,9 +140,13 @@ func (a *app) runRebase(ctx context.Context, s *settings, dryRun bool, downMode 
 		var pend []shadow.Pending
 		var states []*model.Model
 		redo := -1
+		srv, err := p.server(ctx)
+		if err != nil {
+			return err
+		}
 		for i, f := range files {
 			pend = append(pend, shadow.Pending{Name: f.Name, Steps: f.Steps})
-			m, err := shadow.Replay(ctx, p.Shadow, p.Live, pend, s.TargetSchemas, migration.Execute)
+			m, err := shadow.Replay(ctx, srv, p.Live, pend, s.TargetSchemas, migration.Execute)
 			var re *shadow.ReplayError
 			if errors.As(err, &re) {
 				a.log.Info("pending migration no longer replays", logMigration, f.Name, "detail", re.Err.Error())
@@ -188,7 +192,7 @@ func (a *app) runRebase(ctx context.Context, s *settings, dryRun bool, downMode 
 		}
 		if redo >= 0 {
 			f := files[redo]
-			q := &pipeline{Set: p.Set, Live: before(redo), Desired: p.Desired, Shadow: p.Shadow, Applied: p.Live, Pending: pend[:redo]}
+			q := &pipeline{Set: p.Set, Live: before(redo), Desired: p.Desired, openShadow: p.openShadow, Applied: p.Live, Pending: pend[:redo]}
 			q.BaselineHash = q.Live.Hash()
 			if err := a.plan(ctx, s, t, q); err != nil {
 				return err

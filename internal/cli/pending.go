@@ -40,7 +40,11 @@ func (a *app) replayPending(ctx context.Context, s *settings, t *target, p *pipe
 		p.Pending = append(p.Pending, shadow.Pending{Name: f.Name, Steps: f.Steps[f.Start:]})
 		names = append(names, f.Name)
 	}
-	replayed, err := shadow.Replay(ctx, p.Shadow, p.Live, p.Pending, s.TargetSchemas, migration.Execute)
+	srv, err := p.server(ctx)
+	if err != nil {
+		return err
+	}
+	replayed, err := shadow.Replay(ctx, srv, p.Live, p.Pending, s.TargetSchemas, migration.Execute)
 	var re *shadow.ReplayError
 	if errors.As(err, &re) {
 		return &refusal{msg: fmt.Sprintf("refusing to %s: pending migration %s no longer replays on the live schema:\n  %s\n"+

@@ -6,9 +6,11 @@ import (
 	"time"
 
 	"github.com/pg-flux/pg-flux/internal/catalog"
+	"github.com/pg-flux/pg-flux/internal/dsn"
 	"github.com/pg-flux/pg-flux/internal/hazard"
 	"github.com/pg-flux/pg-flux/internal/migration"
 	"github.com/pg-flux/pg-flux/internal/model"
+	"github.com/pg-flux/pg-flux/internal/pgserver"
 	"github.com/pg-flux/pg-flux/internal/plan"
 	"github.com/pg-flux/pg-flux/internal/shadow"
 	"github.com/pg-flux/pg-flux/internal/source"
@@ -33,6 +35,10 @@ type pipeline struct {
 	Applied      *model.Model
 	Pending      []shadow.Pending
 	BaselineHash string
+
+	cache      *shadow.Cache // nil with --no-cache
+	cacheKey   shadow.CacheKey
+	openShadow func(context.Context) (*shadow.Server, error)
 }
 
 // stage says how far the pipeline goes.
@@ -49,6 +55,10 @@ const (
 // withPipeline loads the source, opens the target and the shadow, runs the
 // pipeline up to the stage and calls fn. Everything it opened is closed
 // before it returns, on error and on cancellation too.
+//
+// Live is inspected while the source loads into the shadow; with an
+// unchanged source the desired model comes from the cache and the shadow
+// is opened only if a plan needs proving.
 func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func(t *target, p *pipeline) error) error {
 	began := time.Now()
 	set, err := source.Load(s.SchemaDir)
@@ -63,29 +73,58 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	}
 	defer t.Close()
 
+	live := a.inspectLive(ctx, s, t)
+	defer live.wait() // before t.Close: the inspection uses the connection
+
 	shadowDSN := s.ShadowDSN
 	if shadowDSN == "" {
 		shadowDSN = t.ShadowDSN()
 	}
+	p := &pipeline{Set: set}
+	identity, bin := shadowIdentity(shadowDSN, t)
+	openShadow := func(ctx context.Context) (*shadow.Server, error) {
+		if p.Shadow != nil {
+			return p.Shadow, nil
+		}
+		began := time.Now()
+		srv, err := shadow.Open(ctx, shadow.Options{DSN: shadowDSN, Major: t.Major, Binaries: bin, Owners: s.ManageOwners, BuildID: shadow.BuildID(Version)})
+		if err != nil {
+			return nil, err
+		}
+		p.Shadow = srv
+		a.log.Debug("shadow ready", "shared", srv.Shared(), logDurationMS, since(began))
+		if upTo >= stagePlan {
+			// The plan will be proven on a copy of live: make it while
+			// the source loads.
+			go func() {
+				if l, err := live.wait(); err == nil {
+					srv.CopyAhead(ctx, l, migration.Execute)
+				}
+			}()
+		}
+		return srv, nil
+	}
+	p.openShadow = openShadow
+	defer func() { p.Shadow.Close() }()
+
+	var cache *shadow.Cache
+	if !a.global.noCache {
+		cache = shadow.OpenCache("")
+	}
+	p.cache = cache
+	p.cacheKey = shadow.CacheKey{Source: set.Hash(), Server: identity, Major: t.Major, BuildID: shadow.BuildID(Version),
+		Schemas: s.TargetSchemas, Owners: s.ManageOwners}
 	began = time.Now()
-	srv, err := shadow.Open(ctx, shadow.Options{DSN: shadowDSN, Major: t.Major, Owners: s.ManageOwners})
+	var hit bool
+	p.Desired, hit, err = shadow.CachedDesired(ctx, cache, p.cacheKey, openShadow, set, s.TargetSchemas, live.wait)
+	if _, liveErr := live.wait(); liveErr != nil {
+		return liveErr
+	}
 	if err != nil {
 		return err
 	}
-	defer srv.Close()
-	a.log.Debug("shadow ready", logDurationMS, since(began))
-
-	p := &pipeline{Set: set, Shadow: srv}
-	began = time.Now()
-	if p.Live, err = catalog.Inspect(ctx, t.Conn, catalog.Options{Schemas: s.TargetSchemas, Owners: s.ManageOwners}); err != nil {
-		return err
-	}
-	a.log.Debug("live inspected", logDurationMS, since(began))
-	began = time.Now()
-	if p.Desired, err = shadow.Desired(ctx, srv, set, s.TargetSchemas, p.Live); err != nil {
-		return err
-	}
-	a.log.Debug("desired state loaded in the shadow", logDurationMS, since(began))
+	p.Live, _ = live.wait()
+	a.log.Debug("desired state loaded", "cache", cacheState(cache, hit), logDurationMS, since(began))
 
 	if upTo >= stagePlan {
 		if err := a.plan(ctx, s, t, p); err != nil {
@@ -93,6 +132,72 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 		}
 	}
 	return fn(t, p)
+}
+
+// server is the shadow server, opened on first use (a cache hit may need
+// none).
+func (p *pipeline) server(ctx context.Context) (*shadow.Server, error) {
+	return p.openShadow(ctx)
+}
+
+// cacheState says, for --verbose, whether a result came from the cache.
+func cacheState(c *shadow.Cache, hit bool) string {
+	switch {
+	case c == nil:
+		return "off"
+	case hit:
+		return "hit"
+	}
+	return "miss"
+}
+
+// liveInspection is the live model being read in the background.
+type liveInspection struct {
+	done  chan struct{}
+	model *model.Model
+	err   error
+}
+
+// wait returns the live model once read.
+func (l *liveInspection) wait() (*model.Model, error) {
+	<-l.done
+	return l.model, l.err
+}
+
+// inspectLive starts reading the live model.
+func (a *app) inspectLive(ctx context.Context, s *settings, t *target) *liveInspection {
+	l := &liveInspection{done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		began := time.Now()
+		l.model, l.err = catalog.Inspect(ctx, t.Conn, catalog.Options{Schemas: s.TargetSchemas, Owners: s.ManageOwners})
+		if l.err == nil {
+			a.log.Debug("live inspected", logDurationMS, since(began))
+		}
+	}()
+	return l
+}
+
+// shadowIdentity names the server the desired model comes from, for the
+// cache key, without connecting to it: the --shadow-dsn server, or the
+// binaries an embedded one runs (returned too, found once).
+func shadowIdentity(shadowDSN string, t *target) (string, pgserver.Binaries) {
+	if t.dev != nil {
+		bin := t.dev.Binaries()
+		return "dev " + bin.Dir + " " + bin.Version, pgserver.Binaries{}
+	}
+	if shadowDSN != "" {
+		desc, err := dsn.Describe(shadowDSN)
+		if err != nil {
+			return "dsn ?", pgserver.Binaries{}
+		}
+		return "dsn " + desc, pgserver.Binaries{}
+	}
+	bin, err := pgserver.FindBinaries(t.Major)
+	if err != nil {
+		return "embedded ?", pgserver.Binaries{} // shadow.Open reports it
+	}
+	return "embedded " + bin.Dir + " " + bin.Version, bin
 }
 
 // plan builds the plan from live to desired, applies the safety rewrites,
@@ -127,10 +232,11 @@ func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) err
 		return err
 	}
 	began = time.Now()
-	if p.Result, err = shadow.ValidateAfter(ctx, p.Shadow, p.Applied, p.Pending, p.Plan, p.Desired, s.TargetSchemas, migration.Execute); err != nil {
+	var hit bool
+	if p.Result, hit, err = shadow.CachedValidate(ctx, p.cache, p.cacheKey, p.openShadow, p.Applied, p.Pending, p.Plan, p.Desired, s.TargetSchemas, migration.Execute); err != nil {
 		return err
 	}
-	a.log.Debug("plan validated on a scratch copy of live", logDurationMS, since(began))
+	a.log.Debug("plan validated on a scratch copy of live", "cache", cacheState(p.cache, hit), logDurationMS, since(began))
 	return nil
 }
 

@@ -47,6 +47,9 @@ type Cluster struct {
 	cmd       *exec.Cmd
 	exited    chan struct{}
 	output    *bytes.Buffer
+	// release ends this command's use of a shared server (OpenShared),
+	// which Stop leaves running.
+	release func()
 }
 
 // Start starts a cluster. A new data directory is created by copying a
@@ -98,20 +101,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 }
 
 func (c *Cluster) start(ctx context.Context, owner *osUser, log io.Writer) error {
-	args := []string{
-		"-D", c.dataDir,
-		"-k", c.socketDir,
-		"-p", "5432",
-		"-c", "listen_addresses=",
-		"-c", "fsync=off",
-		"-c", "full_page_writes=off",
-		"-c", "synchronous_commit=off",
-		"-c", "max_connections=200",
-		"-c", "shared_buffers=32MB",
-		"-c", "max_locks_per_transaction=256",
-		"-c", "unix_socket_permissions=0777",
-		"-c", "logging_collector=off",
-	}
+	args := serverArgs(c.dataDir, c.socketDir)
 	cmd := exec.Command(c.bin.Tool("postgres"), args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Setpgid:   true,            // a terminal's Ctrl-C goes to pg-flux, which stops the server in order
@@ -153,11 +143,39 @@ func (c *Cluster) start(ctx context.Context, owner *osUser, log io.Writer) error
 	}
 }
 
+// serverArgs are the postgres arguments of every cluster pg-flux starts:
+// a unix socket only, and the settings of a server whose data may be lost
+// (no fsync, minimal WAL, no checkpoint during a command).
+func serverArgs(dataDir, socketDir string) []string {
+	return []string{
+		"-D", dataDir,
+		"-k", socketDir,
+		"-p", "5432",
+		"-c", "listen_addresses=",
+		"-c", "fsync=off",
+		"-c", "full_page_writes=off",
+		"-c", "synchronous_commit=off",
+		"-c", "wal_level=minimal",
+		"-c", "max_wal_senders=0",
+		"-c", "checkpoint_timeout=1h",
+		"-c", "max_wal_size=4GB",
+		"-c", "max_connections=200",
+		"-c", "shared_buffers=32MB",
+		"-c", "max_locks_per_transaction=256",
+		"-c", "unix_socket_permissions=0777",
+		"-c", "logging_collector=off",
+	}
+}
+
 // DSN returns a connection string for a database of the cluster.
 func (c *Cluster) DSN(database string) string {
 	conn, _ := dsn.WithDatabase(fmt.Sprintf("host=%s port=5432 user=%s sslmode=disable", c.socketDir, Superuser), database)
 	return conn
 }
+
+// Shared reports whether the cluster is a shared server (OpenShared),
+// which outlives the command.
+func (c *Cluster) Shared() bool { return c.release != nil }
 
 // Major is the server's major version.
 func (c *Cluster) Major() int { return c.bin.Major }
@@ -168,6 +186,10 @@ func (c *Cluster) Binaries() Binaries { return c.bin }
 // Stop shuts the server down and, for a throwaway cluster, removes its data.
 func (c *Cluster) Stop() error {
 	if c == nil {
+		return nil
+	}
+	if c.release != nil {
+		c.release()
 		return nil
 	}
 	var err error

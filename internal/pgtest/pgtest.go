@@ -18,6 +18,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -38,6 +39,23 @@ var server struct {
 // as os.Exit(pgtest.Run(m)) in TestMain.
 func Run(m *testing.M) int {
 	ctx := context.Background()
+	// The shared shadow server and the desired-model cache of commands run
+	// in-process live in directories of this test binary, removed (and the
+	// server stopped) when it ends: nothing leaks between test binaries or
+	// into the user's cache.
+	state, err := os.MkdirTemp("", "pgflux-test-state-")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
+		return 1
+	}
+	defer os.RemoveAll(state)
+	if err := os.Chmod(state, 0o755); err != nil { // the server user must reach the shadow directory
+		fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
+		return 1
+	}
+	os.Setenv("PGFLUX_SHADOW_DIR", filepath.Join(state, "shadow"))
+	os.Setenv("PGFLUX_CACHE_DIR", filepath.Join(state, "cache"))
+	defer pgserver.StopShared(context.Background(), filepath.Join(state, "shadow"))
 	if env := os.Getenv("PGFLUX_TEST_DSN"); env != "" {
 		server.admin = env
 	} else {

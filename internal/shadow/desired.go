@@ -22,13 +22,42 @@ import (
 // a definition that differs from live's only in how PostgreSQL spells it
 // (see adoptSpelling) takes live's text, so it is no difference.
 func Desired(ctx context.Context, srv *Server, set *source.Set, schemas []string, live *model.Model) (m *model.Model, err error) {
-	db, err := srv.CreateDatabase(ctx)
+	l, err := LoadDesired(ctx, srv, set, schemas)
 	if err != nil {
 		return nil, err
 	}
 	defer func() {
-		if dropErr := db.Drop(ctx); dropErr != nil && err == nil {
-			err = dropErr
+		if closeErr := l.Close(ctx); closeErr != nil && err == nil {
+			err = closeErr
+		}
+	}()
+	if err := l.AdoptSpelling(ctx, live, nil); err != nil {
+		return nil, err
+	}
+	return l.Model, nil
+}
+
+// Loaded is the source loaded into a scratch database and inspected. The
+// database stays until Close, for AdoptSpelling, which needs it and live's
+// model: live can be inspected meanwhile.
+type Loaded struct {
+	Model *model.Model
+	db    *Database
+	conn  *pgx.Conn
+}
+
+// LoadDesired is Desired's first half: load the source and inspect it.
+// Close the result.
+func LoadDesired(ctx context.Context, srv *Server, set *source.Set, schemas []string) (l *Loaded, err error) {
+	db, err := srv.CreateDatabase(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l = &Loaded{db: db}
+	defer func() {
+		if err != nil {
+			l.Close(ctx)
+			l = nil
 		}
 	}()
 	conn, err := db.Connect(ctx)
@@ -41,21 +70,41 @@ func Desired(ctx context.Context, srv *Server, set *source.Set, schemas []string
 		return nil, err
 	}
 	// A fresh session, so nothing the source set lingers in the inspection.
-	conn, err = db.Connect(ctx)
-	if err != nil {
+	if l.conn, err = db.Connect(ctx); err != nil {
 		return nil, err
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	m, err = catalog.Inspect(ctx, conn, catalog.Options{Schemas: schemas, Owners: srv.owners})
+	l.Model, err = catalog.Inspect(ctx, l.conn, catalog.Options{Schemas: schemas, Owners: srv.owners})
 	if err != nil {
 		return nil, fmt.Errorf("inspect the shadow database: %w", err)
 	}
-	if live != nil {
-		if err := adoptSpelling(ctx, conn, live, m); err != nil {
-			return nil, fmt.Errorf("shadow database: %w", err)
-		}
+	return l, nil
+}
+
+// AdoptSpelling gives the model live's text where the two differ only in
+// spelling (see adoptSpelling); verdicts, when not nil, receives each
+// comparison made, for the cache. live may be nil.
+func (l *Loaded) AdoptSpelling(ctx context.Context, live *model.Model, verdicts map[string]bool) error {
+	if live == nil {
+		return nil
 	}
-	return m, nil
+	if _, err := adoptSpellingWith(ctx, l.conn, live, l.Model, verdicts); err != nil {
+		return fmt.Errorf("shadow database: %w", err)
+	}
+	return nil
+}
+
+// Close drops the scratch database.
+func (l *Loaded) Close(ctx context.Context) error {
+	if l.conn != nil {
+		l.conn.Close(context.WithoutCancel(ctx))
+		l.conn = nil
+	}
+	if l.db == nil {
+		return nil
+	}
+	err := l.db.Drop(ctx)
+	l.db = nil
+	return err
 }
 
 // Executor runs plan steps on a connection, honouring each step's

@@ -2,23 +2,251 @@ package shadow
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"sort"
+	"strings"
+	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/pg-flux/pg-flux/internal/dsn"
 	"github.com/pg-flux/pg-flux/internal/model"
 	"github.com/pg-flux/pg-flux/internal/plan"
+)
+
+// Template databases of live, on a shared server: templatePrefix and a
+// hash of the live model; one being built has templateBuildPrefix and its
+// builder's PID (see scratchName) until it is renamed into place.
+const (
+	templatePrefix      = "pgflux_tpl_"
+	templateBuildPrefix = "pgflux_tplbuild_"
+	// maxTemplates bounds how many live states a shared server keeps.
+	maxTemplates = 8
 )
 
 // CopyOfLive returns a new scratch database that holds the live schema.
 // Every proof made on "a copy of live" (plan validation, the replay of
 // pending migration files) starts here, so how the copy is made is decided
-// in one place: today by running the steps of plan.Build from an empty
-// model to live with exec. Drop the database when done.
-func (s *Server) CopyOfLive(ctx context.Context, live *model.Model, exec Executor) (db *Database, err error) {
+// in one place. The schema is created by running the steps of plan.Build
+// from an empty model to live with exec. On a shared server that is done
+// once per live state: the result is kept as a template database named by
+// the hash of the live model (and of the build that made it), and each copy
+// is CREATE DATABASE … TEMPLATE, a file copy of the same state. Drop the
+// database when done.
+func (s *Server) CopyOfLive(ctx context.Context, live *model.Model, exec Executor) (*Database, error) {
+	if db, ok := s.takeAhead(live); ok {
+		return db, nil
+	}
+	return s.copyOfLive(ctx, live, exec)
+}
+
+// aheadCopy is a copy of live started by CopyAhead.
+type aheadCopy struct {
+	live   *model.Model
+	cancel context.CancelFunc
+	done   chan struct{}
+	db     *Database
+	err    error
+}
+
+// CopyAhead starts making the copy of live that CopyOfLive will be asked
+// for, so that it overlaps other work (the source loading meanwhile). A
+// copy nobody asks for is dropped by Close.
+func (s *Server) CopyAhead(ctx context.Context, live *model.Model, exec Executor) {
+	ctx, cancel := context.WithCancel(ctx)
+	a := &aheadCopy{live: live, cancel: cancel, done: make(chan struct{})}
+	s.mu.Lock()
+	if s.closed || s.ahead != nil {
+		s.mu.Unlock()
+		cancel()
+		return
+	}
+	s.ahead = a
+	s.spareWG.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.spareWG.Done()
+		defer close(a.done)
+		a.db, a.err = s.copyOfLive(ctx, live, exec)
+	}()
+}
+
+// takeAhead returns the copy CopyAhead made of this very live model, once.
+// A failed one is not returned: CopyOfLive then makes it again and reports
+// its error to the caller.
+func (s *Server) takeAhead(live *model.Model) (*Database, bool) {
+	s.mu.Lock()
+	a := s.ahead
+	if a == nil || a.live != live {
+		s.mu.Unlock()
+		return nil, false
+	}
+	s.ahead = nil
+	s.mu.Unlock()
+	<-a.done
+	if a.err != nil {
+		if a.db != nil {
+			a.db.Drop(context.Background())
+		}
+		return nil, false
+	}
+	return a.db, true
+}
+
+func (s *Server) copyOfLive(ctx context.Context, live *model.Model, exec Executor) (*Database, error) {
+	if s.cluster == nil || !s.cluster.Shared() || s.buildID == "" {
+		return s.buildCopy(ctx, live, exec, DatabasePrefix)
+	}
+	tpl := templateName(live, s.buildID, s.owners)
+	db, err := s.copyTemplate(ctx, tpl)
+	if err == nil || !errors.Is(err, errNoTemplate) {
+		return db, err
+	}
+	built, err := s.buildCopy(ctx, live, exec, templateBuildPrefix)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.install(ctx, built, tpl); err != nil {
+		return nil, err
+	}
+	return s.copyTemplate(ctx, tpl)
+}
+
+// errNoTemplate says that the live state has no template database yet.
+var errNoTemplate = errors.New("no template database")
+
+// templateName is the template database of a live state: the hash of its
+// canonical model, its dependencies (which order the build) and of the
+// pg-flux build that recreates it.
+func templateName(live *model.Model, buildID string, owners bool) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%t\x00", buildID, owners)
+	h.Write(live.Canonical())
+	ids := make([]string, 0, len(live.Deps))
+	for id, deps := range live.Deps {
+		parts := make([]string, 0, len(deps)+1)
+		parts = append(parts, fmt.Sprint(id))
+		for _, d := range deps {
+			parts = append(parts, fmt.Sprint(d))
+		}
+		ids = append(ids, strings.Join(parts, "\x01"))
+	}
+	sort.Strings(ids)
+	h.Write([]byte(strings.Join(ids, "\x00")))
+	return templatePrefix + hex.EncodeToString(h.Sum(nil))[:40]
+}
+
+// copyTemplate creates a scratch database from the template tpl.
+func (s *Server) copyTemplate(ctx context.Context, tpl string) (*Database, error) {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("name a shadow database: %w", err)
+	}
+	name := scratchName(DatabasePrefix, b)
+	conn, err := s.connectAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	s.mu.Lock()
+	s.created[name] = true
+	s.mu.Unlock()
+	for attempt := 0; ; attempt++ {
+		_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE "+pgx.Identifier{tpl}.Sanitize()+s.strategy())
+		var pgErr *pgconn.PgError
+		if err == nil {
+			break
+		}
+		if errors.As(err, &pgErr) && pgErr.Code == "3D000" { // invalid_catalog_name: not built yet
+			s.forget(name)
+			return nil, errNoTemplate
+		}
+		// 55006: a session is still connected to the template, which
+		// only happens for a moment while it is renamed into place.
+		if errors.As(err, &pgErr) && pgErr.Code == "55006" && attempt < 50 && ctx.Err() == nil {
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
+		s.drop(ctx, name)
+		return nil, fmt.Errorf("copy the live schema's template database on %s: %w", s.where, err)
+	}
+	d, err := dsn.WithDatabase(s.admin, name)
+	if err != nil {
+		s.drop(ctx, name)
+		return nil, err
+	}
+	return &Database{Name: name, DSN: d, srv: s}, nil
+}
+
+func (s *Server) forget(name string) {
+	s.mu.Lock()
+	delete(s.created, name)
+	s.mu.Unlock()
+}
+
+// install renames a freshly built copy of live into the template tpl (or
+// drops it when another command installed tpl first), then drops the
+// oldest templates beyond maxTemplates.
+func (s *Server) install(ctx context.Context, built *Database, tpl string) error {
+	conn, err := s.connectAdmin(ctx)
+	if err != nil {
+		built.Drop(ctx)
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	for attempt := 0; ; attempt++ {
+		_, err = conn.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{built.Name}.Sanitize()+" RENAME TO "+pgx.Identifier{tpl}.Sanitize())
+		// 55006: the builder's session has not quite ended yet.
+		var pgErr *pgconn.PgError
+		if err == nil || !errors.As(err, &pgErr) || pgErr.Code != "55006" || attempt >= 100 || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err != nil {
+		built.Drop(ctx)
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // duplicate_database: installed meanwhile
+			return nil
+		}
+		return fmt.Errorf("keep the live schema's template database on %s: %w", s.where, err)
+	}
+	s.forget(built.Name)
+	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'pgflux\_tpl\_%' ORDER BY oid DESC`)
+	if err != nil {
+		return nil
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil
+	}
+	for i, name := range names {
+		if i >= maxTemplates && name != tpl {
+			// A template another command is copying right now cannot be
+			// dropped (55006); it goes next time.
+			_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize())
+		}
+	}
+	return nil
+}
+
+// buildCopy creates a database named with prefix and recreates the live
+// schema in it by running the steps of plan.Build from an empty model.
+func (s *Server) buildCopy(ctx context.Context, live *model.Model, exec Executor, prefix string) (db *Database, err error) {
 	base, err := plan.Build(model.New(), live, plan.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("cannot recreate the live schema (this is a pg-flux bug; please report it with the live schema): %w", err)
 	}
-	db, err = s.CreateDatabase(ctx)
+	if prefix == DatabasePrefix {
+		db, err = s.CreateDatabase(ctx)
+	} else {
+		db, err = s.createNamed(ctx, prefix)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -10,5 +10,6 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.owners = opts.Owners
+	s.buildID = opts.BuildID
 	return s, nil
 }

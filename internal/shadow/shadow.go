@@ -8,7 +8,6 @@ package shadow
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -37,6 +36,12 @@ type Options struct {
 	// Owners makes the models read from scratch databases include object
 	// owners (manage_owners).
 	Owners bool
+	// Binaries are the binaries of an embedded server when the caller
+	// has found them already (pgserver.FindBinaries of Major).
+	Binaries pgserver.Binaries
+	// BuildID identifies the pg-flux build (BuildID): template databases of
+	// live made by one build are not used by another. Empty disables them.
+	BuildID string
 }
 
 // DatabasePrefix starts the name of every database the shadow creates.
@@ -54,6 +59,7 @@ type Server struct {
 	where   string // the server, for messages
 	extHint string // what to do about an extension the server lacks
 	owners  bool   // models include owners (Options.Owners)
+	buildID string // Options.BuildID
 
 	mu      sync.Mutex
 	created map[string]bool // databases created and not yet dropped
@@ -63,6 +69,8 @@ type Server struct {
 	spare       chan spareResult
 	spareCancel context.CancelFunc
 	spareWG     sync.WaitGroup
+	// ahead is a copy of live being made before anyone asks (CopyAhead).
+	ahead *aheadCopy
 }
 
 type spareResult struct {
@@ -75,11 +83,23 @@ func openServer(ctx context.Context, opts Options) (*Server, error) {
 	if opts.DSN != "" {
 		return openDSN(ctx, opts.DSN)
 	}
-	bin, err := pgserver.FindBinaries(opts.Major)
-	if err != nil {
-		return nil, noBinariesError(opts.Major, err)
+	bin := opts.Binaries
+	if bin.Dir == "" {
+		var err error
+		if bin, err = pgserver.FindBinaries(opts.Major); err != nil {
+			return nil, noBinariesError(opts.Major, err)
+		}
 	}
-	c, err := pgserver.Start(ctx, pgserver.Options{Binaries: bin, Log: opts.Log})
+	idle, err := pgserver.SharedIdle()
+	if err != nil {
+		return nil, err
+	}
+	var c *pgserver.Cluster
+	if idle > 0 {
+		c, err = pgserver.OpenShared(ctx, pgserver.SharedOptions{Binaries: bin, Idle: idle})
+	} else {
+		c, err = pgserver.Start(ctx, pgserver.Options{Binaries: bin, Log: opts.Log})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("start the shadow PostgreSQL server: %w", err)
 	}
@@ -143,11 +163,15 @@ func openDSN(ctx context.Context, admin string) (*Server, error) {
 	}), nil
 }
 
+// Shared reports whether the server is the shared shadow server, which
+// outlives the command.
+func (s *Server) Shared() bool { return s != nil && s.cluster != nil && s.cluster.Shared() }
+
 // Major is the server's PostgreSQL major version.
 func (s *Server) Major() int { return s.major }
 
-// Embedded reports whether the server is a throwaway cluster pg-flux
-// started, rather than a --shadow-dsn server.
+// Embedded reports whether the server is a cluster pg-flux started (a
+// shared or a throwaway one), rather than a --shadow-dsn server.
 func (s *Server) Embedded() bool { return s.cluster != nil }
 
 // LoadOptions are the options Load needs for databases of this server:
@@ -170,6 +194,9 @@ func (s *Server) CreateDatabase(ctx context.Context) (*Database, error) {
 	s.mu.Lock()
 	spare, cancel := s.spare, s.spareCancel
 	s.spare, s.spareCancel = nil, nil
+	if s.ahead != nil {
+		s.ahead.cancel() // a copy of live nobody asked for; Close drops it below
+	}
 	s.mu.Unlock()
 	if spare != nil {
 		select {
@@ -193,9 +220,17 @@ func (s *Server) CreateDatabase(ctx context.Context) (*Database, error) {
 	return db, nil
 }
 
-// prepared starts making a spare database for a new server.
+// prepared starts making a spare database for a new server and, on a
+// shared server, drops the scratch databases of commands that were killed.
 func prepared(s *Server) *Server {
 	s.prepareSpare()
+	if s.cluster != nil && s.cluster.Shared() {
+		s.spareWG.Add(1)
+		go func() {
+			defer s.spareWG.Done()
+			s.dropOrphans(context.Background())
+		}()
+	}
 	return s
 }
 
@@ -219,11 +254,17 @@ func (s *Server) prepareSpare() {
 }
 
 func (s *Server) create(ctx context.Context) (*Database, error) {
+	return s.createNamed(ctx, DatabasePrefix)
+}
+
+// createNamed creates an empty database named with prefix (see
+// scratchName).
+func (s *Server) createNamed(ctx context.Context, prefix string) (*Database, error) {
 	b := make([]byte, 8)
 	if _, err := rand.Read(b); err != nil {
 		return nil, fmt.Errorf("name a shadow database: %w", err)
 	}
-	name := DatabasePrefix + hex.EncodeToString(b)
+	name := scratchName(prefix, b)
 	conn, err := s.connectAdmin(ctx)
 	if err != nil {
 		return nil, err
@@ -234,14 +275,22 @@ func (s *Server) create(ctx context.Context) (*Database, error) {
 	s.mu.Lock()
 	s.created[name] = true
 	s.mu.Unlock()
+	if prefix == DatabasePrefix && s.Shared() && s.fromPool(ctx, conn, name) {
+		return s.database(ctx, name)
+	}
 	// template0 with C collation and UTF8 always works, whatever the
 	// server's defaults; collation does not show in the catalog model.
 	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+
-		" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'")
+		" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"+s.strategy())
 	if err != nil {
 		s.drop(ctx, name)
 		return nil, fmt.Errorf("create a shadow database on %s: %w", s.where, err)
 	}
+	return s.database(ctx, name)
+}
+
+// database returns the scratch database name, created.
+func (s *Server) database(ctx context.Context, name string) (*Database, error) {
 	d, err := dsn.WithDatabase(s.admin, name)
 	if err != nil {
 		s.drop(ctx, name)
@@ -302,15 +351,28 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
-	if s.spareCancel != nil {
-		s.spareCancel()
-	}
+	spare, cancel := s.spare, s.spareCancel
 	s.spare, s.spareCancel = nil, nil
+	if s.ahead != nil {
+		s.ahead.cancel() // a copy of live nobody asked for; Close drops it below
+	}
 	s.mu.Unlock()
+	if spare != nil {
+		// A spare that is ready goes to a shared server's pool for the
+		// next command; one still being made is called off.
+		select {
+		case r := <-spare:
+			if r.err == nil && s.Shared() {
+				s.toPool(r.db.Name)
+			}
+		default:
+		}
+		cancel()
+	}
 	s.spareWG.Wait()
 
-	if s.cluster != nil {
-		return s.cluster.Stop()
+	if s.cluster != nil && !s.cluster.Shared() {
+		return s.cluster.Stop() // the databases go with the cluster
 	}
 	s.mu.Lock()
 	names := make([]string, 0, len(s.created))
@@ -324,6 +386,9 @@ func (s *Server) Close() error {
 		if err := s.drop(context.Background(), name); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if s.cluster != nil {
+		errs = append(errs, s.cluster.Stop()) // ends this command's use of the shared server
 	}
 	return errors.Join(errs...)
 }

@@ -34,34 +34,63 @@ const spellingName = "pgflux_spelling"
 // both texts, reloaded on conn (a scratch database holding m's state),
 // deparse the same. Everything it creates is rolled back.
 func adoptSpelling(ctx context.Context, conn *pgx.Conn, ref, m *model.Model) error {
+	_, err := adoptSpellingWith(ctx, conn, ref, m, nil)
+	return err
+}
+
+// adoptSpellingWith is adoptSpelling with known verdicts: verdicts maps a
+// comparison (verdictKey) to whether the two texts mean the same. Known
+// ones are not asked again, new ones are added when verdicts is not nil.
+// With a nil conn only known verdicts are used, and complete is false when
+// one was missing (m is then partly adopted and must be thrown away).
+// A verdict depends only on the two texts and the database's state, which
+// is m's: the desired-model cache keeps them with the model.
+func adoptSpellingWith(ctx context.Context, conn *pgx.Conn, ref, m *model.Model, verdicts map[string]bool) (complete bool, err error) {
 	probes := spellingProbes(ref, m)
-	if len(probes) == 0 {
-		return nil
-	}
-	tx, err := conn.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("compare definitions: %w", err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	// The same search path as the catalog inspector: the deparsed texts
-	// qualify every name outside pg_catalog, and so do the reloaded ones.
-	if _, err := tx.Exec(ctx, "SET LOCAL search_path = pg_catalog"); err != nil {
-		return fmt.Errorf("compare definitions: %w", err)
-	}
+	var tx pgx.Tx
 	for _, p := range probes {
-		a, err := reparse(ctx, tx, p, p.ref)
-		if err != nil {
-			return err
+		key := verdictKey(p)
+		same, known := verdicts[key]
+		if !known {
+			if conn == nil {
+				return false, nil
+			}
+			if tx == nil {
+				if tx, err = conn.Begin(ctx); err != nil {
+					return false, fmt.Errorf("compare definitions: %w", err)
+				}
+				defer tx.Rollback(context.WithoutCancel(ctx))
+				// The same search path as the catalog inspector: the deparsed
+				// texts qualify every name outside pg_catalog, and so do the
+				// reloaded ones.
+				if _, err := tx.Exec(ctx, "SET LOCAL search_path = pg_catalog"); err != nil {
+					return false, fmt.Errorf("compare definitions: %w", err)
+				}
+			}
+			a, err := reparse(ctx, tx, p, p.ref)
+			if err != nil {
+				return false, err
+			}
+			b, err := reparse(ctx, tx, p, p.own)
+			if err != nil {
+				return false, err
+			}
+			same = a != "" && a == b
+			if verdicts != nil {
+				verdicts[key] = same
+			}
 		}
-		b, err := reparse(ctx, tx, p, p.own)
-		if err != nil {
-			return err
-		}
-		if a != "" && a == b {
+		if same {
 			p.adopt()
 		}
 	}
-	return nil
+	return true, nil
+}
+
+// verdictKey identifies one comparison: the object it is made on and the
+// two texts.
+func verdictKey(p probe) string {
+	return p.create + "\x00" + p.arg + "\x00" + p.ref + "\x00" + p.own
 }
 
 // probe is one definition that differs between ref and m.

@@ -1,0 +1,184 @@
+package pgserver
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// sharedRoot returns a state directory for a test's shared servers, which
+// the server user can reach, and stops what is left there at the end.
+func sharedRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "pgflux-shared-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(dir, "s")
+	t.Cleanup(func() {
+		StopShared(context.Background(), root)
+		os.RemoveAll(dir)
+	})
+	return root
+}
+
+func ping(t *testing.T, c *Cluster) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, c.DSN("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var one int
+	if err := conn.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// processesUnder lists the processes whose command line mentions dir.
+func processesUnder(dir string) []string {
+	var out []string
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		if line := strings.ReplaceAll(string(b), "\x00", " "); strings.Contains(line, dir) {
+			out = append(out, e.Name()+": "+line)
+		}
+	}
+	return out
+}
+
+// TestSharedServer: a second command finds the server the first started; a
+// server killed with SIGKILL is replaced by the next command; stop leaves
+// nothing running and nothing on disk.
+func TestSharedServer(t *testing.T) {
+	bin, err := FindBinaries(0)
+	if err != nil {
+		t.Fatalf("PostgreSQL binaries are required: %v", err)
+	}
+	ctx := context.Background()
+	root := sharedRoot(t)
+	opts := SharedOptions{Binaries: bin, Root: root}
+
+	c, err := OpenShared(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ping(t, c)
+	dir := filepath.Join(root, "pg"+itoa(bin.Major))
+	first := postmasterPID(filepath.Join(dir, "data"))
+	if first == 0 {
+		t.Fatal("no postmaster running after OpenShared")
+	}
+	if err := c.Stop(); err != nil { // ends this use only
+		t.Fatal(err)
+	}
+	if !alive(first) {
+		t.Fatal("Stop on a shared server stopped the server")
+	}
+	fi, err := os.Stat(filepath.Join(dir, "sock"))
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("socket directory: %v, mode %v; want 0700", err, fi.Mode().Perm())
+	}
+
+	start := time.Now()
+	c, err = OpenShared(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ping(t, c)
+	if pid := postmasterPID(filepath.Join(dir, "data")); pid != first {
+		t.Fatalf("second OpenShared: postmaster %d, want the running %d", pid, first)
+	}
+	t.Logf("reused the running server in %v", time.Since(start))
+	c.Stop()
+
+	// Killed outright (and its children with it).
+	syscall.Kill(-first, syscall.SIGKILL)
+	syscall.Kill(first, syscall.SIGKILL)
+	for deadline := time.Now().Add(10 * time.Second); alive(first) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	c, err = OpenShared(ctx, opts)
+	if err != nil {
+		t.Fatalf("after SIGKILL: %v", err)
+	}
+	ping(t, c)
+	second := postmasterPID(filepath.Join(dir, "data"))
+	if second == 0 || second == first {
+		t.Fatalf("after SIGKILL: postmaster %d, want a new one", second)
+	}
+	c.Stop()
+
+	stopped, err := StopShared(ctx, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stopped) != 1 {
+		t.Fatalf("StopShared stopped %d servers, want 1", len(stopped))
+	}
+	time.Sleep(100 * time.Millisecond)
+	if left := processesUnder(root); len(left) > 0 {
+		t.Fatalf("processes left after StopShared:\n%s", strings.Join(left, "\n"))
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatalf("%s left after StopShared: %v", dir, err)
+	}
+}
+
+// TestSharedServerIdles: the watchdog stops a server nobody used for the
+// idle period, and exits; the next command starts it again.
+func TestSharedServerIdles(t *testing.T) {
+	bin, err := FindBinaries(0)
+	if err != nil {
+		t.Fatalf("PostgreSQL binaries are required: %v", err)
+	}
+	ctx := context.Background()
+	root := sharedRoot(t)
+	opts := SharedOptions{Binaries: bin, Root: root, Idle: 2 * time.Second}
+	c, err := OpenShared(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ping(t, c)
+	data := filepath.Join(root, "pg"+itoa(bin.Major), "data")
+	pid := postmasterPID(data)
+	// While a command uses it, its heartbeat keeps the server up.
+	time.Sleep(4 * time.Second)
+	if !alive(pid) {
+		t.Fatal("the server stopped while a command was using it")
+	}
+	c.Stop()
+	deadline := time.Now().Add(30 * time.Second)
+	for alive(pid) || len(processesUnder(root)) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("still running 30 s after the last use with a 2 s idle period:\n%s", strings.Join(processesUnder(root), "\n"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if _, err := os.Stat(filepath.Join(data, "PG_VERSION")); err != nil {
+		t.Errorf("an idle stop should keep the data directory: %v", err)
+	}
+	c, err = OpenShared(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ping(t, c)
+	c.Stop()
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

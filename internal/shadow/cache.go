@@ -1,0 +1,282 @@
+package shadow
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime/debug"
+	"sort"
+	"strings"
+
+	"github.com/pg-flux/pg-flux/internal/model"
+	"github.com/pg-flux/pg-flux/internal/pgserver"
+	"github.com/pg-flux/pg-flux/internal/plan"
+	"github.com/pg-flux/pg-flux/internal/source"
+)
+
+// Cache keeps desired models on disk, keyed by everything that makes one
+// (CacheKey), so that a command whose source has not changed skips the
+// shadow database. Entries are written to a temporary file and renamed, so
+// concurrent commands never read half an entry; an entry that does not
+// decode, or was written by another build, is a miss.
+type Cache struct {
+	dir string
+}
+
+// maxCacheEntries bounds the cache; the least recently written go first.
+const maxCacheEntries = 64
+
+// cacheFormat changes whenever the entry layout does.
+const cacheFormat = "pg-flux desired-model cache 1"
+
+// DefaultCacheDir is $PGFLUX_CACHE_DIR, else "desired" under pg-flux's
+// directory in the user's cache directory.
+func DefaultCacheDir() (string, error) {
+	if d := os.Getenv("PGFLUX_CACHE_DIR"); d != "" {
+		return d, nil
+	}
+	base, err := pgserver.CacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(base, "desired"), nil
+}
+
+// OpenCache returns the cache in dir ("" means DefaultCacheDir()), or nil
+// when there is no cache directory; a nil *Cache caches nothing.
+func OpenCache(dir string) *Cache {
+	if dir == "" {
+		var err error
+		if dir, err = DefaultCacheDir(); err != nil {
+			return nil
+		}
+	}
+	return &Cache{dir: dir}
+}
+
+// CacheKey is everything the desired model depends on.
+type CacheKey struct {
+	Source  string   // source.Set.Hash(): the files' paths and contents
+	Server  string   // the shadow server: binaries and version, or --shadow-dsn's server
+	Major   int      // its major version
+	BuildID string   // the pg-flux build (BuildID)
+	Schemas []string // managed schemas
+	Owners  bool     // manage_owners
+}
+
+func (k CacheKey) hash() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\x00%s\x00%s\x00%t\x00%s", cacheFormat, k.Source, k.Server, k.Major, k.BuildID,
+		strings.Join(k.Schemas, ","), k.Owners, typeFingerprint(reflect.TypeOf(cacheEntry{})))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// cacheEntry is what is stored: the model as inspected (before live's
+// spellings are adopted) and the spelling comparisons made so far.
+type cacheEntry struct {
+	Key      string
+	Model    *model.Model
+	Verdicts map[string]bool
+}
+
+func (c *Cache) path(key string) string { return filepath.Join(c.dir, key[:2], key+".bin") }
+
+func (c *Cache) load(key string) *cacheEntry {
+	if c == nil {
+		return nil
+	}
+	data, err := os.ReadFile(c.path(key))
+	if err != nil {
+		return nil
+	}
+	var e cacheEntry
+	d := &decoder{b: data}
+	if err := d.value(reflect.ValueOf(&e).Elem()); err != nil || len(d.b) != 0 || e.Key != key || e.Model == nil {
+		return nil
+	}
+	return &e
+}
+
+func (c *Cache) store(key string, e *cacheEntry) error {
+	if c == nil {
+		return nil
+	}
+	e.Key = key
+	return c.write(key, encodeValue(nil, reflect.ValueOf(e).Elem()))
+}
+
+// write stores data as the entry key: a temporary file, renamed.
+func (c *Cache) write(key string, data []byte) error {
+	dir := filepath.Dir(c.path(key))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".tmp-")
+	if err != nil {
+		return err
+	}
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	if err := os.Rename(f.Name(), c.path(key)); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	c.prune()
+	return nil
+}
+
+// prune removes the oldest entries beyond maxCacheEntries.
+func (c *Cache) prune() {
+	files, _ := filepath.Glob(filepath.Join(c.dir, "*", "*.bin"))
+	if len(files) <= maxCacheEntries {
+		return
+	}
+	type aged struct {
+		path string
+		mod  int64
+	}
+	var all []aged
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil {
+			all = append(all, aged{f, fi.ModTime().UnixNano()})
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].mod > all[j].mod })
+	for _, a := range all[min(maxCacheEntries, len(all)):] {
+		os.Remove(a.path)
+	}
+}
+
+// CachedDesired is Desired behind the cache. On a hit the shadow server is
+// not used at all (open is not called) unless live's spellings need a
+// comparison not made before. On a miss the source is loaded while live()
+// is still being computed by the caller, and the entry is written. c may be
+// nil (--no-cache). hit says whether the model came from the cache.
+func CachedDesired(ctx context.Context, c *Cache, key CacheKey, open func(context.Context) (*Server, error), set *source.Set, schemas []string, live func() (*model.Model, error)) (m *model.Model, hit bool, err error) {
+	k := key.hash()
+	if e := c.load(k); e != nil {
+		l, err := live()
+		if err != nil {
+			return nil, false, err
+		}
+		if complete, _ := adoptSpellingWith(ctx, nil, l, e.Model, e.Verdicts); complete {
+			return e.Model, true, nil
+		}
+	}
+	srv, err := open(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	loaded, err := LoadDesired(ctx, srv, set, schemas)
+	if err != nil {
+		return nil, false, err
+	}
+	defer func() {
+		if closeErr := loaded.Close(ctx); closeErr != nil && err == nil {
+			err = closeErr
+		}
+	}()
+	// The stored model is the one inspected: a copy, before live's
+	// spellings are adopted into this one.
+	var raw *model.Model
+	if c != nil {
+		raw = new(model.Model)
+		d := &decoder{b: encodeValue(nil, reflect.ValueOf(loaded.Model).Elem())}
+		if err := d.value(reflect.ValueOf(raw).Elem()); err != nil {
+			raw = nil
+		}
+	}
+	l, err := live()
+	if err != nil {
+		return nil, false, err
+	}
+	verdicts := map[string]bool{}
+	if err := loaded.AdoptSpelling(ctx, l, verdicts); err != nil {
+		return nil, false, err
+	}
+	if raw != nil {
+		_ = c.store(k, &cacheEntry{Model: raw, Verdicts: verdicts}) // a cache that cannot be written only costs time
+	}
+	return loaded.Model, false, nil
+}
+
+// BuildID identifies this pg-flux build for the cache and the template
+// databases: the version, the VCS revision, and for a development build
+// the executable itself (its path, size and time), so that a rebuilt
+// binary never reads what another wrote.
+func BuildID(version string) string {
+	var b strings.Builder
+	b.WriteString(version)
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" || s.Key == "vcs.modified" {
+				b.WriteString(" " + s.Value)
+			}
+		}
+	}
+	if exe, err := os.Executable(); err == nil {
+		if fi, err := os.Stat(exe); err == nil {
+			fmt.Fprintf(&b, " %s %d %d", exe, fi.Size(), fi.ModTime().UnixNano())
+		}
+	}
+	return b.String()
+}
+
+// provenEntry is a plan proven on a copy of live: the state it produced.
+type provenEntry struct {
+	Key    string
+	Result *model.Model
+}
+
+// CachedValidate is Validate behind the cache: a plan already proven by
+// this build, on this server, from this very live state to this desired
+// state, produced the same result then as it would now (the copy of live
+// and the replay of pending files are deterministic), so the result is taken from the cache
+// and open is not called. c may be nil.
+func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(context.Context) (*Server, error), live *model.Model, pending []Pending, p *plan.Plan, desired *model.Model, schemas []string, exec Executor) (result *model.Model, hit bool, err error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "proven\x00%s\x00", key.hash())
+	h.Write([]byte(templateName(live, key.BuildID, key.Owners)))
+	h.Write(desired.Canonical())
+	for _, f := range pending {
+		fmt.Fprintf(h, "\x00pending\x00%s", f.Name)
+		for _, st := range f.Steps {
+			fmt.Fprintf(h, "\x00%d\x00%s", st.Isolation, st.SQL)
+		}
+	}
+	h.Write([]byte("\x00plan"))
+	for _, st := range p.Steps {
+		fmt.Fprintf(h, "\x00%d\x00%s", st.Isolation, st.SQL)
+	}
+	k := hex.EncodeToString(h.Sum(nil))
+	if c != nil {
+		if data, err := os.ReadFile(c.path(k)); err == nil {
+			var e provenEntry
+			d := &decoder{b: data}
+			if d.value(reflect.ValueOf(&e).Elem()) == nil && len(d.b) == 0 && e.Key == k && e.Result != nil {
+				return e.Result, true, nil
+			}
+		}
+	}
+	srv, err := open(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	result, err = ValidateAfter(ctx, srv, live, pending, p, desired, schemas, exec)
+	if err != nil {
+		return nil, false, err
+	}
+	if c != nil {
+		_ = c.write(k, encodeValue(nil, reflect.ValueOf(&provenEntry{Key: k, Result: result}).Elem()))
+	}
+	return result, false, nil
+}

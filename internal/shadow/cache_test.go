@@ -1,0 +1,262 @@
+package shadow
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pg-flux/pg-flux/internal/catalog"
+	"github.com/pg-flux/pg-flux/internal/diff"
+	"github.com/pg-flux/pg-flux/internal/model"
+	"github.com/pg-flux/pg-flux/internal/pgtest"
+	"github.com/pg-flux/pg-flux/internal/source"
+)
+
+const cacheSource = `CREATE TYPE mood AS ENUM ('ok', 'sad');
+CREATE TABLE app_user (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL CHECK (name <> ''), m mood);
+CREATE TABLE post (id serial PRIMARY KEY, user_id bigint REFERENCES app_user (id), body text);
+CREATE INDEX post_user_idx ON post (user_id) WHERE body IS NOT NULL;
+CREATE FUNCTION post_count(u bigint) RETURNS bigint LANGUAGE sql STABLE AS $$ SELECT count(*) FROM post WHERE user_id = u $$;
+CREATE VIEW busy AS SELECT id, name FROM app_user WHERE post_count(id) > 10;
+COMMENT ON TABLE post IS 'posts';
+`
+
+// TestCachedDesired: a miss loads the source and stores the model; a hit
+// returns the same model (every field, dependencies included) without
+// opening the shadow; changing a source file, the managed schemas or the
+// server's major version misses again; a corrupt entry is a miss.
+func TestCachedDesired(t *testing.T) {
+	ctx := context.Background()
+	srv := dsnServer(t)
+	cache := OpenCache(t.TempDir())
+	opens := 0
+	open := func(context.Context) (*Server, error) { opens++; return srv, nil }
+	empty := func() (*model.Model, error) { return model.New(), nil }
+
+	schemaDir := filepath.Join(t.TempDir(), "schema")
+	write := func(rel, sql string) *source.Set {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Join(schemaDir, filepath.Dir(rel)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(schemaDir, rel), []byte(sql), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		set, err := source.Load(schemaDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return set
+	}
+	set := write("main.sql", cacheSource)
+	set = write("more/extra.sql", "CREATE TABLE extra (id int PRIMARY KEY);\n")
+	key := func(set *source.Set, schemas []string, major int) CacheKey {
+		return CacheKey{Source: set.Hash(), Server: "test", Major: major, BuildID: BuildID("test"), Schemas: schemas}
+	}
+	public := []string{"public"}
+	desired := func(k CacheKey, set *source.Set, schemas []string) (*model.Model, bool) {
+		t.Helper()
+		m, hit, err := CachedDesired(ctx, cache, k, open, set, schemas, empty)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m, hit
+	}
+
+	miss, hit := desired(key(set, public, 15), set, public)
+	if hit || opens != 1 {
+		t.Fatalf("first call: hit=%v opens=%d, want a miss that opens the shadow", hit, opens)
+	}
+	cached, hit := desired(key(set, public, 15), set, public)
+	if !hit || opens != 1 {
+		t.Fatalf("second call: hit=%v opens=%d, want a hit that does not open the shadow", hit, opens)
+	}
+	if !reflect.DeepEqual(miss, cached) {
+		t.Fatalf("the cached model differs from the loaded one:\n%s\n---\n%s", miss.Canonical(), cached.Canonical())
+	}
+	if len(cached.Deps) == 0 || len(cached.Tables) != 3 || len(cached.Views) != 1 {
+		t.Fatalf("cached model lacks objects: %d deps, %d tables, %d views", len(cached.Deps), len(cached.Tables), len(cached.Views))
+	}
+	direct, err := Desired(ctx, srv, set, public, model.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changes := diff.Compare(direct, cached); len(changes) > 0 || string(direct.Canonical()) != string(cached.Canonical()) {
+		t.Fatalf("the cached model differs from Desired's: %v", changes)
+	}
+
+	// Any source file changed: a miss, and the model shows the change.
+	changed := write("more/extra.sql", "CREATE TABLE extra (id int PRIMARY KEY, note text);\n")
+	m, hit := desired(key(changed, public, 15), changed, public)
+	if hit || opens != 2 {
+		t.Fatalf("changed file: hit=%v opens=%d, want a miss", hit, opens)
+	}
+	if m.Tables[model.QName{Schema: "public", Name: "extra"}].Column("note") == nil {
+		t.Fatal("changed file: the new column is missing from the model")
+	}
+	// Other managed schemas, another major: misses.
+	both := []string{"public", "other"}
+	if _, hit := desired(key(changed, both, 15), changed, both); hit || opens != 3 {
+		t.Fatalf("other schemas: hit=%v opens=%d, want a miss", hit, opens)
+	}
+	if _, hit := desired(key(changed, public, 16), changed, public); hit || opens != 4 {
+		t.Fatalf("other major: hit=%v opens=%d, want a miss", hit, opens)
+	}
+	if _, hit := desired(key(changed, public, 15), changed, public); !hit || opens != 4 {
+		t.Fatalf("back to the first key: hit=%v opens=%d, want a hit", hit, opens)
+	}
+
+	// A corrupt entry is a miss, not an error.
+	entries, _ := filepath.Glob(filepath.Join(cache.dir, "*", "*.bin"))
+	for _, e := range entries {
+		if err := os.WriteFile(e, []byte("garbage"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, hit := desired(key(changed, public, 15), changed, public); hit || opens != 5 {
+		t.Fatalf("corrupt entry: hit=%v opens=%d, want a miss", hit, opens)
+	}
+	// No cache (--no-cache): always loads.
+	if _, hit, err := CachedDesired(ctx, nil, key(changed, public, 15), open, changed, public, empty); err != nil || hit || opens != 6 {
+		t.Fatalf("no cache: hit=%v opens=%d err=%v, want a load", hit, opens, err)
+	}
+}
+
+// TestCachedDesiredSpelling: a hit whose live model needs a spelling
+// comparison not made before loads the source again (and remembers the
+// answer); the next such hit needs no shadow.
+func TestCachedDesiredSpelling(t *testing.T) {
+	ctx := context.Background()
+	srv := dsnServer(t)
+	cache := OpenCache(t.TempDir())
+	opens := 0
+	open := func(context.Context) (*Server, error) { opens++; return srv, nil }
+	set := sourceSet(t, map[string]string{"v.sql": "CREATE TABLE t (id int, s varchar(5) CHECK (s IN ('a', 'b')));\n"})
+	k := CacheKey{Source: set.Hash(), Server: "test", Major: 15, BuildID: "test", Schemas: []string{"public"}}
+	first, _, err := CachedDesired(ctx, cache, k, open, set, []string{"public"}, func() (*model.Model, error) { return model.New(), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Live holds the same check as PostgreSQL spells it after a reload.
+	db := pgtest.NewDatabase(t)
+	db.Exec(t, "CREATE TABLE t (id int, s varchar(5));")
+	name := model.QName{Schema: "public", Name: "t"}
+	var check string
+	for cname, c := range first.Tables[name].Constraints {
+		if c.Type == model.Check {
+			check = cname
+			db.Exec(t, "ALTER TABLE t ADD CONSTRAINT "+pgx.Identifier{cname}.Sanitize()+" "+c.Definition)
+		}
+	}
+	conn := db.Connect(t)
+	live, err := catalog.Inspect(ctx, conn, catalog.Options{Schemas: []string{"public"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	liveFn := func() (*model.Model, error) { return live, nil }
+	respelled := live.Tables[name].Constraints[check].Definition != first.Tables[name].Constraints[check].Definition
+	m, hit, err := CachedDesired(ctx, cache, k, open, set, []string{"public"}, liveFn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if respelled && (hit || opens != 2) {
+		t.Fatalf("a new spelling comparison: hit=%v opens=%d, want the source loaded again", hit, opens)
+	}
+	if changes := diff.Compare(live, m); len(changes) > 0 {
+		t.Fatalf("live and desired differ: %v", changes)
+	}
+	before := opens
+	m, hit, err = CachedDesired(ctx, cache, k, open, set, []string{"public"}, liveFn)
+	if err != nil || !hit || opens != before {
+		t.Fatalf("the same comparison again: hit=%v opens=%d (was %d) err=%v, want a hit", hit, opens, before, err)
+	}
+	if changes := diff.Compare(live, m); len(changes) > 0 {
+		t.Fatalf("from the cache, live and desired differ: %v", changes)
+	}
+}
+
+// TestCopyOfLiveTemplate: on the shared server, copies of the same live
+// state come from one template database and hold live's schema; nothing
+// but the template is left after Close.
+func TestCopyOfLiveTemplate(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.NewDatabase(t)
+	db.Exec(t, cacheSource)
+	live, err := catalog.Inspect(ctx, db.Connect(t), catalog.Options{Schemas: []string{"public"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := Open(ctx, Options{Major: pgtest.Major(), BuildID: "test-template"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if !srv.Shared() {
+		t.Fatal("Open without a DSN should use the shared server")
+	}
+	for i := 0; i < 2; i++ {
+		cp, err := srv.CopyOfLive(ctx, live, execSteps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn, err := cp.Connect(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := catalog.Inspect(ctx, conn, catalog.Options{Schemas: []string{"public"}})
+		conn.Close(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if changes := diff.Compare(live, got); len(changes) > 0 {
+			t.Fatalf("copy %d differs from live: %v", i, changes)
+		}
+		if err := cp.Drop(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := databases(t, srv)
+	tpl := templateName(live, "test-template", false)
+	if !contains(names, tpl) {
+		t.Fatalf("no template database %s on the shared server: %v", tpl, names)
+	}
+	srv.Close()
+	for _, n := range databases(t, srv) {
+		if strings.HasPrefix(n, DatabasePrefix) || strings.HasPrefix(n, templateBuildPrefix) {
+			t.Errorf("scratch database %s left after Close", n)
+		}
+	}
+}
+
+func contains(names []string, n string) bool {
+	for _, x := range names {
+		if x == n {
+			return true
+		}
+	}
+	return false
+}
+
+func databases(t *testing.T, srv *Server) []string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, srv.admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, "SELECT datname FROM pg_database")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}

@@ -1,0 +1,125 @@
+package shadow
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// scratchName names a scratch database after the process that creates it,
+// so that one left behind by a killed command can be told from one in use:
+// prefix, PID, "_", random hex.
+func scratchName(prefix string, random []byte) string {
+	return prefix + strconv.Itoa(os.Getpid()) + "_" + hex.EncodeToString(random)
+}
+
+// scratchOwnerGone reports whether name is a scratch database whose
+// creating process no longer exists.
+func scratchOwnerGone(name string) bool {
+	for _, prefix := range []string{DatabasePrefix, templateBuildPrefix} {
+		rest, ok := strings.CutPrefix(name, prefix)
+		if !ok {
+			continue
+		}
+		pidText, _, ok := strings.Cut(rest, "_")
+		pid, err := strconv.Atoi(pidText)
+		if !ok || err != nil || pid <= 0 {
+			return false
+		}
+		return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
+	}
+	return false
+}
+
+// dropOrphans drops the scratch databases of commands that were killed
+// before they could drop them (on a shared server, which outlives them).
+func (s *Server) dropOrphans(ctx context.Context) {
+	conn, err := s.connectAdmin(ctx)
+	if err != nil {
+		return
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'pgflux\_%'`)
+	if err != nil {
+		return
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return
+	}
+	for _, name := range names {
+		if scratchOwnerGone(name) {
+			_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+		}
+	}
+}
+
+// Empty databases made ahead of need and not used by the command that made
+// them wait on a shared server for the next command, under poolPrefix: a
+// command takes one by renaming it, which only one can do.
+const (
+	poolPrefix = "pgflux_pool_"
+	// maxPool bounds how many wait.
+	maxPool = 2
+)
+
+// toPool puts an unused empty database into the pool, or drops it when the
+// pool is full (Close drops whatever is still recorded as created).
+func (s *Server) toPool(name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), dropTimeout)
+	defer cancel()
+	conn, err := s.connectAdmin(ctx)
+	if err != nil {
+		return
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_database WHERE datname LIKE 'pgflux\_pool\_%'`).Scan(&n); err != nil || n >= maxPool {
+		return
+	}
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return
+	}
+	pooled := poolPrefix + hex.EncodeToString(b)
+	if _, err := conn.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{name}.Sanitize()+" RENAME TO "+pgx.Identifier{pooled}.Sanitize()); err == nil {
+		s.forget(name)
+	}
+}
+
+// fromPool takes an empty database from the pool and names it name.
+func (s *Server) fromPool(ctx context.Context, conn *pgx.Conn, name string) bool {
+	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'pgflux\_pool\_%'`)
+	if err != nil {
+		return false
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return false
+	}
+	for _, pooled := range names {
+		// Fails when another command took it first.
+		if _, err := conn.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{pooled}.Sanitize()+" RENAME TO "+pgx.Identifier{name}.Sanitize()); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// strategy is the CREATE DATABASE option that copies files rather than
+// writing every page of the template to the WAL: much faster for the
+// template copies of live, and for template0 on a shared server
+// (PostgreSQL 15 and later).
+func (s *Server) strategy() string {
+	if s.major >= 15 && s.cluster != nil {
+		return " STRATEGY FILE_COPY"
+	}
+	return ""
+}
