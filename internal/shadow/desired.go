@@ -51,7 +51,7 @@ func Desired(ctx context.Context, srv *Server, set *source.Set, schemas []string
 		return nil, fmt.Errorf("inspect the shadow database: %w", err)
 	}
 	if live != nil {
-		if err := adoptSpelling(ctx, conn, live, m); err != nil {
+		if _, err := adoptSpelling(ctx, conn, live, m); err != nil {
 			return nil, fmt.Errorf("shadow database: %w", err)
 		}
 	}
@@ -123,11 +123,22 @@ func validateOnce(ctx context.Context, srv *Server, live *model.Model, p *plan.P
 		return nil, fmt.Errorf("validate the plan: inspect the scratch database: %w", err)
 	}
 	// The scratch copy was built from live's deparsed text, which PostgreSQL
-	// may spell differently once reloaded; the real live keeps its spelling.
-	if err := adoptSpelling(ctx, insp, desired, result); err != nil {
+	// may spell differently once reloaded; the real live keeps its spelling,
+	// so what the plan leaves alone takes live's text: the result hash is
+	// the one the real live will have. What the plan creates keeps the text
+	// PostgreSQL gives it, as on the real live.
+	if _, err := adoptSpelling(ctx, insp, live, result); err != nil {
 		return nil, fmt.Errorf("validate the plan: %w", err)
 	}
-	if changes := diff.Compare(result, desired); len(changes) > 0 {
+	// Converged means equal to desired up to spelling; desired's texts are
+	// taken only for that comparison.
+	restore, err := adoptSpelling(ctx, insp, desired, result)
+	if err != nil {
+		return nil, fmt.Errorf("validate the plan: %w", err)
+	}
+	changes := diff.Compare(result, desired)
+	restore()
+	if len(changes) > 0 {
 		return nil, &NotConvergedError{Changes: changes}
 	}
 	return result, nil

@@ -29,39 +29,48 @@ import (
 // never outlive the transaction, which is rolled back.
 const spellingName = "pgflux_spelling"
 
-// adoptSpelling gives m ref's text for every CHECK constraint, view and
-// materialized view whose definition differs from ref's only in spelling:
-// both texts, reloaded on conn (a scratch database holding m's state),
-// deparse the same. Everything it creates is rolled back.
-func adoptSpelling(ctx context.Context, conn *pgx.Conn, ref, m *model.Model) error {
+// adoptSpelling gives m ref's text for every CHECK constraint, index, view
+// and materialized view whose definition differs from ref's only in
+// spelling: both texts, reloaded on conn (a scratch database holding m's
+// state), deparse the same. Everything it creates is rolled back. The
+// returned function gives m its own texts back.
+func adoptSpelling(ctx context.Context, conn *pgx.Conn, ref, m *model.Model) (restore func(), err error) {
+	var adopted []probe
+	restore = func() {
+		for _, p := range adopted {
+			*p.target = p.was
+		}
+	}
 	probes := spellingProbes(ref, m)
 	if len(probes) == 0 {
-		return nil
+		return restore, nil
 	}
 	tx, err := conn.Begin(ctx)
 	if err != nil {
-		return fmt.Errorf("compare definitions: %w", err)
+		return restore, fmt.Errorf("compare definitions: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	// The same search path as the catalog inspector: the deparsed texts
 	// qualify every name outside pg_catalog, and so do the reloaded ones.
 	if _, err := tx.Exec(ctx, "SET LOCAL search_path = pg_catalog"); err != nil {
-		return fmt.Errorf("compare definitions: %w", err)
+		return restore, fmt.Errorf("compare definitions: %w", err)
 	}
 	for _, p := range probes {
 		a, err := reparse(ctx, tx, p, p.ref)
 		if err != nil {
-			return err
+			return restore, err
 		}
 		b, err := reparse(ctx, tx, p, p.own)
 		if err != nil {
-			return err
+			return restore, err
 		}
 		if a != "" && a == b {
-			p.adopt()
+			p.was = *p.target
+			*p.target = p.value
+			adopted = append(adopted, p)
 		}
 	}
-	return nil
+	return restore, nil
 }
 
 // probe is one definition that differs between ref and m.
@@ -71,7 +80,9 @@ type probe struct {
 	arg      string              // the query's $1
 	norm     func(string) string // the text as the differ compares it
 	ref, own string              // the two definitions
-	adopt    func()              // gives m ref's definition
+	target   *string             // m's definition
+	value    string              // what it becomes when both mean the same: ref's text
+	was      string              // its text before, once adopted
 }
 
 func spellingProbes(ref, m *model.Model) []probe {
@@ -88,7 +99,7 @@ func spellingProbes(ref, m *model.Model) []probe {
 			}
 			keep := c.Definition[len(md):] // " NOT VALID" is state, kept as m has it
 			out = append(out, probe{create: create, deparse: deparse, arg: owner, norm: diff.ConstraintDefinition, ref: rd, own: md,
-				adopt: func() { c.Definition = rd + keep }})
+				target: &c.Definition, value: rd + keep})
 		}
 	}
 	for name, t := range m.Tables {
@@ -114,7 +125,7 @@ func spellingProbes(ref, m *model.Model) []probe {
 		}
 		out = append(out, probe{create: "CREATE TEMPORARY VIEW " + spellingName + " AS %s",
 			deparse: "SELECT pg_get_viewdef($1::regclass, true)", arg: "pg_temp." + spellingName, norm: diff.ViewQuery,
-			ref: rq, own: mq, adopt: func() { *def = rdef }})
+			ref: rq, own: mq, target: def, value: rdef})
 	}
 	for name, v := range m.Views {
 		if r := ref.Views[name]; r != nil {
@@ -126,7 +137,7 @@ func spellingProbes(ref, m *model.Model) []probe {
 			view(r.Definition, &v.Definition)
 		}
 	}
-	return out
+	return append(out, indexProbes(ref, m)...)
 }
 
 // reparse creates the throwaway object of p from def and returns
