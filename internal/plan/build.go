@@ -437,6 +437,9 @@ func (b *builder) analyzeIndexes() {
 			continue
 		}
 		d := b.desired.Indexes[name]
+		if d == nil && b.partitionIndexReused(name) {
+			continue
+		}
 		if d == nil || d.Table != l.Table || d.Definition != l.Definition ||
 			b.touchesRecreated(indexID(name), l.Table, l.Definition) || b.partitionIndexDropped(l, d) {
 			b.droppedIdx[name] = true
@@ -1018,6 +1021,7 @@ func (b *builder) emitTables() {
 	// After the parents' column changes, which they follow.
 	for _, d := range partitions {
 		b.partitionDefaultSteps(d)
+		b.partitionNotNullSteps(d)
 	}
 }
 
