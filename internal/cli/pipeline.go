@@ -94,6 +94,9 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) error {
 	began := time.Now()
 	var err error
+	if s.Plan.Using, err = usingHints(p.Set, p.Desired); err != nil {
+		return err
+	}
 	if p.Plan, err = plan.Build(p.Live, p.Desired, s.Plan); err != nil {
 		return err
 	}
@@ -112,6 +115,9 @@ func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) err
 		return err
 	}
 	if err := checkNotNullWithoutDefault(p.Findings, s); err != nil {
+		return err
+	}
+	if err := checkConversions(ctx, t.Conn, p.Plan.Conversions); err != nil {
 		return err
 	}
 	began = time.Now()

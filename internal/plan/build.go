@@ -20,6 +20,9 @@ type Options struct {
 	// on an existing table is staged through a validated CHECK; 0 disables
 	// the rewrite.
 	SetNotNullRelTuplesHint float64
+	// Using are the source's conversions for column type changes
+	// ("-- @using" hints, see QualifiedUsing).
+	Using map[model.ColumnRef]string
 }
 
 // Build plans the steps that turn live into desired. Build(model.New(), m)
@@ -39,7 +42,7 @@ func Build(live, desired *model.Model, opts Options) (*Plan, error) {
 	if err := b.emit(); err != nil {
 		return nil, err
 	}
-	p := &Plan{}
+	p := &Plan{Conversions: b.conversions}
 	for _, steps := range b.out {
 		p.Steps = append(p.Steps, steps...)
 	}
@@ -145,6 +148,8 @@ type builder struct {
 	rt  routineState  // functions, triggers, event triggers (routines.go)
 	ts  *typeState    // the kinds of types.go
 	inh *inheritState // inheritance parents (inherit.go)
+
+	conversions []Conversion // columns.go
 }
 
 func newBuilder(live, desired *model.Model, opts Options) *builder {
@@ -1055,7 +1060,7 @@ func (b *builder) alterColumnSteps(table model.QName, l, d *model.Column) (pre, 
 		first("DROP EXPRESSION", "drop expression")
 	}
 	if retype {
-		out = append(out, alterColumnType(table, d, b.usingExpr(l, d)))
+		out = append(out, alterColumnType(table, d, b.conversion(table, l, d)))
 	}
 	if !l.NotNull && d.NotNull {
 		do("SET NOT NULL", "set not null")

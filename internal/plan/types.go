@@ -418,6 +418,8 @@ func (b *builder) emitTypeDefinitions() {
 		phase := phaseEnums
 		if onTables[id] {
 			phase = phaseColumns
+		} else if b.domainCallsFunction(id) {
+			phase = phaseFunctions
 		}
 		switch id.Kind {
 		case model.KindDomain:
@@ -486,6 +488,8 @@ func (b *builder) emitTypeDefinitions() {
 		p := phaseDropTypes
 		if onRows[id] {
 			p = phaseDropFunctions
+		} else if b.domainGoneBeforeFunctions(id) {
+			p = phaseDropSequences
 		}
 		if id.Kind == model.KindCollation || id.Kind == model.KindTextSearchCfg {
 			// Recreated configurations are created again in phaseEnums;

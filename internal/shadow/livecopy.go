@@ -18,13 +18,15 @@ func (s *Server) CopyOfLive(ctx context.Context, live *model.Model, exec Executo
 	if err != nil {
 		return nil, fmt.Errorf("cannot recreate the live schema (this is a pg-flux bug; please report it with the live schema): %w", err)
 	}
-	db, err = s.CreateDatabase(ctx)
+	scratch, err := s.CreateDatabase(ctx)
 	if err != nil {
 		return nil, err
 	}
+	db = scratch
 	defer func() {
+		// A failing return has already set db to nil: drop what was made.
 		if err != nil {
-			db.Drop(ctx)
+			scratch.Drop(context.WithoutCancel(ctx))
 			db = nil
 		}
 	}()
