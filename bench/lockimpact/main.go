@@ -9,10 +9,11 @@
 // table, and then, for each mode, runs a steady write load (each writer
 // inserts or updates one row at a time and records every statement's
 // latency) plus one reporting session that repeatedly holds a read
-// transaction on the table for a few seconds; each of five changes starts
-// while that transaction is open. The changes are
-// applied one after another: a foreign key, a CHECK, SET NOT NULL, an index
-// and a column type change. It prints a Markdown table: for each change the
+// transaction on the table for a few seconds; each change starts while
+// that transaction is open. The changes are applied one after another: a
+// foreign key, a CHECK, SET NOT NULL, an index, a column type change, and
+// an index on a partitioned table whose partitions the writers also insert
+// into. It prints a Markdown table: for each change the
 // longest stall a writer saw while it ran, and how long the change took.
 package main
 
@@ -60,6 +61,7 @@ var changes = []change{
 	{"SET NOT NULL", "ALTER TABLE events ALTER COLUMN tenant_id SET NOT NULL"},
 	{"index", "CREATE INDEX events_tenant_idx ON events (tenant_id)"},
 	{"type change int → bigint", "ALTER TABLE events ALTER COLUMN amount TYPE bigint"},
+	{"index on a partitioned table", "CREATE INDEX readings_v_idx ON readings (v)"},
 }
 
 // schemaAfter is the source schema with the first n changes made.
@@ -84,6 +86,12 @@ func schemaAfter(n int) string {
 	b.WriteString("\n);\n")
 	if n >= 4 {
 		b.WriteString("\nCREATE INDEX events_tenant_idx ON events (tenant_id);\n")
+	}
+	b.WriteString("\nCREATE TABLE readings (\n    at integer NOT NULL,\n    v integer\n) PARTITION BY RANGE (at);\n" +
+		"CREATE TABLE readings_low PARTITION OF readings FOR VALUES FROM (0) TO (50);\n" +
+		"CREATE TABLE readings_high PARTITION OF readings FOR VALUES FROM (50) TO (100);\n")
+	if n >= 6 {
+		b.WriteString("\nCREATE INDEX readings_v_idx ON readings (v);\n")
 	}
 	return b.String()
 }
@@ -138,10 +146,17 @@ func (l *load) writer(ctx context.Context, dsn string, rows int) error {
 	for ctx.Err() == nil {
 		began := time.Now()
 		var err error
-		if rand.IntN(2) == 0 {
+		switch rand.IntN(3) {
+		case 2:
+			// Straight into a partition, as an application that routes
+			// rows itself does.
+			i := rand.IntN(2)
+			part := []string{"readings_low", "readings_high"}[i]
+			_, err = conn.Exec(ctx, "INSERT INTO "+part+" (at, v) VALUES ($1, $2)", 50*i+rand.IntN(50), rand.IntN(1000))
+		case 0:
 			_, err = conn.Exec(ctx, "INSERT INTO events (parent_id, amount, tenant_id, note) VALUES ($1, $2, $3, 'w')",
 				rand.IntN(1000)+1, rand.IntN(100), rand.IntN(50))
-		} else {
+		default:
 			_, err = conn.Exec(ctx, "UPDATE events SET note = 'u' WHERE id = $1", rand.IntN(rows)+1)
 		}
 		if ctx.Err() != nil {
@@ -231,10 +246,11 @@ func run(ctx context.Context, rows, writers int, hold time.Duration, lockTimeout
 	}
 	if _, err := seed.Exec(ctx, fmt.Sprintf(`INSERT INTO parent SELECT generate_series(1, 1000);
 		INSERT INTO events (parent_id, amount, tenant_id, note)
-			SELECT g %% 1000 + 1, g %% 100, g %% 50, 'seed' FROM generate_series(1, %d) g`, rows)); err != nil {
+			SELECT g %% 1000 + 1, g %% 100, g %% 50, 'seed' FROM generate_series(1, %d) g;
+		INSERT INTO readings SELECT g %% 100, g FROM generate_series(1, %d) g`, rows, rows)); err != nil {
 		return fmt.Errorf("load rows: %w", err)
 	}
-	if _, err := seed.Exec(ctx, "VACUUM ANALYZE events"); err != nil {
+	if _, err := seed.Exec(ctx, "VACUUM ANALYZE events, readings_low, readings_high"); err != nil {
 		return fmt.Errorf("vacuum: %w", err)
 	}
 	seed.Close(ctx)
@@ -269,14 +285,14 @@ func run(ctx context.Context, rows, writers int, hold time.Duration, lockTimeout
 		tot[r.mode] = t
 	}
 	for _, mode := range []string{"naive", "pg-flux"} {
-		fmt.Printf("| **all five** | %s | %d ms | %d ms | |\n", mode, tot[mode][0].Milliseconds(), tot[mode][1].Milliseconds())
+		fmt.Printf("| **all six** | %s | %d ms | %d ms | |\n", mode, tot[mode][0].Milliseconds(), tot[mode][1].Milliseconds())
 	}
 	fmt.Printf("\n%d rows, %d writers, reporting transaction held %s then paused %s, pg-flux --lock-timeout %s, PostgreSQL %s, total bench time %s\n",
 		rows, writers, hold, hold, lockTimeout, version, time.Since(began).Round(time.Second))
 	return nil
 }
 
-// runMode applies the five changes in one mode under load.
+// runMode applies the changes in one mode under load.
 func runMode(ctx context.Context, cluster *pgserver.Cluster, mode, db string, rows, writers int, hold time.Duration, lockTimeout string) ([]result, error) {
 	dsn := cluster.DSN(db)
 	l := &load{holds: make(chan struct{}, 1)}

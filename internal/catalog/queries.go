@@ -173,6 +173,12 @@ WITH objs(classid, objid, kind, nsp, name, sub) AS (
   JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = ANY($1)
   UNION ALL
+  -- A domain's constraints stand for the domain (what its CHECKs call, it
+  -- uses).
+  SELECT 'pg_constraint'::regclass, co.oid, 'domain', n.nspname, t.typname, ''
+  FROM pg_constraint co JOIN pg_type t ON t.oid = co.contypid
+  JOIN pg_namespace n ON n.oid = t.typnamespace
+  WHERE n.nspname = ANY($1)  UNION ALL
   SELECT 'pg_rewrite'::regclass, r.oid, 'view', n.nspname, c.relname, ''
   FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
   JOIN pg_namespace n ON n.oid = c.relnamespace

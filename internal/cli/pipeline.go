@@ -211,6 +211,9 @@ func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) err
 	var err error
 	opts := s.Plan
 	opts.Major = t.Major
+	if opts.Using, err = usingHints(p.Set, p.Desired); err != nil {
+		return err
+	}
 	if p.Plan, err = plan.Build(p.Live, p.Desired, opts); err != nil {
 		return err
 	}
@@ -229,6 +232,9 @@ func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) err
 		return err
 	}
 	if err := checkNotNullWithoutDefault(p.Findings, s); err != nil {
+		return err
+	}
+	if err := checkConversions(ctx, t.Conn, p.Plan.Conversions); err != nil {
 		return err
 	}
 	began = time.Now()

@@ -24,6 +24,9 @@ type Options struct {
 	// newer majors accept are planned for those (see version.go). 0 plans
 	// for every supported major.
 	Major int
+	// Using are the source's conversions for column type changes
+	// ("-- @using" hints, see QualifiedUsing).
+	Using map[model.ColumnRef]string
 }
 
 // Build plans the steps that turn live into desired. Build(model.New(), m)
@@ -43,7 +46,7 @@ func Build(live, desired *model.Model, opts Options) (*Plan, error) {
 	if err := b.emit(); err != nil {
 		return nil, err
 	}
-	p := &Plan{}
+	p := &Plan{Conversions: b.conversions}
 	for _, steps := range b.out {
 		p.Steps = append(p.Steps, steps...)
 	}
@@ -149,6 +152,8 @@ type builder struct {
 	rt  routineState  // functions, triggers, event triggers (routines.go)
 	ts  *typeState    // the kinds of types.go
 	inh *inheritState // inheritance parents (inherit.go)
+
+	conversions []Conversion // columns.go
 }
 
 func newBuilder(live, desired *model.Model, opts Options) *builder {
@@ -442,6 +447,9 @@ func (b *builder) analyzeIndexes() {
 			continue
 		}
 		d := b.desired.Indexes[name]
+		if d == nil && b.partitionIndexReused(name) {
+			continue
+		}
 		if d == nil || d.Table != l.Table || d.Definition != l.Definition ||
 			b.touchesRecreated(indexID(name), l.Table, l.Definition) || b.partitionIndexDropped(l, d) {
 			b.droppedIdx[name] = true
@@ -1023,6 +1031,7 @@ func (b *builder) emitTables() {
 	// After the parents' column changes, which they follow.
 	for _, d := range partitions {
 		b.partitionDefaultSteps(d)
+		b.partitionNotNullSteps(d)
 	}
 }
 
@@ -1056,7 +1065,7 @@ func (b *builder) alterColumnSteps(table model.QName, l, d *model.Column) (pre, 
 		first("DROP EXPRESSION", "drop expression")
 	}
 	if retype {
-		out = append(out, alterColumnType(table, d, b.usingExpr(l, d)))
+		out = append(out, alterColumnType(table, d, b.conversion(table, l, d)))
 	}
 	if b.setsExpression(l, d) {
 		out = append(out, setExpressionStep(table, d))

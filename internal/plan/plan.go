@@ -7,6 +7,8 @@ import "github.com/pg-flux/pg-flux/internal/model"
 // Plan is the ordered list of steps that takes live to desired.
 type Plan struct {
 	Steps []Step
+	// Conversions are the column type changes among the steps.
+	Conversions []Conversion
 }
 
 // Step is one SQL statement of a plan.

@@ -43,7 +43,7 @@ func DefaultOptions() Options {
 func Rewrite(p *Plan, live, desired *model.Model, opts Options) *Plan {
 	r := &rewriter{live: live, desired: desired, opts: opts, names: map[model.QName]bool{}}
 	r.scan(p.Steps)
-	out := &Plan{}
+	out := &Plan{Conversions: p.Conversions}
 	for _, st := range p.Steps {
 		out.Steps = append(out.Steps, r.rewrite(st)...)
 	}

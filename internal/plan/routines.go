@@ -229,7 +229,7 @@ func (b *builder) analyzeLateDrops() {
 		return true
 	}
 	for from, deps := range b.live.Deps {
-		if !b.inDroppedTable(from) {
+		if !b.inDroppedTable(from) && !b.domainGoneBeforeFunctions(from) {
 			continue
 		}
 		for _, dep := range deps {

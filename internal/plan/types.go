@@ -418,6 +418,8 @@ func (b *builder) emitTypeDefinitions() {
 		phase := phaseEnums
 		if onTables[id] {
 			phase = phaseColumns
+		} else if b.domainCallsFunction(id) {
+			phase = phaseFunctions
 		}
 		switch id.Kind {
 		case model.KindDomain:
@@ -486,6 +488,8 @@ func (b *builder) emitTypeDefinitions() {
 		p := phaseDropTypes
 		if onRows[id] {
 			p = phaseDropFunctions
+		} else if b.domainGoneBeforeFunctions(id) {
+			p = phaseDropSequences
 		}
 		if id.Kind == model.KindCollation || id.Kind == model.KindTextSearchCfg {
 			// Recreated configurations are created again in phaseEnums;
@@ -1408,87 +1412,6 @@ func stableTopo(ids []model.ObjectID, first func(x, y model.ObjectID) bool) []mo
 		rest = append(rest[:pick], rest[pick+1:]...)
 	}
 	return out
-}
-
-// --- indexes of partitioned tables
-
-// childIndexDef is the definition of ix for one of its partitions (or ix
-// itself), ON ONLY when only; false when ix.Definition does not read as
-// pg_get_indexdef spells it.
-func childIndexDef(ix *model.Index, table model.QName, name string, only bool) (string, bool) {
-	def := strings.TrimSuffix(strings.TrimSpace(ix.Definition), ";")
-	create := "CREATE INDEX "
-	if ix.Unique {
-		create = "CREATE UNIQUE INDEX "
-	}
-	rest, ok := strings.CutPrefix(def, create+model.QuoteIdent(ix.Name.Name)+" ON ")
-	if !ok {
-		return "", false
-	}
-	rest = strings.TrimPrefix(rest, "ONLY ")
-	if rest, ok = strings.CutPrefix(rest, ix.Table.String()+" "); !ok {
-		return "", false
-	}
-	on := " ON "
-	if only {
-		on = " ON ONLY "
-	}
-	return create + model.QuoteIdent(name) + on + table.String() + " " + rest, true
-}
-
-// createPartitionedIndex creates an index of a partitioned table the way
-// pg_dump does: ON ONLY, then each partition's index by its name, attached
-// bottom up. The partitions' index names are kept, and a partition left
-// without one leaves the index invalid, as in the desired schema.
-func (b *builder) createPartitionedIndex(ix *model.Index) []Step {
-	def, ok := childIndexDef(ix, ix.Table, ix.Name.Name, true)
-	if !ok || !b.hasPartitions(ix.Table) {
-		return []Step{createIndex(ix)}
-	}
-	out := []Step{step(def, "create index "+ix.Name.String(), indexID(ix.Name))}
-	steps, ok := b.partitionIndexSteps(ix, ix.Partitions)
-	if !ok {
-		return []Step{createIndex(ix)}
-	}
-	return append(out, steps...)
-}
-
-// hasPartitions reports whether a table has partitions in the desired
-// schema (without any, CREATE INDEX … ON and ON ONLY are the same).
-func (b *builder) hasPartitions(name model.QName) bool { return b.desiredParents[name] }
-
-// partitionIndexSteps creates and attaches the given partition indexes of
-// ix (their parents' indexes exist or are created first).
-func (b *builder) partitionIndexSteps(ix *model.Index, children []model.PartitionIndex) ([]Step, bool) {
-	byTable := map[model.QName]string{ix.Table: ix.Name.Name}
-	for _, c := range ix.Partitions {
-		byTable[c.Table] = c.Name
-	}
-	var creates, attaches []Step
-	sorted := append([]model.PartitionIndex(nil), children...)
-	sort.SliceStable(sorted, func(i, j int) bool {
-		return b.desired.PartitionDepth(sorted[i].Table) > b.desired.PartitionDepth(sorted[j].Table)
-	})
-	for _, c := range sorted {
-		t := b.desired.Tables[c.Table]
-		if t == nil || t.PartitionOf == nil {
-			return nil, false
-		}
-		parent, ok := byTable[*t.PartitionOf]
-		def, ok2 := childIndexDef(ix, c.Table, c.Name, t.PartitionBy != "")
-		if !ok || !ok2 {
-			return nil, false
-		}
-		name := model.QName{Schema: c.Table.Schema, Name: c.Name}
-		create := step(def, "create index "+name.String()+" on partition "+c.Table.String(), indexID(name))
-		create.Owner = tableID(c.Table)
-		creates = append(creates, create)
-		attach := step(fmt.Sprintf("ALTER INDEX %s ATTACH PARTITION %s", model.QName{Schema: (*t.PartitionOf).Schema, Name: parent}, name),
-			"attach index "+name.String()+" to "+parent, indexID(name))
-		attach.Owner = tableID(c.Table)
-		attaches = append(attaches, attach)
-	}
-	return append(creates, attaches...), true
 }
 
 // partitionIndexChanges renames the partition indexes of a kept index whose

@@ -168,7 +168,7 @@ func CachedDesired(ctx context.Context, c *Cache, key CacheKey, open func(contex
 		if err != nil {
 			return nil, false, err
 		}
-		if complete, _ := adoptSpellingWith(ctx, nil, l, e.Model, e.Verdicts); complete {
+		if _, complete, _ := adoptSpellingWith(ctx, nil, l, e.Model, e.Verdicts); complete {
 			return e.Model, true, nil
 		}
 	}

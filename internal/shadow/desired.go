@@ -87,7 +87,7 @@ func (l *Loaded) AdoptSpelling(ctx context.Context, live *model.Model, verdicts 
 	if live == nil {
 		return nil
 	}
-	if _, err := adoptSpellingWith(ctx, l.conn, live, l.Model, verdicts); err != nil {
+	if _, _, err := adoptSpellingWith(ctx, l.conn, live, l.Model, verdicts); err != nil {
 		return fmt.Errorf("shadow database: %w", err)
 	}
 	return nil
@@ -181,11 +181,22 @@ func validateOnce(ctx context.Context, srv *Server, live *model.Model, pending [
 		return nil, fmt.Errorf("validate the plan: inspect the scratch database: %w", err)
 	}
 	// The scratch copy was built from live's deparsed text, which PostgreSQL
-	// may spell differently once reloaded; the real live keeps its spelling.
-	if err := adoptSpelling(ctx, insp, desired, result); err != nil {
+	// may spell differently once reloaded; the real live keeps its spelling,
+	// so what the plan leaves alone takes live's text: the result hash is
+	// the one the real live will have. What the plan creates keeps the text
+	// PostgreSQL gives it, as on the real live.
+	if _, err := adoptSpelling(ctx, insp, live, result); err != nil {
 		return nil, fmt.Errorf("validate the plan: %w", err)
 	}
-	if changes := diff.Compare(result, desired); len(changes) > 0 {
+	// Converged means equal to desired up to spelling; desired's texts are
+	// taken only for that comparison.
+	restore, err := adoptSpelling(ctx, insp, desired, result)
+	if err != nil {
+		return nil, fmt.Errorf("validate the plan: %w", err)
+	}
+	changes := diff.Compare(result, desired)
+	restore()
+	if len(changes) > 0 {
 		return nil, &NotConvergedError{Changes: changes}
 	}
 	return result, nil

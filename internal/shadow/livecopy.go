@@ -242,17 +242,20 @@ func (s *Server) buildCopy(ctx context.Context, live *model.Model, exec Executor
 	if err != nil {
 		return nil, fmt.Errorf("cannot recreate the live schema (this is a pg-flux bug; please report it with the live schema): %w", err)
 	}
+	var scratch *Database
 	if prefix == DatabasePrefix {
-		db, err = s.CreateDatabase(ctx)
+		scratch, err = s.CreateDatabase(ctx)
 	} else {
-		db, err = s.createNamed(ctx, prefix)
+		scratch, err = s.createNamed(ctx, prefix)
 	}
 	if err != nil {
 		return nil, err
 	}
+	db = scratch
 	defer func() {
+		// A failing return has already set db to nil: drop what was made.
 		if err != nil {
-			db.Drop(ctx)
+			scratch.Drop(context.WithoutCancel(ctx))
 			db = nil
 		}
 	}()

@@ -54,7 +54,7 @@ func Replay(ctx context.Context, srv *Server, live *model.Model, pending []Pendi
 	if err != nil {
 		return nil, fmt.Errorf("replay the pending migrations: inspect the scratch database: %w", err)
 	}
-	if err := adoptSpelling(ctx, conn, live, m); err != nil {
+	if _, err := adoptSpelling(ctx, conn, live, m); err != nil {
 		return nil, fmt.Errorf("replay the pending migrations: %w", err)
 	}
 	// The copy has no rows: the tables live has keep live's statistics, on

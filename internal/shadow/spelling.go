@@ -29,13 +29,14 @@ import (
 // never outlive the transaction, which is rolled back.
 const spellingName = "pgflux_spelling"
 
-// adoptSpelling gives m ref's text for every CHECK constraint, view and
-// materialized view whose definition differs from ref's only in spelling:
-// both texts, reloaded on conn (a scratch database holding m's state),
-// deparse the same. Everything it creates is rolled back.
-func adoptSpelling(ctx context.Context, conn *pgx.Conn, ref, m *model.Model) error {
-	_, err := adoptSpellingWith(ctx, conn, ref, m, nil)
-	return err
+// adoptSpelling gives m ref's text for every CHECK constraint, index, view
+// and materialized view whose definition differs from ref's only in
+// spelling: both texts, reloaded on conn (a scratch database holding m's
+// state), deparse the same. Everything it creates is rolled back. The
+// returned function gives m its own texts back.
+func adoptSpelling(ctx context.Context, conn *pgx.Conn, ref, m *model.Model) (restore func(), err error) {
+	restore, _, err = adoptSpellingWith(ctx, conn, ref, m, nil)
+	return restore, err
 }
 
 // adoptSpellingWith is adoptSpelling with known verdicts: verdicts maps a
@@ -45,7 +46,13 @@ func adoptSpelling(ctx context.Context, conn *pgx.Conn, ref, m *model.Model) err
 // one was missing (m is then partly adopted and must be thrown away).
 // A verdict depends only on the two texts and the database's state, which
 // is m's: the desired-model cache keeps them with the model.
-func adoptSpellingWith(ctx context.Context, conn *pgx.Conn, ref, m *model.Model, verdicts map[string]bool) (complete bool, err error) {
+func adoptSpellingWith(ctx context.Context, conn *pgx.Conn, ref, m *model.Model, verdicts map[string]bool) (restore func(), complete bool, err error) {
+	var adopted []probe
+	restore = func() {
+		for _, p := range adopted {
+			*p.target = p.was
+		}
+	}
 	probes := spellingProbes(ref, m)
 	var tx pgx.Tx
 	for _, p := range probes {
@@ -53,27 +60,27 @@ func adoptSpellingWith(ctx context.Context, conn *pgx.Conn, ref, m *model.Model,
 		same, known := verdicts[key]
 		if !known {
 			if conn == nil {
-				return false, nil
+				return restore, false, nil
 			}
 			if tx == nil {
 				if tx, err = conn.Begin(ctx); err != nil {
-					return false, fmt.Errorf("compare definitions: %w", err)
+					return restore, false, fmt.Errorf("compare definitions: %w", err)
 				}
 				defer tx.Rollback(context.WithoutCancel(ctx))
 				// The same search path as the catalog inspector: the deparsed
 				// texts qualify every name outside pg_catalog, and so do the
 				// reloaded ones.
 				if _, err := tx.Exec(ctx, "SET LOCAL search_path = pg_catalog"); err != nil {
-					return false, fmt.Errorf("compare definitions: %w", err)
+					return restore, false, fmt.Errorf("compare definitions: %w", err)
 				}
 			}
 			a, err := reparse(ctx, tx, p, p.ref)
 			if err != nil {
-				return false, err
+				return restore, false, err
 			}
 			b, err := reparse(ctx, tx, p, p.own)
 			if err != nil {
-				return false, err
+				return restore, false, err
 			}
 			same = a != "" && a == b
 			if verdicts != nil {
@@ -81,10 +88,12 @@ func adoptSpellingWith(ctx context.Context, conn *pgx.Conn, ref, m *model.Model,
 			}
 		}
 		if same {
-			p.adopt()
+			p.was = *p.target
+			*p.target = p.value
+			adopted = append(adopted, p)
 		}
 	}
-	return true, nil
+	return restore, true, nil
 }
 
 // verdictKey identifies one comparison: the object it is made on and the
@@ -100,7 +109,9 @@ type probe struct {
 	arg      string              // the query's $1
 	norm     func(string) string // the text as the differ compares it
 	ref, own string              // the two definitions
-	adopt    func()              // gives m ref's definition
+	target   *string             // m's definition
+	value    string              // what it becomes when both mean the same: ref's text
+	was      string              // its text before, once adopted
 }
 
 func spellingProbes(ref, m *model.Model) []probe {
@@ -117,7 +128,7 @@ func spellingProbes(ref, m *model.Model) []probe {
 			}
 			keep := c.Definition[len(md):] // " NOT VALID" is state, kept as m has it
 			out = append(out, probe{create: create, deparse: deparse, arg: owner, norm: diff.ConstraintDefinition, ref: rd, own: md,
-				adopt: func() { c.Definition = rd + keep }})
+				target: &c.Definition, value: rd + keep})
 		}
 	}
 	for name, t := range m.Tables {
@@ -143,7 +154,7 @@ func spellingProbes(ref, m *model.Model) []probe {
 		}
 		out = append(out, probe{create: "CREATE TEMPORARY VIEW " + spellingName + " AS %s",
 			deparse: "SELECT pg_get_viewdef($1::regclass, true)", arg: "pg_temp." + spellingName, norm: diff.ViewQuery,
-			ref: rq, own: mq, adopt: func() { *def = rdef }})
+			ref: rq, own: mq, target: def, value: rdef})
 	}
 	for name, v := range m.Views {
 		if r := ref.Views[name]; r != nil {
@@ -155,7 +166,7 @@ func spellingProbes(ref, m *model.Model) []probe {
 			view(r.Definition, &v.Definition)
 		}
 	}
-	return out
+	return append(out, indexProbes(ref, m)...)
 }
 
 // reparse creates the throwaway object of p from def and returns
