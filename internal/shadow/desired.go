@@ -53,10 +53,12 @@ func LoadDesired(ctx context.Context, srv *Server, set *source.Set, schemas []st
 	if err != nil {
 		return nil, err
 	}
-	l = &Loaded{db: db}
+	loaded := &Loaded{db: db}
+	l = loaded
 	defer func() {
+		// A failing return has already set l to nil: close what was made.
 		if err != nil {
-			l.Close(ctx)
+			loaded.Close(ctx)
 			l = nil
 		}
 	}()
