@@ -36,6 +36,12 @@ type Options struct {
 	// Log receives the server's output; nil discards it (it is kept in
 	// memory and shown when the server fails to start).
 	Log io.Writer
+	// Port is the server's port (5432 when zero): the unix socket's name,
+	// and the TCP port when Settings enable listen_addresses.
+	Port int
+	// Settings are extra "name=value" server settings, after (and so
+	// overriding) the defaults: tests use them for TCP and TLS.
+	Settings []string
 }
 
 // Cluster is a running PostgreSQL server started by pg-flux.
@@ -47,6 +53,8 @@ type Cluster struct {
 	cmd       *exec.Cmd
 	exited    chan struct{}
 	output    *bytes.Buffer
+	port      int
+	settings  []string
 }
 
 // Start starts a cluster. A new data directory is created by copying a
@@ -57,7 +65,10 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{bin: opts.Binaries, dataDir: opts.DataDir, output: &bytes.Buffer{}}
+	c := &Cluster{bin: opts.Binaries, dataDir: opts.DataDir, output: &bytes.Buffer{}, port: opts.Port, settings: opts.Settings}
+	if c.port == 0 {
+		c.port = 5432
+	}
 	if c.dataDir == "" {
 		c.throwaway = true
 		tmp, err := os.MkdirTemp("", "pg-flux-data-")
@@ -101,7 +112,7 @@ func (c *Cluster) start(ctx context.Context, owner *osUser, log io.Writer) error
 	args := []string{
 		"-D", c.dataDir,
 		"-k", c.socketDir,
-		"-p", "5432",
+		"-p", strconv.Itoa(c.port),
 		"-c", "listen_addresses=",
 		"-c", "fsync=off",
 		"-c", "full_page_writes=off",
@@ -111,6 +122,9 @@ func (c *Cluster) start(ctx context.Context, owner *osUser, log io.Writer) error
 		"-c", "max_locks_per_transaction=256",
 		"-c", "unix_socket_permissions=0777",
 		"-c", "logging_collector=off",
+	}
+	for _, kv := range c.settings {
+		args = append(args, "-c", kv)
 	}
 	cmd := exec.Command(c.bin.Tool("postgres"), args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{
@@ -153,9 +167,12 @@ func (c *Cluster) start(ctx context.Context, owner *osUser, log io.Writer) error
 	}
 }
 
+// DataDir is the cluster's data directory.
+func (c *Cluster) DataDir() string { return c.dataDir }
+
 // DSN returns a connection string for a database of the cluster.
 func (c *Cluster) DSN(database string) string {
-	conn, _ := dsn.WithDatabase(fmt.Sprintf("host=%s port=5432 user=%s sslmode=disable", c.socketDir, Superuser), database)
+	conn, _ := dsn.WithDatabase(fmt.Sprintf("host=%s port=%d user=%s sslmode=disable", c.socketDir, c.port, Superuser), database)
 	return conn
 }
 
