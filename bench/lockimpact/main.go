@@ -211,6 +211,7 @@ type result struct {
 	stall  time.Duration
 	took   time.Duration
 	stmts  int
+	errs   int // writer statements that failed while the change ran
 }
 
 func run(ctx context.Context, rows, writers int, hold time.Duration, lockTimeout string) error {
@@ -269,11 +270,11 @@ func run(ctx context.Context, rows, writers int, hold time.Duration, lockTimeout
 		results = append(results, rs...)
 	}
 
-	fmt.Printf("| change | mode | longest writer stall | time to apply | writer statements completed meanwhile |\n|---|---|---|---|---|\n")
+	fmt.Printf("| change | mode | longest writer stall | time to apply | writer statements completed meanwhile | writer errors |\n|---|---|---|---|---|---|\n")
 	for i := range changes {
 		for _, r := range results {
 			if r.change == changes[i].name {
-				fmt.Printf("| %s | %s | %d ms | %d ms | %d |\n", r.change, r.mode, r.stall.Milliseconds(), r.took.Milliseconds(), r.stmts)
+				fmt.Printf("| %s | %s | %d ms | %d ms | %d | %d |\n", r.change, r.mode, r.stall.Milliseconds(), r.took.Milliseconds(), r.stmts, r.errs)
 			}
 		}
 	}
@@ -285,7 +286,7 @@ func run(ctx context.Context, rows, writers int, hold time.Duration, lockTimeout
 		tot[r.mode] = t
 	}
 	for _, mode := range []string{"naive", "pg-flux"} {
-		fmt.Printf("| **all six** | %s | %d ms | %d ms | |\n", mode, tot[mode][0].Milliseconds(), tot[mode][1].Milliseconds())
+		fmt.Printf("| **all six** | %s | %d ms | %d ms | | |\n", mode, tot[mode][0].Milliseconds(), tot[mode][1].Milliseconds())
 	}
 	fmt.Printf("\n%d rows, %d writers, reporting transaction held %s then paused %s, pg-flux --lock-timeout %s, PostgreSQL %s, total bench time %s\n",
 		rows, writers, hold, hold, lockTimeout, version, time.Since(began).Round(time.Second))
@@ -344,6 +345,9 @@ func runMode(ctx context.Context, cluster *pgserver.Cluster, mode, db string, ro
 			return nil, ctx.Err()
 		}
 		sleep(ctx, 200*time.Millisecond)
+		l.mu.Lock()
+		errsBefore := l.errs
+		l.mu.Unlock()
 		from := time.Now()
 		if mode == "naive" {
 			if _, err := conn.Exec(ctx, c.naive); err != nil {
@@ -369,7 +373,10 @@ func runMode(ctx context.Context, cluster *pgserver.Cluster, mode, db string, ro
 		// them before reading the stalls.
 		sleep(ctx, 500*time.Millisecond)
 		stall, n := l.longestStall(from, to)
-		out = append(out, result{change: c.name, mode: mode, stall: stall, took: to.Sub(from), stmts: n})
+		l.mu.Lock()
+		errs := l.errs - errsBefore
+		l.mu.Unlock()
+		out = append(out, result{change: c.name, mode: mode, stall: stall, took: to.Sub(from), stmts: n, errs: errs})
 		fmt.Fprintf(os.Stderr, "%s: %s: took %s, longest writer stall %s\n", mode, c.name, to.Sub(from).Round(time.Millisecond), stall.Round(time.Millisecond))
 		sleep(ctx, time.Second)
 	}

@@ -96,6 +96,8 @@ func (a *app) openTarget(ctx context.Context, s *settings) (*target, error) {
 		hint := "Check the database URL given by " + dbOrigin(s) + ", and that the server is running and accepts connections from here."
 		if t.dev != nil {
 			hint = "The embedded dev database started but refused the connection; remove .pg-flux/dev to start afresh."
+		} else if reason := err.Error(); strings.Contains(reason, "x509:") || strings.Contains(reason, "tls:") {
+			hint = "The server's TLS certificate was not accepted: sslrootcert in " + dbOrigin(s) + " must name the CA that signed it, and with sslmode=verify-full the host name must be one the certificate names."
 		}
 		return nil, &userError{msg: fmt.Sprintf("cannot connect to %s: %s", desc, connectReason(err)), hint: hint, err: err}
 	}

@@ -36,6 +36,12 @@ type Options struct {
 	// Log receives the server's output; nil discards it (it is kept in
 	// memory and shown when the server fails to start).
 	Log io.Writer
+	// Port is the server's port (5432 when zero): the unix socket's name,
+	// and the TCP port when Settings enable listen_addresses.
+	Port int
+	// Settings are extra "name=value" server settings, after (and so
+	// overriding) the defaults: tests use them for TCP and TLS.
+	Settings []string
 }
 
 // Cluster is a running PostgreSQL server started by pg-flux.
@@ -50,6 +56,8 @@ type Cluster struct {
 	// release ends this command's use of a shared server (OpenShared),
 	// which Stop leaves running.
 	release func()
+	port      int
+	settings  []string
 }
 
 // Start starts a cluster. A new data directory is created by copying a
@@ -60,7 +68,10 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{bin: opts.Binaries, dataDir: opts.DataDir, output: &bytes.Buffer{}}
+	c := &Cluster{bin: opts.Binaries, dataDir: opts.DataDir, output: &bytes.Buffer{}, port: opts.Port, settings: opts.Settings}
+	if c.port == 0 {
+		c.port = 5432
+	}
 	if c.dataDir == "" {
 		c.throwaway = true
 		tmp, err := os.MkdirTemp("", "pg-flux-data-")
@@ -101,7 +112,10 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 }
 
 func (c *Cluster) start(ctx context.Context, owner *osUser, log io.Writer) error {
-	args := serverArgs(c.dataDir, c.socketDir)
+	args := serverArgs(c.dataDir, c.socketDir, c.port)
+	for _, kv := range c.settings {
+		args = append(args, "-c", kv)
+	}
 	cmd := exec.Command(c.bin.Tool("postgres"), args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Setpgid:   true,            // a terminal's Ctrl-C goes to pg-flux, which stops the server in order
@@ -146,11 +160,11 @@ func (c *Cluster) start(ctx context.Context, owner *osUser, log io.Writer) error
 // serverArgs are the postgres arguments of every cluster pg-flux starts:
 // a unix socket only, and the settings of a server whose data may be lost
 // (no fsync, minimal WAL, no checkpoint during a command).
-func serverArgs(dataDir, socketDir string) []string {
+func serverArgs(dataDir, socketDir string, port int) []string {
 	return []string{
 		"-D", dataDir,
 		"-k", socketDir,
-		"-p", "5432",
+		"-p", strconv.Itoa(port),
 		"-c", "listen_addresses=",
 		"-c", "fsync=off",
 		"-c", "full_page_writes=off",
@@ -167,9 +181,12 @@ func serverArgs(dataDir, socketDir string) []string {
 	}
 }
 
+// DataDir is the cluster's data directory.
+func (c *Cluster) DataDir() string { return c.dataDir }
+
 // DSN returns a connection string for a database of the cluster.
 func (c *Cluster) DSN(database string) string {
-	conn, _ := dsn.WithDatabase(fmt.Sprintf("host=%s port=5432 user=%s sslmode=disable", c.socketDir, Superuser), database)
+	conn, _ := dsn.WithDatabase(fmt.Sprintf("host=%s port=%d user=%s sslmode=disable", c.socketDir, c.port, Superuser), database)
 	return conn
 }
 

@@ -369,7 +369,7 @@ func (s *shared) start(ctx context.Context) error {
 	if err := s.owner.chown(logPath); err != nil {
 		return err
 	}
-	args := append(serverArgs(s.data(), s.sock()),
+	args := append(serverArgs(s.data(), s.sock(), 5432),
 		"-c", "autovacuum=off", // scratch databases are never worth vacuuming
 	)
 	cmd := exec.Command(s.bin.Tool("postgres"), args...)

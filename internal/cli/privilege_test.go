@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pg-flux/pg-flux/internal/dsn"
+)
+
+// TestReadOnlyRole: drift, verify, plan, inspect and dump work with a role
+// that can read (pg_read_all_data) and with one that has only what PUBLIC
+// has (CONNECT, USAGE on public: the catalog is readable by every role);
+// migrate apply with such a role fails before any statement of the file
+// runs, with PostgreSQL's permission error.
+func TestReadOnlyRole(t *testing.T) {
+	p := newLiveProject(t)
+	p.db.Exec(t, `CREATE TABLE users (id int PRIMARY KEY, email text);
+CREATE INDEX users_email ON users (email);
+CREATE VIEW v AS SELECT id FROM users;
+DO $$ BEGIN CREATE ROLE ro_reader LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+DO $$ BEGIN CREATE ROLE ro_bare LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+GRANT pg_read_all_data TO ro_reader;`)
+	p.write("schema/s.sql", "CREATE TABLE users (id int PRIMARY KEY, email text);\nCREATE INDEX users_email ON users (email);\nCREATE VIEW v AS SELECT id FROM users;\n")
+	for _, role := range []string{"ro_reader", "ro_bare"} {
+		t.Run(role, func(t *testing.T) {
+			conn := p.db.DSN + " user=" + role
+			if strings.HasPrefix(p.db.DSN, "postgres") {
+				t.Fatalf("test DSN is a URL: %s", dsn.Redact(p.db.DSN))
+			}
+			run := func(code int, args ...string) result {
+				t.Helper()
+				r := pgflux(t, append(args, "--db", conn, "--shadow-dsn", p.global[3])...)
+				if r.code != code {
+					t.Errorf("%s as %s: exit %d, want %d\n%s", args[0], role, r.code, code, r)
+				}
+				return r
+			}
+			run(0, "drift", "--strict")
+			run(0, "verify", "--strict")
+			if r := run(0, "plan"); strings.Contains(r.stdout, "-- 1. ") {
+				t.Errorf("plan as %s found changes:\n%s", role, r)
+			}
+			run(0, "inspect", "--summary")
+			run(0, "dump", "--output", t.TempDir()+"/dump")
+
+			p.write("migrations/001_a.sql", "ALTER TABLE users ADD COLUMN phone text;\n")
+			r := run(2, "migrate", "apply")
+			t.Logf("migrate apply as %s:\n%s", role, r.stderr)
+			if !strings.Contains(r.stderr, "permission denied") {
+				t.Errorf("migrate apply as %s does not name the missing privilege:\n%s", role, r)
+			}
+			if v := p.scalar("SELECT count(*)::text FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'phone'"); v != "0" {
+				t.Error("the statement ran")
+			}
+		})
+	}
+}
