@@ -134,4 +134,3 @@ func (r *reader) queueTypeInfo(queue func(name, sql string, scan func(pgx.Rows) 
 	queue("domain base types", domainTypesQuery, r.domainType)
 	queue("routine signatures", signaturesQuery, r.signature)
 }
-
