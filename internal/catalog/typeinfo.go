@@ -41,25 +41,29 @@ ORDER BY 1, 2`
 
 // signaturesQuery reads the argument and result types of functions and
 // procedures, keyed as functionsQuery keys them; aggregates are left out.
+// The routines of the managed schemas are picked first: the planner would
+// otherwise resolve the arguments of every routine in pg_catalog too.
 var signaturesQuery = `
+WITH procs AS MATERIALIZED (
+  SELECT p.* FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+  WHERE n.nspname = ANY($1) AND p.prokind IN ('f', 'p'))
 SELECT n.nspname, p.proname, ` + functionIdentityArgs + `,
        coalesce(p.proargnames, '{}'), coalesce(p.proargmodes::text[], '{}'),
-       coalesce((SELECT array_agg(ten.nspname ORDER BY u.i) FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) WITH ORDINALITY u(o, i)` +
-	fmt.Sprintf(typeRefJoin, "u.o") + `), '{}'),
-       coalesce((SELECT array_agg(te.typname::text ORDER BY u.i) FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) WITH ORDINALITY u(o, i)` +
-	fmt.Sprintf(typeRefJoin, "u.o") + `), '{}'),
-       coalesce((SELECT array_agg(te.typtype::text ORDER BY u.i) FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) WITH ORDINALITY u(o, i)` +
-	fmt.Sprintf(typeRefJoin, "u.o") + `), '{}'),
-       coalesce((SELECT array_agg(CASE WHEN te.oid <> t0.oid THEN 1 ELSE 0 END ORDER BY u.i) FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) WITH ORDINALITY u(o, i)` +
-	fmt.Sprintf(typeRefJoin, "u.o") + `), '{}'),
+       coalesce(a.schemas, '{}'), coalesce(a.names, '{}'), coalesce(a.kinds, '{}'), coalesce(a.dims, '{}'),
        p.pronargdefaults::int, ren.nspname, re.typname, re.typtype::text,
        CASE WHEN re.oid <> rt.oid THEN 1 ELSE 0 END, p.proretset
-FROM pg_proc p
+FROM procs p
 JOIN pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_type rt ON rt.oid = p.prorettype
 JOIN pg_type re ON re.oid = CASE WHEN rt.typcategory = 'A' AND rt.typelem <> 0 THEN rt.typelem ELSE rt.oid END
 JOIN pg_namespace ren ON ren.oid = re.typnamespace
-WHERE n.nspname = ANY($1) AND p.prokind IN ('f', 'p')
+CROSS JOIN LATERAL (
+  SELECT array_agg(ten.nspname::text ORDER BY u.i) AS schemas, array_agg(te.typname::text ORDER BY u.i) AS names,
+         array_agg(te.typtype::text ORDER BY u.i) AS kinds,
+         array_agg(CASE WHEN te.oid <> t0.oid THEN 1 ELSE 0 END ORDER BY u.i) AS dims
+  FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) WITH ORDINALITY u(o, i)` +
+	fmt.Sprintf(typeRefJoin, "u.o") + `
+) a
 ORDER BY 1, 2, 3`
 
 func (r *reader) typeInfo() *model.TypeInfo {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pg-flux/pg-flux/internal/catalog"
 	"github.com/pg-flux/pg-flux/internal/codegen"
 	"github.com/pg-flux/pg-flux/internal/model"
 )
@@ -149,12 +150,21 @@ func (a *app) runGen(ctx context.Context, s *settings, opts genOptions) error {
 	if err != nil {
 		return err
 	}
-	return a.withPipeline(ctx, s, stageModels, func(_ *target, p *pipeline) error {
-		m := p.Desired
-		if opts.FromLive {
-			m = p.Live
+	if opts.FromLive {
+		// The live model alone: no source, no shadow.
+		t, err := a.openTarget(ctx, s)
+		if err != nil {
+			return err
+		}
+		defer t.Close()
+		m, err := catalog.Inspect(ctx, t.Conn, catalog.Options{Schemas: s.TargetSchemas, Owners: s.ManageOwners})
+		if err != nil {
+			return err
 		}
 		return a.generate(s, cfg, m, opts.Check)
+	}
+	return a.withPipeline(ctx, s, stageModels, func(_ *target, p *pipeline) error {
+		return a.generate(s, cfg, p.Desired, opts.Check)
 	})
 }
 

@@ -67,12 +67,6 @@ func pascal(name string, initialisms bool) string {
 	return s
 }
 
-// camel returns the name in camelCase.
-func camel(name string) string {
-	p := pascal(name, false)
-	return strings.ToLower(p[:1]) + p[1:]
-}
-
 // snake returns the name in snake_case ("OrderLines" → "order_lines").
 func snake(name string) string {
 	ws := words(name)
@@ -133,7 +127,7 @@ func (n *namer) claim(base string, suffixes ...string) string {
 		}
 		free := true
 		for _, s := range suffixes {
-			if n.taken[cand+s] || n.taken[strings.ToLower(cand+s)+"\x00ci"] {
+			if n.taken[cand+s] {
 				free = false
 				break
 			}
@@ -145,14 +139,6 @@ func (n *namer) claim(base string, suffixes ...string) string {
 			return cand
 		}
 	}
-}
-
-// claimCI is claim for scopes where names must differ in more than case
-// (files on case-insensitive file systems, Python's enum values).
-func (n *namer) claimCI(base string) string {
-	got := n.claim(base)
-	n.taken[strings.ToLower(got)+"\x00ci"] = true
-	return got
 }
 
 func set(words ...string) map[string]bool {

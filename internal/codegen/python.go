@@ -20,6 +20,7 @@ type pyGen struct {
 	s     *Spec
 	o     Output
 	names map[model.QName]string
+	types map[string]bool // the generated type names
 	b     strings.Builder
 }
 
@@ -44,6 +45,10 @@ func genPython(s *Spec, o Output) ([]File, error) {
 	fnames := make([]string, len(s.Functions))
 	for i, f := range s.Functions {
 		fnames[i] = n.claim(pascal(objectBase(f.Name.Schema, f.Name.Name), false), "Args", "Row", "Result")
+	}
+	g.types = map[string]bool{}
+	for _, v := range g.names {
+		g.types[v] = true
 	}
 	b := &g.b
 	b.WriteString(headerLine("python", s.Hash) + "\n")
@@ -178,12 +183,17 @@ func (g *pyGen) docstring(indent, what, cmt string) {
 	fmt.Fprintf(&g.b, "%s\"\"\"%s\n%s\"\"\"\n", indent, strings.Join(lines, "\n"), indent)
 }
 
+// pyTypeNames are names the generated annotations use: a field of that
+// name would shadow them inside its class body.
+var pyTypeNames = set("int", "str", "float", "bool", "bytes", "object", "Json", "None")
+
 func (g *pyGen) fieldName(n *namer, col string) string {
 	name := col
 	if !isASCIIIdent(name) || strings.HasPrefix(name, "_") {
 		name = snake(col)
 	}
-	if pyKeywords[name] || g.o.Style == "pydantic" && (pydanticReserved[name] || strings.HasPrefix(name, "model_")) {
+	if pyKeywords[name] || pyTypeNames[name] || g.types[name] ||
+		g.o.Style == "pydantic" && (pydanticReserved[name] || strings.HasPrefix(name, "model_")) {
 		name += "_"
 	}
 	return n.claim(name)

@@ -194,6 +194,7 @@ func BuildSpec(m *model.Model, overrides []Override, langs []string) (*Spec, err
 		s.Domains = append(s.Domains, &Domain{Name: d.Name, Base: t, Nullable: !d.NotNull, Comment: d.Comment})
 		schemas[d.Name.Schema] = true
 	}
+	s.Domains = baseFirst(s.Domains)
 	for _, c := range m.SortedComposites() {
 		r := &Relation{Name: c.Name, Kind: "composite type", Comment: c.Comment}
 		for _, a := range c.Attributes {
@@ -464,5 +465,31 @@ var builtinFamily = map[string]string{
 	"bit": "bit", "varbit": "bit",
 	"xml":   "xml",
 	"point": "point", "line": "line", "lseg": "lseg", "box": "box", "path": "path", "polygon": "polygon", "circle": "circle",
-	"pg_lsn": "text", "txid_snapshot": "text", "pg_snapshot": "text",
+	"pg_lsn": "text", "tid": "text", "txid_snapshot": "text", "pg_snapshot": "text",
+}
+
+// baseFirst orders domains so that a domain over another domain comes
+// after it (Python evaluates its aliases in order); otherwise by name.
+func baseFirst(ds []*Domain) []*Domain {
+	byName := map[model.QName]*Domain{}
+	for _, d := range ds {
+		byName[d.Name] = d
+	}
+	done := map[model.QName]bool{}
+	out := make([]*Domain, 0, len(ds))
+	var visit func(d *Domain)
+	visit = func(d *Domain) {
+		if done[d.Name] {
+			return
+		}
+		done[d.Name] = true
+		if d.Base.Kind == DomainRef && byName[d.Base.Ref] != nil {
+			visit(byName[d.Base.Ref])
+		}
+		out = append(out, d)
+	}
+	for _, d := range ds {
+		visit(d)
+	}
+	return out
 }

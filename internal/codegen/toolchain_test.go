@@ -64,10 +64,40 @@ func write(t *testing.T, path, content string) {
 
 func TestToolchains(t *testing.T) {
 	outs := generateAll(t, allKindsModel(t))
-	t.Run("go", func(t *testing.T) { checkGo(t, outs) })
-	t.Run("ts", func(t *testing.T) { checkTS(t, outs) })
-	t.Run("python", func(t *testing.T) { checkPython(t, outs) })
-	t.Run("rust", func(t *testing.T) { checkRust(t, outs) })
+	subs := func(lang string) []string {
+		var out []string
+		for _, o := range goldenOutputs {
+			if o.Lang == lang {
+				out = append(out, o.Out)
+			}
+		}
+		return out
+	}
+	t.Run("go", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		writeOutputs(t, dir, pick(outs, "go"))
+		goVet(t, dir)
+	})
+	t.Run("ts", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		writeOutputs(t, dir, pick(outs, "ts"))
+		write(t, filepath.Join(dir, "check.ts"), tsKyselyCheck)
+		tsc(t, dir)
+	})
+	t.Run("python", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		writeOutputs(t, dir, pick(outs, "python"))
+		mypy(t, dir, subs("python"))
+	})
+	t.Run("rust", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		writeOutputs(t, filepath.Join(dir, "src"), pick(outs, "rust"))
+		cargoCheck(t, dir, subs("rust"))
+	})
 }
 
 func pick(outs map[string][]File, lang string) map[string][]File {
@@ -80,12 +110,9 @@ func pick(outs map[string][]File, lang string) map[string][]File {
 	return sel
 }
 
-// checkGo vets the Go outputs in a module of their own; pgx and uuid come
-// from the module cache or the module proxy.
-func checkGo(t *testing.T, outs map[string][]File) {
-	t.Parallel()
-	dir := t.TempDir()
-	writeOutputs(t, dir, pick(outs, "go"))
+// goVet vets the Go packages under dir in a module of their own; pgx and
+// uuid come from the module cache or the module proxy.
+func goVet(t *testing.T, dir string) {
 	write(t, filepath.Join(dir, "go.mod"), "module gencheck\n\ngo 1.22\n")
 	env := []string{"GOFLAGS=-mod=mod", "GOWORK=off"}
 	run(t, dir, env, "go", "get", "github.com/jackc/pgx/v5@v5.12.0", "github.com/google/uuid@v1.6.0")
@@ -123,25 +150,23 @@ export type Stats = Public["Functions"]["user_stats"]["Returns"];
 export type Adds = Public["Functions"]["add"]["Args"];
 `
 
-func checkTS(t *testing.T, outs map[string][]File) {
-	t.Parallel()
+// tsc type-checks every .ts file under dir with --strict, zod and kysely
+// from the toolchain cache.
+func tsc(t *testing.T, dir string) {
 	nodeModules := filepath.Join(toolchainCache(), "node", "node_modules")
-	tsc := filepath.Join(nodeModules, ".bin", "tsc")
-	for _, p := range []string{tsc, filepath.Join(nodeModules, "zod"), filepath.Join(nodeModules, "kysely")} {
+	bin := filepath.Join(nodeModules, ".bin", "tsc")
+	for _, p := range []string{bin, filepath.Join(nodeModules, "zod"), filepath.Join(nodeModules, "kysely")} {
 		if _, err := os.Stat(p); err != nil {
 			t.Fatalf("%s is missing: %s", p, toolchainsHint)
 		}
 	}
-	dir := t.TempDir()
-	writeOutputs(t, dir, pick(outs, "ts"))
 	if err := os.Symlink(nodeModules, filepath.Join(dir, "node_modules")); err != nil {
 		t.Fatal(err)
 	}
-	write(t, filepath.Join(dir, "check.ts"), tsKyselyCheck)
 	write(t, filepath.Join(dir, "tsconfig.json"), `{"compilerOptions": {"strict": true, "noEmit": true, "target": "es2022",
   "module": "commonjs", "moduleResolution": "node", "skipLibCheck": false, "lib": ["es2022"]},
   "include": ["**/*.ts"]}`)
-	run(t, dir, nil, tsc, "--strict", "--noEmit", "-p", ".")
+	run(t, dir, nil, bin, "--strict", "--noEmit", "-p", ".")
 }
 
 // python returns a python3 that has mypy: Debian's (python3-mypy) first.
@@ -155,19 +180,22 @@ func python(t *testing.T) string {
 	return ""
 }
 
-func checkPython(t *testing.T, outs map[string][]File) {
-	t.Parallel()
+// mypy checks dir/<sub>/models.py of each sub as package sub, in one run,
+// and imports each: dataclass, pydantic and TypedDict definitions must
+// also be valid at run time.
+func mypy(t *testing.T, dir string, subs []string) {
 	py := python(t)
-	dir := t.TempDir()
-	sel := pick(outs, "python")
-	writeOutputs(t, dir, sel)
-	for out := range sel {
-		run(t, filepath.Join(dir, out), []string{"MYPY_CACHE_DIR=" + filepath.Join(dir, ".mypy_cache_"+out)},
-			py, "-m", "mypy", "--strict", "--no-incremental", "models.py")
-		// Importing runs the class bodies: dataclass, pydantic and
-		// TypedDict definitions must also be valid at run time.
-		run(t, filepath.Join(dir, out), nil, py, "-c", "import models")
+	args := []string{"-m", "mypy", "--strict", "--no-incremental"}
+	for _, s := range subs {
+		write(t, filepath.Join(dir, s, "__init__.py"), "")
+		args = append(args, "-p", s)
 	}
+	run(t, dir, []string{"MYPY_CACHE_DIR=" + filepath.Join(dir, ".mypy_cache")}, py, args...)
+	var imp strings.Builder
+	for _, s := range subs {
+		imp.WriteString("import " + s + ".models\n")
+	}
+	run(t, dir, nil, py, "-c", imp.String())
 }
 
 func cargo(t *testing.T) string {
@@ -183,24 +211,19 @@ func cargo(t *testing.T) string {
 	return ""
 }
 
-// checkRust compiles the Rust outputs in a crate whose dependencies come
-// from Debian's crate registry (/usr/share/cargo/registry), offline. The
-// sqlx derives sit behind the crate feature "sqlx", declared and off.
-func checkRust(t *testing.T, outs map[string][]File) {
-	t.Parallel()
+// cargoCheck compiles dir/src/<sub>/models.rs of each sub as a module of a
+// crate whose dependencies come from Debian's crate registry
+// (/usr/share/cargo/registry), offline. The sqlx derives sit behind the
+// crate feature "sqlx", declared and off.
+func cargoCheck(t *testing.T, dir string, subs []string) {
 	const registry = "/usr/share/cargo/registry"
 	if _, err := os.Stat(filepath.Join(registry)); err != nil {
 		t.Fatalf("no crate registry at %s: %s", registry, toolchainsHint)
 	}
 	cargoBin := cargo(t)
-	dir := t.TempDir()
-	sel := pick(outs, "rust")
-	writeOutputs(t, filepath.Join(dir, "src"), sel)
 	var lib strings.Builder
-	for _, o := range goldenOutputs {
-		if o.Lang == "rust" {
-			lib.WriteString("#[path = \"" + o.Out + "/models.rs\"]\npub mod " + o.Out + ";\n")
-		}
+	for _, s := range subs {
+		lib.WriteString("#[path = \"" + s + "/models.rs\"]\npub mod " + s + ";\n")
 	}
 	write(t, filepath.Join(dir, "src", "lib.rs"), lib.String())
 	write(t, filepath.Join(dir, "Cargo.toml"), `[package]

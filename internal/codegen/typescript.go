@@ -77,7 +77,8 @@ func genTS(s *Spec, o Output) ([]File, error) {
 		if len(f.Args) > 0 {
 			g.iface(g.fn[i]+"Args", "the arguments of "+f.Key, f.Comment, f.Args, argField)
 		}
-		fmt.Fprintf(b, "/** The result of %s. */\nexport type %sReturns = %s;\n\n", f.Key, g.fn[i], g.result(f))
+		g.doc("", "The result of "+f.Key+".", "")
+		fmt.Fprintf(b, "export type %sReturns = %s;\n\n", g.fn[i], g.result(f))
 	}
 	g.database()
 	g.kysely()
@@ -256,7 +257,8 @@ func (g *tsGen) kysely() {
 	b.WriteString("/** Kysely's ColumnType<Select, Insert, Update>, declared here so this file imports nothing. */\n")
 	b.WriteString("export type KyselyColumn<S, I = S, U = S> = { readonly __select__: S; readonly __insert__: I; readonly __update__: U };\n\n")
 	for _, r := range g.s.Tables {
-		fmt.Fprintf(b, "/** Table %s for Kysely. */\nexport interface %sTable {\n", r.Name, g.names[r.Name])
+		g.doc("", "Table "+r.Name.String()+" for Kysely.", "")
+		fmt.Fprintf(b, "export interface %sTable {\n", g.names[r.Name])
 		for _, f := range r.Fields {
 			t := g.typ(f.Type, f.Nullable)
 			switch f.Insert {
