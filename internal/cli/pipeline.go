@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pg-flux/pg-flux/internal/catalog"
+	"github.com/pg-flux/pg-flux/internal/diff"
 	"github.com/pg-flux/pg-flux/internal/hazard"
 	"github.com/pg-flux/pg-flux/internal/migration"
 	"github.com/pg-flux/pg-flux/internal/model"
@@ -33,6 +34,10 @@ type pipeline struct {
 	Applied      *model.Model
 	Pending      []shadow.Pending
 	BaselineHash string
+	// Set by stagePlan when source has @renamed hints that apply: Start is
+	// the state before the renames, Live the state after them.
+	Start   *model.Model
+	Renames []diff.Rename
 }
 
 // stage says how far the pipeline goes.
@@ -102,12 +107,16 @@ func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) err
 	if err := a.replayPending(ctx, s, t, p, "plan"); err != nil {
 		return err
 	}
+	if err := a.applyRenames(ctx, s, p); err != nil {
+		return err
+	}
 	began := time.Now()
 	var err error
 	if p.Plan, err = plan.Build(p.Live, p.Desired, s.Plan); err != nil {
 		return err
 	}
 	p.Plan = plan.Rewrite(p.Plan, p.Live, p.Desired, s.Plan)
+	p.Plan.Steps = append(plan.RenameSteps(p.Renames), p.Plan.Steps...)
 	a.log.Debug("planned", "steps", len(p.Plan.Steps), logDurationMS, since(began))
 	if len(p.Plan.Steps) == 0 {
 		p.Result = p.Live
