@@ -68,7 +68,7 @@ func TestGenerateTwiceWithoutApplying(t *testing.T) {
 	// A pending file that no longer replays is named, with the fix.
 	p.write("schema/c.sql", "CREATE TABLE c (id int);\n")
 	fc := p.generate("c")
-	writeFile(t, filepath.Join(p.dir, fc), p.read(fc)+"\nALTER TABLE nope ADD COLUMN x int;\n")
+	writeFile(t, filepath.Join(p.dir, fc), strings.Replace(p.read(fc), "-- +pg-flux Down", "ALTER TABLE nope ADD COLUMN x int;\n\n-- +pg-flux Down", 1))
 	p.write("schema/d.sql", "CREATE TABLE d (id int);\n")
 	r = p.must(1, "migrate", "generate", "--label", "d")
 	if !strings.Contains(r.stderr, "pending migration "+filepath.Base(fc)+" no longer replays") || !strings.Contains(r.stderr, "pg-flux migrate rebase") {
