@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pg-flux/pg-flux/internal/diff"
 	"github.com/pg-flux/pg-flux/internal/hazard"
 	"github.com/pg-flux/pg-flux/internal/migration"
 	"github.com/pg-flux/pg-flux/internal/plan"
@@ -50,6 +51,8 @@ func (a *app) planDown(ctx context.Context, s *settings, t *target, p *pipeline)
 		return nil, err
 	}
 	dp = plan.Rewrite(dp, p.Result, p.Live, s.Plan)
+	// Renames are undone last, by renaming back.
+	dp.Steps = append(dp.Steps, plan.RenameSteps(diff.Reverse(p.Renames))...)
 	down := &migration.Down{Steps: dp.Steps}
 	for _, f := range p.Findings {
 		if f.Kind == hazard.DataLoss {
@@ -75,7 +78,7 @@ func (a *app) planDown(ctx context.Context, s *settings, t *target, p *pipeline)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := shadow.ValidateAfter(ctx, srv, p.Applied, after, dp, p.Live, s.TargetSchemas, migration.Execute); err != nil {
+	if _, err := shadow.ValidateAfter(ctx, srv, p.Applied, after, dp, p.start(), s.TargetSchemas, migration.Execute); err != nil {
 		return nil, err
 	}
 	return down, nil

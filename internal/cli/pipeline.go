@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pg-flux/pg-flux/internal/catalog"
+	"github.com/pg-flux/pg-flux/internal/diff"
 	"github.com/pg-flux/pg-flux/internal/dsn"
 	"github.com/pg-flux/pg-flux/internal/hazard"
 	"github.com/pg-flux/pg-flux/internal/migration"
@@ -35,6 +36,10 @@ type pipeline struct {
 	Applied      *model.Model
 	Pending      []shadow.Pending
 	BaselineHash string
+	// Set by stagePlan when source has @renamed hints that apply: Start is
+	// the state before the renames, Live the state after them.
+	Start   *model.Model
+	Renames []diff.Rename
 
 	cache      *shadow.Cache // nil with --no-cache
 	cacheKey   shadow.CacheKey
@@ -207,6 +212,9 @@ func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) err
 	if err := a.replayPending(ctx, s, t, p, "plan"); err != nil {
 		return err
 	}
+	if err := a.applyRenames(ctx, s, p); err != nil {
+		return err
+	}
 	began := time.Now()
 	var err error
 	opts := s.Plan
@@ -218,6 +226,7 @@ func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) err
 		return err
 	}
 	p.Plan = plan.Rewrite(p.Plan, p.Live, p.Desired, opts)
+	p.Plan.Steps = append(plan.RenameSteps(p.Renames), p.Plan.Steps...)
 	a.log.Debug("planned", "steps", len(p.Plan.Steps), logDurationMS, since(began))
 	if len(p.Plan.Steps) == 0 {
 		p.Result = p.Live

@@ -68,7 +68,7 @@ func TestGenerateTwiceWithoutApplying(t *testing.T) {
 	// A pending file that no longer replays is named, with the fix.
 	p.write("schema/c.sql", "CREATE TABLE c (id int);\n")
 	fc := p.generate("c")
-	writeFile(t, filepath.Join(p.dir, fc), p.read(fc)+"\nALTER TABLE nope ADD COLUMN x int;\n")
+	writeFile(t, filepath.Join(p.dir, fc), strings.Replace(p.read(fc), "-- +pg-flux Down", "ALTER TABLE nope ADD COLUMN x int;\n\n-- +pg-flux Down", 1))
 	p.write("schema/d.sql", "CREATE TABLE d (id int);\n")
 	r = p.must(1, "migrate", "generate", "--label", "d")
 	if !strings.Contains(r.stderr, "pending migration "+filepath.Base(fc)+" no longer replays") || !strings.Contains(r.stderr, "pg-flux migrate rebase") {
@@ -316,5 +316,91 @@ func TestRollbackResumesAfterKill(t *testing.T) {
 	}
 	if v := p.scalar("SELECT count(*)::text FROM information_schema.columns WHERE table_name = 't' AND column_name = 'note'"); v != "0" {
 		t.Error("column note still there")
+	}
+}
+
+func TestRenameHints(t *testing.T) {
+	p := newLiveProject(t)
+	p.write("schema/s.sql", `CREATE TYPE mood AS ENUM ('glad', 'sad');
+CREATE SEQUENCE counter;
+CREATE TABLE people (id int PRIMARY KEY, name text, feeling mood);
+CREATE INDEX people_name ON people (name);
+CREATE VIEW adults AS SELECT id FROM people;
+CREATE FUNCTION greet(n int) RETURNS int LANGUAGE sql AS 'SELECT n';
+`)
+	p.generate("v1")
+	p.must(0, "migrate", "apply")
+	p.db.Exec(t, "INSERT INTO people VALUES (1, 'Ada', 'glad'), (2, 'Bob', 'sad')")
+
+	p.write("schema/s.sql", `-- @renamed from=mood
+CREATE TYPE feeling AS ENUM (
+    'happy', -- @renamed from=glad
+    'sad'
+);
+-- @renamed from=counter
+CREATE SEQUENCE ticket;
+-- @renamed from=people
+CREATE TABLE persons (
+    id int PRIMARY KEY,
+    full_name text, -- @renamed from=name
+    -- @renamed from=feeling
+    mood feeling
+);
+-- @renamed from=people_name
+CREATE INDEX persons_full_name ON persons (full_name);
+-- @renamed from=adults
+CREATE VIEW grown_ups AS SELECT id FROM persons;
+-- @renamed from=greet
+CREATE FUNCTION hello(n int) RETURNS int LANGUAGE sql AS 'SELECT n';
+`)
+	f := p.generate("renames")
+	c := p.read(f)
+	up := c[:strings.Index(c, "-- +pg-flux Down")]
+	for _, want := range []string{
+		"ALTER TABLE public.people RENAME TO persons;",
+		"ALTER TABLE public.persons RENAME COLUMN name TO full_name;",
+		"ALTER TABLE public.persons RENAME COLUMN feeling TO mood;",
+		"ALTER TYPE public.mood RENAME TO feeling;",
+		"ALTER TYPE public.feeling RENAME VALUE 'glad' TO 'happy';",
+		"ALTER SEQUENCE public.counter RENAME TO ticket;",
+		"ALTER INDEX public.people_name RENAME TO persons_full_name;",
+		"ALTER VIEW public.adults RENAME TO grown_ups;",
+		"ALTER FUNCTION public.greet(n integer) RENAME TO hello;",
+		"[ADVISORY RENAME]",
+	} {
+		if !strings.Contains(up, want) {
+			t.Errorf("the migration lacks %q:\n%s", want, c)
+		}
+	}
+	for _, bad := range []string{"DATA_LOSS", "DROP TABLE", "DROP COLUMN", "DROP TYPE"} {
+		if strings.Contains(up, bad) {
+			t.Errorf("the migration has %q:\n%s", bad, c)
+		}
+	}
+	p.must(0, "migrate", "apply")
+	p.must(0, "drift", "--strict")
+	if v := p.scalar("SELECT string_agg(full_name || ':' || mood, ',' ORDER BY id) FROM persons"); v != "Ada:happy,Bob:sad" {
+		t.Errorf("rows after the renames: %q", v)
+	}
+	// The hints stay in source: nothing more to do, and --verbose says why.
+	r := p.must(0, "plan", "--verbose")
+	if !strings.Contains(r.stderr, "@renamed from=people ignored: table people is not in live (already renamed to persons)") {
+		t.Errorf("plan --verbose does not say the hint was ignored:\n%s", r)
+	}
+	if r := p.must(0, "migrate", "generate", "--dry-run"); !strings.HasPrefix(r.stdout, "No changes") {
+		t.Errorf("generate after the renames:\n%s", r)
+	}
+	// The Down section renames everything back; the rows survive.
+	p.must(0, "migrate", "rollback")
+	if v := p.scalar("SELECT string_agg(name || ':' || feeling, ',' ORDER BY id) FROM people"); v != "Ada:glad,Bob:sad" {
+		t.Errorf("rows after the rollback: %q", v)
+	}
+	p.must(0, "migrate", "apply")
+
+	// A hint whose object exists under both names is an error with file:line.
+	p.db.Exec(t, "CREATE TABLE people (id int)")
+	r = p.must(2, "plan")
+	if !strings.Contains(r.stderr, "schema/s.sql:8: @renamed from=people: live has both table people and persons") {
+		t.Errorf("both names:\n%s", r)
 	}
 }

@@ -65,6 +65,10 @@ type Direction struct {
 	// the runner reports it as skipped with that reason, so the gap stays
 	// visible in every run until it is fixed and the line removed.
 	KnownGap string `yaml:"known_gap"`
+	// DownGap, when set, says why this direction's Down section does not
+	// bring live back to the file's baseline (the runner skips that check
+	// and logs the reason); every other direction must round-trip.
+	DownGap string `yaml:"down_gap"`
 }
 
 // caseFile is case.yaml.
@@ -145,13 +149,19 @@ func LoadCase(dir string) (*Case, error) {
 
 // Header is what the test reads back from a generated migration file.
 type Header struct {
-	Result string // the "-- result:" hash
+	Baseline string // the "-- baseline:" hash
+	Result   string // the "-- result:" hash
 	// Kinds are the hazard and advisory kinds of the "-- [HAZARD KIND] …"
 	// and "-- [ADVISORY KIND] …" lines, sorted and without duplicates.
 	Kinds []string
 	// Rewrites are the names in the "[rewrite: name]" markers of the step
 	// summaries, sorted and without duplicates.
 	Rewrites []string
+	// HasDown is set when the file has a Down section; DownKinds are the
+	// hazard kinds of its "-- [HAZARD KIND] …" lines (those of the Up are
+	// Kinds).
+	HasDown   bool
+	DownKinds []string
 }
 
 // ParseHeader reads the result hash and the hazard kinds of a migration
@@ -161,11 +171,32 @@ func ParseHeader(file []byte) (Header, error) {
 	seen := map[string]bool{}
 	for _, line := range bytes.Split(file, []byte("\n")) {
 		s := strings.TrimSpace(string(line))
+		if s == "-- +pg-flux Down" {
+			h.HasDown = true
+			seen = map[string]bool{}
+			continue
+		}
 		if !strings.HasPrefix(s, "--") {
+			continue
+		}
+		if h.HasDown {
+			if strings.HasPrefix(s, "-- [HAZARD ") {
+				if f := strings.Fields(strings.TrimPrefix(s, "-- [HAZARD ")); len(f) > 0 {
+					k := strings.TrimSuffix(f[0], "]")
+					if !seen[k] {
+						seen[k] = true
+						h.DownKinds = append(h.DownKinds, k)
+					}
+				}
+			}
 			continue
 		}
 		s = strings.TrimSpace(strings.TrimPrefix(s, "--"))
 		switch {
+		case strings.HasPrefix(s, "baseline:"):
+			if f := strings.Fields(strings.TrimPrefix(s, "baseline:")); len(f) > 0 {
+				h.Baseline = f[0]
+			}
 		case strings.HasPrefix(s, "result:"):
 			if f := strings.Fields(strings.TrimPrefix(s, "result:")); len(f) > 0 {
 				h.Result = f[0]
@@ -195,6 +226,7 @@ func ParseHeader(file []byte) (Header, error) {
 		return h, errors.New("no \"-- result:\" line in the migration header")
 	}
 	sort.Strings(h.Kinds)
+	sort.Strings(h.DownKinds)
 	sort.Strings(h.Rewrites)
 	return h, nil
 }

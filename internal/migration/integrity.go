@@ -79,7 +79,8 @@ func (in Integrity) refusal(ledger map[string]*row, files []*File, verb string) 
 	for _, f := range files {
 		byName[f.Name] = f
 	}
-	for _, name := range in.Modified {
+	if len(in.Modified) > 0 {
+		name := in.Modified[0]
 		r, f := ledger[name], byName[name]
 		if r.Status == statusPartial {
 			return &RefusedError{File: name, Reason: "checksum", msg: fmt.Sprintf(
@@ -94,7 +95,8 @@ func (in Integrity) refusal(ledger map[string]*row, files []*File, verb string) 
 				"Run `pg-flux migrate repair` if only comments changed, otherwise restore the file and add a new migration.",
 			verb, name, shortHash(r.Checksum), shortHash(f.Checksum))}
 	}
-	for _, name := range slices.Sorted(maps.Keys(in.Renamed)) {
+	if renamed := slices.Sorted(maps.Keys(in.Renamed)); len(renamed) > 0 {
+		name := renamed[0]
 		old := in.Renamed[name]
 		return &RefusedError{File: name, Reason: "renamed", msg: fmt.Sprintf(
 			"refusing to %s: %s has the same bytes as %s, which was applied and is no longer in the directory:\n"+

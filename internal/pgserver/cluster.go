@@ -55,9 +55,9 @@ type Cluster struct {
 	output    *bytes.Buffer
 	// release ends this command's use of a shared server (OpenShared),
 	// which Stop leaves running.
-	release func()
-	port      int
-	settings  []string
+	release  func()
+	port     int
+	settings []string
 }
 
 // Start starts a cluster. A new data directory is created by copying a
