@@ -114,7 +114,7 @@ was executed); 2 an error.`,
 	f.StringVar(&a.global.schemas, "schemas", "public", "PostgreSQL schemas to manage, comma-separated")
 	f.StringVar(&a.global.trackingSchema, "tracking-schema", "_pgflux", "schema that holds the migration ledger")
 	f.StringVar(&a.global.configPath, "config", ".pg-flux.yml", "config file")
-	f.StringVar(&a.global.shadowDSN, "shadow-dsn", "", "server where pg-flux may create scratch databases (else $PGFLUX_SHADOW_DSN, else an embedded throwaway cluster)")
+	f.StringVar(&a.global.shadowDSN, "shadow-dsn", "", "server where pg-flux may create scratch databases (else $PGFLUX_SHADOW_DSN, else the shared shadow server: pg-flux shadow status)")
 	f.StringVar(&a.global.logFormat, "log-format", "text", "log format on stderr: text or json")
 	f.BoolVarP(&a.global.verbose, "verbose", "v", false, "say more about what pg-flux does")
 	f.BoolVar(&a.global.noCache, "no-cache", false, "load the source into the shadow even when the cached desired model is current")
