@@ -39,7 +39,11 @@ func Inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, e
 	if _, err := tx.Exec(ctx, "SET LOCAL search_path = pg_catalog; SET LOCAL work_mem = '64MB'"); err != nil {
 		return nil, fmt.Errorf("inspect catalog: %w", err)
 	}
-	r := &reader{m: model.New()}
+	major, err := ServerMajor(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("inspect catalog: %w", err)
+	}
+	r := &reader{m: model.New(), major: major}
 	batch := &pgx.Batch{}
 	queue := func(name, sql string, scan func(pgx.Rows) error) {
 		batch.Queue(sql, opts.Schemas).Query(func(rows pgx.Rows) error {
@@ -72,8 +76,9 @@ func Inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, e
 	queue("casts", castsQuery, r.cast)
 	r.queueTypes(queue)
 	queueSecurity(queue, r, opts)
+	r.queueTypeInfo(queue)
 	queue("dependencies", dependsQuery, r.depend)
-	queue("unmodelled objects", unmodelledQuery(), r.unmodelled)
+	queue("unmodelled objects", unmodelledQueryFor(r.major), r.unmodelled)
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return nil, fmt.Errorf("inspect catalog: %w", err)
 	}
@@ -82,7 +87,8 @@ func Inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, e
 
 // reader fills a model from the rows of the catalog queries.
 type reader struct {
-	m *model.Model
+	m     *model.Model
+	major int // the server's major version: picks the query of each kind
 }
 
 func (r *reader) schema(rows pgx.Rows) error {
@@ -146,9 +152,13 @@ func (r *reader) column(rows pgx.Rows) error {
 		return nil
 	}
 	c.Identity = ident
-	if generated == "s" {
+	switch generated {
+	case "s":
 		c.Generated = def
-	} else {
+	case "v":
+		// A virtual generated column (PostgreSQL 18) is not modelled: its
+		// expression is no default. unmodelledKinds lists it.
+	default:
 		c.Default = def
 	}
 	t.Columns = append(t.Columns, &c)

@@ -1,10 +1,13 @@
 package catalog_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"github.com/pg-flux/pg-flux/internal/catalog"
 	"github.com/pg-flux/pg-flux/internal/model"
+	"github.com/pg-flux/pg-flux/internal/pgtest"
 )
 
 const routines = `
@@ -50,5 +53,26 @@ func TestInspectReadsRoutines(t *testing.T) {
 	}
 	if e := m.EventTriggers["et_ddl"]; e == nil || len(e.Tags) != 2 {
 		t.Errorf("event trigger: %+v", e)
+	}
+}
+
+// TestOwnerTargets: every owner's Target is how ALTER … OWNER TO spells
+// the object, aggregates without arguments (name(*)) included.
+func TestOwnerTargets(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	db.Exec(t, routines)
+	conn := db.Connect(t)
+	m, err := catalog.Inspect(context.Background(), conn, catalog.Options{Schemas: []string{"public"}, Owners: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Owners) == 0 {
+		t.Fatal("no owners read")
+	}
+	for _, id := range m.SortedOwners() {
+		o := m.Owners[id]
+		if _, err := conn.Exec(context.Background(), "ALTER "+o.Target+" OWNER TO "+model.QuoteIdent(o.Role)); err != nil {
+			t.Errorf("%v: ALTER %s OWNER TO %s: %v", id, o.Target, o.Role, err)
+		}
 	}
 }

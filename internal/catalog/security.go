@@ -14,7 +14,7 @@ func queueSecurity(queue func(name, sql string, scan func(pgx.Rows) error), r *r
 	queue("policies", policiesQuery, r.policy)
 	queue("privileges", aclQuery, r.acl)
 	queue("default privileges", defaultACLQuery, r.defaultACL)
-	queue("publications", publicationsQuery, r.publication)
+	queue("publications", publicationsQueryFor(r.major), r.publication)
 	if opts.Owners {
 		queue("owners", ownersQuery, r.owner)
 	}
@@ -182,7 +182,8 @@ WHERE $1::text[] IS NOT NULL
 ORDER BY 1`
 
 // ownersQuery reads the owners of the managed objects; only queued when
-// owners are managed.
+// owners are managed. An aggregate without arguments is name(*) in ALTER
+// AGGREGATE.
 var ownersQuery = `
 SELECT 'schema', '', n.nspname, '', 'SCHEMA ' || quote_ident(n.nspname), pg_get_userbyid(n.nspowner)
 FROM pg_namespace n WHERE n.nspname = ANY($1)
@@ -208,7 +209,7 @@ UNION ALL
 SELECT 'function', n.nspname, p.proname, ` + functionIdentityArgs + `,
        CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' WHEN 'a' THEN 'AGGREGATE ' ELSE 'FUNCTION ' END
          || quote_ident(n.nspname) || '.' || quote_ident(p.proname)
-         || '(' || ` + functionIdentityArgs + ` || ')',
+         || '(' || CASE WHEN p.prokind = 'a' AND p.pronargs = 0 THEN '*' ELSE ` + functionIdentityArgs + ` END || ')',
        pg_get_userbyid(p.proowner)
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = ANY($1)

@@ -238,7 +238,7 @@ func (r *reader) queueTypes(queue func(name, sql string, scan func(pgx.Rows) err
 	queue("composite types", compositesQuery, r.composite)
 	queue("range types", rangesQuery, r.rangeType)
 	queue("statistics", statisticsQuery, r.statistics)
-	queue("collations", collationsQuery, r.collation)
+	queue("collations", collationsQueryFor(r.major), r.collation)
 	queue("text search configurations", textSearchConfigsQuery, r.textSearchConfig)
 	queue("operators", operatorsQuery, r.operator)
 	queue("operator classes", opClassesQuery, r.opClass)

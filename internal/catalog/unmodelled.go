@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -45,9 +46,14 @@ var unmodelledKinds = []string{
 	  AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)`,
 }
 
-// unmodelledQuery lists every object of unmodelledKinds, sorted.
-func unmodelledQuery() string {
-	return "SELECT * FROM (\n" + strings.Join(unmodelledKinds, "\nUNION ALL\n") + "\n) u(object) ORDER BY 1"
+// unmodelledQueryFor lists every object of unmodelledKinds, and of the
+// kinds of newer majors the major has, sorted.
+func unmodelledQueryFor(major int) string {
+	kinds := unmodelledKinds
+	if major >= 18 {
+		kinds = append(slices.Clip(kinds), unmodelledKinds18...)
+	}
+	return "SELECT * FROM (\n" + strings.Join(kinds, "\nUNION ALL\n") + "\n) u(object) ORDER BY 1"
 }
 
 func (r *reader) unmodelled(rows pgx.Rows) error {

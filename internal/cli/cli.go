@@ -130,6 +130,7 @@ was executed); 2 an error.`,
 		a.lintCommand(),
 		a.dumpCommand(),
 		a.inspectCommand(),
+		a.genCommand(),
 	)
 	return root
 }

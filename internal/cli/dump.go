@@ -45,7 +45,9 @@ The per-kind layout (the default) writes one file per object:
                                  triggers, policies, comments and grants
   views/ functions/ types/ sequences/
   _global/                       schemas, extensions, servers, publications,
-                                 event triggers and default privileges
+                                 event triggers and default privileges, one
+                                 file per kind (1_schemas.sql, 2_extensions.sql,
+                                 3_servers.sql first: what later files use)
 The flat layout writes everything to one schema.sql, in dependency order.
 
 Objects of kinds pg-flux does not model (conversions, text-search

@@ -59,7 +59,7 @@ func TestDumpRoundTrip(t *testing.T) {
 		t.Errorf("dump:\n%s", r)
 	}
 	want := []string{
-		"_global/schemas.sql",
+		"_global/1_schemas.sql",
 		"sequences/public.ticket_seq.sql",
 		"tables/Sales%20Dept.Order%2FLines%20%22x%22%20é.sql",
 		"tables/public.users.sql",

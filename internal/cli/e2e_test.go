@@ -111,8 +111,13 @@ func TestMigrateWorkflow(t *testing.T) {
 		t.Errorf("file header:\n%s", content)
 	}
 
-	// A second generate before applying warns that the first is pending.
+	// A second generate before applying plans on top of the first: nothing
+	// is left to do. With --ignore-pending it warns and repeats the change.
 	r = p.must(0, "migrate", "generate", "--dry-run")
+	if !strings.Contains(r.stderr, "Planning on top of 1 pending migration(s): "+first) || !strings.HasPrefix(r.stdout, "No changes: the pending migrations") {
+		t.Errorf("generate on top of a pending file:\n%s", r)
+	}
+	r = p.must(0, "migrate", "generate", "--dry-run", "--ignore-pending")
 	if want := "warning: 1 pending migration(s) not yet applied: " + first + "; run pg-flux migrate apply first\n"; !strings.Contains(r.stderr, want) {
 		t.Errorf("want %q on stderr:\n%s", want, r)
 	}
@@ -121,7 +126,7 @@ func TestMigrateWorkflow(t *testing.T) {
 	}
 
 	r = p.must(0, "migrate", "status")
-	if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(first) + `\s+pending\s+-\s+[0-9a-f]{12}$`).MatchString(r.stdout) {
+	if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(first) + `\s+pending\s+-\s+-\s+[0-9a-f]{12}\s+-$`).MatchString(r.stdout) {
 		t.Errorf("status before apply:\n%s", r)
 	}
 
@@ -133,7 +138,7 @@ func TestMigrateWorkflow(t *testing.T) {
 	if r := p.must(0, "migrate", "apply"); r.stdout != "Nothing to apply: all 1 migration(s) are applied.\n" {
 		t.Errorf("second apply:\n%s", r)
 	}
-	if r := p.must(0, "migrate", "status"); !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(first) + `\s+applied\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+[0-9a-f]{12}$`).MatchString(r.stdout) {
+	if r := p.must(0, "migrate", "status"); !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(first) + `\s+applied\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+\d+ms\s+[0-9a-f]{12}\s+-$`).MatchString(r.stdout) {
 		t.Errorf("status after apply:\n%s", r)
 	}
 	if r := p.must(0, "drift", "--strict"); r.stdout != "drift: clean — live matches source.\n" {

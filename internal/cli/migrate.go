@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -37,12 +38,15 @@ refuse destructive statements unless allowed.`,
 		},
 	}
 	cmd.AddCommand(a.generateCommand(), a.migrateApplyCommand(), a.statusCommand(), a.baselineCommand())
+	cmd.AddCommand(a.repairCommand(), a.rollbackCommand(), a.rebaseCommand())
 	return cmd
 }
 
 type generateOptions struct {
-	Label  string
-	DryRun bool
+	Label         string
+	DryRun        bool
+	IgnorePending bool
+	Down          string
 	safetyFlags
 }
 
@@ -71,12 +75,18 @@ The safety rewrites of pg-flux plan apply; each rewritten step is marked
 			if err != nil {
 				return err
 			}
+			if err := checkDownMode(opts.Down); err != nil {
+				return err
+			}
 			opts.safetyFlags.apply(s)
+			s.OnPending = !opts.IgnorePending
 			return a.runGenerate(cmd.Context(), s, opts)
 		}),
 	}
 	cmd.Flags().StringVarP(&opts.Label, "label", "l", "migration", "label at the end of the file name ([a-z0-9_])")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the file instead of writing it")
+	addIgnorePendingFlag(cmd, &opts.IgnorePending)
+	cmd.Flags().StringVar(&opts.Down, "down", downInline, "where to write the Down section that migrate rollback runs: inline (after a \"-- +pg-flux Down\" line), file (<name>.down.sql) or none")
 	addRewriteFlags(cmd, &opts.safetyFlags)
 	addMassDropFlags(cmd, &opts.AllowMassDrop)
 	return cmd
@@ -97,20 +107,43 @@ func sanitizeLabel(label string) string {
 func (a *app) runGenerate(ctx context.Context, s *settings, opts generateOptions) error {
 	return a.withPipeline(ctx, s, stagePlan, func(t *target, p *pipeline) error {
 		steps := p.Plan.Steps
+		if len(steps) == 0 && len(p.Pending) > 0 {
+			a.io.Printf("No changes: the pending migrations already bring live in step with source; no migration written.\n")
+			return nil
+		}
 		if len(steps) == 0 {
 			a.io.Printf("No changes: live database already matches source; no migration written.\n")
 			return nil
 		}
-		if err := a.warnPending(ctx, t, s); err != nil {
-			return err
+		if opts.IgnorePending {
+			if err := a.warnPending(ctx, t, s); err != nil {
+				return err
+			}
 		}
-		name := a.now().UTC().Format("20060102_150405") + "_" + sanitizeLabel(opts.Label)
-		content := migration.Render(name, p.Live.Hash(), p.Result.Hash(), p.Findings, steps)
+		name := migrationName(s.MigrationsDir, a.now(), opts.Label)
+		var down *migration.Down
+		if opts.Down != downNone {
+			down = a.downSection(ctx, s, t, p)
+		}
+		var content, downContent []byte
+		if opts.Down == downFile {
+			content = migration.Render(name, p.baseline(), p.Result.Hash(), p.Findings, steps)
+			if down != nil {
+				downContent = migration.RenderDown(down)
+			}
+		} else {
+			content = migration.RenderWithDown(name, p.baseline(), p.Result.Hash(), p.Findings, steps, down)
+		}
 		if opts.DryRun {
-			_, err := a.io.Out.Write(content)
+			_, err := a.io.Out.Write(append(content, downContent...))
 			return err
 		}
 		path := filepath.Join(s.MigrationsDir, name+".sql")
+		if downContent != nil {
+			if err := writeNewFile(filepath.Join(s.MigrationsDir, name+migration.DownSuffix), downContent); err != nil {
+				return err
+			}
+		}
 		if err := writeNewFile(path, content); err != nil {
 			return err
 		}
@@ -263,59 +296,106 @@ func (a *app) runMigrateApply(ctx context.Context, s *settings, opts migrateAppl
 }
 
 func (a *app) statusCommand() *cobra.Command {
-	return &cobra.Command{
+	var format string
+	cmd := &cobra.Command{
 		Use:   "status",
-		Short: "Show which migration files are applied, pending or partial",
-		Long: `List every migration file with its state — applied, pending, partial (an
-apply stopped between steps; the next apply resumes it) or baselined (marked
-applied without running) — when it was applied, and its checksum.`,
+		Short: "Show which migration files are applied, pending or need attention",
+		Long: `List every migration file with its state, when it was applied, how long it
+took, its checksum and the hazards allowed for it. States: applied,
+baselined (marked applied without running), pending, out-of-order (pending,
+but older than the newest applied file), partial (an apply stopped between
+steps; the next apply resumes it), rolling-back (likewise for a rollback),
+modified (changed after it was applied), missing (applied, but no longer in
+the directory) and renamed (pending with the bytes of a missing applied
+file). The ledger's checksum chain is checked too: a deleted or edited
+ledger row breaks it.
+
+Exit status 1 when something needs attention (modified, missing, renamed,
+partial, rolling-back, a broken chain), so status works as a CI gate.`,
 		Example: `  pg-flux migrate status
-  pg-flux migrate status --db "$DATABASE_URL"`,
+  pg-flux migrate status --format json --db "$DATABASE_URL"`,
 		Args: cobra.NoArgs,
 		RunE: runE(func(cmd *cobra.Command, _ []string) error {
+			if format != "text" && format != "json" {
+				return usageErrorf("invalid --format %q (use text or json)", format)
+			}
 			s, err := a.settings(cmd)
 			if err != nil {
 				return err
 			}
-			return a.runStatus(cmd.Context(), s)
+			return a.runStatus(cmd.Context(), s, format)
 		}),
 	}
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	return cmd
 }
 
-func (a *app) runStatus(ctx context.Context, s *settings) error {
+func (a *app) runStatus(ctx context.Context, s *settings, format string) error {
 	t, err := a.openTarget(ctx, s)
 	if err != nil {
 		return err
 	}
 	defer t.Close()
-	entries, err := migration.Status(ctx, t.Conn, s.MigrationsDir, s.TrackingSchema)
+	rep, err := migration.StatusOf(ctx, t.Conn, s.MigrationsDir, s.TrackingSchema)
 	if err != nil {
 		return err
 	}
-	if len(entries) == 0 {
+	if format == "json" {
+		if rep.Entries == nil {
+			rep.Entries = []migration.StatusEntry{}
+		}
+		enc := json.NewEncoder(a.io.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else if err := a.statusText(rep, s); err != nil {
+		return err
+	}
+	if rep.NeedsAttention() {
+		return &exitCode{code: ExitFound}
+	}
+	return nil
+}
+
+func (a *app) statusText(rep *migration.StatusReport, s *settings) error {
+	if len(rep.Entries) == 0 {
 		a.io.Printf("No migrations in %s.\n", s.MigrationsDir)
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.io.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "FILE\tSTATE\tAPPLIED AT\tCHECKSUM")
-	for _, e := range entries {
-		at := "-"
+	fmt.Fprintln(tw, "FILE\tSTATE\tAPPLIED AT\tDURATION\tCHECKSUM\tALLOWED HAZARDS")
+	for _, e := range rep.Entries {
+		at, took := "-", "-"
 		if !e.AppliedAt.IsZero() {
 			at = e.AppliedAt.Local().Format("2006-01-02 15:04:05")
+			took = fmt.Sprintf("%dms", e.DurationMS)
 		}
 		state := string(e.State)
 		switch {
-		case e.Baselined:
+		case e.Baselined && e.State == migration.StateApplied:
 			state = "baselined"
 		case e.State == migration.StatePartial:
 			state = fmt.Sprintf("partial (%d/%d steps)", e.StepsDone, e.StepsTotal)
 		}
-		if e.ChecksumMismatch {
-			state += " (file changed since applied)"
+		allowed := "-"
+		if len(e.AllowedHazards) > 0 {
+			allowed = strings.Join(e.AllowedHazards, "; ")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Name, state, at, shortChecksum(e.Checksum))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Name, state, at, took, shortChecksum(e.Checksum), allowed)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, e := range rep.Entries {
+		if e.Note != "" && e.State != migration.StatePending {
+			a.io.Printf("%s: %s\n", e.Name, e.Note)
+		}
+	}
+	if rep.ChainBrokenAt != "" {
+		a.io.Printf("ledger: the checksum chain breaks at %s: %s\n", rep.ChainBrokenAt, rep.ChainNote)
+	}
+	return nil
 }
 
 // shortChecksum shows the first 12 hex digits, enough to tell files apart.

@@ -26,6 +26,13 @@ type pipeline struct {
 	Plan     *plan.Plan
 	Result   *model.Model // the state the plan produces, proven on a scratch copy of live
 	Findings []hazard.Finding
+
+	// Set by stagePlan when it plans on top of pending migration files
+	// (settings.OnPending): Live is then the state they produce, Applied
+	// live as it is, BaselineHash the last file's result.
+	Applied      *model.Model
+	Pending      []shadow.Pending
+	BaselineHash string
 }
 
 // stage says how far the pipeline goes.
@@ -92,15 +99,20 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 // refuses a mass drop, proves the plan on a scratch copy of live and
 // classifies its statements.
 func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) error {
+	if err := a.replayPending(ctx, s, t, p, "plan"); err != nil {
+		return err
+	}
 	began := time.Now()
 	var err error
-	if s.Plan.Using, err = usingHints(p.Set, p.Desired); err != nil {
+	opts := s.Plan
+	opts.Major = t.Major
+	if opts.Using, err = usingHints(p.Set, p.Desired); err != nil {
 		return err
 	}
-	if p.Plan, err = plan.Build(p.Live, p.Desired, s.Plan); err != nil {
+	if p.Plan, err = plan.Build(p.Live, p.Desired, opts); err != nil {
 		return err
 	}
-	p.Plan = plan.Rewrite(p.Plan, p.Live, p.Desired, s.Plan)
+	p.Plan = plan.Rewrite(p.Plan, p.Live, p.Desired, opts)
 	a.log.Debug("planned", "steps", len(p.Plan.Steps), logDurationMS, since(began))
 	if len(p.Plan.Steps) == 0 {
 		p.Result = p.Live
@@ -121,7 +133,7 @@ func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) err
 		return err
 	}
 	began = time.Now()
-	if p.Result, err = shadow.Validate(ctx, p.Shadow, p.Live, p.Plan, p.Desired, s.TargetSchemas, migration.Execute); err != nil {
+	if p.Result, err = shadow.ValidateAfter(ctx, p.Shadow, p.Applied, p.Pending, p.Plan, p.Desired, s.TargetSchemas, migration.Execute); err != nil {
 		return err
 	}
 	a.log.Debug("plan validated on a scratch copy of live", logDurationMS, since(began))

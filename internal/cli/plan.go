@@ -15,7 +15,8 @@ import (
 )
 
 type planOptions struct {
-	Format string
+	Format        string
+	IgnorePending bool
 	safetyFlags
 }
 
@@ -48,10 +49,12 @@ Formats: text (for people), sql (only the statements, ready for psql), json
 				return err
 			}
 			opts.safetyFlags.apply(s)
+			s.OnPending = !opts.IgnorePending
 			return a.runPlan(cmd.Context(), s, opts)
 		}),
 	}
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text, sql or json")
+	addIgnorePendingFlag(cmd, &opts.IgnorePending)
 	addRewriteFlags(cmd, &opts.safetyFlags)
 	addMassDropFlags(cmd, &opts.AllowMassDrop)
 	return cmd
@@ -80,7 +83,7 @@ func planRenderer(format string) (func(io.Writer, report.Plan) error, error) {
 }
 
 func reportPlan(p *pipeline) report.Plan {
-	return report.Plan{Steps: p.Plan.Steps, Findings: p.Findings, Baseline: p.Live.Hash(), Result: p.Result.Hash()}
+	return report.Plan{Steps: p.Plan.Steps, Findings: p.Findings, Baseline: p.baseline(), Result: p.Result.Hash()}
 }
 
 type applyOptions struct {

@@ -31,6 +31,9 @@ type settings struct {
 	// command's flags say otherwise); AllowMassDrop is --allow-mass-drop.
 	Plan          plan.Options
 	AllowMassDrop bool
+	// OnPending makes plan and migrate generate plan on top of the pending
+	// migration files (unless --ignore-pending).
+	OnPending bool
 }
 
 func configKeys() []config.Key { return config.Keys() }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -164,23 +165,22 @@ func connectReason(err error) string {
 
 // startDev starts the project's embedded dev database.
 func (a *app) startDev(ctx context.Context, projectDir string) (*pgserver.Cluster, error) {
-	bin, err := pgserver.FindBinaries(0)
-	if err != nil {
-		return nil, &userError{
-			msg:  "no database given and the embedded dev database needs PostgreSQL server binaries: " + err.Error(),
-			hint: "Pass --db (or set DATABASE_URL), or install PostgreSQL (e.g. apt-get install postgresql) or set PGFLUX_PG_BINDIR.",
-			err:  err,
-		}
-	}
 	home := filepath.Join(projectDir, ".pg-flux")
 	data := filepath.Join(home, "dev", "data")
 	shown := filepath.Join(".pg-flux", "dev")
-	if pgserver.RunsAsOtherUser() && !pgserver.Reachable(data) {
+	outside := pgserver.RunsAsOtherUser() && !pgserver.Reachable(data)
+	if outside {
 		// The server runs as an unprivileged user who cannot reach into the
 		// project (say, under /root): keep the data where it can, one
 		// directory per project.
 		data = filepath.Join(os.TempDir(), devDirKey(projectDir), "data")
 		shown = filepath.Dir(data)
+	}
+	bin, err := devBinaries(data, shown)
+	if err != nil {
+		return nil, err
+	}
+	if outside {
 		a.verbosef("the PostgreSQL server user cannot reach %s; keeping the embedded dev database in %s", projectDir, shown)
 	} else if err := os.MkdirAll(filepath.Join(home, "dev"), 0o755); err != nil {
 		return nil, fmt.Errorf("cannot create %s: %w", filepath.Join(home, "dev"), err)
@@ -210,6 +210,32 @@ func (a *app) startDev(ctx context.Context, projectDir string) (*pgserver.Cluste
 	}
 	a.log.Debug("embedded dev database started", "data", data, logDurationMS, time.Since(started).Milliseconds())
 	return c, nil
+}
+
+// devBinaries finds the binaries for the dev database: those of the major
+// its data directory was created with, or any when there is none yet.
+func devBinaries(data, shown string) (pgserver.Binaries, error) {
+	major := 0
+	if v, err := os.ReadFile(filepath.Join(data, "PG_VERSION")); err == nil {
+		major, _ = strconv.Atoi(strings.TrimSpace(string(v)))
+	}
+	bin, err := pgserver.FindBinaries(major)
+	if err == nil {
+		return bin, nil
+	}
+	if major != 0 {
+		return bin, &userError{
+			msg: fmt.Sprintf("the embedded dev database in %s was created by PostgreSQL %d and needs its server binaries: %v", shown, major, err),
+			hint: fmt.Sprintf("Fetch them (%s) or set PGFLUX_PG_BINDIR to them; or remove %s to start over with the binaries found; or pass --db.",
+				pgserver.FetchCommand(major), shown),
+			err: err,
+		}
+	}
+	return bin, &userError{
+		msg:  "no database given and the embedded dev database needs PostgreSQL server binaries: " + err.Error(),
+		hint: "Pass --db (or set DATABASE_URL), or install PostgreSQL (e.g. apt-get install postgresql), set PGFLUX_PG_BINDIR, or run " + pgserver.FetchCommand(0) + ".",
+		err:  err,
+	}
 }
 
 // devDirKey names the directory under os.TempDir() that holds a project's

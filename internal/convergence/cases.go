@@ -34,6 +34,22 @@ type Case struct {
 	After        string // SQL of the "after" state
 	Forward      Direction
 	Backward     Direction
+	// MinMajor and MaxMajor gate the case to PostgreSQL majors (0: no
+	// bound), for a feature one major lacks or changed; MajorReason says
+	// why. A gated case is reported as skipped with the reason.
+	MinMajor, MaxMajor int
+	MajorReason        string
+}
+
+// Gated returns why the case does not run on PostgreSQL major, or "".
+func (c *Case) Gated(major int) string {
+	switch {
+	case c.MinMajor != 0 && major < c.MinMajor:
+		return fmt.Sprintf("gated: needs PostgreSQL %d or newer, the server is %d: %s", c.MinMajor, major, c.MajorReason)
+	case c.MaxMajor != 0 && major > c.MaxMajor:
+		return fmt.Sprintf("gated: runs on PostgreSQL %d and older, the server is %d: %s", c.MaxMajor, major, c.MajorReason)
+	}
+	return ""
 }
 
 // Direction is what a migration in one direction must report.
@@ -59,6 +75,9 @@ type caseFile struct {
 	Owners      bool      `yaml:"manage_owners"`
 	Forward     Direction `yaml:"forward"`
 	Backward    Direction `yaml:"backward"`
+	MinMajor    int       `yaml:"min_major"`
+	MaxMajor    int       `yaml:"max_major"`
+	MajorReason string    `yaml:"major_reason"`
 }
 
 // LoadCases reads every case under root, ordered by name.
@@ -117,6 +136,10 @@ func LoadCase(dir string) (*Case, error) {
 	}
 	c.Roles, c.ManageOwners = f.Roles, f.Owners
 	c.Forward, c.Backward = f.Forward, f.Backward
+	c.MinMajor, c.MaxMajor, c.MajorReason = f.MinMajor, f.MaxMajor, f.MajorReason
+	if (c.MinMajor != 0 || c.MaxMajor != 0) && strings.TrimSpace(c.MajorReason) == "" {
+		return nil, fmt.Errorf("case %s: case.yaml: min_major or max_major needs a major_reason", c.Name)
+	}
 	return c, nil
 }
 

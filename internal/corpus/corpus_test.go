@@ -19,12 +19,16 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
 
-// TestCorpusRoundTrip takes every corpus schema through the adoption loop:
-// load it into a live database; the corpus itself is source without a
-// diff; dump it; the dump is source that declares live exactly (drift and
-// verify, strict); a plan from an empty database to the dump creates
-// everything and converges; and a plan from there to an empty source drops
-// everything and converges.
+// TestCorpusRoundTrip takes every corpus schema through the adoption loop
+// a team follows, with every schema of the database managed (as \dn lists
+// them): load it (roles.sql first, as on the platform it comes from) into
+// a live database; its schema.sql is source without a diff (drift and
+// verify, strict), loaded in an embedded shadow where its roles are only
+// what pg-flux creates, with owners managed and not; dump it, owners
+// included; the dump is source that declares live exactly; migrate
+// generate and migrate apply build a fresh database from the dump, which
+// then has no drift and the same relations as live; and a plan from there
+// to an empty source drops everything and converges.
 func TestCorpusRoundTrip(t *testing.T) {
 	dir, err := Dir(".")
 	if err != nil {
@@ -63,39 +67,56 @@ func roundTrip(t *testing.T, src string) {
 	live := pgtest.NewDatabase(t)
 	psql(t, live.DSN, src)
 	schemas := userSchemas(t, live)
-	common := []string{"--shadow-dsn", pgtest.ServerDSN(t), "--schemas", strings.Join(schemas, ","),
-		"--tracking-schema", "_pgflux_corpus"}
-	run := func(want int, args ...string) bool {
+	managed := []string{"--schemas", strings.Join(schemas, ","), "--tracking-schema", "_pgflux_corpus"}
+	// embedded runs with an embedded shadow server; shared with the test
+	// server as the shadow, where the roles live has are.
+	embedded := func(want int, args ...string) bool {
 		t.Helper()
-		code, out := pgflux(append(args, common...)...)
+		code, out := pgflux(append(args, managed...)...)
 		if code != want {
 			t.Errorf("pg-flux %s: exit %d, want %d\n%s", strings.Join(args, " "), code, want, clip(out))
 			return false
 		}
 		return true
 	}
+	shared := func(want int, args ...string) bool {
+		t.Helper()
+		return embedded(want, append(args, "--shadow-dsn", pgtest.ServerDSN(t))...)
+	}
 	t.Logf("loaded in %v; schemas %v", time.Since(began), schemas)
 
-	// The corpus as source matches the database it was loaded into.
-	run(0, "drift", "--strict", "--db", live.DSN, "--schema", src)
+	// The corpus as source matches the database it was loaded into. Its
+	// roles.sql is not source: roles are the cluster's.
+	own := filepath.Join(t.TempDir(), "source")
+	copyFile(t, filepath.Join(src, "schema.sql"), filepath.Join(own, "schema.sql"))
+	embedded(0, "drift", "--strict", "--db", live.DSN, "--schema", own)
+	embedded(0, "verify", "--strict", "--db", live.DSN, "--schema", own)
+	embedded(0, "drift", "--strict", "--manage-owners", "--db", live.DSN, "--schema", own)
+	t.Logf("own source checked in %v", time.Since(began))
 
 	out := filepath.Join(t.TempDir(), "schema")
-	if !run(0, "dump", "--db", live.DSN, "--output", out) {
+	if !shared(0, "dump", "--manage-owners", "--db", live.DSN, "--output", out) {
 		return
 	}
-	run(0, "drift", "--strict", "--db", live.DSN, "--schema", out)
-	run(0, "verify", "--strict", "--db", live.DSN, "--schema", out)
+	shared(0, "drift", "--strict", "--manage-owners", "--db", live.DSN, "--schema", out)
+	shared(0, "verify", "--strict", "--manage-owners", "--db", live.DSN, "--schema", out)
 
 	fresh := pgtest.NewDatabase(t)
-	if !run(0, "apply", "--db", fresh.DSN, "--schema", out) || !run(0, "drift", "--strict", "--db", fresh.DSN, "--schema", out) {
+	migrations := filepath.Join(t.TempDir(), "migrations")
+	if !shared(0, "migrate", "generate", "--manage-owners", "--db", fresh.DSN, "--schema", out, "--migrations-dir", migrations, "--label", "adopt") ||
+		!shared(0, "migrate", "apply", "--manage-owners", "--db", fresh.DSN, "--schema", out, "--migrations-dir", migrations) ||
+		!shared(0, "drift", "--strict", "--manage-owners", "--db", fresh.DSN, "--schema", out) {
 		return
+	}
+	if l, f := relations(t, live, schemas), relations(t, fresh, schemas); l != f {
+		t.Errorf("the database built from the dump has other relations than live:\nlive:  %s\nfresh: %s", l, f)
 	}
 
 	// And back to nothing: every drop is ordered so that no dependent
 	// blocks it.
 	empty := t.TempDir()
-	if run(0, "apply", "--db", fresh.DSN, "--schema", empty, "--allow-mass-drop", "--allow-hazards", allHazards()) {
-		run(0, "drift", "--strict", "--db", fresh.DSN, "--schema", empty)
+	if shared(0, "apply", "--db", fresh.DSN, "--schema", empty, "--allow-mass-drop", "--allow-hazards", allHazards()) {
+		shared(0, "drift", "--strict", "--db", fresh.DSN, "--schema", empty)
 	}
 	t.Logf("round trip in %v", time.Since(began))
 }
@@ -130,7 +151,38 @@ func psql(t *testing.T, dsn, dir string) {
 	}
 }
 
-// userSchemas lists the schemas the corpus created (not PostgreSQL's own).
+// copyFile copies a file, creating the directory it goes to.
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// relations lists "schema.name:relkind" of every relation in the schemas,
+// sorted.
+func relations(t *testing.T, db *pgtest.Database, schemas []string) string {
+	t.Helper()
+	var s string
+	err := db.Connect(t).QueryRow(context.Background(), `
+SELECT coalesce(string_agg(format('%I.%I:%s', n.nspname, c.relname, c.relkind), ' ' ORDER BY n.nspname, c.relname), '')
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY($1)`, schemas).Scan(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// userSchemas lists the schemas the corpus created, as \dn does: every
+// schema but PostgreSQL's own.
 func userSchemas(t *testing.T, db *pgtest.Database) []string {
 	t.Helper()
 	rows, err := db.Connect(t).Query(context.Background(), `

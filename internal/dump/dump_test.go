@@ -43,7 +43,7 @@ func TestFilesCaseCollision(t *testing.T) {
 	for _, f := range Files(objs, PerKind) {
 		paths = append(paths, f.Path)
 	}
-	want := "_global/schemas.sql tables/public.Users~2.sql tables/public.users.sql"
+	want := "_global/1_schemas.sql tables/public.Users~2.sql tables/public.users.sql"
 	if got := strings.Join(paths, " "); got != want {
 		t.Errorf("paths: %s, want %s", got, want)
 	}

@@ -26,7 +26,8 @@ const (
 	// policies, comments and grants), views/, functions/, types/,
 	// sequences/, and _global/ for schemas, extensions, servers,
 	// publications, event triggers and default privileges (one file per
-	// kind).
+	// kind; 1_schemas.sql, 2_extensions.sql and 3_servers.sql first, in
+	// the order they are created).
 	PerKind Layout = "per-kind"
 	// Flat writes everything to schema.sql, in dependency order.
 	Flat Layout = "flat"
@@ -164,10 +165,21 @@ func planOrder(objs []Object) []Object {
 	return out
 }
 
+// globalOrder numbers the _global/ files that what follows them uses, so
+// that they load in path order: schemas, then the extensions created in
+// them (and the foreign-data wrappers those create), then the servers of
+// those wrappers. Other _global/ files keep the plain kind name and sort
+// after these.
+var globalOrder = map[model.Kind]string{
+	model.KindSchema:    "1_",
+	model.KindExtension: "2_",
+	model.KindServer:    "3_",
+}
+
 // filePath is the per-kind path of an object's file.
 func filePath(o Object) string {
 	if o.Dir == GlobalDir {
-		return o.Dir + "/" + plural(fileSafe(strings.ReplaceAll(string(o.ID.Kind), " ", "_"))) + ".sql"
+		return o.Dir + "/" + globalOrder[o.ID.Kind] + plural(fileSafe(strings.ReplaceAll(string(o.ID.Kind), " ", "_"))) + ".sql"
 	}
 	name := o.ID.Name
 	if o.ID.Schema != "" {

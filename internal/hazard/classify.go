@@ -327,6 +327,10 @@ func (c *classifier) alterTable(s *pg_query.AlterTableStmt) {
 				c.add(ColumnTypeChange, "%s", c.renderTypeChange(table, node))
 			}
 			c.retyped[colID] = true
+		case pg_query.AlterTableType_AT_SetExpression:
+			if !isNew && !c.addedCols[colID] {
+				c.add(TableRewrite, "Changes the expression of generated column %s.%s: rewrites the table under ACCESS EXCLUSIVE lock", table, model.QuoteIdent(cmd.Name))
+			}
 		case pg_query.AlterTableType_AT_SetNotNull:
 			if !isNew && !c.addedCols[colID] && c.notNullChecks[colID] {
 				rows := ""

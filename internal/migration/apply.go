@@ -1,6 +1,7 @@
 package migration
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -145,6 +146,7 @@ func Apply(ctx context.Context, conn *pgx.Conn, opts ApplyOptions) (*ApplyResult
 }
 
 type applier struct {
+	verb  string // "apply", or "roll back" for a rollback's Down sections
 	conn  *pgx.Conn
 	watch *pgx.Conn
 	opts  ApplyOptions
@@ -155,8 +157,11 @@ type applier struct {
 
 // pendingFile is a file to run, from step start on.
 type pendingFile struct {
-	file    *File
-	start   int
+	file  *File
+	start int
+	// resumed: an earlier apply began the file (it has a partial ledger
+	// row), so live may be mid-file even when no step committed.
+	resumed bool
 	allowed []hazard.Finding
 }
 
@@ -278,47 +283,28 @@ func (a *applier) run(ctx context.Context) error {
 	return nil
 }
 
-// pending refuses changed applied files and returns the files still to run
-// in name order, resuming partially applied ones.
+// pending checks the directory against the ledger (changed, renamed and
+// missing files, the chain, out-of-order files) and returns the files still
+// to run in name order, resuming partially applied ones.
 func (a *applier) pending(files []*File, ledger map[string]*row) ([]*pendingFile, error) {
-	lastApplied := ""
-	for name, r := range ledger {
-		if r.Status != statusPartial && name > lastApplied {
-			lastApplied = name
-		}
+	in := checkIntegrity(files, ledger)
+	if r := in.refusal(ledger, files, "apply"); r != nil {
+		return nil, r
 	}
-	for _, f := range files {
-		r := ledger[f.Name]
-		if r == nil {
-			continue
-		}
-		if r.Checksum != f.Checksum {
-			if r.Status == statusPartial {
-				return nil, &RefusedError{File: f.Name, Reason: "checksum", msg: fmt.Sprintf(
-					"refusing to apply %s: the file changed after it was partly applied (%d of %d step(s) ran)\n"+
-						"(recorded checksum=%s, current=%s).\n"+
-						"Restore the file to finish it, then add a new migration for further changes.",
-					f.Name, r.StepsDone, r.StepsTotal, shortHash(r.Checksum), shortHash(f.Checksum))}
-			}
-			return nil, &RefusedError{File: f.Name, Reason: "checksum", msg: fmt.Sprintf(
-				"refusing to apply: %s was changed after it was applied\n"+
-					"(recorded checksum=%s, current=%s).\n"+
-					"Run `pg-flux migrate repair` if only comments changed, otherwise restore the file and add a new migration.",
-				f.Name, shortHash(r.Checksum), shortHash(f.Checksum))}
-		}
+	for _, name := range in.Missing {
+		a.warn("missing_file", missingWarning(name), "migration", name)
+	}
+	for _, name := range in.OutOfOrder {
+		a.warn("out_of_order", outOfOrderWarning(name, in.LastApplied), "migration", name)
 	}
 	var out []*pendingFile
 	for _, f := range files {
 		r := ledger[f.Name]
 		switch {
 		case r == nil:
-			if lastApplied != "" && f.Name < lastApplied {
-				a.warn("out_of_order", fmt.Sprintf("%s sorts before %s, which is already applied: applying it out of order", f.Name, lastApplied),
-					"migration", f.Name)
-			}
 			out = append(out, &pendingFile{file: f})
 		case r.Status == statusPartial:
-			out = append(out, &pendingFile{file: f, start: min(r.StepsDone, len(f.Steps))})
+			out = append(out, &pendingFile{file: f, start: min(r.StepsDone, len(f.Steps)), resumed: true})
 		}
 	}
 	return out, nil
@@ -334,10 +320,11 @@ func (a *applier) inspect(ctx context.Context) (*model.Model, error) {
 
 // checkBaseline refuses a file whose recorded baseline is not the live
 // hash. Hand-written files (no header) and resumed files (the live state is
-// mid-file) are not checked.
+// mid-file, e.g. an INVALID index left by an interrupted first step) are
+// not checked.
 func (a *applier) checkBaseline(p *pendingFile, liveHash string) error {
 	f := p.file
-	if f.Baseline == "" || p.start > 0 || f.Baseline == liveHash {
+	if f.Baseline == "" || p.resumed || f.Baseline == liveHash {
 		return nil
 	}
 	if a.opts.ForceAfterDrift {
@@ -362,10 +349,13 @@ func (a *applier) checkHazards(ctx context.Context, pending []*pendingFile, live
 	var owner []*pendingFile
 	var local []int // index of each statement within its file
 	for _, p := range pending {
-		for i, st := range p.file.Statements[p.start:] {
+		// The steps an interrupted apply already ran are classified too, so
+		// that what they created counts as new for the rest of the file, as
+		// it did when the file was written; their own findings are dropped.
+		for i, st := range p.file.Statements {
 			stmts = append(stmts, st)
 			owner = append(owner, p)
-			local = append(local, p.start+i)
+			local = append(local, i)
 		}
 	}
 	vol, err := hazard.LookupVolatility(ctx, a.conn, stmts)
@@ -384,7 +374,7 @@ func (a *applier) checkHazards(ctx context.Context, pending []*pendingFile, live
 	var refusedFiles []*pendingFile
 	byFile := map[*pendingFile][]hazard.Finding{}
 	for _, f := range findings {
-		if !f.Kind.Blocking() {
+		if !f.Kind.Blocking() || local[f.Statement] < owner[f.Statement].start {
 			continue
 		}
 		p := owner[f.Statement]
@@ -462,7 +452,7 @@ func (a *applier) dryRun(pending []*pendingFile, liveHash string) {
 			a.warn("baseline_chain", fmt.Sprintf("%s expects baseline=%s but %s produces %s: it will be refused after %s is applied unless --force-after-drift is given",
 				f.Name, shortHash(f.Baseline), pending[i-1].file.Name, shortHash(pending[i-1].file.Result), pending[i-1].file.Name), "migration", f.Name)
 		}
-		fmt.Fprintf(a.out, "-- would apply %s (%d step(s)", f.Name, len(f.Steps)-p.start)
+		fmt.Fprintf(a.out, "-- would %s %s (%d step(s)", cmp.Or(a.verb, "apply"), f.Name, len(f.Steps)-p.start)
 		if p.start > 0 {
 			fmt.Fprintf(a.out, ", resuming at step %d of %d", p.start+1, len(f.Steps))
 		}
@@ -499,6 +489,10 @@ func (a *applier) applyFile(ctx context.Context, p *pendingFile) error {
 		a.log.Info("hazard_allowed", "migration", f.Name, "hazard", string(h.Kind), "allowed", true,
 			"statement", fmt.Sprintf("%s:%d", f.Path, f.Statements[h.Statement].Line), "detail", h.Message)
 	}
+	hashes, err := f.StatementHashes()
+	if err != nil {
+		return err
+	}
 	record := func(ctx context.Context, db Execer, done int) error {
 		status := statusPartial
 		if done >= len(f.Steps) {
@@ -508,6 +502,7 @@ func (a *applier) applyFile(ctx context.Context, p *pendingFile) error {
 			Filename: f.Name, Checksum: f.Checksum, Baseline: f.Baseline, Result: f.Result,
 			DurationMS: time.Since(began).Milliseconds(), Version: a.opts.Version,
 			AllowedHazards: allowed, StepsDone: done, StepsTotal: len(f.Steps), Status: status,
+			StatementHashes: hashes,
 		})
 	}
 	if len(f.Steps) == 0 {
@@ -515,6 +510,15 @@ func (a *applier) applyFile(ctx context.Context, p *pendingFile) error {
 			return err
 		}
 	} else {
+		if !p.resumed && f.Steps[p.start].Isolation == plan.NoTransaction {
+			// Mark the file begun before a first step that runs outside a
+			// transaction: interrupted (CREATE/DROP INDEX CONCURRENTLY), it
+			// leaves live changed with no step recorded, and the next apply
+			// must resume the file, not refuse it as drift.
+			if err := record(ctx, a.conn, p.start); err != nil {
+				return err
+			}
+		}
 		err := ExecuteWith(ctx, a.conn, f.Steps, ExecOptions{
 			Start:       p.start,
 			AfterGroup:  record,

@@ -42,13 +42,74 @@ type File struct {
 	// Steps are the statements as executable steps, one per statement, with
 	// the isolation their parse tree calls for.
 	Steps []plan.Step
+	// Down is the section that undoes the file (after a "-- +pg-flux Down"
+	// line, or in <name>.down.sql); nil when the file has none.
+	Down *Section
 }
+
+// Section is the Down part of a migration file.
+type Section struct {
+	Path       string // the file it is in
+	Statements []source.Statement
+	Steps      []plan.Step
+}
+
+// DownMarker starts a file's Down section; DownSuffix names a separate
+// Down file (<name>.down.sql).
+const (
+	DownMarker = "-- +pg-flux Down"
+	DownSuffix = ".down.sql"
+)
 
 // Render writes a migration file: the header (name, baseline and result
 // hashes, one comment per hazard finding), a blank line, then each step as a
 // "-- summary" line followed by its SQL, steps separated by blank lines. An
 // empty baseline or result leaves its line out.
 func Render(name, baseline, result string, findings []hazard.Finding, steps []plan.Step) []byte {
+	return RenderWithDown(name, baseline, result, findings, steps, nil)
+}
+
+// Down is a Down section to render: its steps and the hazards they carry
+// (a DATA_LOSS finding says what cannot come back).
+type Down struct {
+	Findings []hazard.Finding
+	Steps    []plan.Step
+}
+
+// RenderWithDown is Render with a Down section after the Up statements
+// (nil for none).
+func RenderWithDown(name, baseline, result string, findings []hazard.Finding, steps []plan.Step, down *Down) []byte {
+	b := bytes.NewBuffer(render(name, baseline, result, findings, steps))
+	if down != nil {
+		b.WriteString("\n")
+		b.Write(RenderDown(down))
+	}
+	return b.Bytes()
+}
+
+// RenderDown writes a Down section: the marker, its hazards, its steps. A
+// separate <name>.down.sql holds the same text.
+func RenderDown(down *Down) []byte {
+	var b bytes.Buffer
+	b.WriteString(DownMarker + "\n")
+	for _, f := range down.Findings {
+		fmt.Fprintf(&b, "-- %s\n", oneLine(f.String()))
+	}
+	if len(down.Steps) == 0 {
+		b.WriteString("-- (nothing to undo)\n")
+	}
+	for _, s := range down.Steps {
+		b.WriteString("\n")
+		if s.Summary != "" {
+			fmt.Fprintf(&b, "-- %s\n", oneLine(s.Summary))
+		}
+		b.WriteString(terminated(s.SQL))
+		b.WriteString("\n")
+	}
+	return b.Bytes()
+}
+
+func render(name, baseline, result string, findings []hazard.Finding, steps []plan.Step) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s%s\n", headerName, oneLine(name))
 	if baseline != "" {
@@ -109,6 +170,29 @@ func ReadFile(path string) (*File, error) {
 func parseFile(path string, data []byte) (*File, error) {
 	text := string(data)
 	f := &File{Path: path, Name: filepath.Base(path), Checksum: Checksum(data)}
+	up, down, hasDown := splitDown(text)
+	if hasDown {
+		// The Down section keeps its line numbers: the Up part is blanked.
+		sec, err := parseSection(path, strings.Repeat("\n", strings.Count(up, "\n"))+down)
+		if err != nil {
+			return nil, err
+		}
+		f.Down = sec
+		text = up
+	} else {
+		downPath := strings.TrimSuffix(path, ".sql") + DownSuffix
+		if d, err := os.ReadFile(downPath); err == nil {
+			sec, err := parseSection(downPath, string(d))
+			if err != nil {
+				return nil, err
+			}
+			f.Down = sec
+			// Both files are the migration: an edit to either is a change.
+			f.Checksum = Checksum(append(append(append([]byte{}, data...), 0), d...))
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("read migration: %w", err)
+		}
+	}
 	lines := strings.Split(text, "\n")
 	// The header is the leading block of comment lines.
 	for _, line := range lines {
@@ -122,19 +206,44 @@ func parseFile(path string, data []byte) (*File, error) {
 			f.Result = firstField(v)
 		}
 	}
+	sec, err := parseSection(path, text)
+	if err != nil {
+		return nil, err
+	}
+	f.Statements, f.Steps = sec.Statements, sec.Steps
+	return f, nil
+}
+
+// splitDown splits a file's text at its "-- +pg-flux Down" line.
+func splitDown(text string) (up, down string, ok bool) {
+	for off := 0; off < len(text); {
+		end := strings.IndexByte(text[off:], '\n')
+		if end < 0 {
+			end = len(text) - off
+		}
+		if strings.TrimSpace(text[off:off+end]) == DownMarker {
+			return text[:off], text[off:], true
+		}
+		off += end + 1
+	}
+	return text, "", false
+}
+
+func parseSection(path, text string) (*Section, error) {
 	stmts, err := source.Split(path, text)
 	if err != nil {
 		return nil, err
 	}
-	f.Statements = stmts
+	lines := strings.Split(text, "\n")
+	sec := &Section{Path: path, Statements: stmts}
 	for _, st := range stmts {
-		f.Steps = append(f.Steps, plan.Step{
+		sec.Steps = append(sec.Steps, plan.Step{
 			SQL:       terminated(st.SQL),
 			Summary:   summaryBefore(lines, st.Line),
 			Isolation: hazard.Isolation(st),
 		})
 	}
-	return f, nil
+	return sec, nil
 }
 
 func firstField(s string) string {
@@ -156,7 +265,7 @@ func summaryBefore(lines []string, line int) string {
 	if !strings.HasPrefix(l, "--") {
 		return ""
 	}
-	for _, h := range []string{headerName, headerBaseline, headerResult, "-- [HAZARD ", "-- [ADVISORY "} {
+	for _, h := range []string{headerName, headerBaseline, headerResult, "-- [HAZARD ", "-- [ADVISORY ", DownMarker} {
 		if strings.HasPrefix(l, h) {
 			return ""
 		}
@@ -176,7 +285,7 @@ func ReadDir(dir string) ([]*File, error) {
 	}
 	var names []string
 	for _, e := range entries {
-		if !e.IsDir() && strings.HasSuffix(e.Name(), ".sql") {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".sql") && !strings.HasSuffix(e.Name(), DownSuffix) {
 			names = append(names, e.Name())
 		}
 	}

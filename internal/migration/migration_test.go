@@ -563,7 +563,7 @@ func TestApplyWarnsOutOfOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"001_a.sql sorts before 002_b.sql, which is already applied: applying it out of order"}; !reflect.DeepEqual(res.Warnings, want) {
+	if want := []string{outOfOrderWarning("001_a.sql", "002_b.sql")}; !reflect.DeepEqual(res.Warnings, want) {
 		t.Errorf("warnings: %q", res.Warnings)
 	}
 	if !tableExists(t, conn, "a") {
@@ -629,7 +629,7 @@ func TestStatusAndBaseline(t *testing.T) {
 	for _, e := range st {
 		got[e.Name] = e
 	}
-	if e := got["20260101_initial.sql"]; e.State != StateApplied || !e.Baselined || !e.ChecksumMismatch || e.AppliedAt.IsZero() {
+	if e := got["20260101_initial.sql"]; e.State != StateModified || !e.Baselined || !e.ChecksumMismatch || e.AppliedAt.IsZero() {
 		t.Errorf("initial: %+v", e)
 	}
 	if e := got["20260102_more.sql"]; e.State != StateMissingFile || e.Baselined || e.StepsDone != 1 {
@@ -645,5 +645,41 @@ func TestStatusAndBaseline(t *testing.T) {
 	// A file recorded with another checksum is not re-marked.
 	if _, err := Baseline(ctx, conn, "", []string{initial}); err == nil || !strings.Contains(err.Error(), "already recorded in the ledger (status baselined) with a different checksum") {
 		t.Errorf("baseline of a changed file: %v", err)
+	}
+}
+
+// A ledger written before the checksum chain existed is brought forward:
+// its rows get seq and chain in the order they were applied.
+func TestLedgerForwardMigration(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	conn := db.Connect(t)
+	db.Exec(t, `CREATE SCHEMA _pgflux;
+CREATE TABLE _pgflux.migrations (
+	filename text PRIMARY KEY, checksum text NOT NULL, baseline text NOT NULL DEFAULT '', result text NOT NULL DEFAULT '',
+	applied_at timestamptz NOT NULL DEFAULT now(), duration_ms bigint NOT NULL DEFAULT 0, pgflux_version text NOT NULL DEFAULT '',
+	allowed_hazards text[] NOT NULL DEFAULT '{}', steps_done int NOT NULL DEFAULT 0, steps_total int NOT NULL DEFAULT 0,
+	status text NOT NULL CHECK (status IN ('applied', 'partial', 'baselined')));
+INSERT INTO _pgflux.migrations (filename, checksum, applied_at, status) VALUES
+	('002_b.sql', 'sha256:bb', '2026-01-02', 'applied'), ('001_a.sql', 'sha256:aa', '2026-01-01', 'applied')`)
+	if rows := ledgerRows(t, conn); len(rows) != 2 || rows["001_a.sql"].Seq != 1 || rows["002_b.sql"].Chain != "" {
+		t.Fatalf("old ledger read as it is: %+v", rows)
+	}
+	if err := ensureLedger(ctx, conn, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := ensureLedger(ctx, conn, ""); err != nil { // idempotent
+		t.Fatal(err)
+	}
+	rows := ledgerRows(t, conn)
+	a, b := rows["001_a.sql"], rows["002_b.sql"]
+	if a.Seq != 1 || b.Seq != 2 || a.Chain != chainHash("", "001_a.sql", "sha256:aa") || b.Chain != chainHash(a.Chain, "002_b.sql", "sha256:bb") {
+		t.Errorf("migrated rows: %+v %+v", a, b)
+	}
+	// The new status is accepted, and new rows link to the last one.
+	if err := writeRow(ctx, conn, "", &row{Filename: "003_c.sql", Checksum: "sha256:cc", Status: statusRollingBack}); err != nil {
+		t.Fatal(err)
+	}
+	if c := ledgerRows(t, conn)["003_c.sql"]; c.Seq != 3 || c.Chain != chainHash(b.Chain, "003_c.sql", "sha256:cc") {
+		t.Errorf("new row: %+v", c)
 	}
 }

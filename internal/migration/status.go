@@ -18,29 +18,82 @@ const (
 	StateApplied     State = "applied"      // ran completely, or was marked applied by baseline
 	StatePending     State = "pending"      // a file not yet in the ledger
 	StatePartial     State = "partial"      // interrupted between steps; apply resumes it
-	StateMissingFile State = "missing-file" // in the ledger, but its file is gone
+	StateOutOfOrder  State = "out-of-order" // pending, but sorts before the newest applied file
+	StateModified    State = "modified"     // applied, but its bytes changed since
+	StateMissingFile State = "missing"      // in the ledger, but its file is gone
+	StateRenamed     State = "renamed"      // pending, with the bytes of a missing applied file
+	StateRollingBack State = "rolling-back" // its Down section ran partly; rollback resumes it
 )
 
 // StatusEntry is one migration: a file, a ledger row, or both.
 type StatusEntry struct {
-	Name  string
-	State State
+	Name  string `json:"file"`
+	State State  `json:"state"`
 	// Baselined is set for files marked applied without running them.
-	Baselined bool
+	Baselined bool `json:"baselined,omitempty"`
 	// AppliedAt is when the ledger row was last written; zero when pending.
-	AppliedAt time.Time
+	AppliedAt  time.Time `json:"applied_at,omitzero"`
+	DurationMS int64     `json:"duration_ms,omitempty"`
 	// Checksum is the recorded checksum for files in the ledger, the file's
 	// own checksum for pending ones.
-	Checksum string
+	Checksum string `json:"checksum"`
+	// FileChecksum is the file's checksum when it differs from the recorded
+	// one (modified).
+	FileChecksum string `json:"file_checksum,omitempty"`
 	// ChecksumMismatch is set when the file changed after it was recorded.
-	ChecksumMismatch bool
+	ChecksumMismatch bool `json:"-"`
 	// StepsDone and StepsTotal count the steps run (ledger) or to run.
-	StepsDone, StepsTotal int
+	StepsDone  int `json:"steps_done"`
+	StepsTotal int `json:"steps_total"`
+	// AllowedHazards are the hazards allowed when it was applied.
+	AllowedHazards []string `json:"allowed_hazards,omitempty"`
+	// Note says what to do about a state that needs attention.
+	Note string `json:"note,omitempty"`
+}
+
+// NeedsAttention reports the states `migrate status` exits 1 on.
+func (e StatusEntry) NeedsAttention() bool {
+	switch e.State {
+	case StateModified, StateMissingFile, StatePartial, StateRenamed, StateRollingBack:
+		return true
+	}
+	return false
+}
+
+// StatusReport is every migration and the ledger's chain.
+type StatusReport struct {
+	Entries []StatusEntry `json:"migrations"`
+	// ChainBrokenAt names the first ledger row whose checksum chain does
+	// not hold; "" when intact.
+	ChainBrokenAt string `json:"chain_broken_at,omitempty"`
+	ChainNote     string `json:"chain_note,omitempty"`
+}
+
+// NeedsAttention reports whether anything in the report does.
+func (r *StatusReport) NeedsAttention() bool {
+	if r.ChainBrokenAt != "" {
+		return true
+	}
+	for _, e := range r.Entries {
+		if e.NeedsAttention() {
+			return true
+		}
+	}
+	return false
 }
 
 // Status lists the migrations of dir and of the ledger, by name. It writes
 // nothing: a database without a ledger has every file pending.
 func Status(ctx context.Context, conn *pgx.Conn, dir, tracking string) ([]StatusEntry, error) {
+	r, err := StatusOf(ctx, conn, dir, tracking)
+	if err != nil {
+		return nil, err
+	}
+	return r.Entries, nil
+}
+
+// StatusOf is Status with the integrity of the ledger's chain.
+func StatusOf(ctx context.Context, conn *pgx.Conn, dir, tracking string) (*StatusReport, error) {
 	files, err := ReadDir(dir)
 	if err != nil {
 		return nil, err
@@ -49,37 +102,71 @@ func Status(ctx context.Context, conn *pgx.Conn, dir, tracking string) ([]Status
 	if err != nil {
 		return nil, err
 	}
+	in := checkIntegrity(files, ledger)
+	outOfOrder := map[string]bool{}
+	for _, n := range in.OutOfOrder {
+		outOfOrder[n] = true
+	}
+	rep := &StatusReport{}
 	var out []StatusEntry
 	seen := map[string]bool{}
 	for _, f := range files {
 		seen[f.Name] = true
 		r := ledger[f.Name]
 		if r == nil {
-			out = append(out, StatusEntry{Name: f.Name, State: StatePending, Checksum: f.Checksum, StepsTotal: len(f.Steps)})
+			e := StatusEntry{Name: f.Name, State: StatePending, Checksum: f.Checksum, StepsTotal: len(f.Steps)}
+			switch {
+			case in.Renamed[f.Name] != "":
+				e.State = StateRenamed
+				e.Note = fmt.Sprintf("same bytes as the applied %s: rename it back", in.Renamed[f.Name])
+			case outOfOrder[f.Name]:
+				e.State = StateOutOfOrder
+				e.Note = fmt.Sprintf("sorts before the applied %s; if apply refuses it, run `pg-flux migrate rebase`", in.LastApplied)
+			}
+			out = append(out, e)
 			continue
 		}
 		e := entryFromRow(r)
-		e.ChecksumMismatch = r.Checksum != f.Checksum
+		if r.Checksum != f.Checksum {
+			e.ChecksumMismatch = true
+			e.FileChecksum = f.Checksum
+			if e.State == StateApplied {
+				e.State = StateModified
+				e.Note = "changed after it was applied: run `pg-flux migrate repair` if only comments changed, else restore it"
+			}
+		}
 		out = append(out, e)
 	}
 	for name, r := range ledger {
 		if !seen[name] {
 			e := entryFromRow(r)
 			e.State = StateMissingFile
+			e.Note = "recorded as applied, not in the directory: restore it from version control"
 			out = append(out, e)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
+	rep.Entries = out
+	if in.BrokenAt != "" {
+		rep.ChainBrokenAt = in.BrokenAt
+		rep.ChainNote = "a ledger row recorded before it was deleted or edited; restore it, or run `pg-flux migrate repair` to re-chain the history as it is"
+	}
+	return rep, nil
 }
 
 func entryFromRow(r *row) StatusEntry {
 	e := StatusEntry{
 		Name: r.Filename, State: StateApplied, Baselined: r.Status == statusBaselined,
-		AppliedAt: r.AppliedAt, Checksum: r.Checksum, StepsDone: r.StepsDone, StepsTotal: r.StepsTotal,
+		AppliedAt: r.AppliedAt, DurationMS: r.DurationMS, Checksum: r.Checksum, StepsDone: r.StepsDone, StepsTotal: r.StepsTotal,
+		AllowedHazards: r.AllowedHazards,
 	}
-	if r.Status == statusPartial {
+	switch r.Status {
+	case statusPartial:
 		e.State = StatePartial
+		e.Note = "an apply stopped between steps: run `pg-flux migrate apply` to resume it"
+	case statusRollingBack:
+		e.State = StateRollingBack
+		e.Note = "a rollback stopped between steps: run `pg-flux migrate rollback` to resume it"
 	}
 	return e
 }
@@ -118,8 +205,12 @@ func Baseline(ctx context.Context, conn *pgx.Conn, tracking string, files []stri
 				continue
 			}
 		}
+		hashes, err := f.StatementHashes()
+		if err != nil {
+			return nil, err
+		}
 		err = writeRow(ctx, tx, tracking, &row{
-			Filename: f.Name, Checksum: f.Checksum, Baseline: f.Baseline, Result: f.Result,
+			Filename: f.Name, Checksum: f.Checksum, Baseline: f.Baseline, Result: f.Result, StatementHashes: hashes,
 			StepsDone: len(f.Steps), StepsTotal: len(f.Steps), Status: statusBaselined,
 		})
 		if err != nil {

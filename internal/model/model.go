@@ -74,6 +74,10 @@ type Model struct {
 	// a dump or a comparison without them is incomplete, so commands
 	// that depend on completeness say so. Never hashed.
 	Unmodelled []string `json:"-"`
+
+	// TypeInfo is what code generation needs to know about types and
+	// signatures; derived from the catalog, never hashed (see TypeInfo).
+	TypeInfo *TypeInfo `json:"-"`
 }
 
 // New returns an empty model with all maps allocated.

@@ -27,29 +27,91 @@ type Binaries struct {
 // ErrNoBinaries is returned when no usable PostgreSQL binaries were found.
 var ErrNoBinaries = errors.New("no PostgreSQL server binaries found")
 
-// candidateDirs lists the places binaries are looked for, in order:
+// FetchCommand is the command that downloads the server binaries of a major
+// into the cache FindBinaries searches.
+func FetchCommand(major int) string {
+	m := "<major>"
+	if major != 0 {
+		m = strconv.Itoa(major)
+	}
+	return "scripts/fetch-postgres.sh " + m
+}
+
+// SystemCache is where scripts/fetch-postgres.sh puts binaries when run as
+// root: the server then runs as an unprivileged user, who cannot enter
+// root's home directory and so not its cache.
+const SystemCache = "/var/cache/pg-flux/pg"
+
+// CacheRoots are the directories holding downloaded majors, one
+// <version>/bin each: $PGFLUX_PG_CACHE when set, else the user's
+// <cache>/pg-flux/pg and SystemCache.
+func CacheRoots() []string {
+	if d := os.Getenv("PGFLUX_PG_CACHE"); d != "" {
+		return []string{d}
+	}
+	var roots []string
+	if cache, err := CacheDir(); err == nil {
+		roots = append(roots, filepath.Join(cache, "pg"))
+	}
+	return append(roots, SystemCache)
+}
+
+// searchPlaces lists the places binaries are looked for, in order:
 // $PGFLUX_PG_BINDIR, `pg_config --bindir`, PATH, /usr/lib/postgresql/*/bin
-// and pg-flux's own cache of downloaded majors.
-func candidateDirs() []string {
-	var dirs []string
+// and pg-flux's own cache of downloaded majors (newest release first). Each
+// place is a pattern as shown to the user and the directories it matched.
+func searchPlaces() (places []string, dirs []string) {
 	if d := os.Getenv("PGFLUX_PG_BINDIR"); d != "" {
+		places = append(places, "$PGFLUX_PG_BINDIR ("+d+")")
 		dirs = append(dirs, d)
 	}
+	places = append(places, "pg_config --bindir")
 	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
 		dirs = append(dirs, strings.TrimSpace(string(out)))
 	}
+	places = append(places, "PATH")
 	if p, err := exec.LookPath("postgres"); err == nil {
 		dirs = append(dirs, filepath.Dir(p))
 	}
+	places = append(places, "/usr/lib/postgresql/*/bin")
 	system, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	sort.Sort(sort.Reverse(sort.StringSlice(system)))
+	sortVersionsDesc(system)
 	dirs = append(dirs, system...)
-	if cache, err := CacheDir(); err == nil {
-		cached, _ := filepath.Glob(filepath.Join(cache, "pg", "*", "bin"))
-		sort.Sort(sort.Reverse(sort.StringSlice(cached)))
+	for _, root := range CacheRoots() {
+		places = append(places, filepath.Join(root, "*", "bin"))
+		cached, _ := filepath.Glob(filepath.Join(root, "*", "bin"))
+		sortVersionsDesc(cached)
 		dirs = append(dirs, cached...)
 	}
-	return dirs
+	return places, dirs
+}
+
+// sortVersionsDesc orders directories named by version (…/14.23/bin,
+// …/9.6/bin) newest first, comparing the numbers, not the text.
+func sortVersionsDesc(dirs []string) {
+	key := func(dir string) []int {
+		var n []int
+		for _, f := range strings.Split(filepath.Base(filepath.Dir(dir)), ".") {
+			v, err := strconv.Atoi(f)
+			if err != nil {
+				break
+			}
+			n = append(n, v)
+		}
+		return n
+	}
+	sort.SliceStable(dirs, func(i, j int) bool {
+		a, b := key(dirs[i]), key(dirs[j])
+		for k := 0; k < len(a) && k < len(b); k++ {
+			if a[k] != b[k] {
+				return a[k] > b[k]
+			}
+		}
+		if len(a) != len(b) {
+			return len(a) > len(b)
+		}
+		return dirs[i] > dirs[j]
+	})
 }
 
 // CacheDir is pg-flux's directory under the user's cache directory.
@@ -62,11 +124,13 @@ func CacheDir() (string, error) {
 }
 
 // FindBinaries returns the first binaries of the given major version, or of
-// any version when major is 0.
+// any version when major is 0. When there are none, the error names the
+// major, the places searched and the command that fetches them.
 func FindBinaries(major int) (Binaries, error) {
 	seen := map[string]bool{}
 	var found []string
-	for _, dir := range candidateDirs() {
+	places, dirs := searchPlaces()
+	for _, dir := range dirs {
 		if dir == "" || seen[dir] {
 			continue
 		}
@@ -82,14 +146,21 @@ func FindBinaries(major int) (Binaries, error) {
 	}
 	want := "any version"
 	if major != 0 {
-		want = fmt.Sprintf("major version %d", major)
+		want = fmt.Sprintf("PostgreSQL %d", major)
 	}
-	msg := fmt.Sprintf("%v for %s", ErrNoBinaries, want)
+	msg := fmt.Sprintf("%v for %s (searched %s)", ErrNoBinaries, want, strings.Join(places, ", "))
 	if len(found) > 0 {
 		msg += "; found only " + strings.Join(found, ", ")
 	}
-	return Binaries{}, fmt.Errorf("%s: %w", msg, ErrNoBinaries)
+	msg += "; fetch them with: " + FetchCommand(major)
+	return Binaries{}, notFoundError(msg)
 }
+
+// notFoundError is ErrNoBinaries with the details of one search.
+type notFoundError string
+
+func (e notFoundError) Error() string        { return string(e) }
+func (e notFoundError) Is(target error) bool { return target == ErrNoBinaries }
 
 var versionRE = regexp.MustCompile(`\(PostgreSQL\) (\d+)(?:\.(\d+))?`)
 

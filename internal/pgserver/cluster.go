@@ -118,6 +118,7 @@ func (c *Cluster) start(ctx context.Context, owner *osUser, log io.Writer) error
 		Pdeathsig: syscall.SIGQUIT, // and the server goes away if pg-flux is killed outright
 	}
 	owner.apply(cmd)
+	cmd.Env = serverEnv(c.dataDir)
 	var out io.Writer = c.output
 	if log != nil {
 		out = io.MultiWriter(c.output, log)
@@ -185,6 +186,51 @@ func (c *Cluster) Stop() error {
 	}
 	c.cleanup()
 	return err
+}
+
+// serverEnv is the environment a server runs with: locale and time zone
+// only. Code the schema source runs in the server (a DO block, dblink,
+// postgres_fdw) must not find pg-flux's connection settings or credentials
+// there (DATABASE_URL, PGPASSWORD, ~/.pgpass): HOME is the data directory
+// and the libpq files point into it, where there are none.
+func serverEnv(dataDir string) []string {
+	env := []string{
+		"HOME=" + dataDir,
+		"PGPASSFILE=" + filepath.Join(dataDir, "no-pgpass"),
+		"PGSERVICEFILE=" + filepath.Join(dataDir, "no-pg_service.conf"),
+		"PGSYSCONFDIR=" + dataDir,
+	}
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if name == "PATH" || name == "LANG" || name == "LANGUAGE" || name == "TZ" || name == "TMPDIR" || strings.HasPrefix(name, "LC_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// Restart stops the server and starts it again on the same data directory
+// and socket, so connection strings stay valid. With immediate it stops as a
+// crash would (no shutdown checkpoint; the start runs crash recovery), which
+// is what fault tests inject.
+func (c *Cluster) Restart(ctx context.Context, immediate bool) error {
+	owner, err := serverUser()
+	if err != nil {
+		return err
+	}
+	if c.cmd != nil && c.cmd.Process != nil {
+		sig := syscall.SIGINT
+		if immediate {
+			sig = syscall.SIGQUIT
+		}
+		_ = c.cmd.Process.Signal(sig)
+		select {
+		case <-c.exited:
+		case <-time.After(30 * time.Second):
+			c.kill()
+		}
+	}
+	return c.start(ctx, owner, nil)
 }
 
 func (c *Cluster) kill() {

@@ -2,6 +2,11 @@
 // cluster per test binary (or the server named by $PGFLUX_TEST_DSN), and a
 // fresh, empty database per test.
 //
+// $PGFLUX_TEST_PG_MAJOR picks the major of the test cluster (its binaries
+// are found as pg-flux finds them, e.g. fetched by scripts/fetch-postgres.sh)
+// and makes every server the tests start use those binaries;
+// $PGFLUX_PG_BINDIR picks a binaries directory directly.
+//
 // A test binary that uses it calls Run from TestMain. When no server can be
 // found Run fails the whole binary: a test that needs PostgreSQL never passes
 // by skipping.
@@ -46,6 +51,12 @@ func Run(m *testing.M) int {
 				"Install PostgreSQL server binaries (e.g. apt-get install postgresql), set PGFLUX_PG_BINDIR, or set PGFLUX_TEST_DSN.\n", err)
 			return 1
 		}
+		if major != 0 && os.Getenv("PGFLUX_PG_BINDIR") == "" {
+			// Every server the tests start (shadow, embedded dev database)
+			// runs from the chosen major too.
+			os.Setenv("PGFLUX_PG_BINDIR", bin.Dir)
+		}
+		fmt.Fprintf(os.Stderr, "pgtest: PostgreSQL %s from %s\n", bin.Version, bin.Dir)
 		c, err := pgserver.Start(ctx, pgserver.Options{Binaries: bin})
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "pgtest: start PostgreSQL: %v\n", err)

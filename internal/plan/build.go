@@ -23,6 +23,10 @@ type Options struct {
 	// Using are the source's conversions for column type changes
 	// ("-- @using" hints, see QualifiedUsing).
 	Using map[model.ColumnRef]string
+	// Major is the live server's PostgreSQL major version; statements only
+	// newer majors accept are planned for those (see version.go). 0 plans
+	// for every supported major.
+	Major int
 }
 
 // Build plans the steps that turn live into desired. Build(model.New(), m)
@@ -301,8 +305,9 @@ func (b *builder) analyzeColumns() {
 			case dc == nil:
 				b.droppedCols[k] = true
 				continue
-			case dc.Generated != "" && dc.Generated != lc.Generated:
-				// PostgreSQL cannot change or add a generation expression.
+			case dc.Generated != "" && dc.Generated != lc.Generated && !b.setsExpression(lc, dc):
+				// PostgreSQL cannot add a generation expression, nor change
+				// one before 17.
 				b.recreatedCols[k] = true
 				continue
 			}
@@ -1061,6 +1066,9 @@ func (b *builder) alterColumnSteps(table model.QName, l, d *model.Column) (pre, 
 	}
 	if retype {
 		out = append(out, alterColumnType(table, d, b.conversion(table, l, d)))
+	}
+	if b.setsExpression(l, d) {
+		out = append(out, setExpressionStep(table, d))
 	}
 	if !l.NotNull && d.NotNull {
 		do("SET NOT NULL", "set not null")

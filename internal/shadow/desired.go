@@ -72,9 +72,15 @@ const maxRoleRetries = 50
 // is a migration's result hash). A plan that fails or does not converge is
 // reported as a pg-flux bug.
 func Validate(ctx context.Context, srv *Server, live *model.Model, p *plan.Plan, desired *model.Model, schemas []string, exec Executor) (*model.Model, error) {
+	return ValidateAfter(ctx, srv, live, nil, p, desired, schemas, exec)
+}
+
+// ValidateAfter is Validate for a plan made on top of pending migration
+// files: they are replayed on the copy of live before the plan runs.
+func ValidateAfter(ctx context.Context, srv *Server, live *model.Model, pending []Pending, p *plan.Plan, desired *model.Model, schemas []string, exec Executor) (*model.Model, error) {
 	created := map[string]bool{}
 	for {
-		result, err := validateOnce(ctx, srv, live, p, desired, schemas, exec)
+		result, err := validateOnce(ctx, srv, live, pending, p, desired, schemas, exec)
 		// On an embedded cluster, roles the live schema references are
 		// created (NOLOGIN) and the validation starts over.
 		var pgErr *pgconn.PgError
@@ -91,7 +97,7 @@ func Validate(ctx context.Context, srv *Server, live *model.Model, p *plan.Plan,
 	}
 }
 
-func validateOnce(ctx context.Context, srv *Server, live *model.Model, p *plan.Plan, desired *model.Model, schemas []string, exec Executor) (result *model.Model, err error) {
+func validateOnce(ctx context.Context, srv *Server, live *model.Model, pending []Pending, p *plan.Plan, desired *model.Model, schemas []string, exec Executor) (result *model.Model, err error) {
 	db, err := srv.CopyOfLive(ctx, live, exec)
 	if err != nil {
 		return nil, fmt.Errorf("validate the plan: %w", err)
@@ -101,6 +107,9 @@ func validateOnce(ctx context.Context, srv *Server, live *model.Model, p *plan.P
 			err = dropErr
 		}
 	}()
+	if err := replayOn(ctx, db, pending, exec); err != nil {
+		return nil, err
+	}
 	conn, err := db.Connect(ctx)
 	if err != nil {
 		return nil, err

@@ -28,6 +28,14 @@ type LoadOptions struct {
 	// ExtensionHint says what to do when CREATE EXTENSION finds the
 	// extension missing on the server.
 	ExtensionHint string
+	// Owners is set when owners are compared (manage_owners): an owner
+	// change the shadow refuses is then made possible where it can be
+	// (promoteOwner), else it is a failure; without it, such a refused
+	// change is left out (tolerantOwnerChange).
+	Owners bool
+	// Major is the server's major version: a statement using a feature of
+	// a newer major fails with a message naming both.
+	Major int
 }
 
 // LoadError lists the source statements that failed in the shadow database.
@@ -129,7 +137,15 @@ func Load(ctx context.Context, conn *pgx.Conn, set *source.Set, opts LoadOptions
 		// Two causes are fixed on the spot and the batch sent again, a few
 		// times at most: a setting the server does not know, and (on a
 		// throwaway cluster) a role the source references.
-		if attempts++; attempts < maxBatchAttempts && pgErr.Code == "42704" {
+		if attempts++; attempts < maxBatchAttempts && pgErr.Code == "42501" {
+			if ok, err := l.promoteOwner(ctx, pgErr.Message); err != nil || ok {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if attempts < maxBatchAttempts && pgErr.Code == "42704" {
 			if l.skipUnknownSetting(pgErr.Message) {
 				continue
 			}
@@ -192,6 +208,8 @@ type loader struct {
 	// them back while the other statements make progress (see run).
 	onlyIndex map[int]bool
 	holdOnly  bool
+	// promoted holds the roles made superusers for what they own.
+	promoted map[string]bool
 }
 
 // isOnlyIndex reports CREATE INDEX … ON ONLY: a partition created after
@@ -222,7 +240,7 @@ func createsFunction(stmts []source.Statement, idx []int) bool {
 
 func newLoader(conn *pgx.Conn, stmts []source.Statement, opts LoadOptions) *loader {
 	l := &loader{conn: conn, opts: opts, stmts: stmts, lastSetting: make([]int, len(stmts)), settingOK: map[int]bool{}, skip: map[int]bool{}, env: -1,
-		onlyIndex: map[int]bool{}, holdOnly: true}
+		onlyIndex: map[int]bool{}, holdOnly: true, promoted: map[string]bool{}}
 	last, file := -1, ""
 	for i, st := range stmts {
 		l.onlyIndex[i] = isOnlyIndex(st)
@@ -265,17 +283,26 @@ func (l *loader) batch() (string, []int) {
 }
 
 // sql is the text to run for statement i. CREATE ROLE tolerates an existing
-// role: roles are cluster-wide and outlive the scratch database.
+// role: roles are cluster-wide and outlive the scratch database. Without
+// manage_owners, an owner change may be refused (tolerantOwnerChange).
 func (l *loader) sql(i int) string {
 	st := l.stmts[i]
-	if st.Node != "CreateRoleStmt" {
-		return st.SQL
+	switch {
+	case st.Node == "CreateRoleStmt":
+		return doBlock(st.SQL, "duplicate_object")
+	case st.Node == "AlterOwnerStmt" && !l.opts.Owners:
+		return tolerantOwnerChange(st.SQL)
 	}
+	return st.SQL
+}
+
+// doBlock runs sql in a DO block that ignores the named condition.
+func doBlock(sql, condition string) string {
 	tag := "$pgflux$"
-	for n := 0; strings.Contains(st.SQL, tag); n++ {
+	for n := 0; strings.Contains(sql, tag); n++ {
 		tag = fmt.Sprintf("$pgflux%d$", n)
 	}
-	return "DO " + tag + " BEGIN " + st.SQL + "; EXCEPTION WHEN duplicate_object THEN NULL; END " + tag
+	return "DO " + tag + " BEGIN " + sql + "; EXCEPTION WHEN " + condition + " THEN NULL; END " + tag
 }
 
 // lateLast orders statement indexes so that the Late ones (default
@@ -449,6 +476,14 @@ func (l *loader) runStatement(ctx context.Context, i int) (*Failure, error) {
 			return nil, nil
 		}
 		f, err := l.failure(ctx, i, err)
+		if err == nil && f.Code == "42501" {
+			if ok, err := l.promoteOwner(ctx, f.Message); err != nil || ok {
+				if err != nil {
+					return nil, err
+				}
+				continue
+			}
+		}
 		if err != nil || f.Code != "42704" || !l.opts.CreateRoles {
 			return f, err
 		}
@@ -523,6 +558,12 @@ func (l *loader) failure(ctx context.Context, i int, err error) (*Failure, error
 			f.Detail += "\n" + pgErr.Detail
 		}
 		f.Hint = l.opts.ExtensionHint
+	}
+	superuserHint(f, l.opts)
+	if msg := newerFeatureIn(st.SQL, l.opts.Major); msg != "" {
+		f.Detail = strings.TrimSpace(f.Message + "\n" + f.Detail)
+		f.Message = msg
+		f.Hint = "Use a PostgreSQL server of that major for the live database, or leave the feature out of the source."
 	}
 	if f.Code == "42704" && !l.opts.CreateRoles && missingRole.MatchString(f.Message) && f.Hint == "" {
 		f.Hint = fmt.Sprintf("roles are not created on %s: create the role there, or let pg-flux use an embedded shadow server (no --shadow-dsn), where it creates referenced roles itself", l.opts.Server)

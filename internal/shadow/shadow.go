@@ -12,8 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -99,16 +99,12 @@ func noBinariesError(major int, err error) error {
 	if major != 0 {
 		version = fmt.Sprintf("PostgreSQL %d", major)
 	}
-	cache, cerr := pgserver.CacheDir()
-	if cerr != nil {
-		cache = "<user cache directory>/pg-flux"
-	}
 	return fmt.Errorf("no shadow database server: %w\n"+
 		"pg-flux needs a scratch PostgreSQL server to load the schema source into. Provide one of:\n"+
 		"  1. a server where pg-flux may create and drop a temporary database: --shadow-dsn URL or PGFLUX_SHADOW_DSN\n"+
 		"  2. %s server binaries (initdb, postgres): install them (e.g. apt-get install postgresql-%s) or set PGFLUX_PG_BINDIR to their bin directory\n"+
-		"  3. %s binaries unpacked under the cache directory: %s",
-		err, version, majorOrN(major), version, filepath.Join(cache, "pg", "<version>", "bin"))
+		"  3. %s binaries in the cache directory (%s): fetch them with %s",
+		err, version, majorOrN(major), version, strings.Join(pgserver.CacheRoots(), " or "), pgserver.FetchCommand(major))
 }
 
 func majorOrN(major int) string {
@@ -158,7 +154,7 @@ func (s *Server) Embedded() bool { return s.cluster != nil }
 // roles are created only on a throwaway cluster, because they are
 // cluster-wide and a --shadow-dsn server is not ours to change.
 func (s *Server) LoadOptions() LoadOptions {
-	return LoadOptions{CreateRoles: s.Embedded(), Server: s.where, ExtensionHint: s.extHint}
+	return LoadOptions{CreateRoles: s.Embedded(), Server: s.where, ExtensionHint: s.extHint, Owners: s.owners, Major: s.major}
 }
 
 // Database is a scratch database on a shadow server.

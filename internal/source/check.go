@@ -48,6 +48,14 @@ func reject(p parsed) *Error {
 		msg = fmt.Sprintf("%s DATABASE is not allowed in schema files: they declare the objects inside one database; manage databases outside pg-flux", firstWord(p.SQL))
 	case *pg_query.Node_AlterSystemStmt:
 		msg = "ALTER SYSTEM is not allowed in schema files: it changes server configuration, not the schema; remove it"
+	case *pg_query.Node_CreateTableSpaceStmt, *pg_query.Node_DropTableSpaceStmt, *pg_query.Node_AlterTableSpaceOptionsStmt:
+		msg = fmt.Sprintf("%s TABLESPACE is not allowed in schema files: a tablespace is a directory of the server, outside the database; manage tablespaces outside pg-flux", firstWord(p.SQL))
+	case *pg_query.Node_AlterRoleStmt, *pg_query.Node_AlterRoleSetStmt, *pg_query.Node_DropRoleStmt:
+		msg = fmt.Sprintf("%s ROLE is not allowed in schema files: roles belong to the server, not the schema, and pg-flux does not manage them; manage roles outside pg-flux", firstWord(p.SQL))
+	case *pg_query.Node_LoadStmt:
+		msg = "LOAD is not allowed in schema files: it loads a shared library into the server; remove it (CREATE EXTENSION loads what an extension needs)"
+	case *pg_query.Node_CallStmt:
+		msg = "CALL is not allowed in schema files: it runs a procedure, which changes data, not structure; move it to a migration"
 	case *pg_query.Node_VacuumStmt, *pg_query.Node_ClusterStmt, *pg_query.Node_ReindexStmt, *pg_query.Node_CheckPointStmt:
 		msg = fmt.Sprintf("%s is not allowed in schema files: it is maintenance, not structure; remove it (run it against the database directly)", firstWord(p.SQL))
 	default:

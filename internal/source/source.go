@@ -67,6 +67,9 @@ type Set struct {
 	// Statements are every file's statements in load order. They are DDL
 	// and session settings (see Statement.IsSetting) only.
 	Statements []Statement
+	// Hints are the `-- @name …` comments of the files (see Hint), in
+	// file order.
+	Hints []Hint
 
 	hash string
 }
@@ -137,6 +140,12 @@ func Load(dir string) (*Set, error) {
 			}
 			set.Statements = append(set.Statements, st.Statement)
 		}
+		hints, err := ParseHints(file, string(data))
+		if err != nil {
+			problems = append(problems, err)
+			continue
+		}
+		set.Hints = append(set.Hints, hints...)
 	}
 	if len(problems) > 0 {
 		return nil, joinProblems(problems)

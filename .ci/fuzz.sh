@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Short fuzz run of every parser and quoting target (seed corpora are in
+# each package's testdata/fuzz/; `go test` runs them as regression cases).
+# A longer run: FUZZTIME=10m .ci/fuzz.sh, or one target by hand:
+#   go test ./internal/source -run '^$' -fuzz '^FuzzSplit$' -fuzztime 30m
+# A crasher is written to the package's testdata/fuzz/<Target>/: commit it
+# with the fix, as a regression case.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/usr/local/go/bin:$HOME/go/bin:$PATH"
+fuzztime="${FUZZTIME:-5s}"
+
+targets=(
+  "./internal/source FuzzSplit"
+  "./internal/migration FuzzParseFile"
+  "./internal/config FuzzParse"
+  "./internal/dsn FuzzRedact"
+  "./internal/model FuzzQuoteIdent"
+)
+for t in "${targets[@]}"; do
+  read -r pkg name <<<"$t"
+  echo "== fuzz $name ($pkg, $fuzztime)"
+  go test "$pkg" -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" -parallel 2
+done

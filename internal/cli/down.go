@@ -1,0 +1,200 @@
+package cli
+
+import (
+	"context"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pg-flux/pg-flux/internal/hazard"
+	"github.com/pg-flux/pg-flux/internal/migration"
+	"github.com/pg-flux/pg-flux/internal/plan"
+	"github.com/pg-flux/pg-flux/internal/report"
+	"github.com/pg-flux/pg-flux/internal/shadow"
+)
+
+// Where migrate generate writes the Down section (--down).
+const (
+	downInline = "inline" // after a "-- +pg-flux Down" line in the file
+	downFile   = "file"   // in <name>.down.sql beside it
+	downNone   = "none"
+)
+
+func checkDownMode(mode string) error {
+	switch mode {
+	case downInline, downFile, downNone:
+		return nil
+	}
+	return usageErrorf("invalid --down %q (use inline, file or none)", mode)
+}
+
+// downSection plans the way back from the state the new migration produces
+// (p.Result) to the state it starts from (p.Live), proves it on a copy of
+// live after the pending files and the migration itself, and classifies
+// it. The Up's DATA_LOSS findings are repeated as what the Down cannot
+// bring back. A Down that cannot be proven is left out, with a warning.
+func (a *app) downSection(ctx context.Context, s *settings, t *target, p *pipeline) *migration.Down {
+	down, err := a.planDown(ctx, s, t, p)
+	if err != nil {
+		a.warnf("no Down section written: %v; migrate rollback will refuse this migration", firstLineOf(err.Error()))
+		return nil
+	}
+	return down
+}
+
+func (a *app) planDown(ctx context.Context, s *settings, t *target, p *pipeline) (*migration.Down, error) {
+	dp, err := plan.Build(p.Result, p.Live, s.Plan)
+	if err != nil {
+		return nil, err
+	}
+	dp = plan.Rewrite(dp, p.Result, p.Live, s.Plan)
+	down := &migration.Down{Steps: dp.Steps}
+	for _, f := range p.Findings {
+		if f.Kind == hazard.DataLoss {
+			down.Findings = append(down.Findings, hazard.Finding{Kind: hazard.DataLoss,
+				Message: "Not restored by this Down: the Up " + lowerFirst(f.Message) + "; the data it held does not come back"})
+		}
+	}
+	if len(dp.Steps) == 0 {
+		return down, nil
+	}
+	stmts := stepStatements("down", dp.Steps)
+	vol, err := hazard.LookupVolatility(ctx, t.Conn, stmts)
+	if err != nil {
+		return nil, err
+	}
+	findings, err := hazard.ClassifyWith(stmts, p.Result, hazard.Options{Volatility: vol})
+	if err != nil {
+		return nil, err
+	}
+	down.Findings = append(down.Findings, findings...)
+	after := append(append([]shadow.Pending{}, p.Pending...), shadow.Pending{Name: "the new migration", Steps: p.Plan.Steps})
+	if _, err := shadow.ValidateAfter(ctx, p.Shadow, p.Applied, after, dp, p.Live, s.TargetSchemas, migration.Execute); err != nil {
+		return nil, err
+	}
+	return down, nil
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
+func firstLineOf(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+type rollbackOptions struct {
+	DryRun          bool
+	AllowHazards    string
+	AllowMassDrop   bool
+	ForceAfterDrift bool
+}
+
+func (a *app) rollbackCommand() *cobra.Command {
+	var opts rollbackOptions
+	cmd := &cobra.Command{
+		Use:   "rollback [N]",
+		Short: "Undo the last N applied migrations with their Down sections",
+		Long: `Run the Down sections of the last N applied migration files (default 1),
+newest first, and remove them from the ledger, so that migrate apply would
+run them again. The guards are apply's: the advisory lock; live must be the
+state the newest file produced (--force-after-drift to skip); every Down
+statement is classified for hazards and refused unless allowed
+(--allow-hazards: dropping what the migration created loses the rows written
+since); each statement waits at most --lock-timeout and is retried. Progress
+is recorded in the ledger after each committed step, so an interrupted
+rollback resumes where it stopped. Files without a Down section (hand-written
+ones) are refused.`,
+		Example: `  pg-flux migrate rollback
+  pg-flux migrate rollback 3 --dry-run
+  pg-flux migrate rollback --allow-hazards=DATA_LOSS`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			n := 1
+			if len(args) == 1 {
+				v, err := strconv.Atoi(args[0])
+				if err != nil || v < 1 {
+					return usageErrorf("N must be a positive number of migrations, not %q", args[0])
+				}
+				n = v
+			}
+			s, err := a.settings(cmd)
+			if err != nil {
+				return err
+			}
+			return a.runRollback(cmd.Context(), s, opts, n)
+		}),
+	}
+	f := cmd.Flags()
+	f.BoolVar(&opts.DryRun, "dry-run", false, "check and show what would be rolled back; run nothing")
+	f.StringVar(&opts.AllowHazards, "allow-hazards", "", "allow these blocking hazard kinds, comma-separated (e.g. DATA_LOSS)")
+	addMassDropFlags(cmd, &opts.AllowMassDrop)
+	f.BoolVar(&opts.ForceAfterDrift, "force-after-drift", false, "roll back even if live drifted since the migration was applied")
+	addLockFlags(f)
+	return cmd
+}
+
+func (a *app) runRollback(ctx context.Context, s *settings, opts rollbackOptions, n int) error {
+	allowed, err := allowedHazards(s, opts.AllowHazards, opts.AllowMassDrop)
+	if err != nil {
+		return err
+	}
+	var kinds []hazard.Kind
+	for _, k := range hazard.Kinds {
+		if allowed[k] {
+			kinds = append(kinds, k)
+		}
+	}
+	t, err := a.openTarget(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	ao := migration.ApplyOptions{
+		Dir:               s.MigrationsDir,
+		TrackingSchema:    s.TrackingSchema,
+		Schemas:           s.TargetSchemas,
+		ManageOwners:      s.ManageOwners,
+		AllowHazards:      kinds,
+		MassDropThreshold: massDropOption(s.MassDropThreshold),
+		ForceAfterDrift:   opts.ForceAfterDrift,
+		DryRun:            opts.DryRun,
+		LockTimeout:       s.LockTimeout,
+		LockRetries:       retriesOption(s.LockRetries),
+		StatementTimeout:  s.StatementTimeout,
+		Progress:          a.progress(),
+		Target:            t.Desc,
+		Version:           Version,
+		Logger:            a.log,
+	}
+	if opts.DryRun {
+		ao.Out = a.io.Out
+	}
+	res, err := migration.Rollback(ctx, t.Conn, migration.RollbackOptions{ApplyOptions: ao, Count: n})
+	if res != nil && !opts.DryRun {
+		for _, f := range res.Files {
+			a.io.Printf("Rolled back %s (%s, %d ms)\n", f.Name, report.CountNoun(f.Steps-f.FirstStep, "statement"), f.Duration.Milliseconds())
+		}
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(res.Files) == 0:
+		a.io.Printf("Nothing to roll back: no migration is recorded as applied.\n")
+	case opts.DryRun:
+		a.io.Printf("Dry run: nothing was executed.\n")
+	}
+	return nil
+}

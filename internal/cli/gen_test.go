@@ -1,0 +1,115 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// copyTree copies a directory tree (the example project) into dst.
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, e os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if e.IsDir() {
+			if rel == ".pg-flux" {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestGenCheckExample is the CI gate on the example project: its committed
+// files are current; a changed column makes them stale (exit 1, naming
+// each file); gen brings them up to date; a file no longer generated is
+// reported and removed.
+func TestGenCheckExample(t *testing.T) {
+	example, err := filepath.Abs("../../examples/shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newLiveProject(t)
+	copyTree(t, example, p.dir)
+
+	r := p.must(0, "gen", "--check")
+	if !strings.Contains(r.stdout, "5 generated file(s) current") {
+		t.Errorf("gen --check on the example:\n%s", r)
+	}
+
+	tables, _ := filepath.Glob(filepath.Join(p.dir, "schema", "tables", "*customers*.sql"))
+	if len(tables) != 1 {
+		t.Fatalf("no customers table file in the example: %v", tables)
+	}
+	src, _ := os.ReadFile(tables[0])
+	p.write(strings.TrimPrefix(tables[0], p.dir+"/")+"", string(src)+"\nALTER TABLE customers ADD COLUMN nickname text;\n")
+
+	r = p.must(1, "gen", "--check", "--verbose")
+	for _, want := range []string{"stale: gen/go/dbgen/dbgen.go", "stale: gen/ts/database.ts", "stale: gen/python/models.py",
+		"stale: gen/rust/models.rs", "+	Nickname", "run 'pg-flux gen'"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("gen --check after a schema change lacks %q:\n%s", want, r)
+		}
+	}
+	p.must(0, "gen")
+	p.must(0, "gen", "--check")
+	if data, _ := os.ReadFile(filepath.Join(p.dir, "gen", "ts", "database.ts")); !strings.Contains(string(data), "nickname: string | null;") {
+		t.Errorf("gen did not write the new column:\n%s", data)
+	}
+
+	// zod off: its file is ours and no longer generated.
+	cfg, _ := os.ReadFile(filepath.Join(p.dir, ".pg-flux-codegen.yml"))
+	p.write(".pg-flux-codegen.yml", strings.Replace(string(cfg), "validators: zod", "validators: none", 1))
+	r = p.must(1, "gen", "--check")
+	if !strings.Contains(r.stdout, "orphaned: gen/ts/database.zod.ts") {
+		t.Errorf("orphaned file not reported:\n%s", r)
+	}
+	p.must(0, "gen")
+	if _, err := os.Stat(filepath.Join(p.dir, "gen", "ts", "database.zod.ts")); !os.IsNotExist(err) {
+		t.Errorf("orphaned file not removed: %v", err)
+	}
+	p.must(0, "gen", "--check")
+}
+
+func TestGenInitAndErrors(t *testing.T) {
+	p := newLiveProject(t)
+	r := p.must(2, "gen", "--check")
+	if !strings.Contains(r.stderr, "pg-flux gen init") {
+		t.Errorf("gen without a config should point to gen init:\n%s", r)
+	}
+	p.must(0, "gen", "init")
+	r = p.must(2, "gen", "init")
+	if !strings.Contains(r.stderr, "--force") {
+		t.Errorf("gen init over an existing file:\n%s", r)
+	}
+	p.must(0, "gen", "init", "--force")
+
+	p.write("schema/t.sql", "CREATE EXTENSION citext;\nCREATE TABLE people (id int PRIMARY KEY, nick citext);\n")
+	r = p.must(2, "gen", "--lang", "go", "--out", "out/go")
+	for _, want := range []string{"column public.people.nick: type public.citext", "- type: public.citext"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("unmapped type error lacks %q:\n%s", want, r)
+		}
+	}
+	p.write(".pg-flux-codegen.yml", "outputs:\n  - lang: go\n    out: out/go\n  - lang: python\n    out: out/py\noverrides:\n  - type: citext\n    go: string\n    python: str\n")
+	p.must(0, "gen")
+	p.must(0, "gen", "--check")
+	// --from-live reads the live database, which has no table yet: the
+	// files are stale against it.
+	r = p.must(1, "gen", "--check", "--from-live")
+	if !strings.Contains(r.stdout, "stale: out/go/dbgen.go") {
+		t.Errorf("gen --check --from-live:\n%s", r)
+	}
+}
