@@ -18,13 +18,19 @@ import (
 // beside a column the desired schema does not have is an error in the
 // source.
 func usingHints(set *source.Set, desired *model.Model) (map[model.ColumnRef]string, error) {
-	hints, err := source.UsingHints(set)
-	if err != nil || len(hints) == 0 {
-		return nil, err
+	var targets []plan.UsingTarget
+	for _, h := range set.Hints {
+		if h.Name != "using" {
+			continue
+		}
+		if h.Target.Kind != "column" {
+			return nil, &userError{msg: fmt.Sprintf("%s: -- @using stands beside a %s, not a column", h.Where(), h.Target.Kind),
+				hint: "put the hint at the end of the line of the column whose type changes"}
+		}
+		targets = append(targets, plan.UsingTarget{Schema: h.Target.Schema, Table: h.Target.Name, Column: h.Target.Column, Expr: h.Value, Where: h.Where()})
 	}
-	targets := make([]plan.UsingTarget, len(hints))
-	for i, h := range hints {
-		targets[i] = plan.UsingTarget{Schema: h.Schema, Table: h.Table, Column: h.Column, Expr: h.Expr, Where: fmt.Sprintf("%s:%d", h.File, h.Line)}
+	if len(targets) == 0 {
+		return nil, nil
 	}
 	using, unmatched := plan.QualifiedUsing(desired, targets)
 	if len(unmatched) > 0 {
