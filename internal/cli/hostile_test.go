@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pg-flux/pg-flux/internal/migration"
 )
 
 // TestSourceRejectsEscapes: statements that act outside the scratch
@@ -104,7 +106,9 @@ func TestEditedMigrationStillRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	edited := string(data) + "\nALTER TABLE public.users DROP COLUMN phone;\n"
+	// The statement goes at the end of the Up section, before the Down.
+	up, down, _ := strings.Cut(string(data), migration.DownMarker)
+	edited := up + "\nALTER TABLE public.users DROP COLUMN phone;\n\n" + migration.DownMarker + down
 	if err := os.WriteFile(files[0], []byte(edited), 0o644); err != nil {
 		t.Fatal(err)
 	}

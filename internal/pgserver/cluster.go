@@ -69,9 +69,6 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		return nil, err
 	}
 	c := &Cluster{bin: opts.Binaries, dataDir: opts.DataDir, output: &bytes.Buffer{}, port: opts.Port, settings: opts.Settings}
-	if c.port == 0 {
-		c.port = 5432
-	}
 	if c.dataDir == "" {
 		c.throwaway = true
 		tmp, err := os.MkdirTemp("", "pg-flux-data-")
@@ -112,7 +109,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 }
 
 func (c *Cluster) start(ctx context.Context, owner *osUser, log io.Writer) error {
-	args := serverArgs(c.dataDir, c.socketDir, c.port)
+	args := serverArgs(c.dataDir, c.socketDir, c.portOrDefault())
 	for _, kv := range c.settings {
 		args = append(args, "-c", kv)
 	}
@@ -186,8 +183,17 @@ func (c *Cluster) DataDir() string { return c.dataDir }
 
 // DSN returns a connection string for a database of the cluster.
 func (c *Cluster) DSN(database string) string {
-	conn, _ := dsn.WithDatabase(fmt.Sprintf("host=%s port=%d user=%s sslmode=disable", c.socketDir, c.port, Superuser), database)
+	conn, _ := dsn.WithDatabase(fmt.Sprintf("host=%s port=%d user=%s sslmode=disable", c.socketDir, c.portOrDefault(), Superuser), database)
 	return conn
+}
+
+// portOrDefault is the server's port: the unix socket's name, and the TCP
+// port when settings enable listen_addresses.
+func (c *Cluster) portOrDefault() int {
+	if c.port == 0 {
+		return 5432
+	}
+	return c.port
 }
 
 // Shared reports whether the cluster is a shared server (OpenShared),

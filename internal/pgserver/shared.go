@@ -374,6 +374,7 @@ func (s *shared) start(ctx context.Context) error {
 	)
 	cmd := exec.Command(s.bin.Tool("postgres"), args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.Env = serverEnv(s.data()) // nothing of pg-flux's environment (DATABASE_URL, PGPASSWORD, HOME) reaches source code
 	s.owner.apply(cmd)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
@@ -436,6 +437,7 @@ func (s *shared) startWatchdog(pid int) error {
 	step := max(min(5, idle/3), 1)
 	cmd := exec.Command("/bin/sh", "-c", watchdogScript, "pg-flux-shadow-watchdog", strconv.Itoa(pid), s.dir, strconv.Itoa(max(idle, 1)), strconv.Itoa(step))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.Env = serverEnv(s.data())
 	s.owner.apply(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start the shadow server's idle watchdog: %w", err)
