@@ -12,6 +12,7 @@ fuzztime="${FUZZTIME:-5s}"
 
 targets=(
   "./internal/source FuzzSplit"
+  "./internal/source FuzzParseHints"
   "./internal/migration FuzzParseFile"
   "./internal/config FuzzParse"
   "./internal/dsn FuzzRedact"
