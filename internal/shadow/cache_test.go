@@ -53,8 +53,8 @@ func TestCachedDesired(t *testing.T) {
 		}
 		return set
 	}
-	set := write("main.sql", cacheSource)
-	set = write("more/extra.sql", "CREATE TABLE extra (id int PRIMARY KEY);\n")
+	write("main.sql", cacheSource)
+	set := write("more/extra.sql", "CREATE TABLE extra (id int PRIMARY KEY);\n")
 	key := func(set *source.Set, schemas []string, major int) CacheKey {
 		return CacheKey{Source: set.Hash(), Server: "test", Major: major, BuildID: BuildID("test"), Schemas: schemas}
 	}
