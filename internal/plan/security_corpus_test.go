@@ -2,6 +2,7 @@ package plan_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -53,13 +54,31 @@ func TestSecurityCorpusRoundTrip(t *testing.T) {
 	for _, name := range []string{"supabase_basejump", "postgrest_fixtures"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(corpusDir(t), name)
-			set, err := source.Load(dir)
+			// roles.sql sets up the cluster's roles (idempotently), as on
+			// the platform the schema comes from; schema.sql alone is
+			// source, which may not alter roles.
+			roles, err := os.ReadFile(filepath.Join(dir, "roles.sql"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			only := t.TempDir()
+			schema, err := os.ReadFile(filepath.Join(dir, "schema.sql"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(only, "schema.sql"), schema, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			set, err := source.Load(only)
 			if err != nil {
 				t.Fatal(err)
 			}
 			ctx := context.Background()
 			a, b := pgtest.NewDatabase(t), pgtest.NewDatabase(t)
 			connA, connB := a.Connect(t), b.Connect(t)
+			if _, err := connA.Exec(ctx, string(roles)); err != nil {
+				t.Fatalf("roles.sql: %v", err)
+			}
 			for _, conn := range []*pgx.Conn{connA, connB} {
 				if err := shadow.Load(ctx, conn, set, shadow.LoadOptions{}); err != nil {
 					t.Fatal(err)
