@@ -149,7 +149,11 @@ func ValidateAfter(ctx context.Context, srv *Server, live *model.Model, pending 
 }
 
 func validateOnce(ctx context.Context, srv *Server, live *model.Model, pending []Pending, p *plan.Plan, desired *model.Model, schemas []string, exec Executor) (result *model.Model, err error) {
-	db, err := srv.CopyOfLive(ctx, live, exec)
+	db, err := srv.copyAfter(ctx, live, pending, exec)
+	var re *ReplayError
+	if errors.As(err, &re) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("validate the plan: %w", err)
 	}
@@ -158,9 +162,6 @@ func validateOnce(ctx context.Context, srv *Server, live *model.Model, pending [
 			err = dropErr
 		}
 	}()
-	if err := replayOn(ctx, db, pending, exec); err != nil {
-		return nil, err
-	}
 	conn, err := db.Connect(ctx)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package shadow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/pg-flux/pg-flux/internal/catalog"
@@ -33,7 +34,11 @@ func (e *ReplayError) Unwrap() error { return e.Err }
 // reads it. Definitions the files leave untouched keep live's spelling. A
 // file that fails is a *ReplayError naming it.
 func Replay(ctx context.Context, srv *Server, live *model.Model, pending []Pending, schemas []string, exec Executor) (m *model.Model, err error) {
-	db, err := srv.CopyOfLive(ctx, live, exec)
+	db, err := srv.copyAfter(ctx, live, pending, exec)
+	var re *ReplayError
+	if errors.As(err, &re) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("replay the pending migrations: %w", err)
 	}
@@ -42,9 +47,6 @@ func Replay(ctx context.Context, srv *Server, live *model.Model, pending []Pendi
 			err = dropErr
 		}
 	}()
-	if err := replayOn(ctx, db, pending, exec); err != nil {
-		return nil, err
-	}
 	conn, err := db.Connect(ctx)
 	if err != nil {
 		return nil, err
@@ -65,6 +67,21 @@ func Replay(ctx context.Context, srv *Server, live *model.Model, pending []Pendi
 		}
 	}
 	return m, nil
+}
+
+// copyAfter is a scratch copy of live (CopyOfLive) with the pending files
+// replayed on it: where a plan on top of them starts. A file that fails is
+// a *ReplayError naming it.
+func (s *Server) copyAfter(ctx context.Context, live *model.Model, pending []Pending, exec Executor) (*Database, error) {
+	db, err := s.CopyOfLive(ctx, live, exec)
+	if err != nil {
+		return nil, err
+	}
+	if err := replayOn(ctx, db, pending, exec); err != nil {
+		db.Drop(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return db, nil
 }
 
 // replayOn runs each pending file's steps on db, each file in a session of
