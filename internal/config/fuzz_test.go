@@ -28,7 +28,9 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := Parse("cfg.yml", data)
-		lines := strings.Count(string(data), "\n") + 1
+		// YAML, like most editors, counts CR, LF and CRLF as line breaks.
+		text := strings.ReplaceAll(string(data), "\r\n", "\n")
+		lines := strings.Count(text, "\n") + strings.Count(text, "\r") + 1
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) {
