@@ -42,7 +42,9 @@ func Describe(conn string) (string, error) {
 }
 
 var (
-	urlPassword = regexp.MustCompile(`(postgres(?:ql)?://[^:/@\s]*):[^@\s]*@`)
+	// A URL's password runs to the last '@' before the host: a user name or
+	// password may hold a raw '@', and drivers split at the last one.
+	urlPassword = regexp.MustCompile(`(postgres(?:ql)?://[^:/\s]*):[^/\s]*@`)
 	kvPassword  = regexp.MustCompile(`(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
 )
 
