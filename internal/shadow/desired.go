@@ -167,6 +167,10 @@ func validateOnce(ctx context.Context, srv *Server, live *model.Model, pending [
 		return nil, err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
+	before, err := definitionStamps(ctx, conn)
+	if err != nil {
+		return nil, fmt.Errorf("validate the plan: %w", err)
+	}
 	if err := exec(ctx, conn, p.Steps); err != nil {
 		if ctx.Err() != nil {
 			return nil, err
@@ -186,9 +190,14 @@ func validateOnce(ctx context.Context, srv *Server, live *model.Model, pending [
 	// The scratch copy was built from live's deparsed text, which PostgreSQL
 	// may spell differently once reloaded; the real live keeps its spelling,
 	// so what the plan leaves alone takes live's text: the result hash is
-	// the one the real live will have. What the plan creates keeps the text
-	// PostgreSQL gives it, as on the real live.
-	if _, err := adoptSpelling(ctx, insp, live, result); err != nil {
+	// the one the real live will have. What the plan creates, or makes
+	// PostgreSQL re-derive, keeps the text PostgreSQL gives it, as on the
+	// real live.
+	after, err := definitionStamps(ctx, insp)
+	if err != nil {
+		return nil, fmt.Errorf("validate the plan: %w", err)
+	}
+	if _, err := adoptSpelling(ctx, insp, untouched(live, before, after), result); err != nil {
 		return nil, fmt.Errorf("validate the plan: %w", err)
 	}
 	// Converged means equal to desired up to spelling; desired's texts are
