@@ -21,25 +21,8 @@ type goGen struct {
 func genGo(s *Spec, o Output) ([]File, error) {
 	g := &goGen{s: s, o: o, imports: map[string]bool{}, names: map[model.QName]string{}}
 	n := newNamer()
-	for _, r := range s.Tables {
-		g.names[r.Name] = n.claim(pascal(objectBase(r.Name.Schema, r.Name.Name), true), "", "Insert", "Update")
-	}
-	for _, r := range s.Views {
-		g.names[r.Name] = n.claim(pascal(objectBase(r.Name.Schema, r.Name.Name), true))
-	}
-	for _, r := range s.Composites {
-		g.names[r.Name] = n.claim(pascal(objectBase(r.Name.Schema, r.Name.Name), true))
-	}
-	for _, e := range s.Enums {
-		g.names[e.Name] = n.claim(pascal(objectBase(e.Name.Schema, e.Name.Name), true))
-	}
-	for _, d := range s.Domains {
-		g.names[d.Name] = n.claim(pascal(objectBase(d.Name.Schema, d.Name.Name), true))
-	}
-	fnames := make([]string, len(s.Functions))
-	for i, f := range s.Functions {
-		fnames[i] = n.claim(pascal(objectBase(f.Name.Schema, f.Name.Name), true), "Args", "Row", "Result")
-	}
+	var fnames []string
+	g.names, fnames = claimTypeNames(s, n, true, []string{"", "Insert", "Update"}, []string{"Args", "Row", "Result"})
 
 	for _, e := range s.Enums {
 		g.enum(e, n)

@@ -6,6 +6,8 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/pg-flux/pg-flux/internal/model"
 )
 
 // words splits a PostgreSQL name into ASCII words for case conversion:
@@ -162,4 +164,33 @@ func objectBase(schema, name string) string {
 		return name
 	}
 	return schema + "_" + name
+}
+
+// claimTypeNames claims the type name of every object of s, in one order
+// (tables with tableSuffixes, views, composites, enums, domains, then the
+// functions with fnSuffixes) so that a name clash is resolved the same way
+// in every run; initialisms as pascal takes them.
+func claimTypeNames(s *Spec, n *namer, initialisms bool, tableSuffixes, fnSuffixes []string) (map[model.QName]string, []string) {
+	names := map[model.QName]string{}
+	base := func(q model.QName) string { return pascal(objectBase(q.Schema, q.Name), initialisms) }
+	for _, r := range s.Tables {
+		names[r.Name] = n.claim(base(r.Name), tableSuffixes...)
+	}
+	for _, r := range s.Views {
+		names[r.Name] = n.claim(base(r.Name))
+	}
+	for _, r := range s.Composites {
+		names[r.Name] = n.claim(base(r.Name))
+	}
+	for _, e := range s.Enums {
+		names[e.Name] = n.claim(base(e.Name))
+	}
+	for _, d := range s.Domains {
+		names[d.Name] = n.claim(base(d.Name))
+	}
+	fnames := make([]string, len(s.Functions))
+	for i, f := range s.Functions {
+		fnames[i] = n.claim(base(f.Name), fnSuffixes...)
+	}
+	return names, fnames
 }

@@ -27,25 +27,8 @@ type pyGen struct {
 func genPython(s *Spec, o Output) ([]File, error) {
 	g := &pyGen{s: s, o: o, names: map[model.QName]string{}}
 	n := newNamer(set("Json"))
-	for _, r := range s.Tables {
-		g.names[r.Name] = n.claim(pascal(objectBase(r.Name.Schema, r.Name.Name), false), "", "Insert", "Update")
-	}
-	for _, r := range s.Views {
-		g.names[r.Name] = n.claim(pascal(objectBase(r.Name.Schema, r.Name.Name), false))
-	}
-	for _, r := range s.Composites {
-		g.names[r.Name] = n.claim(pascal(objectBase(r.Name.Schema, r.Name.Name), false))
-	}
-	for _, e := range s.Enums {
-		g.names[e.Name] = n.claim(pascal(objectBase(e.Name.Schema, e.Name.Name), false))
-	}
-	for _, d := range s.Domains {
-		g.names[d.Name] = n.claim(pascal(objectBase(d.Name.Schema, d.Name.Name), false))
-	}
-	fnames := make([]string, len(s.Functions))
-	for i, f := range s.Functions {
-		fnames[i] = n.claim(pascal(objectBase(f.Name.Schema, f.Name.Name), false), "Args", "Row", "Result")
-	}
+	var fnames []string
+	g.names, fnames = claimTypeNames(s, n, false, []string{"", "Insert", "Update"}, []string{"Args", "Row", "Result"})
 	g.types = map[string]bool{}
 	for _, v := range g.names {
 		g.types[v] = true

@@ -25,24 +25,7 @@ type tsGen struct {
 func genTS(s *Spec, o Output) ([]File, error) {
 	g := &tsGen{s: s, o: o, names: map[model.QName]string{}}
 	n := newNamer(tsReserved)
-	for _, r := range s.Tables {
-		g.names[r.Name] = n.claim(pascal(objectBase(r.Name.Schema, r.Name.Name), false), "", "Insert", "Update", "Table")
-	}
-	for _, r := range s.Views {
-		g.names[r.Name] = n.claim(pascal(objectBase(r.Name.Schema, r.Name.Name), false))
-	}
-	for _, r := range s.Composites {
-		g.names[r.Name] = n.claim(pascal(objectBase(r.Name.Schema, r.Name.Name), false))
-	}
-	for _, e := range s.Enums {
-		g.names[e.Name] = n.claim(pascal(objectBase(e.Name.Schema, e.Name.Name), false))
-	}
-	for _, d := range s.Domains {
-		g.names[d.Name] = n.claim(pascal(objectBase(d.Name.Schema, d.Name.Name), false))
-	}
-	for _, f := range s.Functions {
-		g.fn = append(g.fn, n.claim(pascal(objectBase(f.Name.Schema, f.Name.Name), false), "Args", "Returns"))
-	}
+	g.names, g.fn = claimTypeNames(s, n, false, []string{"", "Insert", "Update", "Table"}, []string{"Args", "Returns"})
 	b := &g.b
 	b.WriteString(headerLine("ts", s.Hash) + "\n\n")
 	b.WriteString("export type Json = string | number | boolean | null | { [key: string]: Json | undefined } | Json[];\n\n")
