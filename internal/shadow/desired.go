@@ -188,7 +188,8 @@ func validateOnce(ctx context.Context, srv *Server, live *model.Model, pending [
 	// so what the plan leaves alone takes live's text: the result hash is
 	// the one the real live will have. What the plan creates keeps the text
 	// PostgreSQL gives it, as on the real live.
-	if _, err := adoptSpelling(ctx, insp, live, result); err != nil {
+	// A table recreated with a new partition layout is new to the plan.
+	if _, err := adoptSpelling(ctx, insp, plan.LiveAsPlanned(live, desired), result); err != nil {
 		return nil, fmt.Errorf("validate the plan: %w", err)
 	}
 	// Converged means equal to desired up to spelling; desired's texts are
