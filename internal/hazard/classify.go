@@ -104,7 +104,8 @@ type classifier struct {
 	// notNullChecks are columns given a CHECK (col IS NOT NULL) NOT VALID
 	// earlier in the list: the first step of the staged SET NOT NULL.
 	notNullChecks map[model.ObjectID]bool
-	policies      policyState // DROP POLICY + CREATE POLICY pairs (policy.go)
+	policies      policyState      // DROP POLICY + CREATE POLICY pairs (policy.go)
+	rp            repartitionState // tables recreated with a new partition layout (repartition.go)
 }
 
 func (c *classifier) add(kind Kind, format string, args ...any) {
@@ -150,6 +151,10 @@ func (c *classifier) classify(n *pg_query.Node) {
 		}
 	case n.GetAlterTableStmt() != nil:
 		c.alterTable(n.GetAlterTableStmt())
+	case n.GetAlterObjectSchemaStmt() != nil:
+		c.moveAside(n.GetAlterObjectSchemaStmt())
+	case n.GetInsertStmt() != nil:
+		c.copyRows(n.GetInsertStmt())
 	case n.GetRenameStmt() != nil:
 		c.rename(n.GetRenameStmt())
 	case n.GetIndexStmt() != nil:
@@ -219,8 +224,12 @@ func (c *classifier) drop(s *pg_query.DropStmt) {
 		switch s.RemoveType {
 		case pg_query.ObjectType_OBJECT_TABLE:
 			if q, ok := listToQName(obj); ok && !c.created[model.ID(model.KindTable, q)] {
-				c.droppedTables[q] = true
-				c.add(DataLoss, "Drops table %s", q)
+				orig, copied := c.droppedAside(q)
+				if copied {
+					continue
+				}
+				c.droppedTables[orig] = true
+				c.add(DataLoss, "Drops table %s", orig)
 			}
 		case pg_query.ObjectType_OBJECT_VIEW:
 			if q, ok := listToQName(obj); ok && !c.created[model.ID(model.KindView, q)] {

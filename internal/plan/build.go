@@ -41,11 +41,15 @@ type Options struct {
 // set, views are created, comments are set, and emptied schemas are
 // dropped last.
 func Build(live, desired *model.Model, opts Options) (*Plan, error) {
+	// A table whose partition layout changes is recreated (repartition.go):
+	// the rest of the plan sees live without it.
+	rp, live := planRepartitions(live, desired)
 	b := newBuilder(live, desired, opts)
 	b.analyze()
 	if err := b.emit(); err != nil {
 		return nil, err
 	}
+	rp.emit(b)
 	p := &Plan{Conversions: b.conversions}
 	for _, steps := range b.out {
 		p.Steps = append(p.Steps, steps...)
@@ -59,6 +63,9 @@ type phase int
 const (
 	// Session settings the plan needs (function bodies unchecked).
 	phaseSettings phase = iota
+	// Tables recreated with a new partition layout: the row guard, their
+	// dependents dropped, the old table moved aside (repartition.go).
+	phaseRepartitionAside
 	// Revokes, policy and publication drops run while every live object
 	// still exists (see security.go).
 	phaseSecurityEarly
@@ -84,6 +91,7 @@ const (
 	phaseLateFunctions // functions that depend on tables (row types, BEGIN ATOMIC)
 	phaseOperators     // operators whose functions are late; the others go with theirs
 	phaseAttachPartitions
+	phaseRepartitionCopy // rows into the recreated tables, before keys, triggers and dependents
 	// Types go only after the columns that used them have been altered.
 	phaseDropTypes
 	phaseAddConstraints

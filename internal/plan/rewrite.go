@@ -41,6 +41,8 @@ func DefaultOptions() Options {
 // Tables created or dropped by the plan get none: they hold no rows anyone
 // is waiting on.
 func Rewrite(p *Plan, live, desired *model.Model, opts Options) *Plan {
+	// A recreated table (repartition.go) is new to the plan, as created tables are.
+	_, live = planRepartitions(live, desired)
 	r := &rewriter{live: live, desired: desired, opts: opts, names: map[model.QName]bool{}}
 	r.scan(p.Steps)
 	out := &Plan{Conversions: p.Conversions}

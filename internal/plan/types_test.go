@@ -46,13 +46,35 @@ func TestUnusedDomainIsRecreated(t *testing.T) {
 }
 
 func TestPartitionKeyChangeIsReported(t *testing.T) {
+	// A top-level table is recreated with its rows (repartition.go).
 	l := table(pub("events"), cols(col("at", "date")))
 	l.PartitionBy = "RANGE (at)"
 	d := table(pub("events"), cols(col("at", "date")))
 	d.PartitionBy = "LIST (at)"
-	_, err := plan.Build(newModel(l), newModel(d), plan.Options{})
+	p, err := plan.Build(newModel(l), newModel(d), plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range p.Steps {
+		got = append(got, s.SQL)
+	}
+	all := strings.Join(got, "\n")
+	for _, want := range []string{"ALTER TABLE public.events SET SCHEMA pgflux_repartition;", "INSERT INTO public.events (at) SELECT at FROM pgflux_repartition.events;", "DROP TABLE pgflux_repartition.events;"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("steps lack %q:\n%s", want, all)
+		}
+	}
+	// A partition whose own layout changes is still refused.
+	parent := table(pub("logs"), cols(col("at", "date")))
+	parent.PartitionBy = "RANGE (at)"
+	lp := table(pub("logs_2024"), cols(col("at", "date")))
+	lp.PartitionOf, lp.Bound, lp.PartitionBy = &parent.Name, "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')", "RANGE (at)"
+	dp := table(pub("logs_2024"), cols(col("at", "date")))
+	dp.PartitionOf, dp.Bound, dp.PartitionBy = &parent.Name, lp.Bound, "LIST (at)"
+	_, err = plan.Build(newModel(parent, lp), newModel(parent, dp), plan.Options{})
 	if err == nil || !strings.Contains(err.Error(), "RANGE (at) → LIST (at)") {
-		t.Fatalf("err = %v; want the partition key change reported", err)
+		t.Fatalf("err = %v; want the partition's key change reported", err)
 	}
 }
 

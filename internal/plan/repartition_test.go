@@ -1,0 +1,34 @@
+package plan
+
+import "testing"
+
+// The guard's predicates follow PostgreSQL's partition bounds: lists with
+// NULL, ranges compared as rows up to the first MINVALUE or MAXVALUE.
+func TestRepartitionBoundPredicate(t *testing.T) {
+	cases := []struct {
+		bound string
+		keys  []string
+		want  string
+	}{
+		{"FOR VALUES IN ('a', 'b, c')", []string{"kind"}, "((kind) IN ('a', 'b, c'))"},
+		{"FOR VALUES IN (NULL, 'x')", []string{"kind"}, "((kind) IN ('x') OR (kind) IS NULL)"},
+		{"FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')", []string{"placed"},
+			"((placed) IS NOT NULL AND ROW(placed) >= ROW('2024-01-01') AND ROW(placed) < ROW('2025-01-01'))"},
+		{"FOR VALUES FROM (MINVALUE) TO ('m')", []string{"region"},
+			"((region) IS NOT NULL AND true AND ROW(region) < ROW('m'))"},
+		{"FOR VALUES FROM (1, MAXVALUE) TO (2, MINVALUE)", []string{"a", "b"},
+			"((a) IS NOT NULL AND (b) IS NOT NULL AND ROW(a) > ROW(1) AND ROW(a) < ROW(2))"},
+		{"FOR VALUES FROM (1, 5) TO (1, MAXVALUE)", []string{"a", "b"},
+			"((a) IS NOT NULL AND (b) IS NOT NULL AND ROW(a, b) >= ROW(1, 5) AND ROW(a) <= ROW(1))"},
+		{"FOR VALUES WITH (modulus 4, remainder 1)", []string{"id"}, "true"},
+	}
+	for _, c := range cases {
+		got, ok := boundPredicate(c.bound, c.keys)
+		if !ok || got != c.want {
+			t.Errorf("boundPredicate(%q) = %q, %v; want %q", c.bound, got, ok, c.want)
+		}
+	}
+	if keys, ok := partitionKeys("RANGE (lower(name), created_at)"); !ok || len(keys) != 2 || keys[0] != "lower(name)" {
+		t.Errorf("partitionKeys = %q, %v", keys, ok)
+	}
+}
