@@ -284,7 +284,14 @@ func (c *privilegeChecker) derive(st *source.Statement, n *pg_query.Node) {
 			c.derive(st, e)
 		}
 	case n.GetCreateExtensionStmt() != nil:
-		c.add(need{kind: "create_db", stmt: st})
+		// IF NOT EXISTS of an installed extension needs nothing: PostgreSQL
+		// looks for it before checking privileges.
+		s := n.GetCreateExtensionStmt()
+		if s.IfNotExists {
+			c.add(need{kind: "create_db", okind: "extension", object: model.QName{Name: s.Extname}, stmt: st})
+		} else {
+			c.add(need{kind: "create_db", stmt: st})
+		}
 	case n.GetCreateStmt() != nil:
 		c.creates(st, "relation", c.rv(n.GetCreateStmt().Relation))
 	case n.GetCreateForeignTableStmt() != nil && n.GetCreateForeignTableStmt().BaseStmt != nil:
@@ -386,7 +393,8 @@ func (c *privilegeChecker) check(ctx context.Context) ([]missingNeed, error) {
 		var err error
 		switch {
 		case n.kind == "create_db":
-			err = c.conn.QueryRow(ctx, `SELECT has_database_privilege(current_database(), 'CREATE')`).Scan(&ok)
+			err = c.conn.QueryRow(ctx, `SELECT has_database_privilege(current_database(), 'CREATE')
+				OR ($1 <> '' AND EXISTS (SELECT FROM pg_extension WHERE extname = $1))`, n.object.Name).Scan(&ok)
 		case n.kind == "create_schema":
 			err = c.conn.QueryRow(ctx, `SELECT has_schema_privilege(n.oid, 'CREATE') FROM pg_namespace n WHERE nspname = $1`, n.schema).Scan(&ok)
 		case n.kind == "usage_schema":
