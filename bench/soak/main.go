@@ -5,7 +5,10 @@
 // moments, re-run until done, with an application writing throughout. Each
 // round's end state is checked (live hash = the last file's result, no
 // INVALID index, no staging constraint, each file applied once in the
-// ledger, every committed write present).
+// ledger, every committed write present); then the second file is rolled
+// back the same way (`migrate rollback` interrupted at random moments and
+// re-run while the file is still in the ledger) and the end state checked
+// against the file's baseline.
 //
 //	go run ./bench/soak [-duration 10m] [-seed N] [-rounds 3] [-rows 50000]
 //
@@ -64,7 +67,7 @@ func run(ctx context.Context, duration time.Duration, seed uint64, rounds, rows,
 	}
 	defer cluster.Stop()
 
-	total := &faults.Stats{Faults: map[string]int{}}
+	total := &faults.Stats{Faults: map[string]int{}, RollbackFaults: map[string]int{}}
 	began := time.Now()
 	var log *os.File
 	if verbose {
@@ -73,7 +76,7 @@ func run(ctx context.Context, duration time.Duration, seed uint64, rounds, rows,
 	// One pair at a time, each with its own derived seed, so the summary
 	// grows while it runs and a failure names the seed that replays it.
 	for i := uint64(0); time.Since(began) < duration; i++ {
-		cfg := faults.Config{Bin: bin, Cluster: cluster, Seed: seed + i, Iterations: 1, Rounds: rounds, Rows: rows, MaxFaults: maxFaults}
+		cfg := faults.Config{Bin: bin, Cluster: cluster, Seed: seed + i, Iterations: 1, Rounds: rounds, RollbackRounds: rounds, Rows: rows, MaxFaults: maxFaults}
 		if log != nil {
 			cfg.Log = log
 		}
@@ -106,6 +109,12 @@ func add(total, st *faults.Stats) {
 	total.Failures = append(total.Failures, st.Failures...)
 	for k, n := range st.Faults {
 		total.Faults[k] += n
+	}
+	total.RollbackRounds += st.RollbackRounds
+	total.RollbackRuns += st.RollbackRuns
+	total.RollbackSkipped += st.RollbackSkipped
+	for k, n := range st.RollbackFaults {
+		total.RollbackFaults[k] += n
 	}
 }
 

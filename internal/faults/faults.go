@@ -34,6 +34,7 @@ import (
 
 	"github.com/pg-flux/pg-flux/internal/catalog"
 	"github.com/pg-flux/pg-flux/internal/dsn"
+	"github.com/pg-flux/pg-flux/internal/hazard"
 	"github.com/pg-flux/pg-flux/internal/migration"
 	"github.com/pg-flux/pg-flux/internal/pgserver"
 )
@@ -61,6 +62,11 @@ type Config struct {
 	// a fresh copy of the starting database.
 	Iterations int
 	Rounds     int
+	// RollbackRounds is how many of each pair's rounds go on, once the
+	// apply is checked, to roll the second file back under faults in the
+	// same way (`migrate rollback`, interrupted and re-run until it
+	// finishes), checking the end state against the file's baseline.
+	RollbackRounds int
 	// MaxFaults is the most faults injected into one iteration (at least 1).
 	MaxFaults int
 	// Rows in each changed table: more rows make the steps longer, so
@@ -84,6 +90,15 @@ type Stats struct {
 	Missed int
 	// Failures lists the iterations whose end state was wrong, with why.
 	Failures []string
+	// RollbackRounds counts rollbacks run under faults to the end state
+	// checked, RollbackRuns the `migrate rollback` processes started,
+	// RollbackFaults their faults by kind; RollbackSkipped counts rounds
+	// whose second file cannot be rolled back (its Down section is
+	// refused, e.g. an enum value cannot be removed).
+	RollbackRounds  int
+	RollbackRuns    int
+	RollbackFaults  map[string]int
+	RollbackSkipped int
 	// WriterRows is how many rows the concurrent writer committed in all.
 	WriterRows int
 	Elapsed    time.Duration
@@ -96,8 +111,17 @@ func (s *Stats) String() string {
 		kinds = append(kinds, fmt.Sprintf("%s %d", k, s.Faults[k]))
 		total += s.Faults[k]
 	}
-	return fmt.Sprintf("%d generated pair(s), %d kill/resume round(s), %d apply run(s), %d fault(s) (%s; %d missed), %d writer row(s), %d failure(s), %s",
-		s.Iterations, s.Rounds, s.Runs, total, strings.Join(kinds, ", "), s.Missed, s.WriterRows, len(s.Failures), s.Elapsed.Round(time.Second))
+	var rkinds []string
+	rtotal := 0
+	for _, k := range Kinds {
+		rkinds = append(rkinds, fmt.Sprintf("%s %d", k, s.RollbackFaults[k]))
+		rtotal += s.RollbackFaults[k]
+	}
+	return fmt.Sprintf("%d generated pair(s), %d kill/resume round(s), %d apply run(s), %d fault(s) (%s; %d missed); "+
+		"%d rollback round(s) (%d not reversible), %d rollback run(s), %d rollback fault(s) (%s); %d writer row(s), %d failure(s), %s",
+		s.Iterations, s.Rounds, s.Runs, total, strings.Join(kinds, ", "), s.Missed,
+		s.RollbackRounds, s.RollbackSkipped, s.RollbackRuns, rtotal, strings.Join(rkinds, ", "),
+		s.WriterRows, len(s.Failures), s.Elapsed.Round(time.Second))
 }
 
 // Run runs cfg.Iterations iterations. An error is a problem of the harness
@@ -116,7 +140,7 @@ func Run(ctx context.Context, cfg Config) (*Stats, error) {
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
 	}
-	st := &Stats{Faults: map[string]int{}}
+	st := &Stats{Faults: map[string]int{}, RollbackFaults: map[string]int{}}
 	began := time.Now()
 	for i := 0; i < cfg.Iterations; i++ {
 		// Each iteration has its own stream, so iteration i of a seed is
@@ -225,8 +249,8 @@ func (it *iteration) run(ctx context.Context) error {
 		if err := execOn(ctx, admin, "CREATE DATABASE "+ident(target)+" TEMPLATE "+ident(it.base)); err != nil {
 			return err
 		}
-		w := startWriter(ctx, it.dsn(target))
-		runErr := it.applyUnderFaults(ctx, target)
+		w := startWriter(ctx, it.dsn(target), 1)
+		runErr := it.underFaults(ctx, target, applyArgs, &it.st.Runs, it.st.Faults, nil)
 		acked := w.stop()
 		it.st.Rounds++
 		it.st.WriterRows += len(acked)
@@ -235,11 +259,81 @@ func (it *iteration) run(ctx context.Context) error {
 			it.fail("round %d: %v", round, runErr)
 			continue
 		}
-		if problems := it.check(ctx, target, files, acked); len(problems) > 0 {
+		var ledger []string
+		for _, f := range files {
+			ledger = append(ledger, fmt.Sprintf("%s applied %d/%d", f.Name, len(f.Steps), len(f.Steps)))
+		}
+		if problems := it.check(ctx, target, files[len(files)-1].Result, ledger, acked); len(problems) > 0 {
 			it.fail("round %d: %s", round, strings.Join(problems, "; "))
+			continue
+		}
+		if round < it.cfg.RollbackRounds {
+			it.rollbackRound(ctx, round, target, files, acked)
 		}
 	}
 	return nil
+}
+
+// Arguments of the runs under faults: lock waits short and retried, so a
+// writer's locks do not end a run.
+var (
+	applyArgs    = []string{"migrate", "apply", "--lock-timeout", "2s", "--lock-retries", "20"}
+	rollbackArgs = []string{"migrate", "rollback", "--lock-timeout", "2s", "--lock-retries", "20", "--allow-hazards", allKinds(), "--allow-mass-drop"}
+)
+
+func allKinds() string {
+	var ks []string
+	for _, k := range hazard.Kinds {
+		ks = append(ks, string(k))
+	}
+	return strings.Join(ks, ",")
+}
+
+// rollbackRound rolls the last file back under faults while the writer
+// writes, and checks the end state: the file's baseline, nothing INVALID or
+// staged left, the first file alone in the ledger (the second rolled back
+// exactly once), every committed row present.
+func (it *iteration) rollbackRound(ctx context.Context, round int, target string, files []*migration.File, acked []int64) {
+	last := files[len(files)-1]
+	// A Down section that is refused (its guards run first) cannot be
+	// rolled back: not a fault to resume from.
+	if out, err := it.pgflux(ctx, target, append(slices.Clone(rollbackArgs), "--dry-run")...); err != nil {
+		it.st.RollbackSkipped++
+		it.logf("round %d: %s is not reversible: %s", round, last.Name, firstLine(redact(out)))
+		return
+	}
+	// Ids of its own: a write of the apply's writer whose commit was
+	// interrupted may have committed.
+	w := startWriter(ctx, it.dsn(target), 1_000_000_000)
+	// `migrate rollback` undoes the newest applied file: run again after
+	// a run that finished its work but was cut before exiting 0, it would
+	// undo the one before. So, as an operator reads `migrate status`
+	// first, a run is repeated only while the file is still in the ledger.
+	gone := func() (bool, error) { return it.ledgerLacks(ctx, target, last.Name) }
+	runErr := it.underFaults(ctx, target, rollbackArgs, &it.st.RollbackRuns, it.st.RollbackFaults, gone)
+	more := w.stop()
+	it.st.RollbackRounds++
+	it.st.WriterRows += len(more)
+	it.logf("round %d rollback: writer committed %d row(s); %d write(s) failed (last: %v)", round, len(more), w.failed, w.lastErr)
+	if runErr != nil {
+		it.fail("round %d rollback: %v", round, runErr)
+		return
+	}
+	var ledger []string
+	for _, f := range files[:len(files)-1] {
+		ledger = append(ledger, fmt.Sprintf("%s applied %d/%d", f.Name, len(f.Steps), len(f.Steps)))
+	}
+	if problems := it.check(ctx, target, last.Baseline, ledger, append(slices.Clone(acked), more...)); len(problems) > 0 {
+		it.fail("round %d rollback: %s", round, strings.Join(problems, "; "))
+	}
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 func (it *iteration) fail(format string, args ...any) {
@@ -279,22 +373,36 @@ func cleanEnv() []string {
 	return env
 }
 
-// applyUnderFaults starts `migrate apply` until one run exits 0. The first
-// runs get a fault at a random moment; the window the moment is drawn from
+// underFaults starts `pg-flux <args>` (migrate apply or migrate rollback)
+// until one run exits 0, counting runs and faults by kind. The first runs
+// get a fault at a random moment; the window the moment is drawn from
 // follows the length of the last run that finished by itself.
-func (it *iteration) applyUnderFaults(ctx context.Context, db string) error {
+//
+// finished, when not nil, is asked before each run after the first whether
+// the work is already done (a run cut after its last commit).
+func (it *iteration) underFaults(ctx context.Context, db string, args []string, runs *int, faultsByKind map[string]int, finished func() (bool, error)) error {
 	faults := 1 + it.r.IntN(it.cfg.MaxFaults)
 	window := it.window
 	failedAlone := 0
 	for run := 0; ; run++ {
+		if run > 0 && finished != nil {
+			done, err := finished()
+			if err != nil {
+				return err
+			}
+			if done {
+				it.logf("%s run %d: not needed, the previous run finished the work", args[1], run)
+				return nil
+			}
+		}
 		kind := ""
 		var at time.Duration
 		if run < faults {
 			kind = Kinds[it.r.IntN(len(Kinds))]
 			at = time.Duration(it.r.Int64N(int64(window)))
 		}
-		it.st.Runs++
-		cmd := exec.CommandContext(ctx, it.cfg.Bin, append([]string{"migrate", "apply", "--lock-timeout", "2s", "--lock-retries", "20"}, it.global(db)...)...)
+		*runs++
+		cmd := exec.CommandContext(ctx, it.cfg.Bin, append(slices.Clone(args), it.global(db)...)...)
 		cmd.Dir = it.dir
 		cmd.Env = cleanEnv()
 		var out bytes.Buffer
@@ -326,15 +434,15 @@ func (it *iteration) applyUnderFaults(ctx context.Context, db string) error {
 		}
 		switch {
 		case injected:
-			it.st.Faults[kind]++
-			it.logf("run %d: %s after %s: exit %s", run, kind, at.Round(time.Millisecond), exitText(err))
+			faultsByKind[kind]++
+			it.logf("%s run %d: %s after %s: exit %s", args[1], run, kind, at.Round(time.Millisecond), exitText(err))
 		case err == nil:
-			it.logf("run %d: done in %s", run, took.Round(time.Millisecond))
+			it.logf("%s run %d: done in %s", args[1], run, took.Round(time.Millisecond))
 			return nil
 		default:
-			it.logf("run %d: exit %s without a fault:\n%s", run, exitText(err), redact(out.String()))
+			it.logf("%s run %d: exit %s without a fault:\n%s", args[1], run, exitText(err), redact(out.String()))
 			if failedAlone++; failedAlone >= 3 {
-				return fmt.Errorf("migrate apply failed %d times in a row without a fault; last output:\n%s", failedAlone, redact(out.String()))
+				return fmt.Errorf("migrate %s failed %d times in a row without a fault; last output:\n%s", args[1], failedAlone, redact(out.String()))
 			}
 			continue
 		}
@@ -347,7 +455,7 @@ func (it *iteration) applyUnderFaults(ctx context.Context, db string) error {
 			window = max(took, 200*time.Millisecond)
 		}
 		if run > faults+20 {
-			return fmt.Errorf("migrate apply did not finish after %d runs", run+1)
+			return fmt.Errorf("migrate %s did not finish after %d runs", args[1], run+1)
 		}
 	}
 }
@@ -387,6 +495,25 @@ func (it *iteration) inject(ctx context.Context, kind string, cmd *exec.Cmd, db 
 	return nil
 }
 
+// ledgerLacks reports whether the ledger of db has no row for name, waiting
+// for a restarted server to accept connections.
+func (it *iteration) ledgerLacks(ctx context.Context, db, name string) (bool, error) {
+	var err error
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); sleep(ctx, 200*time.Millisecond) {
+		var c *pgx.Conn
+		if c, err = pgx.Connect(ctx, it.dsn(db)); err != nil {
+			continue
+		}
+		var n int
+		err = c.QueryRow(ctx, `SELECT count(*) FROM _pgflux.migrations WHERE filename = $1`, name).Scan(&n)
+		c.Close(ctx)
+		if err == nil {
+			return n == 0, nil
+		}
+	}
+	return false, fmt.Errorf("read the ledger: %w", err)
+}
+
 func exitText(err error) string {
 	if err == nil {
 		return "0"
@@ -418,7 +545,7 @@ func terminateSessions(ctx context.Context, admin, db string) bool {
 }
 
 // check returns what is wrong with the end state.
-func (it *iteration) check(ctx context.Context, db string, files []*migration.File, acked []int64) []string {
+func (it *iteration) check(ctx context.Context, db, wantHash string, want []string, acked []int64) []string {
 	var problems []string
 	conn, err := pgx.Connect(ctx, it.dsn(db))
 	if err != nil {
@@ -429,8 +556,8 @@ func (it *iteration) check(ctx context.Context, db string, files []*migration.Fi
 	if err != nil {
 		return []string{fmt.Sprintf("inspect: %v", err)}
 	}
-	if want := files[len(files)-1].Result; live.Hash() != want {
-		problems = append(problems, fmt.Sprintf("live hash %s is not the last file's result %s", live.Hash(), want))
+	if live.Hash() != wantHash {
+		problems = append(problems, fmt.Sprintf("live hash %s is not %s", live.Hash(), wantHash))
 	}
 	scalar := func(q string) string {
 		var s string
@@ -453,10 +580,6 @@ func (it *iteration) check(ctx context.Context, db string, files []*migration.Fi
 	}
 	if err != nil {
 		problems = append(problems, fmt.Sprintf("read ledger: %v", err))
-	}
-	var want []string
-	for _, f := range files {
-		want = append(want, fmt.Sprintf("%s applied %d/%d", f.Name, len(f.Steps), len(f.Steps)))
 	}
 	if !slices.Equal(ledger, want) {
 		problems = append(problems, fmt.Sprintf("ledger %q, want %q", ledger, want))
@@ -503,7 +626,7 @@ type writer struct {
 	failed  int
 }
 
-func startWriter(ctx context.Context, conn string) *writer {
+func startWriter(ctx context.Context, conn string, firstID int64) *writer {
 	ctx, cancel := context.WithCancel(ctx)
 	w := &writer{cancel: cancel, done: make(chan struct{})}
 	go func() {
@@ -514,7 +637,7 @@ func startWriter(ctx context.Context, conn string) *writer {
 				c.Close(context.Background())
 			}
 		}()
-		for id := int64(1); ctx.Err() == nil; id++ {
+		for id := firstID; ctx.Err() == nil; id++ {
 			if c == nil {
 				cfg, err := pgx.ParseConfig(conn)
 				if err != nil {

@@ -214,17 +214,24 @@ func (a *applier) run(ctx context.Context) error {
 			return err
 		}
 		defer unlock()
-		if err := ensureLedger(ctx, a.conn, a.opts.TrackingSchema); err != nil {
-			return err
-		}
+	}
+	state, err := a.prepareLedger(ctx, false)
+	if err != nil {
+		return err
 	}
 	ledger, err := readLedger(ctx, a.conn, a.opts.TrackingSchema)
 	if err != nil {
 		return err
 	}
 	pending, err := a.pending(files, ledger)
-	if err != nil || len(pending) == 0 {
+	if err != nil {
 		return err
+	}
+	if len(pending) == 0 {
+		if !a.opts.DryRun && !state.exists {
+			return ensureLedger(ctx, a.conn, a.opts.TrackingSchema)
+		}
+		return nil
 	}
 
 	// Every guard runs before the first statement.
@@ -242,10 +249,18 @@ func (a *applier) run(ctx context.Context) error {
 	if err := a.checkHazards(ctx, pending, live); err != nil {
 		return err
 	}
+	if err := a.checkPrivileges(ctx, pending, state, false); err != nil {
+		return err
+	}
 
 	if a.opts.DryRun {
 		a.dryRun(pending, liveHash)
 		return nil
+	}
+	if !state.exists {
+		if err := ensureLedger(ctx, a.conn, a.opts.TrackingSchema); err != nil {
+			return err
+		}
 	}
 	restore, err := SetTimeouts(ctx, a.conn, a.opts.LockTimeout, a.opts.StatementTimeout)
 	if err != nil {

@@ -70,10 +70,15 @@ func ledgerTable(tracking string) string {
 // a ledger written by an earlier version forward: seq and chain are added
 // and filled in the order the rows were applied; down_steps_done and the
 // rolling_back status are added. steps_done and steps_total let an
-// interrupted apply resume after the last committed step.
-func ensureLedger(ctx context.Context, db Execer, tracking string) error {
+// interrupted apply resume after the last committed step. A ledger that is
+// already current is left alone, so that a role that may only write its rows
+// (not own it, nor create in the database) can apply.
+func ensureLedger(ctx context.Context, db *pgx.Conn, tracking string) error {
 	if tracking == "" {
 		tracking = DefaultTrackingSchema
+	}
+	if ok, err := ledgerCurrent(ctx, db, tracking); err != nil || ok {
+		return err
 	}
 	table := ledgerTable(tracking)
 	sql := fmt.Sprintf(`CREATE SCHEMA IF NOT EXISTS %s;

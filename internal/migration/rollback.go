@@ -62,9 +62,10 @@ func (a *applier) rollback(ctx context.Context, count int, res *RollbackResult) 
 			return err
 		}
 		defer unlock()
-		if err := ensureLedger(ctx, a.conn, a.opts.TrackingSchema); err != nil {
-			return err
-		}
+	}
+	state, err := a.prepareLedger(ctx, true)
+	if err != nil {
+		return err
 	}
 	ledger, err := readLedger(ctx, a.conn, a.opts.TrackingSchema)
 	if err != nil {
@@ -126,6 +127,13 @@ func (a *applier) rollback(ctx context.Context, count int, res *RollbackResult) 
 	if err := a.checkHazards(ctx, todo, live); err != nil {
 		var re *RefusedError
 		if errors.As(err, &re) && re.Reason == "hazard" {
+			re.msg = rollbackWording(re.msg)
+		}
+		return err
+	}
+	if err := a.checkPrivileges(ctx, todo, state, true); err != nil {
+		var re *RefusedError
+		if errors.As(err, &re) {
 			re.msg = rollbackWording(re.msg)
 		}
 		return err
