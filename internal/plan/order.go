@@ -113,7 +113,7 @@ func isDrop(s Step) bool { return strings.HasPrefix(s.Summary, "drop ") }
 // partial model might) is broken by taking the earliest waiting step.
 func dependencyOrder(live, desired *model.Model, steps []orderedStep) []Step {
 	n := len(steps)
-	first := map[model.ObjectID]int{}  // first create-side step of each object
+	first := map[model.ObjectID]int{}   // first create-side step of each object
 	drops := map[model.ObjectID][]int{} // drop steps of each object
 	for i, s := range steps {
 		if isDropPhase(s.phase) {
