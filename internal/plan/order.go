@@ -55,10 +55,11 @@ func (b *builder) domainGoneBeforeFunctions(id model.ObjectID) bool {
 // dependency comes out unchanged.
 
 // isDropPhase reports whether a phase drops objects (its steps follow the
-// live model's dependencies, in reverse).
+// live model's dependencies, in reverse); the early security phase drops
+// policies and publications.
 func isDropPhase(p phase) bool {
 	switch {
-	case p >= phaseDropTriggers && p <= phaseDropFunctionsLate:
+	case p >= phaseSecurityEarly && p <= phaseDropFunctionsLate:
 		return true
 	case p == phaseDropTypes, p == phaseDropBeforeExtensions, p == phaseDropExtensions, p == phaseDropSchemas:
 		return true
@@ -122,7 +123,9 @@ func dependencyOrder(live, desired *model.Model, steps []orderedStep) []Step {
 			}
 			continue
 		}
-		if _, ok := first[s.Object]; !ok {
+		// Owners, policies, grants and comments make nothing another
+		// statement needs: they never hold a dependent back.
+		if _, ok := first[s.Object]; !ok && !isDrop(s.Step) && s.phase < phaseOwners {
 			first[s.Object] = i
 		}
 	}
@@ -145,6 +148,11 @@ func dependencyOrder(live, desired *model.Model, steps []orderedStep) []Step {
 					edge(i, j) // the dependent goes first
 				}
 			}
+			continue
+		}
+		if isDrop(s.Step) {
+			// A drop among the creates (a policy dropped before its
+			// table changes) needs nothing created first.
 			continue
 		}
 		for _, dep := range stepDeps(desired, s.Object) {
