@@ -32,6 +32,13 @@ type Statement struct {
 	// comments on them. The shadow database runs them after every other
 	// statement, so that the source means the same in any file order.
 	Late bool
+	// Unparsed is set for a statement pg-flux's parser (PostgreSQL 17's
+	// grammar) rejected but whose leading keywords make it a kind newer
+	// syntax may appear in (see fallbackKind): Node is that kind, and
+	// PostgreSQL itself parses the statement. Accepted only for servers
+	// of FallbackMajor or newer (CheckMajor).
+	Unparsed bool
+	parseErr string // the parser's message, for CheckMajor
 }
 
 // IsSetting reports whether the statement changes session settings only:

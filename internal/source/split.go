@@ -15,7 +15,8 @@ import (
 // more than the node type.
 type parsed struct {
 	Statement
-	node *pg_query.Node
+	node  *pg_query.Node
+	start int // byte offset of the statement in its file (unparsed ones)
 }
 
 // Split splits SQL text into statements with PostgreSQL's own parser. Each
@@ -55,6 +56,15 @@ func split(file, sql string) ([]parsed, error) {
 	}
 	tree, err := pg_query.Parse(sql)
 	if err != nil {
+		if tokens != nil {
+			out, ferr := splitFallback(file, sql, tokens)
+			if ferr == nil {
+				return out, nil
+			}
+			// The error at the statement that has it (the file's first
+			// error may be a statement the fallback accepts).
+			return nil, ferr
+		}
 		return nil, parseError(file, sql, tokens, err)
 	}
 	out := make([]parsed, 0, len(tree.Stmts))
