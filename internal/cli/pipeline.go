@@ -66,7 +66,9 @@ const (
 // is opened only if a plan needs proving.
 func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func(t *target, p *pipeline) error) error {
 	began := time.Now()
-	set, err := source.Load(s.SchemaDir)
+	// The server's major decides whether PostgreSQL 18 syntax the parser
+	// cannot read is accepted: checked once the target is open.
+	set, err := source.LoadFor(s.SchemaDir, source.FallbackMajor)
 	if err != nil {
 		return err
 	}
@@ -77,6 +79,9 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 		return err
 	}
 	defer t.Close()
+	if err := set.CheckMajor(t.Major); err != nil {
+		return err
+	}
 
 	live := a.inspectLive(ctx, s, t)
 	defer live.wait() // before t.Close: the inspection uses the connection

@@ -126,7 +126,7 @@ func splitFallback(file, sql string, tokens []*pg_query.ScanToken) ([]parsed, er
 		if kind := fallbackKind(tokens[p.from:p.to]); kind != "" {
 			out = append(out, parsed{Statement: Statement{
 				File: file, Line: lineAt(sql, first), SQL: text, Node: kind,
-				Unparsed: true, parseErr: perr.Error(),
+				Unparsed: true, parseErr: parseErrorAt(file, sql, first, last, tokens, perr),
 			}, start: first})
 			continue
 		}
@@ -205,7 +205,7 @@ func CheckMajor(stmts []Statement, major int) error {
 	var problems []error
 	for _, st := range stmts {
 		if st.Unparsed {
-			problems = append(problems, &Error{File: st.File, Line: st.Line, Msg: st.parseErr})
+			problems = append(problems, st.parseErr)
 		}
 	}
 	if len(problems) == 0 {

@@ -20,7 +20,7 @@ CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; EN
 ALTER TABLE ONLY t ADD CONSTRAINT nn NOT NULL id NOT VALID;
 COMMENT ON TABLE t IS 'x;y';
 `
-	got, err := Split("f.sql", sql)
+	got, err := SplitFor("f.sql", sql, 18)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ COMMENT ON TABLE t IS 'x;y';
 	if got[1].Line != 3 || got[3].Line != 9 || !strings.HasSuffix(got[1].SQL, "NOT ENFORCED\n)") {
 		t.Errorf("lines %d %d, text %q", got[1].Line, got[3].Line, got[1].SQL)
 	}
-	if err := CheckMajor(got, 17); err == nil || !strings.Contains(err.Error(), "f.sql:3: syntax error") {
+	if err := CheckMajor(got, 17); err == nil || !strings.Contains(err.Error(), "f.sql:5: syntax error at or near \"VIRTUAL\"") {
 		t.Errorf("on 17: %v", err)
 	}
 	if err := CheckMajor(got, 18); err != nil {
@@ -52,7 +52,7 @@ COMMENT ON TABLE t IS 'x;y';
 		{"CREATE TABLE a (id int GENERATED ALWAYS AS (1) VIRTUAL);\nINSERT INTO a VALUES (1) NOT ENFORCED;", "f.sql:2: syntax error"},
 		{"CREATE TABLE a (id int);\nCREATE INDEX ON a (id) NOT ENFORCED;", "f.sql:2: syntax error"},
 	} {
-		if _, err := Split("f.sql", bad.sql); err == nil || !strings.Contains(err.Error(), bad.want) {
+		if _, err := SplitFor("f.sql", bad.sql, 18); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%q: %v, want %s", bad.sql, err, bad.want)
 		}
 	}
@@ -63,5 +63,15 @@ func TestTokenStream(t *testing.T) {
 	b, _ := TokenStream("ALTER TABLE t ADD CONSTRAINT NN not null ID not valid")
 	if a != b || a != "alter table t add constraint nn not null id not valid" {
 		t.Errorf("%q != %q", a, b)
+	}
+}
+
+func TestSplitBefore18(t *testing.T) {
+	sql := "CREATE TABLE a (id int);\nALTER TABLE a ADD CONSTRAINT nn NOT NULL id NOT VALID;"
+	if _, err := SplitFor("f.sql", sql, 17); err == nil || !strings.Contains(err.Error(), "f.sql:2: syntax error") {
+		t.Errorf("on 17: %v", err)
+	}
+	if st, err := SplitFor("f.sql", sql, 18); err != nil || len(st) != 2 || !st[1].Unparsed {
+		t.Errorf("on 18: %v %v", st, err)
 	}
 }

@@ -38,7 +38,7 @@ type Statement struct {
 	// PostgreSQL itself parses the statement. Accepted only for servers
 	// of FallbackMajor or newer (CheckMajor).
 	Unparsed bool
-	parseErr string // the parser's message, for CheckMajor
+	parseErr *Error // the parser's error, at its line, for CheckMajor
 }
 
 // IsSetting reports whether the statement changes session settings only:
@@ -91,6 +91,15 @@ const maxErrors = 10
 // problems are joined with errors.Join). BEGIN and COMMIT around DDL are
 // left out: pg-flux decides the transactions.
 func Load(dir string) (*Set, error) {
+	return LoadFor(dir, 0)
+}
+
+// LoadFor is Load for a server of the given major (0: unknown): from
+// FallbackMajor, statements the parser rejects are kept unparsed when
+// their leading keywords allow it (see SplitFor). A caller that does not
+// know the major yet loads for FallbackMajor and calls Set.CheckMajor once
+// it does.
+func LoadFor(dir string, major int) (*Set, error) {
 	fi, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("schema directory %s does not exist: run `pg-flux init` to create one, or point --schema at your schema directory", dir)
@@ -139,6 +148,10 @@ func Load(dir string) (*Set, error) {
 		}
 		for _, st := range stmts {
 			if isTransactionWrapper(st) {
+				continue
+			}
+			if st.Unparsed && major < FallbackMajor {
+				problems = append(problems, st.parseErr)
 				continue
 			}
 			if e := reject(st); e != nil {

@@ -25,9 +25,24 @@ type parsed struct {
 // its first token. A file that does not parse, or that contains psql
 // meta-commands (\connect, \restrict, …), gives an *Error naming the line.
 func Split(file, sql string) ([]Statement, error) {
+	return SplitFor(file, sql, 0)
+}
+
+// SplitFor is Split for a server of the given major (0: unknown): from
+// FallbackMajor, statements the parser rejects are kept unparsed when
+// their leading keywords allow it (see fallbackKind); before it, they are
+// the parse error Split reports.
+func SplitFor(file, sql string, major int) ([]Statement, error) {
 	ps, err := split(file, sql)
 	if err != nil {
 		return nil, err
+	}
+	if major < FallbackMajor {
+		for _, p := range ps {
+			if p.Unparsed {
+				return nil, p.parseErr
+			}
+		}
 	}
 	out := make([]Statement, len(ps))
 	for i, p := range ps {
