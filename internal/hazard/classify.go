@@ -52,6 +52,9 @@ func ClassifyWith(stmts []source.Statement, live *model.Model, opts Options) ([]
 	}
 	trees := make([]*pg_query.ParseResult, len(stmts))
 	for i, st := range stmts {
+		if st.Unparsed {
+			continue // classifyUnparsed, below
+		}
 		tree, err := pg_query.Parse(st.SQL)
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", st.File, st.Line, err)
@@ -69,6 +72,10 @@ func ClassifyWith(stmts []source.Statement, live *model.Model, opts Options) ([]
 	for i, tree := range trees {
 		c.stmt = i
 		c.text = stmts[i].SQL
+		if tree == nil {
+			c.classifyUnparsed(stmts[i].Node, stmts[i].SQL)
+			continue
+		}
 		c.version = tree.Version
 		for _, raw := range tree.Stmts {
 			c.classify(raw.Stmt)
