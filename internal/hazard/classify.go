@@ -335,7 +335,7 @@ func (c *classifier) alterTable(s *pg_query.AlterTableStmt) {
 			}
 			c.retyped[colID] = true
 		case pg_query.AlterTableType_AT_SetExpression:
-			if !isNew && !c.addedCols[colID] {
+			if !isNew && !c.addedCols[colID] && !c.liveVirtual(table, cmd.Name) {
 				c.add(TableRewrite, "Changes the expression of generated column %s.%s: rewrites the table under ACCESS EXCLUSIVE lock", table, model.QuoteIdent(cmd.Name))
 			}
 		case pg_query.AlterTableType_AT_SetNotNull:

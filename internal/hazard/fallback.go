@@ -159,3 +159,18 @@ func addsVirtualColumn(rest []tok) bool {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// liveVirtual reports a live virtual generated column (PostgreSQL 18):
+// changing its expression rewrites nothing, the values are computed when
+// read.
+func (c *classifier) liveVirtual(table model.QName, col string) bool {
+	if c.live == nil {
+		return false
+	}
+	t := c.live.Tables[table]
+	if t == nil {
+		return false
+	}
+	lc := t.Column(col)
+	return lc != nil && lc.Virtual
+}
