@@ -270,6 +270,9 @@ func stepStatements(name string, steps []plan.Step) []source.Statement {
 			SQL:           strings.TrimSuffix(strings.TrimSpace(st.SQL), ";"),
 			NoTransaction: st.Isolation == plan.NoTransaction,
 		}
+		if node, ok := source.Unparsed(out[i].SQL); ok {
+			out[i].Node, out[i].Unparsed = node, true
+		}
 	}
 	return out
 }

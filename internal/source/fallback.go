@@ -268,3 +268,19 @@ func maskUnparsed(file, sql string, tokens []*pg_query.ScanToken) (*pg_query.Par
 	tree, err := pg_query.Parse(string(b))
 	return tree, err == nil
 }
+
+// Unparsed reports, for one statement pg-flux wrote itself (a plan step),
+// whether it is PostgreSQL 18 syntax the parser cannot read, and the kind
+// its leading keywords give it, so that it is handled as such a statement
+// of a file is (Statement.Unparsed).
+func Unparsed(sql string) (node string, ok bool) {
+	if _, err := pg_query.Parse(sql); err == nil {
+		return "", false
+	}
+	sr, err := pg_query.Scan(sql)
+	if err != nil {
+		return "", false
+	}
+	node = fallbackKind(sr.Tokens)
+	return node, node != ""
+}
