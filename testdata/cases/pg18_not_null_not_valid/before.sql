@@ -1,1 +1,0 @@
-CREATE TABLE events (id bigint PRIMARY KEY, tenant_id integer);
