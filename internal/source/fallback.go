@@ -120,7 +120,7 @@ func splitFallback(file, sql string, tokens []*pg_query.ScanToken) ([]parsed, er
 		text := sql[first:last]
 		tree, perr := pg_query.Parse(text)
 		if perr == nil {
-			out = appendParsed(out, file, sql, first, tokens, tree)
+			out = appendParsed(out, file, sql, first, last, tokens, tree)
 			continue
 		}
 		if kind := fallbackKind(tokens[p.from:p.to]); kind != "" {
@@ -137,7 +137,7 @@ func splitFallback(file, sql string, tokens []*pg_query.ScanToken) ([]parsed, er
 				continue
 			}
 			if tree, err := pg_query.Parse(sql[first:end]); err == nil {
-				out = appendParsed(out, file, sql, first, tokens, tree)
+				out = appendParsed(out, file, sql, first, end, tokens, tree)
 				i, joined = j, true
 			}
 		}
@@ -149,13 +149,13 @@ func splitFallback(file, sql string, tokens []*pg_query.ScanToken) ([]parsed, er
 }
 
 // appendParsed adds the statements of a tree parsed from the text at
-// offset base of sql.
-func appendParsed(out []parsed, file, sql string, base int, tokens []*pg_query.ScanToken, tree *pg_query.ParseResult) []parsed {
+// sql[base:limit] (the last statement has no length: it ends at limit).
+func appendParsed(out []parsed, file, sql string, base, limit int, tokens []*pg_query.ScanToken, tree *pg_query.ParseResult) []parsed {
 	for _, raw := range tree.Stmts {
 		start := base + int(raw.StmtLocation)
-		end := len(sql)
+		end := limit
 		if raw.StmtLen > 0 {
-			end = clamp(start+int(raw.StmtLen), len(sql))
+			end = clamp(start+int(raw.StmtLen), limit)
 		}
 		first, last := tokenSpan(tokens, start, end)
 		if first < 0 {

@@ -75,3 +75,10 @@ func TestSplitBefore18(t *testing.T) {
 		t.Errorf("on 18: %v %v", st, err)
 	}
 }
+
+func TestFallbackKeepsStatementText(t *testing.T) {
+	st, err := SplitFor("m.sql", "ALTER TABLE o DROP CONSTRAINT c;\nALTER TABLE o ADD CONSTRAINT c CHECK (q > 0) NOT ENFORCED;\n", 18)
+	if err != nil || len(st) != 2 || st[0].SQL != "ALTER TABLE o DROP CONSTRAINT c" || st[0].Unparsed || !st[1].Unparsed {
+		t.Fatalf("%+v %v", st, err)
+	}
+}
