@@ -31,7 +31,7 @@ cd "$(dirname "$0")/.."
 MAJORS=("$@")
 [ ${#MAJORS[@]} -gt 0 ] || MAJORS=(14 16 17 18)
 
-MATRIX_CASES='TestCasesAreWellFormed|TestHashSameOnEveryMajor|TestConvergence/(pg18_virtual_column_add|pub_|generated_|unique_|index_unique|pk_|identity_|inherit_|exclude_|realistic_|hz_|check_not_valid|column_set_not_null|column_not_null|column_add_not_null|ty_collation|ty_statistics|part_(index|pk|attach|check))'
+MATRIX_CASES='TestCasesAreWellFormed|TestHashSameOnEveryMajor|TestConvergence/(pg18_|pub_|generated_|unique_|index_unique|pk_|identity_|inherit_|exclude_|realistic_|hz_|check_not_valid|column_set_not_null|column_not_null|column_add_not_null|ty_collation|ty_statistics|part_(index|pk|attach|check))'
 E2E_TESTS='TestMigrateWorkflow|TestDirectApply|TestScenario|TestEmbeddedDevDatabase|TestInterrupted|TestPullRoundTrip'
 if [ "${PGFLUX_MATRIX:-}" = full ]; then
   MATRIX_CASES='TestCasesAreWellFormed|TestHashSameOnEveryMajor|TestConvergence'
