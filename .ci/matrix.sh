@@ -16,7 +16,8 @@
 # (MATRIX_CASES below, ~80 cases in both directions): every case whose
 # catalog reading or planning differs between majors — publications (by
 # schema, column lists, row filters: 15), NULLS NOT DISTINCT (15), generated
-# columns (SET EXPRESSION: 17), NOT NULL and CHECK constraints, identity and
+# columns (SET EXPRESSION: 17), PostgreSQL 18 syntax (pg18_: virtual columns,
+# NOT ENFORCED, NOT NULL … NOT VALID), NOT NULL and CHECK constraints, identity and
 # primary keys (NOT NULL constraints in pg_constraint: 18), inheritance and
 # partitions (NOT NULL inheritance: 18), ICU collations and statistics targets
 # (catalog columns renamed or made nullable: 15, 17), exclusion constraints —
@@ -30,7 +31,7 @@ cd "$(dirname "$0")/.."
 MAJORS=("$@")
 [ ${#MAJORS[@]} -gt 0 ] || MAJORS=(14 16 17 18)
 
-MATRIX_CASES='TestCasesAreWellFormed|TestHashSameOnEveryMajor|TestConvergence/(pub_|generated_|unique_|index_unique|pk_|identity_|inherit_|exclude_|realistic_|hz_|check_not_valid|column_set_not_null|column_not_null|column_add_not_null|ty_collation|ty_statistics|part_(index|pk|attach|check))'
+MATRIX_CASES='TestCasesAreWellFormed|TestHashSameOnEveryMajor|TestConvergence/(pg18_|pub_|generated_|unique_|index_unique|pk_|identity_|inherit_|exclude_|realistic_|hz_|check_not_valid|column_set_not_null|column_not_null|column_add_not_null|ty_collation|ty_statistics|part_(index|pk|attach|check))'
 E2E_TESTS='TestMigrateWorkflow|TestDirectApply|TestScenario|TestEmbeddedDevDatabase|TestInterrupted|TestPullRoundTrip'
 if [ "${PGFLUX_MATRIX:-}" = full ]; then
   MATRIX_CASES='TestCasesAreWellFormed|TestHashSameOnEveryMajor|TestConvergence'

@@ -156,8 +156,8 @@ func (r *reader) column(rows pgx.Rows) error {
 	case "s":
 		c.Generated = def
 	case "v":
-		// A virtual generated column (PostgreSQL 18) is not modelled: its
-		// expression is no default. unmodelledKinds lists it.
+		// A virtual generated column (PostgreSQL 18).
+		c.Generated, c.Virtual = def, true
 	default:
 		c.Default = def
 	}

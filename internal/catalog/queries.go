@@ -32,7 +32,10 @@ ORDER BY 1, 2`
 const columnsQuery = `
 SELECT n.nspname, c.relname, a.attname,
        format_type(a.atttypid, a.atttypmod),
-       a.attnotnull,
+       -- a NOT VALID NOT NULL constraint (PostgreSQL 18) sets attnotnull
+       -- but proves nothing: the column is not NOT NULL until validated
+       a.attnotnull AND NOT EXISTS (SELECT 1 FROM pg_constraint nn WHERE nn.conrelid = c.oid
+         AND nn.contype = 'n' AND NOT nn.convalidated AND nn.conkey[1] = a.attnum),
        coalesce(pg_get_expr(ad.adbin, ad.adrelid), ''),
        a.attidentity::text,
        a.attgenerated::text,

@@ -74,17 +74,3 @@ func replaceAll(name, q string, pairs [][2]string) string {
 	}
 	return q
 }
-
-// unmodelledKinds18 are the PostgreSQL 18 objects pg-flux does not model
-// yet (its SQL parser knows PostgreSQL 17's grammar): virtual generated
-// columns and NOT ENFORCED constraints. verify lists them and dump refuses
-// a schema with them, as for every unmodelled kind.
-var unmodelledKinds18 = []string{
-	`SELECT 'virtual generated column ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(a.attname)
-	FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-	WHERE n.nspname = ANY($1) AND a.attgenerated = 'v' AND a.attnum > 0 AND NOT a.attisdropped
-	  AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND ` + notExtensionMember,
-	`SELECT 'NOT ENFORCED constraint ' || quote_ident(co.conname) || ' on ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname)
-	FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-	WHERE n.nspname = ANY($1) AND NOT co.conenforced AND co.conislocal AND co.conparentid = 0 AND ` + notExtensionMember,
-}

@@ -66,7 +66,9 @@ const (
 // is opened only if a plan needs proving.
 func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func(t *target, p *pipeline) error) error {
 	began := time.Now()
-	set, err := source.Load(s.SchemaDir)
+	// The server's major decides whether PostgreSQL 18 syntax the parser
+	// cannot read is accepted: checked once the target is open.
+	set, err := source.LoadFor(s.SchemaDir, source.FallbackMajor)
 	if err != nil {
 		return err
 	}
@@ -77,6 +79,9 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 		return err
 	}
 	defer t.Close()
+	if err := set.CheckMajor(t.Major); err != nil {
+		return err
+	}
 
 	live := a.inspectLive(ctx, s, t)
 	defer live.wait() // before t.Close: the inspection uses the connection
@@ -264,6 +269,9 @@ func stepStatements(name string, steps []plan.Step) []source.Statement {
 			Line:          i + 1,
 			SQL:           strings.TrimSuffix(strings.TrimSpace(st.SQL), ";"),
 			NoTransaction: st.Isolation == plan.NoTransaction,
+		}
+		if node, ok := source.Unparsed(out[i].SQL); ok {
+			out[i].Node, out[i].Unparsed = node, true
 		}
 	}
 	return out

@@ -317,7 +317,7 @@ func loadLive(t *testing.T, db *pgtest.Database, sql string) {
 	if _, err := conn.Exec(ctx, sql); err == nil {
 		return
 	}
-	stmts, err := source.Split("live.sql", sql)
+	stmts, err := source.SplitFor("live.sql", sql, source.FallbackMajor)
 	if err != nil {
 		t.Fatalf("split live SQL: %v", err)
 	}
@@ -356,7 +356,7 @@ var dataStatements = map[string]bool{"InsertStmt": true, "UpdateStmt": true, "De
 // file. SQL without any is returned unchanged.
 func schemaOnly(t *testing.T, sql string) string {
 	t.Helper()
-	stmts, err := source.Split("case.sql", sql)
+	stmts, err := source.SplitFor("case.sql", sql, source.FallbackMajor)
 	if err != nil {
 		return sql // let the command report it
 	}

@@ -170,6 +170,7 @@ func ColumnDetails(l, d *model.Column) []string {
 	dd = append(dd, columnStorageDetails(l, d)...)
 	dd = append(dd,
 		attr("generated", l.Generated, d.Generated),
+		attr("virtual", fmt.Sprint(l.Virtual), fmt.Sprint(d.Virtual)),
 		attr("foreign options", strings.Join(l.FDWOptions, ", "), strings.Join(d.FDWOptions, ", ")),
 		attr("comment", l.Comment, d.Comment),
 	)

@@ -52,6 +52,9 @@ func ClassifyWith(stmts []source.Statement, live *model.Model, opts Options) ([]
 	}
 	trees := make([]*pg_query.ParseResult, len(stmts))
 	for i, st := range stmts {
+		if st.Unparsed {
+			continue // classifyUnparsed, below
+		}
 		tree, err := pg_query.Parse(st.SQL)
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", st.File, st.Line, err)
@@ -69,6 +72,10 @@ func ClassifyWith(stmts []source.Statement, live *model.Model, opts Options) ([]
 	for i, tree := range trees {
 		c.stmt = i
 		c.text = stmts[i].SQL
+		if tree == nil {
+			c.classifyUnparsed(stmts[i].Node, stmts[i].SQL)
+			continue
+		}
 		c.version = tree.Version
 		for _, raw := range tree.Stmts {
 			c.classify(raw.Stmt)
@@ -337,7 +344,7 @@ func (c *classifier) alterTable(s *pg_query.AlterTableStmt) {
 			}
 			c.retyped[colID] = true
 		case pg_query.AlterTableType_AT_SetExpression:
-			if !isNew && !c.addedCols[colID] {
+			if !isNew && !c.addedCols[colID] && !c.liveVirtual(table, cmd.Name) {
 				c.add(TableRewrite, "Changes the expression of generated column %s.%s: rewrites the table under ACCESS EXCLUSIVE lock", table, model.QuoteIdent(cmd.Name))
 			}
 		case pg_query.AlterTableType_AT_SetNotNull:

@@ -74,6 +74,9 @@ func CountDrops(stmts []source.Statement, live *model.Model) (MassDropCount, err
 		}
 	}
 	for _, st := range stmts {
+		if st.Unparsed {
+			continue // a CREATE/ALTER TABLE in PostgreSQL 18 syntax drops no relation
+		}
 		tree, err := pg_query.Parse(st.SQL)
 		if err != nil {
 			return n, fmt.Errorf("%s:%d: %w", st.File, st.Line, err)

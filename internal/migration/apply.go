@@ -208,6 +208,13 @@ func (a *applier) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	major, err := catalog.ServerMajor(ctx, a.conn)
+	if err != nil {
+		return err
+	}
+	if err := CheckMajor(files, major); err != nil {
+		return err
+	}
 	if !a.opts.DryRun {
 		unlock, err := acquireLock(ctx, a.conn, a.opts.Target, a.opts.LockWait)
 		if err != nil {

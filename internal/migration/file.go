@@ -230,7 +230,9 @@ func splitDown(text string) (up, down string, ok bool) {
 }
 
 func parseSection(path, text string) (*Section, error) {
-	stmts, err := source.Split(path, text)
+	// PostgreSQL 18 syntax the parser cannot read is kept unparsed here;
+	// CheckMajor refuses it for an older server.
+	stmts, err := source.SplitFor(path, text, source.FallbackMajor)
 	if err != nil {
 		return nil, err
 	}
@@ -271,6 +273,23 @@ func summaryBefore(lines []string, line int) string {
 		}
 	}
 	return strings.TrimSpace(strings.TrimPrefix(l, "--"))
+}
+
+// CheckMajor refuses, for a server older than source.FallbackMajor, the
+// statements of the files (Up and Down) that only PostgreSQL 18's grammar
+// parses, with the parse error at file:line as for any syntax error.
+func CheckMajor(files []*File, major int) error {
+	for _, f := range files {
+		if err := source.CheckMajor(f.Statements, major); err != nil {
+			return err
+		}
+		if f.Down != nil {
+			if err := source.CheckMajor(f.Down.Statements, major); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // ReadDir reads every *.sql file of dir, sorted by name. A missing directory

@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/pg-flux/pg-flux/internal/source"
 )
 
 // StatementHashes are the hashes of the file's statements as parse trees:
@@ -36,7 +38,14 @@ var locations = regexp.MustCompile(`"(location|stmt_location|stmt_len)":-?\d+,?`
 func statementHash(sql string) (string, error) {
 	tree, err := pg_query.ParseToJSON(sql)
 	if err != nil {
-		return "", err
+		// PostgreSQL 18 syntax the parser cannot read: compared by its
+		// normalized token stream instead.
+		toks, terr := source.TokenStream(sql)
+		if terr != nil {
+			return "", err
+		}
+		sum := sha256.Sum256([]byte("tokens:" + toks))
+		return hex.EncodeToString(sum[:12]), nil
 	}
 	// A JSON key is never preceded by a backslash: string contents with a
 	// quote in them are escaped, so only real keys match.

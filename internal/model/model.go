@@ -195,8 +195,10 @@ type Column struct {
 	// IdentitySequence then holds the options of the implicit sequence.
 	Identity         string    `json:"identity,omitempty"`
 	IdentitySequence *Sequence `json:"identity_sequence,omitempty"`
-	// Generated is the expression of a STORED generated column.
+	// Generated is the expression of a generated column: STORED, or
+	// VIRTUAL (PostgreSQL 18, computed when read) when Virtual is set.
 	Generated string `json:"generated,omitempty"`
+	Virtual   bool   `json:"virtual,omitempty"`
 	// Collation is set only when it differs from the type's default collation.
 	Collation string `json:"collation,omitempty"`
 	Comment   string `json:"comment,omitempty"`

@@ -317,7 +317,7 @@ func (b *builder) analyzeColumns() {
 			case dc == nil:
 				b.droppedCols[k] = true
 				continue
-			case dc.Generated != "" && dc.Generated != lc.Generated && !b.setsExpression(lc, dc):
+			case dc.Generated != "" && dc.Generated != lc.Generated && !b.setsExpression(l.Name, lc, dc), recreatesVirtual(lc, dc):
 				// PostgreSQL cannot add a generation expression, nor change
 				// one before 17.
 				b.recreatedCols[k] = true
@@ -1079,7 +1079,7 @@ func (b *builder) alterColumnSteps(table model.QName, l, d *model.Column) (pre, 
 	if retype {
 		out = append(out, alterColumnType(table, d, b.conversion(table, l, d)))
 	}
-	if b.setsExpression(l, d) {
+	if b.setsExpression(table, l, d) {
 		out = append(out, setExpressionStep(table, d))
 	}
 	if !l.NotNull && d.NotNull {

@@ -184,6 +184,9 @@ func (r *rewriter) setNotNull(st Step) []Step {
 	if hint <= 0 || !ok || stats.RelTuples <= hint || !r.existing(table) || r.live.Tables[table].Column(col) == nil {
 		return []Step{st}
 	}
+	if r.opts.Major >= notNullNotValidMajor {
+		return r.setNotNull18(table, col, st)
+	}
 	name := r.checkName(table, col)
 	q := model.QuoteIdent(name)
 	add := step(fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID", table, q, model.QuoteIdent(col)),

@@ -50,6 +50,14 @@ func TestRewrite(t *testing.T) {
 		}
 		return out
 	}
+	// PostgreSQL 18: a NOT NULL constraint added NOT VALID, then validated.
+	opts18 := plan.DefaultOptions()
+	opts18.Major = 18
+	if got18, want := strings.Join(build(opts18), "\n"),
+		"ALTER TABLE public.events ADD CONSTRAINT events_tenant_id_not_null NOT NULL tenant_id NOT VALID; -- staged_set_not_null\n"+
+			"ALTER TABLE public.events VALIDATE CONSTRAINT events_tenant_id_not_null; -- staged_set_not_null\n"; !strings.Contains(got18, want) {
+		t.Errorf("on 18, want\n%s\nin\n%s", want, got18)
+	}
 	got := strings.Join(build(plan.DefaultOptions()), "\n")
 	for _, want := range []string{
 		"DROP INDEX CONCURRENTLY IF EXISTS public.events_old_idx; -- concurrent_drop_index",

@@ -227,6 +227,8 @@ func columnDefinition(table model.QName, c *model.Column) string {
 		b.WriteString(" COLLATE " + c.Collation)
 	}
 	switch {
+	case c.Generated != "" && c.Virtual:
+		b.WriteString(" GENERATED ALWAYS AS (" + c.Generated + ") VIRTUAL")
 	case c.Generated != "":
 		b.WriteString(" GENERATED ALWAYS AS (" + c.Generated + ") STORED")
 	case c.Default != "":

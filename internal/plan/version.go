@@ -13,10 +13,25 @@ const setExpressionMajor = 17
 // column is changed in place (PostgreSQL 17: ALTER COLUMN … SET EXPRESSION,
 // one rewrite that keeps the column's indexes, views and grants) instead of
 // the column being dropped and added again.
-func (b *builder) setsExpression(l, d *model.Column) bool {
+//
+// A virtual column's expression is changed in place without a rewrite
+// (PostgreSQL 18), but not in a table with CHECK constraints, which
+// PostgreSQL 18 refuses: there the column is dropped and added again.
+func (b *builder) setsExpression(table model.QName, l, d *model.Column) bool {
+	if l.Virtual && b.hasCheck(table) {
+		return false
+	}
 	return b.opts.Major >= setExpressionMajor &&
 		l.Generated != "" && d.Generated != "" && l.Generated != d.Generated &&
-		l.Type == d.Type && l.Collation == d.Collation
+		l.Type == d.Type && l.Collation == d.Collation && l.Virtual == d.Virtual
+}
+
+// recreatesVirtual reports a change PostgreSQL 18 cannot make to a column
+// in place: from stored to virtual or back, and a virtual column made a
+// plain one (DROP EXPRESSION is refused for virtual columns). The column
+// is dropped and added again.
+func recreatesVirtual(l, d *model.Column) bool {
+	return (l.Virtual || d.Virtual) && (l.Virtual != d.Virtual || d.Generated == "")
 }
 
 // setExpressionStep changes a generated column's expression in place.

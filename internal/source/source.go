@@ -32,6 +32,13 @@ type Statement struct {
 	// comments on them. The shadow database runs them after every other
 	// statement, so that the source means the same in any file order.
 	Late bool
+	// Unparsed is set for a statement pg-flux's parser (PostgreSQL 17's
+	// grammar) rejected but whose leading keywords make it a kind newer
+	// syntax may appear in (see fallbackKind): Node is that kind, and
+	// PostgreSQL itself parses the statement. Accepted only for servers
+	// of FallbackMajor or newer (CheckMajor).
+	Unparsed bool
+	parseErr *Error // the parser's error, at its line, for CheckMajor
 }
 
 // IsSetting reports whether the statement changes session settings only:
@@ -84,6 +91,15 @@ const maxErrors = 10
 // problems are joined with errors.Join). BEGIN and COMMIT around DDL are
 // left out: pg-flux decides the transactions.
 func Load(dir string) (*Set, error) {
+	return LoadFor(dir, 0)
+}
+
+// LoadFor is Load for a server of the given major (0: unknown): from
+// FallbackMajor, statements the parser rejects are kept unparsed when
+// their leading keywords allow it (see SplitFor). A caller that does not
+// know the major yet loads for FallbackMajor and calls Set.CheckMajor once
+// it does.
+func LoadFor(dir string, major int) (*Set, error) {
 	fi, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("schema directory %s does not exist: run `pg-flux init` to create one, or point --schema at your schema directory", dir)
@@ -132,6 +148,10 @@ func Load(dir string) (*Set, error) {
 		}
 		for _, st := range stmts {
 			if isTransactionWrapper(st) {
+				continue
+			}
+			if st.Unparsed && major < FallbackMajor {
+				problems = append(problems, st.parseErr)
 				continue
 			}
 			if e := reject(st); e != nil {

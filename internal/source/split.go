@@ -15,7 +15,8 @@ import (
 // more than the node type.
 type parsed struct {
 	Statement
-	node *pg_query.Node
+	node  *pg_query.Node
+	start int // byte offset of the statement in its file (unparsed ones)
 }
 
 // Split splits SQL text into statements with PostgreSQL's own parser. Each
@@ -24,9 +25,24 @@ type parsed struct {
 // its first token. A file that does not parse, or that contains psql
 // meta-commands (\connect, \restrict, …), gives an *Error naming the line.
 func Split(file, sql string) ([]Statement, error) {
+	return SplitFor(file, sql, 0)
+}
+
+// SplitFor is Split for a server of the given major (0: unknown): from
+// FallbackMajor, statements the parser rejects are kept unparsed when
+// their leading keywords allow it (see fallbackKind); before it, they are
+// the parse error Split reports.
+func SplitFor(file, sql string, major int) ([]Statement, error) {
 	ps, err := split(file, sql)
 	if err != nil {
 		return nil, err
+	}
+	if major < FallbackMajor {
+		for _, p := range ps {
+			if p.Unparsed {
+				return nil, p.parseErr
+			}
+		}
 	}
 	out := make([]Statement, len(ps))
 	for i, p := range ps {
@@ -55,6 +71,15 @@ func split(file, sql string) ([]parsed, error) {
 	}
 	tree, err := pg_query.Parse(sql)
 	if err != nil {
+		if tokens != nil {
+			out, ferr := splitFallback(file, sql, tokens)
+			if ferr == nil {
+				return out, nil
+			}
+			// The error at the statement that has it (the file's first
+			// error may be a statement the fallback accepts).
+			return nil, ferr
+		}
 		return nil, parseError(file, sql, tokens, err)
 	}
 	out := make([]parsed, 0, len(tree.Stmts))

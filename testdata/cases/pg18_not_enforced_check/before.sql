@@ -1,0 +1,1 @@
+CREATE TABLE orders (id int PRIMARY KEY, qty int, CONSTRAINT orders_qty_positive CHECK (qty > 0));

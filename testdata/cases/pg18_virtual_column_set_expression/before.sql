@@ -1,0 +1,2 @@
+CREATE TABLE items (id int PRIMARY KEY, price int NOT NULL, doubled int GENERATED ALWAYS AS (price * 2) VIRTUAL);
+INSERT INTO items SELECT g, g FROM generate_series(1, 100) g;

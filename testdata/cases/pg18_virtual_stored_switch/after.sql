@@ -1,0 +1,1 @@
+CREATE TABLE items (id int PRIMARY KEY, price int NOT NULL, doubled int GENERATED ALWAYS AS (price * 2) VIRTUAL);
