@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"path/filepath"
 	"strconv"
 	"unicode"
 	"unicode/utf8"
@@ -106,6 +107,7 @@ type rollbackOptions struct {
 	AllowHazards    string
 	AllowMassDrop   bool
 	ForceAfterDrift bool
+	To              string
 }
 
 func (a *app) rollbackCommand() *cobra.Command {
@@ -122,9 +124,16 @@ statement is classified for hazards and refused unless allowed
 since); each statement waits at most --lock-timeout and is retried. Progress
 is recorded in the ledger after each committed step, so an interrupted
 rollback resumes where it stopped. Files without a Down section (hand-written
-ones) are refused.`,
+ones) are refused.
+
+With --to FILE, every applied file from the newest down to and including FILE
+is rolled back, and nothing when FILE is no longer applied: a deploy script
+can run the same command again after an interruption without undoing one
+file too many (with N, a rollback cut off after its last step would be
+followed by a second one).`,
 		Example: `  pg-flux migrate rollback
   pg-flux migrate rollback 3 --dry-run
+  pg-flux migrate rollback --to 20261204093000_add_orders.sql
   pg-flux migrate rollback --allow-hazards=DATA_LOSS`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
@@ -135,6 +144,9 @@ ones) are refused.`,
 					return usageErrorf("N must be a positive number of migrations, not %q", args[0])
 				}
 				n = v
+				if opts.To != "" {
+					return usageErrorf("give N or --to, not both")
+				}
 			}
 			s, err := a.settings(cmd)
 			if err != nil {
@@ -148,6 +160,7 @@ ones) are refused.`,
 	f.StringVar(&opts.AllowHazards, "allow-hazards", "", "allow these blocking hazard kinds, comma-separated (e.g. DATA_LOSS)")
 	addMassDropFlags(cmd, &opts.AllowMassDrop)
 	f.BoolVar(&opts.ForceAfterDrift, "force-after-drift", false, "roll back even if live drifted since the migration was applied")
+	f.StringVar(&opts.To, "to", "", "roll back down to and including this migration file (by name); nothing when it is not applied")
 	addLockFlags(f)
 	return cmd
 }
@@ -188,7 +201,11 @@ func (a *app) runRollback(ctx context.Context, s *settings, opts rollbackOptions
 	if opts.DryRun {
 		ao.Out = a.io.Out
 	}
-	res, err := migration.Rollback(ctx, t.Conn, migration.RollbackOptions{ApplyOptions: ao, Count: n})
+	to := opts.To
+	if to != "" {
+		to = filepath.Base(to) // a path to the file names it too
+	}
+	res, err := migration.Rollback(ctx, t.Conn, migration.RollbackOptions{ApplyOptions: ao, Count: n, To: to})
 	if res != nil && !opts.DryRun {
 		for _, f := range res.Files {
 			a.io.Printf("Rolled back %s (%s, %d ms)\n", f.Name, report.CountNoun(f.Steps-f.FirstStep, "statement"), f.Duration.Milliseconds())
@@ -198,6 +215,8 @@ func (a *app) runRollback(ctx context.Context, s *settings, opts rollbackOptions
 		return err
 	}
 	switch {
+	case res.NotApplied:
+		a.io.Printf("Nothing to roll back: %s is not recorded as applied.\n", to)
 	case len(res.Files) == 0:
 		a.io.Printf("Nothing to roll back: no migration is recorded as applied.\n")
 	case opts.DryRun:

@@ -263,6 +263,27 @@ func TestRollback(t *testing.T) {
 	p.must(0, "migrate", "apply")
 	p.must(0, "drift", "--strict")
 
+	// --to rolls back down to and including the named file, and nothing
+	// once that file is no longer applied: running it twice (as a deploy
+	// script does after an interruption) undoes f3 and f4 once, not f2.
+	r = p.must(0, "migrate", "rollback", "--to", f3, "--allow-hazards=DATA_LOSS", "--allow-mass-drop")
+	if !strings.Contains(r.stdout, "Rolled back "+filepath.Base(f4)) || !strings.Contains(r.stdout, "Rolled back "+filepath.Base(f3)) || strings.Contains(r.stdout, filepath.Base(f2)) {
+		t.Errorf("rollback --to %s:\n%s", f3, r)
+	}
+	r = p.must(0, "migrate", "rollback", "--to", filepath.Base(f3))
+	if !strings.Contains(r.stdout, "Nothing to roll back: "+filepath.Base(f3)+" is not recorded as applied.") {
+		t.Errorf("second rollback --to:\n%s", r)
+	}
+	if got, want := p.liveHash(), header(p.read(f3), "baseline"); got != want {
+		t.Errorf("live after rollback --to = %s, want %s's baseline %s", got, f3, want)
+	}
+	r = p.must(1, "migrate", "rollback", "--to", "20000101_000000_nosuch.sql")
+	if !strings.Contains(r.stderr, "no such migration file") {
+		t.Errorf("rollback --to a missing file:\n%s", r)
+	}
+	p.must(2, "migrate", "rollback", "2", "--to", filepath.Base(f3))
+	p.must(0, "migrate", "apply")
+
 	// A hand-written file without a Down section is refused, by name.
 	p.write("migrations/29990101_000000_hand.sql", "CREATE TABLE hand (id int);\n")
 	p.must(0, "migrate", "apply")

@@ -250,7 +250,7 @@ func (it *iteration) run(ctx context.Context) error {
 			return err
 		}
 		w := startWriter(ctx, it.dsn(target), 1)
-		runErr := it.underFaults(ctx, target, applyArgs, &it.st.Runs, it.st.Faults, nil)
+		runErr := it.underFaults(ctx, target, applyArgs, &it.st.Runs, it.st.Faults)
 		acked := w.stop()
 		it.st.Rounds++
 		it.st.WriterRows += len(acked)
@@ -305,12 +305,11 @@ func (it *iteration) rollbackRound(ctx context.Context, round int, target string
 	// Ids of its own: a write of the apply's writer whose commit was
 	// interrupted may have committed.
 	w := startWriter(ctx, it.dsn(target), 1_000_000_000)
-	// `migrate rollback` undoes the newest applied file: run again after
-	// a run that finished its work but was cut before exiting 0, it would
-	// undo the one before. So, as an operator reads `migrate status`
-	// first, a run is repeated only while the file is still in the ledger.
-	gone := func() (bool, error) { return it.ledgerLacks(ctx, target, last.Name) }
-	runErr := it.underFaults(ctx, target, rollbackArgs, &it.st.RollbackRuns, it.st.RollbackFaults, gone)
+	// Rolled back with --to, as a deploy script would: run again after a
+	// run that finished its work but was cut before exiting 0, it does
+	// nothing instead of undoing the file before.
+	args := append(slices.Clone(rollbackArgs), "--to", last.Name)
+	runErr := it.underFaults(ctx, target, args, &it.st.RollbackRuns, it.st.RollbackFaults)
 	more := w.stop()
 	it.st.RollbackRounds++
 	it.st.WriterRows += len(more)
@@ -377,24 +376,11 @@ func cleanEnv() []string {
 // until one run exits 0, counting runs and faults by kind. The first runs
 // get a fault at a random moment; the window the moment is drawn from
 // follows the length of the last run that finished by itself.
-//
-// finished, when not nil, is asked before each run after the first whether
-// the work is already done (a run cut after its last commit).
-func (it *iteration) underFaults(ctx context.Context, db string, args []string, runs *int, faultsByKind map[string]int, finished func() (bool, error)) error {
+func (it *iteration) underFaults(ctx context.Context, db string, args []string, runs *int, faultsByKind map[string]int) error {
 	faults := 1 + it.r.IntN(it.cfg.MaxFaults)
 	window := it.window
 	failedAlone := 0
 	for run := 0; ; run++ {
-		if run > 0 && finished != nil {
-			done, err := finished()
-			if err != nil {
-				return err
-			}
-			if done {
-				it.logf("%s run %d: not needed, the previous run finished the work", args[1], run)
-				return nil
-			}
-		}
 		kind := ""
 		var at time.Duration
 		if run < faults {
@@ -493,25 +479,6 @@ func (it *iteration) inject(ctx context.Context, kind string, cmd *exec.Cmd, db 
 		}
 	}()
 	return nil
-}
-
-// ledgerLacks reports whether the ledger of db has no row for name, waiting
-// for a restarted server to accept connections.
-func (it *iteration) ledgerLacks(ctx context.Context, db, name string) (bool, error) {
-	var err error
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); sleep(ctx, 200*time.Millisecond) {
-		var c *pgx.Conn
-		if c, err = pgx.Connect(ctx, it.dsn(db)); err != nil {
-			continue
-		}
-		var n int
-		err = c.QueryRow(ctx, `SELECT count(*) FROM _pgflux.migrations WHERE filename = $1`, name).Scan(&n)
-		c.Close(ctx)
-		if err == nil {
-			return n == 0, nil
-		}
-	}
-	return false, fmt.Errorf("read the ledger: %w", err)
 }
 
 func exitText(err error) string {

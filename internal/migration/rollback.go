@@ -16,6 +16,11 @@ type RollbackOptions struct {
 	// Count is how many applied files to roll back, newest first (1 when
 	// zero).
 	Count int
+	// To, when set, rolls back every applied file from the newest down to
+	// and including the file of that name, instead of Count; when that file
+	// is not applied (already rolled back) nothing runs. Running it again
+	// after an interruption therefore never undoes one file too many.
+	To string
 }
 
 // RolledBack is one file whose Down section ran.
@@ -31,6 +36,9 @@ type RollbackResult struct {
 	Files    []RolledBack
 	Warnings []string
 	DryRun   bool
+	// NotApplied is set when RollbackOptions.To names a file that is not
+	// recorded as applied: there was nothing to do.
+	NotApplied bool
 }
 
 // Rollback runs the Down sections of the last Count applied files, newest
@@ -46,12 +54,12 @@ func Rollback(ctx context.Context, conn *pgx.Conn, opts RollbackOptions) (*Rollb
 	a := &applier{conn: conn, opts: opts.ApplyOptions, res: &ApplyResult{DryRun: opts.DryRun}, verb: "roll back"}
 	a.defaults()
 	res := &RollbackResult{DryRun: opts.DryRun}
-	err := a.rollback(ctx, max(opts.Count, 1), res)
+	err := a.rollback(ctx, max(opts.Count, 1), opts.To, res)
 	res.Warnings = a.res.Warnings
 	return res, err
 }
 
-func (a *applier) rollback(ctx context.Context, count int, res *RollbackResult) error {
+func (a *applier) rollback(ctx context.Context, count int, to string, res *RollbackResult) error {
 	files, err := ReadDir(a.opts.Dir)
 	if err != nil {
 		return err
@@ -79,6 +87,22 @@ func (a *applier) rollback(ctx context.Context, count int, res *RollbackResult) 
 		byName[f.Name] = f
 	}
 	rows := inOrder(ledger)
+	if to != "" {
+		count = 0
+		for i, r := range rows {
+			if r.Filename == to {
+				count = len(rows) - i
+			}
+		}
+		if count == 0 {
+			if byName[to] == nil {
+				return &RefusedError{File: to, Reason: "no_file", msg: fmt.Sprintf(
+					"refusing to roll back to %s: there is no such migration file in %s (see `pg-flux migrate status`)", to, a.opts.Dir)}
+			}
+			res.NotApplied = true
+			return nil
+		}
+	}
 	if len(rows) == 0 {
 		return nil
 	}
