@@ -103,11 +103,8 @@ func firstLineOf(s string) string {
 }
 
 type rollbackOptions struct {
-	DryRun          bool
-	AllowHazards    string
-	AllowMassDrop   bool
-	ForceAfterDrift bool
-	To              string
+	guardFlags
+	To string
 }
 
 func (a *app) rollbackCommand() *cobra.Command {
@@ -166,41 +163,16 @@ followed by a second one).`,
 }
 
 func (a *app) runRollback(ctx context.Context, s *settings, opts rollbackOptions, n int) error {
-	allowed, err := allowedHazards(s, opts.AllowHazards, opts.AllowMassDrop)
+	kinds, err := allowedKinds(s, opts.guardFlags)
 	if err != nil {
 		return err
-	}
-	var kinds []hazard.Kind
-	for _, k := range hazard.Kinds {
-		if allowed[k] {
-			kinds = append(kinds, k)
-		}
 	}
 	t, err := a.openTarget(ctx, s)
 	if err != nil {
 		return err
 	}
 	defer t.Close()
-	ao := migration.ApplyOptions{
-		Dir:               s.MigrationsDir,
-		TrackingSchema:    s.TrackingSchema,
-		Schemas:           s.TargetSchemas,
-		ManageOwners:      s.ManageOwners,
-		AllowHazards:      kinds,
-		MassDropThreshold: massDropOption(s.MassDropThreshold),
-		ForceAfterDrift:   opts.ForceAfterDrift,
-		DryRun:            opts.DryRun,
-		LockTimeout:       s.LockTimeout,
-		LockRetries:       retriesOption(s.LockRetries),
-		StatementTimeout:  s.StatementTimeout,
-		Progress:          a.progress(),
-		Target:            t.Desc,
-		Version:           Version,
-		Logger:            a.log,
-	}
-	if opts.DryRun {
-		ao.Out = a.io.Out
-	}
+	ao := a.guardOptions(s, t, opts.guardFlags, kinds)
 	to := opts.To
 	if to != "" {
 		to = filepath.Base(to) // a path to the file names it too

@@ -183,15 +183,64 @@ func (a *app) warnPending(ctx context.Context, t *target, s *settings) error {
 	return nil
 }
 
-type migrateApplyOptions struct {
+// guardFlags are the flags migrate apply and migrate rollback share: the
+// same guards, set the same way.
+type guardFlags struct {
 	DryRun          bool
 	AllowHazards    string
 	AllowMassDrop   bool
 	ForceAfterDrift bool
 }
 
+// guardOptions are the ApplyOptions of migrate apply and migrate rollback
+// from the settings and the shared flags, for target t. A dry run's output
+// (the SQL that would run) is the point, so it goes to stdout; otherwise
+// progress lines are the command's own.
+func (a *app) guardOptions(s *settings, t *target, g guardFlags, allowed []hazard.Kind) migration.ApplyOptions {
+	var out io.Writer = io.Discard
+	if g.DryRun {
+		out = a.io.Out
+	}
+	return migration.ApplyOptions{
+		Dir:            s.MigrationsDir,
+		TrackingSchema: s.TrackingSchema,
+		Schemas:        s.TargetSchemas,
+		ManageOwners:   s.ManageOwners,
+		AllowHazards:   allowed,
+		// Zero means the default in ApplyOptions; a configured 0% is
+		// passed as negative.
+		MassDropThreshold: massDropOption(s.MassDropThreshold),
+		ForceAfterDrift:   g.ForceAfterDrift,
+		DryRun:            g.DryRun,
+		LockTimeout:       s.LockTimeout,
+		LockRetries:       retriesOption(s.LockRetries),
+		StatementTimeout:  s.StatementTimeout,
+		Progress:          a.progress(),
+		Target:            t.Desc,
+		Version:           Version,
+		Out:               out,
+		Logger:            a.log,
+	}
+}
+
+// allowedKinds are the blocking hazard kinds the settings and flags allow,
+// in hazard.Kinds order.
+func allowedKinds(s *settings, g guardFlags) ([]hazard.Kind, error) {
+	allowed, err := allowedHazards(s, g.AllowHazards, g.AllowMassDrop)
+	if err != nil {
+		return nil, err
+	}
+	var kinds []hazard.Kind
+	for _, k := range hazard.Kinds {
+		if allowed[k] {
+			kinds = append(kinds, k)
+		}
+	}
+	return kinds, nil
+}
+
 func (a *app) migrateApplyCommand() *cobra.Command {
-	var opts migrateApplyOptions
+	var opts guardFlags
 	cmd := &cobra.Command{
 		Use:   "apply",
 		Short: "Apply pending migration files in order",
@@ -228,48 +277,17 @@ against one database serialise on an advisory lock.`,
 	return cmd
 }
 
-func (a *app) runMigrateApply(ctx context.Context, s *settings, opts migrateApplyOptions) error {
-	allowed, err := allowedHazards(s, opts.AllowHazards, opts.AllowMassDrop)
+func (a *app) runMigrateApply(ctx context.Context, s *settings, opts guardFlags) error {
+	kinds, err := allowedKinds(s, opts)
 	if err != nil {
 		return err
-	}
-	var kinds []hazard.Kind
-	for _, k := range hazard.Kinds {
-		if allowed[k] {
-			kinds = append(kinds, k)
-		}
 	}
 	t, err := a.openTarget(ctx, s)
 	if err != nil {
 		return err
 	}
 	defer t.Close()
-	// Apply's own progress lines are replaced by ours below; a dry run's
-	// output (the SQL that would run) is the point, so it goes to stdout.
-	var out io.Writer = io.Discard
-	if opts.DryRun {
-		out = a.io.Out
-	}
-	res, err := migration.Apply(ctx, t.Conn, migration.ApplyOptions{
-		Dir:            s.MigrationsDir,
-		TrackingSchema: s.TrackingSchema,
-		Schemas:        s.TargetSchemas,
-		ManageOwners:   s.ManageOwners,
-		AllowHazards:   kinds,
-		// Zero means the default in ApplyOptions; a configured 0% is
-		// passed as negative.
-		MassDropThreshold: massDropOption(s.MassDropThreshold),
-		ForceAfterDrift:   opts.ForceAfterDrift,
-		DryRun:            opts.DryRun,
-		LockTimeout:       s.LockTimeout,
-		LockRetries:       retriesOption(s.LockRetries),
-		StatementTimeout:  s.StatementTimeout,
-		Progress:          a.progress(),
-		Target:            t.Desc,
-		Version:           Version,
-		Out:               out,
-		Logger:            a.log,
-	})
+	res, err := migration.Apply(ctx, t.Conn, a.guardOptions(s, t, opts, kinds))
 	if res != nil {
 		// Files applied before a failure are reported before the error.
 		// (Apply's warnings reach stderr through the logger.)
