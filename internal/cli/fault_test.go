@@ -66,6 +66,33 @@ func holdOpen(t *testing.T, db *pgtest.Database, sql string) (pid uint32, releas
 	return c.PgConn().PID(), release
 }
 
+// releaseOnceWaiting calls release once a session of db has waited on a
+// lock for hold (or after a minute): a fixed delay from the start of the
+// command raced its start-up on a loaded machine.
+func releaseOnceWaiting(t *testing.T, db *pgtest.Database, release func(), hold time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer release()
+		c, err := pgx.Connect(ctx, db.DSN)
+		if err != nil {
+			return
+		}
+		defer c.Close(context.Background())
+		for ctx.Err() == nil {
+			var n int
+			err := c.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()").Scan(&n)
+			if err == nil && n > 0 {
+				time.Sleep(hold)
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+}
+
 // waitFor polls query until it returns a row, and returns its first column.
 func waitFor(t *testing.T, p *liveProject, what, query string, timeout time.Duration) string {
 	t.Helper()
@@ -244,7 +271,7 @@ func TestLockReleasedMidway(t *testing.T) {
 	p.db.Exec(t, "CREATE TABLE busy (id int)")
 	_, release := holdOpen(t, p.db, "LOCK TABLE busy IN ACCESS SHARE MODE")
 	p.write("migrations/001_a.sql", "ALTER TABLE busy ADD COLUMN note text;\n")
-	time.AfterFunc(time.Second, release)
+	releaseOnceWaiting(t, p.db, release, time.Second)
 	r := p.must(0, "migrate", "apply", "--lock-timeout", "300ms", "--lock-retries", "10")
 	if !strings.Contains(r.stderr, "lock not granted within lock_timeout 300ms; retry 1 of 10") {
 		t.Errorf("no retry reported:\n%s", r)
@@ -258,7 +285,7 @@ func TestProgressEventsJSON(t *testing.T) {
 	p.db.Exec(t, "CREATE TABLE big (id int); INSERT INTO big SELECT generate_series(1, 1000)")
 	p.write("migrations/001_a.sql", "CREATE INDEX CONCURRENTLY IF NOT EXISTS big_id ON big (id);\n")
 	_, release := holdOpen(t, p.db, "INSERT INTO big VALUES (0)")
-	time.AfterFunc(1500*time.Millisecond, release)
+	releaseOnceWaiting(t, p.db, release, 1500*time.Millisecond)
 	r := p.must(0, "migrate", "apply", "--log-format", "json")
 	var events []map[string]any
 	for _, line := range strings.Split(r.stderr, "\n") {

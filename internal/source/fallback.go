@@ -22,13 +22,22 @@ const FallbackMajor = 18
 // columns, NOT ENFORCED, NOT NULL … NOT VALID / NO INHERIT) appears in;
 // none of them can change data or run a query, so the security screen
 // stays sound: the kind is fixed by the keywords, and the splitter makes
-// the text one statement. "" when the statement is no such kind.
-func fallbackKind(toks []*pg_query.ScanToken) string {
+// the text one statement. "" when the statement is no such kind, or has
+// none of the words of that new syntax (a plain typo in a CREATE TABLE is
+// reported by the parser at once, not left for the server).
+func fallbackKind(sql string, toks []*pg_query.ScanToken) string {
 	var kw []pg_query.Token
+	newSyntax := false
 	for _, t := range toks {
 		if t.Token != pg_query.Token_SQL_COMMENT && t.Token != pg_query.Token_C_COMMENT {
 			kw = append(kw, t.Token)
+			if int(t.End) <= len(sql) && pg18Words[strings.ToLower(sql[t.Start:t.End])] {
+				newSyntax = true
+			}
 		}
+	}
+	if !newSyntax {
+		return ""
 	}
 	at := func(i int, want ...pg_query.Token) bool {
 		if i >= len(kw) {
@@ -82,6 +91,14 @@ func fallbackKind(toks []*pg_query.ScanToken) string {
 	return ""
 }
 
+// pg18Words are the words PostgreSQL 18's new table and constraint syntax
+// is written with (virtual generated columns, NOT ENFORCED, NOT NULL …
+// NOT VALID / NO INHERIT constraints, WITHOUT OVERLAPS and PERIOD keys).
+var pg18Words = map[string]bool{
+	"virtual": true, "generated": true, "enforced": true, "valid": true,
+	"inherit": true, "overlaps": true, "period": true,
+}
+
 // splitFallback splits text the parser rejected into statements at the
 // semicolons outside parentheses (the scanner keeps strings, quoted
 // identifiers and dollar-quoted bodies whole). Each piece the parser
@@ -123,7 +140,7 @@ func splitFallback(file, sql string, tokens []*pg_query.ScanToken) ([]parsed, er
 			out = appendParsed(out, file, sql, first, last, tokens, tree)
 			continue
 		}
-		if kind := fallbackKind(tokens[p.from:p.to]); kind != "" {
+		if kind := fallbackKind(sql, tokens[p.from:p.to]); kind != "" {
 			out = append(out, parsed{Statement: Statement{
 				File: file, Line: lineAt(sql, first), SQL: text, Node: kind,
 				Unparsed: true, parseErr: parseErrorAt(file, sql, first, last, tokens, perr),
@@ -281,6 +298,6 @@ func Unparsed(sql string) (node string, ok bool) {
 	if err != nil {
 		return "", false
 	}
-	node = fallbackKind(sr.Tokens)
+	node = fallbackKind(sql, sr.Tokens)
 	return node, node != ""
 }

@@ -51,6 +51,10 @@ COMMENT ON TABLE t IS 'x;y';
 		{"CREATE TABLE a (id int);\nCREATE TABLE b AS SELECT 1 VIRTUAL x y;", "f.sql:2: syntax error"},
 		{"CREATE TABLE a (id int GENERATED ALWAYS AS (1) VIRTUAL);\nINSERT INTO a VALUES (1) NOT ENFORCED;", "f.sql:2: syntax error"},
 		{"CREATE TABLE a (id int);\nCREATE INDEX ON a (id) NOT ENFORCED;", "f.sql:2: syntax error"},
+		// A fallback kind without PostgreSQL 18's words is a typo, reported
+		// at once.
+		{"CREATE TABLE a (id int);\n\nCREATE TABLE orders (id int,, total numeric);", "f.sql:3: syntax error"},
+		{"ALTER TABLE a ADD COLUMN b int int;", "f.sql:1: syntax error"},
 	} {
 		if _, err := SplitFor("f.sql", bad.sql, 18); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%q: %v, want %s", bad.sql, err, bad.want)
