@@ -627,27 +627,11 @@ func parenList(s string) ([]string, bool) {
 // splitTopLevel splits SQL text on commas outside quotes and parentheses.
 func splitTopLevel(s string) []string {
 	var out []string
-	depth, start := 0, 0
-	quote := byte(0)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote = c
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-		case c == ',' && depth == 0:
-			out = append(out, strings.TrimSpace(s[start:i]))
-			start = i + 1
-		}
+	for i := indexTopLevel(s, ","); i >= 0; i = indexTopLevel(s, ",") {
+		out = append(out, strings.TrimSpace(s[:i]))
+		s = s[i+1:]
 	}
-	if last := strings.TrimSpace(s[start:]); last != "" {
+	if last := strings.TrimSpace(s); last != "" {
 		out = append(out, last)
 	}
 	return out
