@@ -9,7 +9,7 @@ build: ## build ./pg-flux
 	$(GO) build -ldflags "$(LDFLAGS)" -o pg-flux ./cmd/pg-flux
 
 test: ## run every test against real PostgreSQL (needs PostgreSQL server binaries), then the major matrix
-	$(GO) test -count=1 -timeout 40m ./...
+	$(GO) test -count=1 -timeout 75m ./...
 	./.ci/matrix.sh
 
 test-matrix: ## convergence subset and command-line end-to-end tests on PostgreSQL 14, 16, 17, 18
