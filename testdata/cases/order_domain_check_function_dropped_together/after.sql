@@ -1,2 +1,0 @@
--- The domain and the function its CHECK calls are gone.
-CREATE TABLE pairs (id integer PRIMARY KEY);

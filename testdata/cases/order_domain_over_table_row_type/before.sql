@@ -1,1 +1,0 @@
-CREATE TABLE trips (id integer PRIMARY KEY);

@@ -1,1 +1,0 @@
-CREATE TABLE misc (id integer PRIMARY KEY);
