@@ -79,14 +79,6 @@ func planRepartitions(live, desired *model.Model) (*repartitions, *model.Model) 
 	return rp, rp.without(gone)
 }
 
-// LiveAsPlanned is live as the plan for desired treats it: without the
-// tables it recreates with a new partition layout and what depends on them,
-// whose names the recreated objects take again.
-func LiveAsPlanned(live, desired *model.Model) *model.Model {
-	_, l := planRepartitions(live, desired)
-	return l
-}
-
 // inheritedBy reports whether a live table has classic inheritance children.
 func inheritedBy(m *model.Model, name model.QName) bool {
 	for _, t := range m.Tables {

@@ -192,13 +192,13 @@ func validateOnce(ctx context.Context, srv *Server, live *model.Model, pending [
 	// so what the plan leaves alone takes live's text: the result hash is
 	// the one the real live will have. What the plan creates, or makes
 	// PostgreSQL re-derive, keeps the text PostgreSQL gives it, as on the
-	// real live; a table recreated with a new partition layout is new to
-	// the plan.
+	// real live (a table recreated with a new partition layout included:
+	// its objects have new OIDs).
 	after, err := definitionStamps(ctx, insp)
 	if err != nil {
 		return nil, fmt.Errorf("validate the plan: %w", err)
 	}
-	if _, err := adoptSpelling(ctx, insp, untouched(plan.LiveAsPlanned(live, desired), before, after), result); err != nil {
+	if _, err := adoptSpelling(ctx, insp, untouched(live, before, after), result); err != nil {
 		return nil, fmt.Errorf("validate the plan: %w", err)
 	}
 	// Converged means equal to desired up to spelling; desired's texts are
