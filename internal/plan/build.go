@@ -39,7 +39,9 @@ type Options struct {
 // and columns are created or altered, types no longer used are dropped,
 // constraints, indexes and foreign keys are added, sequence ownership is
 // set, views are created, comments are set, and emptied schemas are
-// dropped last.
+// dropped last. Within that shape the steps are then sorted by what
+// PostgreSQL records in pg_depend (order.go), so that a dependency the
+// phases do not foresee still comes first.
 func Build(live, desired *model.Model, opts Options) (*Plan, error) {
 	// A table whose partition layout changes is recreated (repartition.go):
 	// the rest of the plan sees live without it.
@@ -50,11 +52,13 @@ func Build(live, desired *model.Model, opts Options) (*Plan, error) {
 		return nil, err
 	}
 	rp.emit(b)
-	p := &Plan{Conversions: b.conversions}
-	for _, steps := range b.out {
-		p.Steps = append(p.Steps, steps...)
+	var all []orderedStep
+	for ph, steps := range b.out {
+		for _, s := range steps {
+			all = append(all, orderedStep{Step: s, phase: phase(ph)})
+		}
 	}
-	return p, nil
+	return &Plan{Steps: dependencyOrder(live, desired, all), Conversions: b.conversions}, nil
 }
 
 // phase is a group of steps; phases run in declaration order.

@@ -916,9 +916,8 @@ func (b *builder) emitPartitions() {
 	ts := b.types()
 	for _, name := range sortedNames(ts.detached) {
 		l := b.live.Tables[name]
-		if b.droppedTables[*l.PartitionOf] {
-			continue
-		}
+		// Detached even when the old parent is dropped: DROP TABLE on the
+		// parent would take the partition with it.
 		b.add(phaseDropConstraints, step(fmt.Sprintf("ALTER TABLE %s DETACH PARTITION %s", l.PartitionOf, name),
 			"detach partition "+name.String(), tableID(name)))
 	}

@@ -1,0 +1,2 @@
+-- The domain and the function its CHECK calls are gone.
+CREATE TABLE pairs (id integer PRIMARY KEY);

@@ -1,0 +1,1 @@
+CREATE TABLE trips (id integer PRIMARY KEY);

@@ -1,0 +1,1 @@
+CREATE TABLE misc (id integer PRIMARY KEY);
