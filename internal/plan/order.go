@@ -85,8 +85,23 @@ func stepDeps(m *model.Model, id model.ObjectID) []model.ObjectID {
 	case model.KindColumn:
 		t := model.ID(model.KindTable, id.QName())
 		return append(append([]model.ObjectID{}, m.Deps[id]...), typeDeps(m.Deps[t])...)
+	case model.KindOpFamily:
+		// CREATE OPERATOR CLASS without FAMILY makes the family of the
+		// same name: what is added to it waits for that class.
+		if f := m.OpFamilies[model.OpKey(id)]; f != nil && f.Implicit {
+			return append(append([]model.ObjectID{}, m.Deps[id]...), (&model.OpClass{Name: f.Name, Method: f.Method}).ID())
+		}
 	}
 	return m.Deps[id]
+}
+
+// makesObject reports whether a step brings its object into being (creates
+// it, or adds it to a table or type), so that what depends on the object
+// waits for it. Other changes to an object that exists (CLUSTER ON, SET
+// STATISTICS, a comment) hold nothing back: a dependent created after them
+// would otherwise wait for a step that itself needs the dependent.
+func makesObject(s Step) bool {
+	return strings.HasPrefix(s.SQL, "CREATE ") || strings.Contains(s.SQL, " ADD ")
 }
 
 // typeDeps keeps the dependencies that are types (what a column's type
@@ -125,7 +140,7 @@ func dependencyOrder(live, desired *model.Model, steps []orderedStep) []Step {
 		}
 		// Owners, policies, grants and comments make nothing another
 		// statement needs: they never hold a dependent back.
-		if _, ok := first[s.Object]; !ok && !isDrop(s.Step) && s.phase < phaseOwners {
+		if _, ok := first[s.Object]; !ok && !isDrop(s.Step) && s.phase < phaseOwners && makesObject(s.Step) {
 			first[s.Object] = i
 		}
 	}

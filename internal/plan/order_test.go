@@ -25,9 +25,9 @@ func TestDependencyOrderCreates(t *testing.T) {
 	desired.Deps[dom] = []model.ObjectID{tableID(places)}
 	desired.Deps[tableID(trips)] = []model.ObjectID{dom}
 	steps := []orderedStep{
-		{Step{Summary: "create table public.places", Object: tableID(places)}, phaseCreateTables},
-		{Step{Summary: "add column public.trips.start_at", Object: columnID(trips, "start_at")}, phaseColumns},
-		{Step{Summary: "create domain public.place_ok", Object: dom}, phaseColumns},
+		{Step{Summary: "create table public.places", SQL: "CREATE TABLE public.places ()", Object: tableID(places)}, phaseCreateTables},
+		{Step{Summary: "add column public.trips.start_at", SQL: "ALTER TABLE public.trips ADD COLUMN start_at public.place_ok", Object: columnID(trips, "start_at")}, phaseColumns},
+		{Step{Summary: "create domain public.place_ok", SQL: "CREATE DOMAIN public.place_ok AS public.places", Object: dom}, phaseColumns},
 		{Step{Summary: "grant", Object: tableID(places)}, phaseGrants},
 	}
 	got := summaries(dependencyOrder(model.New(), desired, steps))
@@ -70,10 +70,28 @@ func TestDependencyOrderCycle(t *testing.T) {
 	desired.Deps[a] = []model.ObjectID{b}
 	desired.Deps[b] = []model.ObjectID{a}
 	steps := []orderedStep{
-		{Step{Summary: "a", Object: a}, phaseEnums},
-		{Step{Summary: "b", Object: b}, phaseEnums},
+		{Step{Summary: "a", SQL: "CREATE DOMAIN public.a AS public.b", Object: a}, phaseEnums},
+		{Step{Summary: "b", SQL: "CREATE DOMAIN public.b AS public.a", Object: b}, phaseEnums},
 	}
 	if got := summaries(dependencyOrder(model.New(), desired, steps)); !slices.Equal(got, []string{"a", "b"}) {
 		t.Fatalf("order %q", got)
+	}
+}
+
+// A change to an object that exists (CLUSTER ON an existing table) is not
+// something its dependents wait for: the index it names, re-created in the
+// same plan, stays before it.
+func TestDependencyOrderAlterHoldsNothingBack(t *testing.T) {
+	events := model.QName{Schema: "public", Name: "events"}
+	idx := model.ID(model.KindIndex, model.QName{Schema: "public", Name: "events_at"})
+	desired := model.New()
+	desired.Deps[idx] = []model.ObjectID{tableID(events)}
+	steps := []orderedStep{
+		{Step{Summary: "create index public.events_at", SQL: "CREATE INDEX events_at ON public.events (at)", Object: idx}, phaseCreateIndexes},
+		{Step{Summary: "cluster public.events on events_at", SQL: "ALTER TABLE public.events CLUSTER ON events_at", Object: tableID(events)}, phaseReplicaIdentity},
+	}
+	want := []string{"create index public.events_at", "cluster public.events on events_at"}
+	if got := summaries(dependencyOrder(model.New(), desired, steps)); !slices.Equal(got, want) {
+		t.Fatalf("order %q, want %q", got, want)
 	}
 }
