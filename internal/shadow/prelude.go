@@ -2,7 +2,6 @@ package shadow
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"hash"
@@ -143,14 +142,4 @@ func depsKey(m *model.Model) string {
 	}
 	sort.Strings(ids)
 	return strings.Join(ids, "\x00")
-}
-
-// outsideHash is a short hash of outside for messages and keys; "" when nil.
-func outsideHash(outside *model.Model) string {
-	if outside == nil {
-		return ""
-	}
-	h := sha256.New()
-	hashOutside(h, outside)
-	return fmt.Sprintf("%x", h.Sum(nil))
 }
