@@ -23,6 +23,50 @@ import (
 // followed.
 const outsideQuery = `
 WITH RECURSIVE
+outside AS (
+  SELECT oid FROM pg_namespace
+  WHERE NOT nspname = ANY($1) AND nspname NOT IN ('pg_catalog', 'information_schema')
+    AND nspname NOT LIKE 'pg\_toast%' AND nspname NOT LIKE 'pg\_temp\_%'
+),
+-- The objects in those schemas: only dependencies on them matter.
+obj(cls, oid) AS (
+  SELECT 'pg_class'::regclass, c.oid FROM pg_class c JOIN outside o ON o.oid = c.relnamespace
+  UNION ALL SELECT 'pg_type'::regclass, t.oid FROM pg_type t JOIN outside o ON o.oid = t.typnamespace
+  UNION ALL SELECT 'pg_proc'::regclass, p.oid FROM pg_proc p JOIN outside o ON o.oid = p.pronamespace
+  UNION ALL SELECT 'pg_extension'::regclass, x.oid FROM pg_extension x JOIN outside o ON o.oid = x.extnamespace
+  UNION ALL SELECT 'pg_namespace'::regclass, o.oid FROM outside o
+  UNION ALL SELECT 'pg_operator'::regclass, x.oid FROM pg_operator x JOIN outside o ON o.oid = x.oprnamespace
+  UNION ALL SELECT 'pg_opclass'::regclass, x.oid FROM pg_opclass x JOIN outside o ON o.oid = x.opcnamespace
+  UNION ALL SELECT 'pg_opfamily'::regclass, x.oid FROM pg_opfamily x JOIN outside o ON o.oid = x.opfnamespace
+  UNION ALL SELECT 'pg_collation'::regclass, x.oid FROM pg_collation x JOIN outside o ON o.oid = x.collnamespace
+  UNION ALL SELECT 'pg_ts_config'::regclass, x.oid FROM pg_ts_config x JOIN outside o ON o.oid = x.cfgnamespace
+  UNION ALL SELECT 'pg_ts_dict'::regclass, x.oid FROM pg_ts_dict x JOIN outside o ON o.oid = x.dictnamespace
+  UNION ALL SELECT 'pg_constraint'::regclass, x.oid FROM pg_constraint x JOIN outside o ON o.oid = x.connamespace
+),
+-- Dependencies on them, and what the source names ($2, $3: schemas and
+-- names; a schema alone has the name ''), which stands as used by the
+-- managed schema $1[1].
+cand(classid, objid, refclassid, refobjid, leaf) AS (
+  SELECT d.classid, d.objid, d.refclassid, d.refobjid, d.classid IN ('pg_trigger'::regclass, 'pg_policy'::regclass)
+  FROM pg_depend d JOIN obj ON obj.cls = d.refclassid AND obj.oid = d.refobjid
+  WHERE d.deptype IN ('n', 'a')
+  UNION ALL
+  SELECT 'pg_namespace'::regclass, (SELECT oid FROM pg_namespace WHERE nspname = ($1::text[])[1]), q.cls, q.oid, false
+  FROM (
+    SELECT 'pg_class'::regclass AS cls, c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      JOIN unnest($2::text[], $3::text[]) q(s, o) ON q.s = n.nspname AND q.o = c.relname
+    UNION ALL SELECT 'pg_type'::regclass, t.oid FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+      JOIN unnest($2::text[], $3::text[]) q(s, o) ON q.s = n.nspname AND q.o = t.typname
+    UNION ALL SELECT 'pg_proc'::regclass, p.oid FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      JOIN unnest($2::text[], $3::text[]) q(s, o) ON q.s = n.nspname AND q.o = p.proname
+    UNION ALL SELECT 'pg_collation'::regclass, c.oid FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
+      JOIN unnest($2::text[], $3::text[]) q(s, o) ON q.s = n.nspname AND q.o = c.collname
+    UNION ALL SELECT 'pg_ts_config'::regclass, c.oid FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace
+      JOIN unnest($2::text[], $3::text[]) q(s, o) ON q.s = n.nspname AND q.o = c.cfgname
+    UNION ALL SELECT 'pg_namespace'::regclass, n.oid FROM pg_namespace n
+      JOIN unnest($2::text[], $3::text[]) q(s, o) ON q.s = n.nspname AND q.o = ''
+  ) q
+),
 sub(cls, oid, ocls, ooid) AS (
   SELECT 'pg_attrdef'::regclass, oid, 'pg_class'::regclass, adrelid FROM pg_attrdef
   UNION ALL SELECT 'pg_constraint'::regclass, oid, 'pg_class'::regclass, conrelid FROM pg_constraint WHERE conrelid <> 0
@@ -49,56 +93,24 @@ nsp(cls, oid, ns) AS (
   UNION ALL SELECT 'pg_ts_dict'::regclass, oid, dictnamespace FROM pg_ts_dict
   UNION ALL SELECT 'pg_statistic_ext'::regclass, oid, stxnamespace FROM pg_statistic_ext
 ),
-outside AS (
-  SELECT oid FROM pg_namespace
-  WHERE NOT nspname = ANY($1) AND nspname NOT IN ('pg_catalog', 'information_schema')
-    AND nspname NOT LIKE 'pg\_toast%' AND nspname NOT LIKE 'pg\_temp\_%'
-),
 norm AS (
-  SELECT coalesce(s.ocls, d.classid) AS scls, coalesce(s.ooid, d.objid) AS soid,
-         coalesce(t.ocls, d.refclassid) AS tcls, coalesce(t.ooid, d.refobjid) AS toid,
-         d.classid IN ('pg_trigger'::regclass, 'pg_policy'::regclass) AS leaf
-  FROM pg_depend d
-  LEFT JOIN sub s ON s.cls = d.classid AND s.oid = d.objid
-  LEFT JOIN sub t ON t.cls = d.refclassid AND t.oid = d.refobjid
-  WHERE d.deptype IN ('n', 'a')
-  UNION ALL
-  -- What the source names ($2, $3: schemas and names; a schema alone has
-  -- the name ''): its users stand for the source, in the managed schema
-  -- $1[1].
-  SELECT 'pg_namespace'::regclass, (SELECT oid FROM pg_namespace WHERE nspname = ($1::text[])[1]),
-         coalesce(t.ocls, q.cls), coalesce(t.ooid, q.oid), false
-  FROM (
-    SELECT 'pg_class'::regclass AS cls, c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      JOIN unnest($2::text[], $3::text[]) q(s, o) ON q.s = n.nspname AND q.o = c.relname
-    UNION ALL SELECT 'pg_type'::regclass, t.oid FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-      JOIN unnest($2::text[], $3::text[]) q(s, o) ON q.s = n.nspname AND q.o = t.typname
-    UNION ALL SELECT 'pg_proc'::regclass, p.oid FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-      JOIN unnest($2::text[], $3::text[]) q(s, o) ON q.s = n.nspname AND q.o = p.proname
-    UNION ALL SELECT 'pg_collation'::regclass, c.oid FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
-      JOIN unnest($2::text[], $3::text[]) q(s, o) ON q.s = n.nspname AND q.o = c.collname
-    UNION ALL SELECT 'pg_ts_config'::regclass, c.oid FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace
-      JOIN unnest($2::text[], $3::text[]) q(s, o) ON q.s = n.nspname AND q.o = c.cfgname
-    UNION ALL SELECT 'pg_namespace'::regclass, n.oid FROM pg_namespace n
-      JOIN unnest($2::text[], $3::text[]) q(s, o) ON q.s = n.nspname AND q.o = ''
-  ) q
-  LEFT JOIN sub t ON t.cls = q.cls AND t.oid = q.oid
+  SELECT coalesce(s.ocls, c.classid) AS scls, coalesce(s.ooid, c.objid) AS soid,
+         coalesce(x.refclassid, t.ocls, c.refclassid) AS tcls, coalesce(x.refobjid, t.ooid, c.refobjid) AS toid, c.leaf
+  FROM cand c
+  LEFT JOIN sub s ON s.cls = c.classid AND s.oid = c.objid
+  LEFT JOIN sub t ON t.cls = c.refclassid AND t.oid = c.refobjid
+  LEFT JOIN pg_depend x ON x.classid = coalesce(t.ocls, c.refclassid) AND x.objid = coalesce(t.ooid, c.refobjid) AND x.deptype = 'e'
 ),
 edge AS (
-  SELECT e.scls, e.soid, sn.ns AS sns, coalesce(x.refclassid, e.tcls) AS tcls, coalesce(x.refobjid, e.toid) AS toid, e.leaf
+  SELECT e.scls, e.soid, sn.ns AS sns, e.tcls, e.toid, e.leaf
   FROM norm e
-  LEFT JOIN pg_depend x ON x.classid = e.tcls AND x.objid = e.toid AND x.deptype = 'e'
   LEFT JOIN nsp sn ON sn.cls = e.scls AND sn.oid = e.soid
   WHERE NOT (e.scls = e.tcls AND e.soid = e.toid)
 ),
--- Only objects outside: what they use in the managed schemas is there.
-outedge AS (
-  SELECT e.* FROM edge e JOIN nsp tn ON tn.cls = e.tcls AND tn.oid = e.toid JOIN outside o ON o.oid = tn.ns
-),
 used(cls, oid) AS (
-  SELECT e.tcls, e.toid FROM outedge e JOIN pg_namespace n ON n.oid = e.sns WHERE n.nspname = ANY($1)
+  SELECT e.tcls, e.toid FROM edge e JOIN pg_namespace n ON n.oid = e.sns WHERE n.nspname = ANY($1)
   UNION
-  SELECT e.tcls, e.toid FROM outedge e JOIN used u ON u.cls = e.scls AND u.oid = e.soid WHERE NOT e.leaf
+  SELECT e.tcls, e.toid FROM edge e JOIN used u ON u.cls = e.scls AND u.oid = e.soid WHERE NOT e.leaf
 )
 SELECT u.cls::oid, u.oid, n.nspname
 FROM used u
