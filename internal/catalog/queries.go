@@ -142,11 +142,10 @@ WHERE n.nspname = ANY($1) AND t.typtype = 'e'
 GROUP BY t.oid, n.nspname, t.typname
 ORDER BY 1, 2`
 
-// dependsQuery maps pg_depend onto model objects: rewrite rules stand for
-// their view, column defaults for their table, and a dependency on specific
-// columns of a table is reported at the column level (refsub) as well.
-var dependsQuery = `
-WITH objs(classid, objid, kind, nsp, name, sub) AS (
+// dependObjects is the CTE objs(classid, objid, kind, nsp, name, sub):
+// the catalog rows of the schemas in $1, as the model's ObjectIDs name the
+// objects they stand for.
+var dependObjects = `objs(classid, objid, kind, nsp, name, sub) AS (
   SELECT 'pg_class'::regclass, c.oid,
          CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'f' THEN 'table' WHEN 'v' THEN 'view' WHEN 'S' THEN 'sequence'
                         WHEN 'i' THEN 'index' WHEN 'I' THEN 'index' WHEN 'm' THEN 'materialized view'
@@ -251,7 +250,12 @@ WITH objs(classid, objid, kind, nsp, name, sub) AS (
   FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
   JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = ANY($1)
-)
+)`
+
+// dependsQuery maps pg_depend onto model objects: rewrite rules stand for
+// their view, column defaults for their table, and a dependency on specific
+// columns of a table is reported at the column level (refsub) as well.
+var dependsQuery = "WITH " + dependObjects + `
 SELECT DISTINCT o.kind, o.nsp, o.name, o.sub, r.kind, r.nsp, r.name,
        coalesce(CASE WHEN d.refobjsubid > 0 AND r.kind IN ('table', 'materialized view') THEN a.attname END, ''),
        CASE WHEN r.kind IN ('function', 'operator', 'operator class', 'operator family') THEN r.sub ELSE '' END

@@ -83,7 +83,14 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 		return err
 	}
 
-	live := a.inspectLive(ctx, s, t)
+	// What managed objects and the source use outside the managed schemas
+	// is made first in every scratch database; the source loads after it,
+	// so it is known before the cache is asked.
+	outside, err := catalog.Outside(ctx, t.Conn, catalog.Options{Schemas: s.TargetSchemas}, set.QualifiedNames())
+	if err != nil {
+		return err
+	}
+	live := a.inspectLive(ctx, s, t, outside)
 	defer live.wait() // before t.Close: the inspection uses the connection
 
 	shadowDSN := s.ShadowDSN
@@ -123,7 +130,7 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	}
 	p.cache = cache
 	p.cacheKey = shadow.CacheKey{Source: set.Hash(), Server: identity, Major: t.Major, BuildID: shadow.BuildID(Version),
-		Schemas: s.TargetSchemas, Owners: s.ManageOwners}
+		Schemas: s.TargetSchemas, Owners: s.ManageOwners, Outside: outside}
 	began = time.Now()
 	var hit bool
 	p.Desired, hit, err = shadow.CachedDesired(ctx, cache, p.cacheKey, openShadow, set, s.TargetSchemas, live.wait)
@@ -174,14 +181,16 @@ func (l *liveInspection) wait() (*model.Model, error) {
 	return l.model, l.err
 }
 
-// inspectLive starts reading the live model.
-func (a *app) inspectLive(ctx context.Context, s *settings, t *target) *liveInspection {
+// inspectLive starts reading the live model; outside is what it uses
+// outside the managed schemas (catalog.Outside).
+func (a *app) inspectLive(ctx context.Context, s *settings, t *target, outside *model.Model) *liveInspection {
 	l := &liveInspection{done: make(chan struct{})}
 	go func() {
 		defer close(l.done)
 		began := time.Now()
 		l.model, l.err = catalog.Inspect(ctx, t.Conn, catalog.Options{Schemas: s.TargetSchemas, Owners: s.ManageOwners})
 		if l.err == nil {
+			l.model.Outside = outside
 			a.log.Debug("live inspected", logDurationMS, since(began))
 		}
 	}()

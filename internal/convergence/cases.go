@@ -30,10 +30,14 @@ type Case struct {
 	Roles []string
 	// ManageOwners runs the case with --manage-owners.
 	ManageOwners bool
-	Before       string // SQL of the "before" state
-	After        string // SQL of the "after" state
-	Forward      Direction
-	Backward     Direction
+	// Outside is SQL run on live before either state (outside.sql, may be
+	// absent): objects outside the managed schemas that the states use, as
+	// an extension in a schema of its own is on Supabase. Never in source.
+	Outside  string
+	Before   string // SQL of the "before" state
+	After    string // SQL of the "after" state
+	Forward  Direction
+	Backward Direction
 	// MinMajor and MaxMajor gate the case to PostgreSQL majors (0: no
 	// bound), for a feature one major lacks or changed; MajorReason says
 	// why. A gated case is reported as skipped with the reason.
@@ -122,6 +126,11 @@ func LoadCase(dir string) (*Case, error) {
 	}
 	if c.After, err = read("after.sql"); err != nil {
 		return nil, err
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "outside.sql")); err == nil {
+		c.Outside = string(b)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("case %s: %w", c.Name, err)
 	}
 	raw, err := read("case.yaml")
 	if err != nil {

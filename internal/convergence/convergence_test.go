@@ -172,6 +172,7 @@ func converge(t *testing.T, c *Case, from, to string, want Direction) {
 	ctx := t.Context()
 	db := pgtest.NewDatabase(t)
 	createRoles(t, db, c.Roles)
+	loadLive(t, db, c.Outside)
 	loadLive(t, db, from)
 
 	project := t.TempDir()

@@ -78,6 +78,12 @@ type Model struct {
 	// TypeInfo is what code generation needs to know about types and
 	// signatures; derived from the catalog, never hashed (see TypeInfo).
 	TypeInfo *TypeInfo `json:"-"`
+
+	// Outside holds the objects outside the managed schemas that managed
+	// objects use (catalog.Outside), nil when there are none: every scratch
+	// database made for this model has them first, as live has. They are
+	// never compared, hashed, dumped or dropped.
+	Outside *Model `json:"-"`
 }
 
 // New returns an empty model with all maps allocated.

@@ -67,12 +67,16 @@ type CacheKey struct {
 	BuildID string   // the pg-flux build (BuildID)
 	Schemas []string // managed schemas
 	Owners  bool     // manage_owners
+	// Outside is what live uses outside the managed schemas
+	// (model.Model.Outside, catalog.Outside): the source loads after it.
+	Outside *model.Model
 }
 
 func (k CacheKey) hash() string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\x00%s\x00%s\x00%t\x00%s", cacheFormat, k.Source, k.Server, k.Major, k.BuildID,
 		strings.Join(k.Schemas, ","), k.Owners, typeFingerprint(reflect.TypeOf(cacheEntry{})))
+	hashOutside(h, k.Outside)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -176,7 +180,7 @@ func CachedDesired(ctx context.Context, c *Cache, key CacheKey, open func(contex
 	if err != nil {
 		return nil, false, err
 	}
-	loaded, err := LoadDesired(ctx, srv, set, schemas)
+	loaded, err := LoadDesired(ctx, srv, set, schemas, key.Outside)
 	if err != nil {
 		return nil, false, err
 	}

@@ -20,9 +20,14 @@ import (
 // schemas back with the catalog inspector and drops the database: the
 // desired state, as PostgreSQL itself describes it. When live is not nil,
 // a definition that differs from live's only in how PostgreSQL spells it
-// (see adoptSpelling) takes live's text, so it is no difference.
+// (see adoptSpelling) takes live's text, so it is no difference. What live
+// uses outside the managed schemas (live.Outside) is created first.
 func Desired(ctx context.Context, srv *Server, set *source.Set, schemas []string, live *model.Model) (m *model.Model, err error) {
-	l, err := LoadDesired(ctx, srv, set, schemas)
+	var outside *model.Model
+	if live != nil {
+		outside = live.Outside
+	}
+	l, err := LoadDesired(ctx, srv, set, schemas, outside)
 	if err != nil {
 		return nil, err
 	}
@@ -47,8 +52,9 @@ type Loaded struct {
 }
 
 // LoadDesired is Desired's first half: load the source and inspect it.
-// Close the result.
-func LoadDesired(ctx context.Context, srv *Server, set *source.Set, schemas []string) (l *Loaded, err error) {
+// outside (live's model.Model.Outside, may be nil) is created before the
+// source, as live has it. Close the result.
+func LoadDesired(ctx context.Context, srv *Server, set *source.Set, schemas []string, outside *model.Model) (l *Loaded, err error) {
 	db, err := srv.CreateDatabase(ctx)
 	if err != nil {
 		return nil, err
@@ -66,7 +72,10 @@ func LoadDesired(ctx context.Context, srv *Server, set *source.Set, schemas []st
 	if err != nil {
 		return nil, err
 	}
-	err = Load(ctx, conn, set, srv.LoadOptions())
+	err = srv.runPrelude(ctx, conn, outside)
+	if err == nil {
+		err = Load(ctx, conn, withoutPrelude(set, outside), srv.LoadOptions())
+	}
 	conn.Close(context.WithoutCancel(ctx))
 	if err != nil {
 		return nil, err
@@ -187,6 +196,7 @@ func validateOnce(ctx context.Context, srv *Server, live *model.Model, pending [
 	if err != nil {
 		return nil, fmt.Errorf("validate the plan: inspect the scratch database: %w", err)
 	}
+	result.Outside = live.Outside
 	// The scratch copy was built from live's deparsed text, which PostgreSQL
 	// may spell differently once reloaded; the real live keeps its spelling,
 	// so what the plan leaves alone takes live's text: the result hash is

@@ -7,8 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -121,23 +119,15 @@ func (s *Server) copyOfLive(ctx context.Context, live *model.Model, exec Executo
 var errNoTemplate = errors.New("no template database")
 
 // templateName is the template database of a live state: the hash of its
-// canonical model, its dependencies (which order the build) and of the
-// pg-flux build that recreates it.
+// canonical model, its dependencies (which order the build), what it uses
+// outside the managed schemas (its prelude) and of the pg-flux build that
+// recreates it.
 func templateName(live *model.Model, buildID string, owners bool) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%t\x00", buildID, owners)
 	h.Write(live.Canonical())
-	ids := make([]string, 0, len(live.Deps))
-	for id, deps := range live.Deps {
-		parts := make([]string, 0, len(deps)+1)
-		parts = append(parts, fmt.Sprint(id))
-		for _, d := range deps {
-			parts = append(parts, fmt.Sprint(d))
-		}
-		ids = append(ids, strings.Join(parts, "\x01"))
-	}
-	sort.Strings(ids)
-	h.Write([]byte(strings.Join(ids, "\x00")))
+	h.Write([]byte(depsKey(live)))
+	hashOutside(h, live.Outside)
 	return templatePrefix + hex.EncodeToString(h.Sum(nil))[:40]
 }
 
@@ -236,7 +226,8 @@ func (s *Server) install(ctx context.Context, built *Database, tpl string) error
 }
 
 // buildCopy creates a database named with prefix and recreates the live
-// schema in it by running the steps of plan.Build from an empty model.
+// schema in it: its prelude (what it uses outside the managed schemas),
+// then the steps of plan.Build from an empty model.
 func (s *Server) buildCopy(ctx context.Context, live *model.Model, exec Executor, prefix string) (db *Database, err error) {
 	base, err := plan.Build(model.New(), live, plan.Options{})
 	if err != nil {
@@ -264,6 +255,9 @@ func (s *Server) buildCopy(ctx context.Context, live *model.Model, exec Executor
 		return nil, err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
+	if err := s.runPrelude(ctx, conn, live.Outside); err != nil {
+		return nil, err
+	}
 	if err := exec(ctx, conn, base.Steps); err != nil {
 		if ctx.Err() != nil {
 			return nil, err

@@ -56,6 +56,8 @@ func Replay(ctx context.Context, srv *Server, live *model.Model, pending []Pendi
 	if err != nil {
 		return nil, fmt.Errorf("replay the pending migrations: inspect the scratch database: %w", err)
 	}
+	// What live uses outside the managed schemas is still there.
+	m.Outside = live.Outside
 	if _, err := adoptSpelling(ctx, conn, live, m); err != nil {
 		return nil, fmt.Errorf("replay the pending migrations: %w", err)
 	}

@@ -1,0 +1,3 @@
+CREATE SCHEMA extensions;
+CREATE EXTENSION citext WITH SCHEMA extensions;
+CREATE EXTENSION hstore WITH SCHEMA extensions;

@@ -1,0 +1,2 @@
+CREATE SCHEMA extensions;
+CREATE EXTENSION citext WITH SCHEMA extensions;

@@ -1,0 +1,1 @@
+CREATE TABLE public.addresses (id bigint PRIMARY KEY, country text);
