@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pg-flux/pg-flux/internal/model"
@@ -37,8 +38,12 @@ type repartitions struct {
 type repartition struct {
 	name          model.QName
 	live, desired *model.Table
-	// members are the live table and its partitions at every level.
+	// members are the live table and its partitions at every level,
+	// except detached ones and their partitions.
 	members []model.QName
+	// detached are live partitions that are tables of their own in
+	// desired: detached before the move, they keep their rows.
+	detached []model.QName
 }
 
 // planRepartitions finds the recreated tables and returns live as the rest
@@ -55,17 +60,26 @@ func planRepartitions(live, desired *model.Model) (*repartitions, *model.Model) 
 			// refused where the key change is emitted (types.go).
 			continue
 		}
-		r := &repartition{name: d.Name, live: l, desired: d, members: partitionTree(live, d.Name)}
-		clash := false
-		for _, m := range r.members[1:] {
-			// A partition that becomes a table of its own elsewhere in
-			// desired would lose its rows with the old layout.
+		r := &repartition{name: d.Name, live: l, desired: d}
+		// A partition that stays a table of its own in desired (plain, or
+		// a partition of another tree) is detached first and keeps its
+		// rows and its subtree; the rest of the tree is recreated.
+		kept := map[model.QName]bool{}
+		for _, m := range partitionTree(live, d.Name)[1:] {
+			if kept[m] {
+				continue
+			}
 			if dt := desired.Tables[m]; dt != nil && (dt.PartitionOf == nil || !inTree(desired, *dt.PartitionOf, d.Name)) {
-				clash = true
+				r.detached = append(r.detached, m)
+				for _, sub := range partitionTree(live, m) {
+					kept[sub] = true
+				}
 			}
 		}
-		if clash {
-			continue
+		for _, m := range partitionTree(live, d.Name) {
+			if !kept[m] {
+				r.members = append(r.members, m)
+			}
 		}
 		rp.tables = append(rp.tables, r)
 		for _, m := range r.members {
@@ -239,6 +253,11 @@ func (rp *repartitions) without(gone map[model.QName]bool) *model.Model {
 			continue
 		}
 		keep := t
+		if rp.isDetached(name) {
+			c := *t
+			c.PartitionOf, c.Bound = nil, ""
+			keep = &c
+		}
 		for cname := range t.Constraints {
 			if fks[constraintID(name, cname)] {
 				c := *t
@@ -347,19 +366,72 @@ func (rp *repartitions) emit(b *builder) {
 	}
 	scratch := model.QuoteIdent(RepartitionSchema)
 	aside = append(aside, step("CREATE SCHEMA "+scratch, "create scratch schema for recreated tables", model.ObjectID{Kind: model.KindSchema, Name: RepartitionSchema}))
+	var old, names []string
 	for _, r := range rp.tables {
 		id := model.ID(model.KindTable, r.name)
+		for _, m := range r.detached {
+			aside = append(aside, rp.detach(m, r.name))
+		}
 		for _, m := range r.members {
 			aside = append(aside, step(fmt.Sprintf("ALTER TABLE %s SET SCHEMA %s", m, scratch),
 				fmt.Sprintf("move %s aside: table %s gets a new partition layout", m, r.name), id))
 		}
 		copySteps = append(copySteps, rp.copyRows(r)...)
-		copySteps = append(copySteps, step(fmt.Sprintf("DROP TABLE %s", rp.aside(r.name)),
-			fmt.Sprintf("drop the old layout of %s (rows copied)", r.name), id))
+		old = append(old, rp.aside(r.name).String())
+		names = append(names, r.name.String())
 	}
+	// One DROP for every old layout: foreign keys between two recreated
+	// tables (both ways, even) go with them, as no order of single drops
+	// allows.
+	copySteps = append(copySteps, step("DROP TABLE "+strings.Join(old, ", "),
+		fmt.Sprintf("drop the old layout of %s (rows copied)", strings.Join(names, ", ")), model.ID(model.KindTable, rp.tables[0].name)))
 	copySteps = append(copySteps, step("DROP SCHEMA "+scratch, "drop scratch schema for recreated tables", model.ObjectID{Kind: model.KindSchema, Name: RepartitionSchema}))
 	b.add(phaseRepartitionAside, aside...)
 	b.add(phaseRepartitionCopy, copySteps...)
+}
+
+// detach detaches a partition that stays a table of its own. DETACH leaves
+// it copies of the tree's keys, indexes and foreign keys as objects of its
+// own, under names PostgreSQL chose and live does not list for the table:
+// they are found by their parents before the detach and dropped after it,
+// and the ordinary plan adds what desired has.
+func (rp *repartitions) detach(m, root model.QName) Step {
+	parent := *rp.live.Tables[m].PartitionOf
+	lit := model.QuoteLiteral(m.String())
+	sql := fmt.Sprintf(`DO $pgflux$
+DECLARE
+  cons text[];
+  idxs text[];
+  n text;
+BEGIN
+  SELECT coalesce(array_agg(conname::text), '{}') INTO cons FROM pg_constraint
+   WHERE conrelid = %[1]s::regclass AND conparentid <> 0;
+  SELECT coalesce(array_agg(i.indexrelid::regclass::text), '{}') INTO idxs FROM pg_index i
+   WHERE i.indrelid = %[1]s::regclass
+     AND EXISTS (SELECT FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)
+     AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid);
+  ALTER TABLE %[2]s DETACH PARTITION %[3]s;
+  FOREACH n IN ARRAY cons LOOP
+    EXECUTE format('ALTER TABLE %%s DROP CONSTRAINT IF EXISTS %%I', %[1]s, n);
+  END LOOP;
+  FOREACH n IN ARRAY idxs LOOP
+    EXECUTE 'DROP INDEX IF EXISTS ' || n;
+  END LOOP;
+END
+$pgflux$`, lit, parent, m)
+	return step(sql, fmt.Sprintf("detach %s and drop what it kept from %s: it stays a table of its own while %s gets a new partition layout", m, parent, root),
+		model.ID(model.KindTable, m))
+}
+
+// isDetached reports whether a live partition is detached from a recreated
+// tree and kept.
+func (rp *repartitions) isDetached(name model.QName) bool {
+	for _, r := range rp.tables {
+		if slices.Contains(r.detached, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // aside is the name of a moved table in the scratch schema.
