@@ -11,9 +11,10 @@ import (
 // classifyUnparsed classifies a statement the parser cannot parse
 // (PostgreSQL 18 syntax kept by source.SplitFor, its kind fixed by its
 // leading keywords) from the scanner's tokens alone. It recognises the
-// two forms pg-flux itself writes for PostgreSQL 18 — ADD CONSTRAINT …
-// NOT NULL col NOT VALID (the first step of the staged SET NOT NULL) and
-// ADD COLUMN … VIRTUAL (no rewrite, no scan) — and is conservative about
+// forms pg-flux itself writes for PostgreSQL 18 — ADD CONSTRAINT … NOT
+// NULL col NOT VALID (the first step of the staged SET NOT NULL), ADD
+// COLUMN … VIRTUAL (no rewrite, no scan) and ALTER CONSTRAINT … [NOT]
+// ENFORCED (a foreign key's enforcement) — and is conservative about
 // anything else: an ALTER TABLE or ALTER DOMAIN of an existing object it
 // cannot read is reported as rewriting the table, for review.
 func (c *classifier) classifyUnparsed(kind, sql string) {
@@ -62,6 +63,14 @@ func (c *classifier) classifyUnparsed(kind, sql string) {
 			return
 		}
 		if addsVirtualColumn(rest) {
+			return
+		}
+		if enforce, ok := alterEnforcement(rest); ok {
+			// Checked on 18.4: NOT ENFORCED reads no row; ENFORCED
+			// validates the key under ACCESS EXCLUSIVE.
+			if enforce {
+				c.add(ConstraintScan, msgConstraintScan)
+			}
 			return
 		}
 		c.add(TableRewrite, "Cannot read ALTER TABLE %s (PostgreSQL 18 syntax): review it; assumed to rewrite the table under ACCESS EXCLUSIVE lock", name)
@@ -156,6 +165,23 @@ func addsVirtualColumn(rest []tok) bool {
 		}
 	}
 	return true
+}
+
+// alterEnforcement matches exactly ALTER CONSTRAINT name [NOT] ENFORCED
+// and reports whether it enforces.
+func alterEnforcement(rest []tok) (enforce, ok bool) {
+	if len(rest) < 4 || rest[0].t != pg_query.Token_ALTER || rest[1].t != pg_query.Token_CONSTRAINT ||
+		rest[2].t < pg_query.Token_IDENT || rest[2].t == pg_query.Token_SCONST ||
+		!strings.EqualFold(rest[len(rest)-1].text, "enforced") {
+		return false, false
+	}
+	switch len(rest) {
+	case 4:
+		return true, true
+	case 5:
+		return false, rest[3].t == pg_query.Token_NOT
+	}
+	return false, false
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -21,6 +21,10 @@ func TestClassifyUnparsed(t *testing.T) {
 			"TABLE_REWRITE: Cannot read ALTER TABLE public.events (PostgreSQL 18 syntax): review it; assumed to rewrite the table under ACCESS EXCLUSIVE lock"},
 		{"ALTER TABLE events ADD CONSTRAINT c CHECK (a > 0) NOT ENFORCED;",
 			"TABLE_REWRITE: Cannot read ALTER TABLE public.events (PostgreSQL 18 syntax): review it; assumed to rewrite the table under ACCESS EXCLUSIVE lock"},
+		{"ALTER TABLE public.orders ALTER CONSTRAINT orders_customer_id_fkey NOT ENFORCED;", ""},
+		{"ALTER TABLE public.orders ALTER CONSTRAINT orders_customer_id_fkey ENFORCED;", "CONSTRAINT_SCAN: " + msgConstraintScan},
+		{"ALTER TABLE public.orders ALTER CONSTRAINT orders_customer_id_fkey DEFERRABLE NOT ENFORCED;",
+			"TABLE_REWRITE: Cannot read ALTER TABLE public.orders (PostgreSQL 18 syntax): review it; assumed to rewrite the table under ACCESS EXCLUSIVE lock"},
 		{"CREATE TABLE s.n (a int, d int GENERATED ALWAYS AS (a) VIRTUAL);\nALTER TABLE s.n ADD CONSTRAINT c CHECK (a > 0) NOT ENFORCED;", ""},
 	} {
 		stmts, err := source.SplitFor("m.sql", tc.sql, source.FallbackMajor)

@@ -487,7 +487,8 @@ func (b *builder) analyzeForeignKeys() {
 				continue
 			}
 			dc := d.Constraints[lc.Name]
-			if dc == nil || constraintChanged(lc, dc) || b.foreignKeyDisturbed(l.Name, id, lc) {
+			changed := dc == nil || (constraintChanged(lc, dc) && !b.altersEnforcement(l.Name, lc, dc))
+			if changed || b.foreignKeyDisturbed(l.Name, id, lc) {
 				b.droppedCons[id] = true
 			}
 		}
@@ -1165,6 +1166,8 @@ func (b *builder) emitConstraintsAndIndexes() {
 				}
 			case lc == nil || b.droppedCons[id]:
 				b.add(p, addConstraint(d.Name, dc))
+			case constraintChanged(lc, dc): // enforcement alone (enforcement.go)
+				b.add(p, alterEnforcement(d.Name, dc))
 			case !lc.Validated && dc.Validated:
 				b.add(phaseValidate, validateConstraint(d.Name, dc.Name))
 			}
