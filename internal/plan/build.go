@@ -957,6 +957,13 @@ func (b *builder) emitDrops() {
 		}
 	}
 	for _, name := range b.tableDropOrder() {
+		if l := b.live.Tables[name]; l.PartitionOf != nil && !b.droppedTables[*l.PartitionOf] && referencedTree(b.live, *l.PartitionOf) {
+			// PostgreSQL refuses to drop a partition of a table that a
+			// foreign key references (the key's constraint depends on it);
+			// detached, it drops alone.
+			b.add(phaseDropConstraints, step(fmt.Sprintf("ALTER TABLE %s DETACH PARTITION %s", l.PartitionOf, name),
+				"detach partition "+name.String()+" before dropping it", tableID(name)))
+		}
 		b.add(phaseDropColumns, dropTable(b.live.Tables[name]))
 	}
 	for _, name := range sortedNames(b.droppedSeqs) {

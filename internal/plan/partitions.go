@@ -176,3 +176,22 @@ func (b *builder) partitionNotNullSteps(d *model.Table) {
 		}
 	}
 }
+
+// referencedTree reports whether a foreign key in m references the table or
+// one of the partitioned tables above it.
+func referencedTree(m *model.Model, name model.QName) bool {
+	for t := m.Tables[name]; t != nil; {
+		for _, o := range m.Tables {
+			for _, c := range o.Constraints {
+				if c.Type == model.ForeignKey && c.References != nil && *c.References == t.Name {
+					return true
+				}
+			}
+		}
+		if t.PartitionOf == nil {
+			return false
+		}
+		t = m.Tables[*t.PartitionOf]
+	}
+	return false
+}
