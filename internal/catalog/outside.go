@@ -138,10 +138,11 @@ JOIN pg_namespace n ON n.oid = c.cfgnamespace`
 // extension whose type or function is used (CREATE EXTENSION … WITH SCHEMA
 // …), a table a foreign key references, a function a default or a
 // signature uses. What the source uses (names: source.Set.QualifiedNames)
-// counts too, though nothing managed on live uses it yet. It returns them as a model of their own, with their
-// schemas, without grants, owners, policies, triggers or anything else
-// nothing managed uses; nil when there are none. Scratch databases create
-// them before anything else, as live has them; they are never compared.
+// counts too, though nothing managed on live uses it yet. It returns them
+// as a model of their own, with their schemas, without grants, owners,
+// policies, triggers or anything else nothing managed uses; nil when there
+// are none. Scratch databases create them before anything else, as live
+// has them; they are never compared.
 func Outside(ctx context.Context, conn *pgx.Conn, opts Options, names []source.Name) (*model.Model, error) {
 	if len(opts.Schemas) == 0 {
 		return nil, nil

@@ -956,8 +956,9 @@ func (b *builder) emitDrops() {
 			b.add(phaseDropColumns, dropColumn(l.Name, c.Name))
 		}
 	}
+	referenced := referencedTables(b.live)
 	for _, name := range b.tableDropOrder() {
-		if l := b.live.Tables[name]; l.PartitionOf != nil && !b.droppedTables[*l.PartitionOf] && referencedTree(b.live, *l.PartitionOf) {
+		if l := b.live.Tables[name]; l.PartitionOf != nil && !b.droppedTables[*l.PartitionOf] && inReferencedTree(b.live, *l.PartitionOf, referenced) {
 			// PostgreSQL refuses to drop a partition of a table that a
 			// foreign key references (the key's constraint depends on it);
 			// detached, it drops alone.

@@ -185,21 +185,29 @@ func (b *builder) partitionNotNullSteps(d *model.Table) {
 	}
 }
 
-// referencedTree reports whether a foreign key in m references the table or
-// one of the partitioned tables above it.
-func referencedTree(m *model.Model, name model.QName) bool {
-	for t := m.Tables[name]; t != nil; {
-		for _, o := range m.Tables {
-			for _, c := range o.Constraints {
-				if c.Type == model.ForeignKey && c.References != nil && *c.References == t.Name {
-					return true
-				}
+// referencedTables are the tables a foreign key in m references.
+func referencedTables(m *model.Model) map[model.QName]bool {
+	out := map[model.QName]bool{}
+	for _, t := range m.Tables {
+		for _, c := range t.Constraints {
+			if c.Type == model.ForeignKey && c.References != nil {
+				out[*c.References] = true
 			}
+		}
+	}
+	return out
+}
+
+// inReferencedTree reports whether the table or one of the partitioned
+// tables above it is in referenced.
+func inReferencedTree(m *model.Model, name model.QName, referenced map[model.QName]bool) bool {
+	for t := m.Tables[name]; t != nil; t = m.Tables[*t.PartitionOf] {
+		if referenced[t.Name] {
+			return true
 		}
 		if t.PartitionOf == nil {
 			return false
 		}
-		t = m.Tables[*t.PartitionOf]
 	}
 	return false
 }

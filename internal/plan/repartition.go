@@ -64,8 +64,9 @@ func planRepartitions(live, desired *model.Model) (*repartitions, *model.Model) 
 		// A partition that stays a table of its own in desired (plain, or
 		// a partition of another tree) is detached first and keeps its
 		// rows and its subtree; the rest of the tree is recreated.
+		tree := partitionTree(live, d.Name)
 		kept := map[model.QName]bool{}
-		for _, m := range partitionTree(live, d.Name)[1:] {
+		for _, m := range tree[1:] {
 			if kept[m] {
 				continue
 			}
@@ -76,7 +77,7 @@ func planRepartitions(live, desired *model.Model) (*repartitions, *model.Model) 
 				}
 			}
 		}
-		for _, m := range partitionTree(live, d.Name) {
+		for _, m := range tree {
 			if !kept[m] {
 				r.members = append(r.members, m)
 			}
@@ -260,7 +261,7 @@ func (rp *repartitions) without(gone map[model.QName]bool) *model.Model {
 		}
 		for cname := range t.Constraints {
 			if fks[constraintID(name, cname)] {
-				c := *t
+				c := *keep
 				c.Constraints = map[string]*model.Constraint{}
 				for n, con := range t.Constraints {
 					if !fks[constraintID(name, n)] {

@@ -1,10 +1,11 @@
 package source
 
 import (
-	"encoding/json"
-	"sort"
+	"cmp"
+	"slices"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // Name is a schema-qualified name the source uses; Name is "" for a schema
@@ -18,91 +19,67 @@ type Name struct {
 // as a list of strings: types, functions, operators' and collations' names,
 // the objects of COMMENT, GRANT, ALTER … (column references are left out:
 // "t.c" is a table and a column, not a schema and a name).
-var nameLists = map[string]bool{
+var nameLists = map[protoreflect.Name]bool{
 	"names": true, "funcname": true, "objname": true, "collname": true,
-	"domainname": true, "defnames": true, "typeName": true,
+	"domainname": true, "defnames": true, "type_name": true,
 }
 
 // QualifiedNames returns the schema-qualified names the statements use:
 // relations, types, functions, collations, and the schemas extensions are
 // created in, sorted and without repeats. A scratch database needs what they
-// name when it is outside the managed schemas (see catalog.Outside).
+// name when it is outside the managed schemas (see catalog.Outside). They
+// are collected when the files are parsed (Load), from the same trees.
 func (s *Set) QualifiedNames() []Name {
-	seen := map[Name]bool{}
-	for _, st := range s.Statements {
-		if st.Unparsed || st.IsSetting() {
-			continue
-		}
-		js, err := pg_query.ParseToJSON(st.SQL)
-		if err != nil {
-			continue
-		}
-		var tree any
-		if json.Unmarshal([]byte(js), &tree) != nil {
-			continue
-		}
-		collectNames(tree, "", seen)
-	}
-	out := make([]Name, 0, len(seen))
-	for n := range seen {
+	out := make([]Name, 0, len(s.names))
+	for n := range s.names {
 		out = append(out, n)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Schema != out[j].Schema {
-			return out[i].Schema < out[j].Schema
-		}
-		return out[i].Name < out[j].Name
+	slices.SortFunc(out, func(a, b Name) int {
+		return cmp.Or(cmp.Compare(a.Schema, b.Schema), cmp.Compare(a.Name, b.Name))
 	})
 	return out
 }
 
-func collectNames(v any, key string, seen map[Name]bool) {
-	switch v := v.(type) {
-	case map[string]any:
-		// A RangeVar, wrapped or not (a field of that type is not).
-		if s, _ := v["schemaname"].(string); s != "" {
-			if r, _ := v["relname"].(string); r != "" {
-				seen[Name{s, r}] = true
-			}
-		}
-		if x, ok := v["CreateExtensionStmt"].(map[string]any); ok {
-			for _, o := range asList(x["options"]) {
-				d, _ := asMap(o)["DefElem"].(map[string]any)
-				if d["defname"] == "schema" {
-					if s := stringNode(d["arg"]); s != "" {
-						seen[Name{Schema: s}] = true
-					}
-				}
-			}
-		}
-		for k, x := range v {
-			collectNames(x, k, seen)
-		}
-	case []any:
-		if nameLists[key] && len(v) == 2 {
-			s, n := stringNode(v[0]), stringNode(v[1])
-			if s != "" && n != "" {
-				seen[Name{s, n}] = true
-			}
-		}
-		for _, x := range v {
-			collectNames(x, key, seen)
-		}
+// collectNames adds the qualified names a parsed statement uses to seen.
+func collectNames(node *pg_query.Node, seen map[Name]bool) {
+	if node != nil {
+		walkNames(node.ProtoReflect(), seen)
 	}
 }
 
-// stringNode is the value of a String parse node, else "".
-func stringNode(v any) string {
-	s, _ := asMap(asMap(v)["String"])["sval"].(string)
-	return s
-}
-
-func asMap(v any) map[string]any {
-	m, _ := v.(map[string]any)
-	return m
-}
-
-func asList(v any) []any {
-	l, _ := v.([]any)
-	return l
+func walkNames(m protoreflect.Message, seen map[Name]bool) {
+	switch x := m.Interface().(type) {
+	case *pg_query.RangeVar:
+		if x.Schemaname != "" && x.Relname != "" {
+			seen[Name{x.Schemaname, x.Relname}] = true
+		}
+	case *pg_query.CreateExtensionStmt:
+		for _, o := range x.Options {
+			if d := o.GetDefElem(); d != nil && d.Defname == "schema" {
+				if s := d.Arg.GetString_().GetSval(); s != "" {
+					seen[Name{Schema: s}] = true
+				}
+			}
+		}
+	}
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		switch {
+		case fd.Message() == nil || fd.IsMap():
+		case fd.IsList():
+			l := v.List()
+			if nameLists[fd.Name()] && l.Len() == 2 {
+				s := l.Get(0).Message().Interface().(*pg_query.Node).GetString_().GetSval()
+				n := l.Get(1).Message().Interface().(*pg_query.Node).GetString_().GetSval()
+				if s != "" && n != "" {
+					seen[Name{s, n}] = true
+				}
+			}
+			for i := range l.Len() {
+				walkNames(l.Get(i).Message(), seen)
+			}
+		default:
+			walkNames(v.Message(), seen)
+		}
+		return true
+	})
 }

@@ -78,7 +78,8 @@ type Set struct {
 	// file order.
 	Hints []Hint
 
-	hash string
+	hash  string
+	names map[Name]bool // QualifiedNames
 }
 
 // maxErrors bounds how many problems Load reports at once.
@@ -130,7 +131,7 @@ func LoadFor(dir string, major int) (*Set, error) {
 	}
 	sort.Strings(rels)
 
-	set := &Set{Dir: dir}
+	set := &Set{Dir: dir, names: map[Name]bool{}}
 	h := sha256.New()
 	var problems []error
 	for _, rel := range rels {
@@ -159,6 +160,9 @@ func LoadFor(dir string, major int) (*Set, error) {
 				continue
 			}
 			set.Statements = append(set.Statements, st.Statement)
+			if !st.IsSetting() {
+				collectNames(st.node, set.names)
+			}
 		}
 		hints, err := ParseHints(file, string(data))
 		if err != nil {
