@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -263,10 +265,25 @@ func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) err
 	began = time.Now()
 	var hit bool
 	if p.Result, hit, err = shadow.CachedValidate(ctx, p.cache, p.cacheKey, p.openShadow, p.Applied, p.Pending, p.Plan, p.Desired, s.TargetSchemas, migration.Execute); err != nil {
-		return err
+		return withPlan(err, p.Plan.Steps)
 	}
 	a.log.Debug("plan validated on a scratch copy of live", "cache", cacheState(p.cache, hit), logDurationMS, since(began))
 	return nil
+}
+
+// withPlan appends the plan to an error that asks for it to be reported: a
+// plan that fails or does not converge is never written anywhere else.
+func withPlan(err error, steps []plan.Step) error {
+	var failed *shadow.PlanFailedError
+	var diverged *shadow.NotConvergedError
+	if !errors.As(err, &failed) && !errors.As(err, &diverged) {
+		return err
+	}
+	var b strings.Builder
+	for i, st := range steps {
+		fmt.Fprintf(&b, "\n  -- step %d\n  %s", i+1, strings.ReplaceAll(strings.TrimSpace(st.SQL), "\n", "\n  "))
+	}
+	return fmt.Errorf("%w\n\nThe plan:%s", err, b.String())
 }
 
 // stepStatements turns plan steps into statements for the hazard classifier.

@@ -456,6 +456,11 @@ func constraintChanged(l, d *model.Constraint) bool {
 func (b *builder) analyzeIndexes() {
 	for name, l := range b.live.Indexes {
 		if b.droppedTables[l.Table] || b.matViewDropped(l.Table) {
+			// It goes with its table; one of the same name on another
+			// table is created anew.
+			if d := b.desired.Indexes[name]; d != nil && d.Table != l.Table && b.droppedTables[l.Table] {
+				b.droppedIdx[name] = true
+			}
 			continue
 		}
 		d := b.desired.Indexes[name]
@@ -930,7 +935,9 @@ func (b *builder) emitDrops() {
 		}
 	}
 	for _, name := range sortedNames(b.droppedIdx) {
-		b.add(phaseDropConstraints, dropIndex(name))
+		if !b.droppedTables[b.live.Indexes[name].Table] {
+			b.add(phaseDropConstraints, dropIndex(name))
+		}
 	}
 	for _, name := range sortedNames(b.disownedSeqs) {
 		b.add(phaseDropConstraints, sequenceOwnedBy(name, nil))

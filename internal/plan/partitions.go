@@ -88,8 +88,9 @@ func (b *builder) partitionIndexSteps(ix *model.Index, children []model.Partitio
 		}
 		name := model.QName{Schema: c.Table.Schema, Name: c.Name}
 		switch {
-		case leaf && b.reusedPartitionIndex(ix, c):
-			// Attached as it is.
+		case leaf && b.reusedPartitionIndex(ix, c), leaf && partitionKeyIndex(t, c.Name):
+			// Attached as it is; a key of the partition makes its own
+			// index, before indexes are built.
 		case leaf && b.tableKept(c.Table):
 			cc, ok := concurrentCreate(def, c.Name, c.Name)
 			if !ok {
@@ -109,6 +110,13 @@ func (b *builder) partitionIndexSteps(ix *model.Index, children []model.Partitio
 		attaches = append(attaches, attach)
 	}
 	return append(creates, attaches...), true
+}
+
+// partitionKeyIndex reports whether a partition's index of that name is the
+// index of one of its own unique or primary keys.
+func partitionKeyIndex(t *model.Table, name string) bool {
+	c := t.Constraints[name]
+	return c != nil && (c.Type == model.PrimaryKey || c.Type == model.Unique)
 }
 
 // tableKept reports whether a live table stays (it holds rows the plan

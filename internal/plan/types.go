@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -942,13 +943,95 @@ func (b *builder) emitPartitions() {
 	byDepth(created)
 	byDepth(attach)
 	for _, d := range created {
-		b.add(phaseCreatePartitions, createPartition(d))
+		adopt := b.keysBackingParentIndexes(d)
+		if len(adopt) == 0 {
+			b.add(phaseCreatePartitions, createPartition(d))
+		} else {
+			// The key is made from the index CREATE TABLE … PARTITION OF
+			// builds for the parent's index, rather than as a second one.
+			rest := *d
+			rest.Constraints = map[string]*model.Constraint{}
+			for n, c := range d.Constraints {
+				if _, ok := adopt[n]; !ok {
+					rest.Constraints[n] = c
+				}
+			}
+			b.add(phaseCreatePartitions, createPartition(&rest))
+			for _, n := range slices.Sorted(maps.Keys(adopt)) {
+				b.add(phaseCreatePartitions, adoptPartitionIndex(d.Name, d.Constraints[n], adopt[n]))
+			}
+		}
 		b.add(phaseCreatePartitions, b.inheritedDefaultDrops(d)...)
 	}
 	for _, d := range attach {
 		b.add(phaseAttachPartitions, step(fmt.Sprintf("ALTER TABLE %s ATTACH PARTITION %s %s", d.PartitionOf, d.Name, d.Bound),
 			"attach partition "+d.Name.String(), tableID(d.Name)))
 	}
+}
+
+// keysBackingParentIndexes returns the unique and primary keys of a new
+// partition that desired has as the index attached to an index its parent
+// already has on live, by constraint name, with that parent index.
+func (b *builder) keysBackingParentIndexes(d *model.Table) map[string]model.QName {
+	out := map[string]model.QName{}
+	for _, ix := range b.desired.IndexesOn(*d.PartitionOf) {
+		if b.live.Indexes[ix.Name] == nil || b.droppedIdx[ix.Name] {
+			continue
+		}
+		for _, pi := range ix.Partitions {
+			c := d.Constraints[pi.Name]
+			if pi.Table != d.Name || c == nil || (c.Type != model.PrimaryKey && c.Type != model.Unique) {
+				continue
+			}
+			if _, ok := usingIndexTail(c); ok {
+				out[c.Name] = ix.Name
+			}
+		}
+	}
+	return out
+}
+
+// usingIndexTail returns what follows a key's column list when it is only
+// DEFERRABLE / INITIALLY clauses, which ADD CONSTRAINT … USING INDEX takes.
+func usingIndexTail(c *model.Constraint) (string, bool) {
+	i := strings.LastIndex(c.Definition, ")")
+	if i < 0 {
+		return "", false
+	}
+	tail := strings.TrimSpace(c.Definition[i+1:])
+	for _, w := range strings.Fields(tail) {
+		switch w {
+		case "DEFERRABLE", "NOT", "INITIALLY", "DEFERRED", "IMMEDIATE":
+		default:
+			return "", false
+		}
+	}
+	return tail, true
+}
+
+// adoptPartitionIndex makes a partition's key from the index PostgreSQL
+// built on it for its parent's index (named by PostgreSQL, so found by its
+// parent): ADD CONSTRAINT … USING INDEX renames it to the key's name.
+func adoptPartitionIndex(table model.QName, c *model.Constraint, parentIndex model.QName) Step {
+	kind := "UNIQUE"
+	if c.Type == model.PrimaryKey {
+		kind = "PRIMARY KEY"
+	}
+	tail, _ := usingIndexTail(c)
+	if tail != "" {
+		tail = " " + tail
+	}
+	sql := fmt.Sprintf(`DO $pgflux$
+DECLARE
+  idx text;
+BEGIN
+  SELECT c.relname INTO STRICT idx FROM pg_inherits h JOIN pg_index i ON i.indexrelid = h.inhrelid JOIN pg_class c ON c.oid = i.indexrelid
+   WHERE h.inhparent = %[1]s::regclass AND i.indrelid = %[2]s::regclass;
+  EXECUTE format('ALTER TABLE %%s ADD CONSTRAINT %%I %[3]s USING INDEX %%I%[4]s', %[2]s, %[5]s, idx);
+END
+$pgflux$`, model.QuoteLiteral(parentIndex.String()), model.QuoteLiteral(table.String()), kind, tail, model.QuoteLiteral(c.Name))
+	return step(sql, fmt.Sprintf("add %s %s on %s from the index built for %s", strings.ToLower(kind), model.QuoteIdent(c.Name), table, parentIndex),
+		constraintID(table, c.Name))
 }
 
 // partitioned reports whether a table is, or becomes, partitioned.

@@ -184,7 +184,7 @@ func validateOnce(ctx context.Context, srv *Server, live *model.Model, pending [
 		if ctx.Err() != nil {
 			return nil, err
 		}
-		return nil, fmt.Errorf("validate the plan: the plan fails on a copy of the live schema (this is a pg-flux bug; please report it with the source and the plan): %w", err)
+		return nil, &PlanFailedError{Err: err}
 	}
 	// Inspect in a fresh session: the plan's steps may have set things.
 	insp, err := db.Connect(ctx)
@@ -241,6 +241,16 @@ func (e *NotConvergedError) Error() string {
 	}
 	return b.String()
 }
+
+// PlanFailedError says that a plan's step failed on a copy of the live
+// schema.
+type PlanFailedError struct{ Err error }
+
+func (e *PlanFailedError) Error() string {
+	return "validate the plan: the plan fails on a copy of the live schema (this is a pg-flux bug; please report it with the source and the plan): " + e.Err.Error()
+}
+
+func (e *PlanFailedError) Unwrap() error { return e.Err }
 
 // createRole creates a NOLOGIN role on the server (embedded clusters only).
 func (s *Server) createRole(ctx context.Context, name string) error {
