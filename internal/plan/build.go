@@ -157,6 +157,11 @@ type builder struct {
 	// exclusion constraints (PostgreSQL names them after the constraint).
 	droppedKeyIdx map[model.QName]bool
 	droppedIdx    map[model.QName]bool // dropped; created again when desired has them
+	// cascadedKeys are the partitions' own keys whose index is attached
+	// to a dropped parent index: neither can be dropped before the other,
+	// so DROP INDEX … CASCADE takes the key (added again when desired has
+	// it).
+	cascadedKeys map[model.ObjectID]bool
 
 	droppedViews  map[model.QName]bool // dropped first; created again when desired has them
 	replacedViews map[model.QName]bool // CREATE OR REPLACE VIEW
@@ -194,6 +199,7 @@ func newBuilder(live, desired *model.Model, opts Options) *builder {
 		droppedCons:    map[model.ObjectID]bool{},
 		droppedKeyIdx:  map[model.QName]bool{},
 		droppedIdx:     map[model.QName]bool{},
+		cascadedKeys:   map[model.ObjectID]bool{},
 		droppedViews:   map[model.QName]bool{},
 		replacedViews:  map[model.QName]bool{},
 		rt:             newRoutineState(),
@@ -471,6 +477,30 @@ func (b *builder) analyzeIndexes() {
 			b.touchesRecreated(indexID(name), l.Table, l.Definition) || b.partitionIndexDropped(l, d) {
 			b.droppedIdx[name] = true
 		}
+	}
+	for name := range b.droppedIdx {
+		b.cascadeKeys(b.live.Indexes[name])
+	}
+}
+
+// cascadeKeys marks the partitions' own unique and primary keys whose
+// index is attached to the dropped index l. PostgreSQL makes such a key
+// depend on the parent index: the key cannot be dropped while the parent
+// index stays, nor the parent index without the key. (A key of the parent
+// itself is inherited instead, and goes with the parent's.)
+func (b *builder) cascadeKeys(l *model.Index) {
+	if b.droppedTables[l.Table] || partitionKeyIndex(b.live.Tables[l.Table], l.Name.Name) {
+		return
+	}
+	for _, c := range l.Partitions {
+		t := b.live.Tables[c.Table]
+		if t == nil || b.droppedTables[c.Table] || !partitionKeyIndex(t, c.Name) {
+			continue
+		}
+		id := constraintID(c.Table, c.Name)
+		b.cascadedKeys[id] = true
+		b.droppedCons[id] = true
+		b.droppedKeyIdx[model.QName{Schema: c.Table.Schema, Name: c.Name}] = true
 	}
 }
 
@@ -928,6 +958,9 @@ func (b *builder) emitDrops() {
 	sort.Slice(ids, func(i, j int) bool { return lessID(ids[i], ids[j]) })
 	for _, id := range ids {
 		c := b.live.Tables[id.QName()].Constraints[id.Sub]
+		if b.cascadedKeys[id] {
+			continue // with its parent index
+		}
 		if c.Type == model.ForeignKey {
 			b.add(phaseDropForeignKeys, dropConstraint(id.QName(), id.Sub))
 		} else {
@@ -936,7 +969,7 @@ func (b *builder) emitDrops() {
 	}
 	for _, name := range sortedNames(b.droppedIdx) {
 		if !b.droppedTables[b.live.Indexes[name].Table] {
-			b.add(phaseDropConstraints, dropIndex(name))
+			b.add(phaseDropConstraints, b.dropIndexWithKeys(name))
 		}
 	}
 	for _, name := range sortedNames(b.disownedSeqs) {

@@ -115,6 +115,9 @@ func (b *builder) partitionIndexSteps(ix *model.Index, children []model.Partitio
 // partitionKeyIndex reports whether a partition's index of that name is the
 // index of one of its own unique or primary keys.
 func partitionKeyIndex(t *model.Table, name string) bool {
+	if t == nil {
+		return false
+	}
 	c := t.Constraints[name]
 	return c != nil && (c.Type == model.PrimaryKey || c.Type == model.Unique)
 }
@@ -210,4 +213,19 @@ func inReferencedTree(m *model.Model, name model.QName, referenced map[model.QNa
 		}
 	}
 	return false
+}
+
+// dropIndexWithKeys drops an index, with CASCADE when partitions' own keys
+// depend on it (cascadeKeys): the plan drops exactly those, which the copy
+// of live proves.
+func (b *builder) dropIndexWithKeys(name model.QName) Step {
+	s := dropIndex(name)
+	for _, c := range b.live.Indexes[name].Partitions {
+		if b.cascadedKeys[constraintID(c.Table, c.Name)] {
+			s.SQL = strings.TrimSuffix(s.SQL, ";") + " CASCADE;"
+			s.Summary += " and the partition keys attached to it"
+			break
+		}
+	}
+	return s
 }
