@@ -921,6 +921,7 @@ func (b *builder) emitPartitions() {
 		// parent would take the partition with it.
 		b.add(phaseDropConstraints, step(fmt.Sprintf("ALTER TABLE %s DETACH PARTITION %s", l.PartitionOf, name),
 			"detach partition "+name.String(), tableID(name)))
+		b.add(phaseDropConstraints, b.detachedIndexDrops(name)...)
 	}
 	var created, attach []*model.Table
 	for _, d := range b.desired.SortedTables() {
@@ -964,8 +965,11 @@ func (b *builder) emitPartitions() {
 		b.add(phaseCreatePartitions, b.inheritedDefaultDrops(d)...)
 	}
 	for _, d := range attach {
+		before, after := b.attachIndexSteps(d)
+		b.add(phaseAttachPartitions, before...)
 		b.add(phaseAttachPartitions, step(fmt.Sprintf("ALTER TABLE %s ATTACH PARTITION %s %s", d.PartitionOf, d.Name, d.Bound),
 			"attach partition "+d.Name.String(), tableID(d.Name)))
+		b.add(phaseAttachPartitions, after...)
 	}
 }
 
