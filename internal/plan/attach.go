@@ -77,15 +77,14 @@ func swapAttachedIndex(parentIndex, table model.QName, want string) Step {
 DECLARE
   got text;
 BEGIN
-  SELECT c.relname INTO STRICT got FROM pg_inherits h JOIN pg_index i ON i.indexrelid = h.inhrelid JOIN pg_class c ON c.oid = i.indexrelid
-   WHERE h.inhparent = %[1]s::regclass AND i.indrelid = %[2]s::regclass;
-  IF got <> %[3]s THEN
-    EXECUTE format('ALTER INDEX %%I.%%I RENAME TO pgflux_attach_swap', %[4]s, got);
-    EXECUTE format('ALTER INDEX %%I.%%I RENAME TO %%I', %[4]s, %[3]s, got);
-    EXECUTE format('ALTER INDEX %%I.pgflux_attach_swap RENAME TO %%I', %[4]s, %[3]s);
+  %[1]s
+  IF got <> %[2]s THEN
+    EXECUTE format('ALTER INDEX %%I.%%I RENAME TO pgflux_attach_swap', %[3]s, got);
+    EXECUTE format('ALTER INDEX %%I.%%I RENAME TO %%I', %[3]s, %[2]s, got);
+    EXECUTE format('ALTER INDEX %%I.pgflux_attach_swap RENAME TO %%I', %[3]s, %[2]s);
   END IF;
 END
-$pgflux$`, model.QuoteLiteral(parentIndex.String()), model.QuoteLiteral(table.String()), model.QuoteLiteral(want), model.QuoteLiteral(table.Schema))
+$pgflux$`, attachedIndexSelect("got", parentIndex, table), model.QuoteLiteral(want), model.QuoteLiteral(table.Schema))
 	name := model.QName{Schema: table.Schema, Name: want}
 	return step(sql, fmt.Sprintf("attach %s to %s (the index PostgreSQL chose trades names with it)", name, parentIndex), indexID(name))
 }
@@ -119,4 +118,12 @@ func (b *builder) detachedIndexDrops(name model.QName) []Step {
 		}
 	}
 	return out
+}
+
+// attachedIndexSelect is the PL/pgSQL statement that puts into variable
+// the name of table's index attached to parentIndex, which PostgreSQL
+// chose or named.
+func attachedIndexSelect(variable string, parentIndex, table model.QName) string {
+	return fmt.Sprintf(`SELECT c.relname INTO STRICT %s FROM pg_inherits h JOIN pg_index i ON i.indexrelid = h.inhrelid JOIN pg_class c ON c.oid = i.indexrelid
+   WHERE h.inhparent = %s::regclass AND i.indrelid = %s::regclass;`, variable, model.QuoteLiteral(parentIndex.String()), model.QuoteLiteral(table.String()))
 }

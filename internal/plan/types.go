@@ -1029,11 +1029,10 @@ func adoptPartitionIndex(table model.QName, c *model.Constraint, parentIndex mod
 DECLARE
   idx text;
 BEGIN
-  SELECT c.relname INTO STRICT idx FROM pg_inherits h JOIN pg_index i ON i.indexrelid = h.inhrelid JOIN pg_class c ON c.oid = i.indexrelid
-   WHERE h.inhparent = %[1]s::regclass AND i.indrelid = %[2]s::regclass;
+  %[1]s
   EXECUTE format('ALTER TABLE %%s ADD CONSTRAINT %%I %[3]s USING INDEX %%I%[4]s', %[2]s, %[5]s, idx);
 END
-$pgflux$`, model.QuoteLiteral(parentIndex.String()), model.QuoteLiteral(table.String()), kind, tail, model.QuoteLiteral(c.Name))
+$pgflux$`, attachedIndexSelect("idx", parentIndex, table), model.QuoteLiteral(table.String()), kind, tail, model.QuoteLiteral(c.Name))
 	return step(sql, fmt.Sprintf("add %s %s on %s from the index built for %s", strings.ToLower(kind), model.QuoteIdent(c.Name), table, parentIndex),
 		constraintID(table, c.Name))
 }
