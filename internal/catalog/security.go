@@ -55,7 +55,8 @@ ORDER BY 1, 2, 3`
 // what it creates, so PostgreSQL folds a grant to it into the owner's
 // entry there, while a database whose objects another role owns (pg_dump
 // output run by a superuser, then ALTER … OWNER TO) keeps it as a grant
-// of its own. Either way it holds no privilege the owner lacks. Grantors
+// of its own. Either way it holds no privilege the owner lacks. A
+// partition's own grants count: it can be queried by name. Grantors
 // are never read: they name environment-specific roles.
 var aclQuery = `
 WITH objs(kind, nsp, name, sub, target, col, acl, defacl, owner) AS (
@@ -66,7 +67,7 @@ WITH objs(kind, nsp, name, sub, target, col, acl, defacl, owner) AS (
          '', c.relacl,
          acldefault(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END::"char", c.relowner), c.relowner
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND NOT c.relispartition
+  WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
     AND c.relacl IS NOT NULL AND ` + notExtensionMember + `
   UNION ALL
   SELECT 'column', n.nspname, c.relname, a.attname::text,
@@ -75,7 +76,7 @@ WITH objs(kind, nsp, name, sub, target, col, acl, defacl, owner) AS (
   FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
   JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL
-    AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition AND ` + notExtensionMember + `
+    AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ` + notExtensionMember + `
   UNION ALL
   SELECT 'schema', '', n.nspname, '', 'SCHEMA ' || quote_ident(n.nspname), '',
          n.nspacl, acldefault('n', n.nspowner), n.nspowner
