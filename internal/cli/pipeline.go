@@ -15,6 +15,7 @@ import (
 	"github.com/pg-flux/pg-flux/internal/model"
 	"github.com/pg-flux/pg-flux/internal/pgserver"
 	"github.com/pg-flux/pg-flux/internal/plan"
+	"github.com/pg-flux/pg-flux/internal/report"
 	"github.com/pg-flux/pg-flux/internal/shadow"
 	"github.com/pg-flux/pg-flux/internal/source"
 )
@@ -265,25 +266,26 @@ func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) err
 	began = time.Now()
 	var hit bool
 	if p.Result, hit, err = shadow.CachedValidate(ctx, p.cache, p.cacheKey, p.openShadow, p.Applied, p.Pending, p.Plan, p.Desired, s.TargetSchemas, migration.Execute); err != nil {
-		return withPlan(err, p.Plan.Steps)
+		return withPlan(err, report.Plan{Steps: p.Plan.Steps, Findings: p.Findings})
 	}
 	a.log.Debug("plan validated on a scratch copy of live", "cache", cacheState(p.cache, hit), logDurationMS, since(began))
 	return nil
 }
 
-// withPlan appends the plan to an error that asks for it to be reported: a
-// plan that fails or does not converge is never written anywhere else.
-func withPlan(err error, steps []plan.Step) error {
+// withPlan appends the plan, as plan shows it, to an error that asks for
+// it to be reported: a plan that fails or does not converge is never
+// written anywhere else.
+func withPlan(err error, p report.Plan) error {
 	var failed *shadow.PlanFailedError
 	var diverged *shadow.NotConvergedError
 	if !errors.As(err, &failed) && !errors.As(err, &diverged) {
 		return err
 	}
 	var b strings.Builder
-	for i, st := range steps {
-		fmt.Fprintf(&b, "\n  -- step %d\n  %s", i+1, strings.ReplaceAll(strings.TrimSpace(st.SQL), "\n", "\n  "))
+	if report.PlanText(&b, p) != nil {
+		return err
 	}
-	return fmt.Errorf("%w\n\nThe plan:%s", err, b.String())
+	return fmt.Errorf("%w\n\n%s", err, strings.TrimSpace(b.String()))
 }
 
 // stepStatements turns plan steps into statements for the hazard classifier.

@@ -6,15 +6,19 @@ import (
 	"testing"
 
 	"github.com/pg-flux/pg-flux/internal/plan"
+	"github.com/pg-flux/pg-flux/internal/report"
 	"github.com/pg-flux/pg-flux/internal/shadow"
 )
 
 // A plan that fails validation is shown with the error that asks for it to
 // be reported; other errors are left as they are.
 func TestWithPlanShowsFailingPlan(t *testing.T) {
-	steps := []plan.Step{{SQL: "ALTER TABLE t\nADD COLUMN a int;"}, {SQL: "DROP INDEX i;"}}
+	steps := report.Plan{Steps: []plan.Step{
+		{SQL: "ALTER TABLE t\nADD COLUMN a int;", Summary: "add column t.a"},
+		{SQL: "DROP INDEX i;", Summary: "drop index i"},
+	}}
 	err := withPlan(&shadow.PlanFailedError{Err: errors.New("boom")}, steps)
-	for _, want := range []string{"boom", "The plan:", "-- step 1\n  ALTER TABLE t\n  ADD COLUMN a int;", "-- step 2\n  DROP INDEX i;"} {
+	for _, want := range []string{"boom", "Plan: 2 statements", "-- 1. add column t.a\nALTER TABLE t\nADD COLUMN a int;", "-- 2. drop index i\nDROP INDEX i;"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%s", want, err)
 		}

@@ -2,7 +2,6 @@ package plan
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/pg-flux/pg-flux/internal/model"
 )
@@ -46,8 +45,7 @@ func (b *builder) attachIndexSteps(d *model.Table) (before, after []Step) {
 			if b.droppedIdx[l.Name] {
 				continue
 			}
-			def, ok := childIndexDef(p, d.Name, l.Name.Name, false)
-			if !ok || strings.TrimSuffix(strings.TrimSpace(l.Definition), ";") != def {
+			if !isChildIndex(p, l) {
 				continue
 			}
 			matching = append(matching, l.Name.Name)
@@ -108,11 +106,8 @@ func (b *builder) detachedIndexDrops(name model.QName) []Step {
 				continue
 			}
 			ix := model.QName{Schema: name.Schema, Name: c.Name}
-			want := b.desired.Indexes[ix]
-			if want != nil && want.Table == name {
-				if def, ok := childIndexDef(p, name, c.Name, false); ok && def == strings.TrimSuffix(strings.TrimSpace(want.Definition), ";") {
-					continue
-				}
+			if want := b.desired.Indexes[ix]; want != nil && want.Table == name && isChildIndex(p, want) {
+				continue
 			}
 			out = append(out, step("DROP INDEX "+ix.String(), "drop index "+ix.String()+" left by the detach", indexID(ix)))
 		}

@@ -141,7 +141,13 @@ func (b *builder) reusedPartitionIndex(ix *model.Index, c model.PartitionIndex) 
 	if l == nil || l.Table != c.Table || len(l.Partitions) > 0 || b.desired.Indexes[name] != nil {
 		return false
 	}
-	def, ok := childIndexDef(ix, c.Table, c.Name, false)
+	return isChildIndex(ix, l)
+}
+
+// isChildIndex reports whether l, an index of a table, is what ix defines
+// for that table as a partition (same definition, l's own name).
+func isChildIndex(ix, l *model.Index) bool {
+	def, ok := childIndexDef(ix, l.Table, l.Name.Name, false)
 	return ok && strings.TrimSuffix(strings.TrimSpace(l.Definition), ";") == def
 }
 

@@ -983,12 +983,11 @@ func (b *builder) keysBackingParentIndexes(d *model.Table) map[string]model.QNam
 			continue
 		}
 		for _, pi := range ix.Partitions {
-			c := d.Constraints[pi.Name]
-			if pi.Table != d.Name || c == nil || (c.Type != model.PrimaryKey && c.Type != model.Unique) {
+			if pi.Table != d.Name || !partitionKeyIndex(d, pi.Name) {
 				continue
 			}
-			if _, ok := usingIndexTail(c); ok {
-				out[c.Name] = ix.Name
+			if _, ok := usingIndexTail(d.Constraints[pi.Name]); ok {
+				out[pi.Name] = ix.Name
 			}
 		}
 	}
