@@ -45,14 +45,25 @@ var (
 	// A URL's password runs to the last '@' before the host: a user name or
 	// password may hold a raw '@', and drivers split at the last one.
 	urlPassword = regexp.MustCompile(`(postgres(?:ql)?://[^:/\s]*):[^/\s]*@`)
-	kvPassword  = regexp.MustCompile(`(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+	kvPasswordKey   = regexp.MustCompile(`password\s*=\s*`)
+	kvPasswordValue = regexp.MustCompile(`^(?:'(?:[^'\\]|\\.)*'|\S+)`)
 )
 
 // Redact replaces every password in s (a connection string or a message that
 // contains one) with "xxxxx".
 func Redact(s string) string {
 	s = urlPassword.ReplaceAllString(s, "${1}:xxxxx@")
-	return kvPassword.ReplaceAllString(s, "${1}xxxxx")
+	// Keys are redacted from the last to the first: a value may itself read
+	// "password", and a left-to-right pass would take it as the value and
+	// skip the key that follows ("password= password = secret").
+	keys := kvPasswordKey.FindAllStringIndex(s, -1)
+	for i := len(keys) - 1; i >= 0; i-- {
+		start := keys[i][1]
+		if v := kvPasswordValue.FindStringIndex(s[start:]); v != nil {
+			s = s[:start] + "xxxxx" + s[start+v[1]:]
+		}
+	}
+	return s
 }
 
 func isURL(s string) bool {
