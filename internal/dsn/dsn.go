@@ -44,7 +44,7 @@ func Describe(conn string) (string, error) {
 var (
 	// A URL's password runs to the last '@' before the host: a user name or
 	// password may hold a raw '@', and drivers split at the last one.
-	urlPassword = regexp.MustCompile(`(postgres(?:ql)?://[^:/\s]*):[^/\s]*@`)
+	urlPassword     = regexp.MustCompile(`(postgres(?:ql)?://[^:/\s]*):[^/\s]*@`)
 	kvPasswordKey   = regexp.MustCompile(`password\s*=\s*`)
 	kvPasswordValue = regexp.MustCompile(`^(?:'(?:[^'\\]|\\.)*'|\S+)`)
 )
