@@ -21,13 +21,10 @@ import (
 // what a scratch database can create. A trigger or policy of an outside
 // table is not part of what managed objects use, so what it uses is not
 // followed.
-const outsideQuery = `
+var outsideQuery = `
 WITH RECURSIVE
 outside AS (
-  SELECT oid FROM pg_namespace
-  WHERE NOT nspname = ANY($1) AND nspname NOT IN ('pg_catalog', 'information_schema')
-    AND nspname NOT LIKE 'pg\_toast%' AND nspname NOT LIKE 'pg\_temp\_%'
-),
+  SELECT oid FROM pg_namespace` + outsideSchemas + `),
 -- The objects in those schemas: only dependencies on them matter.
 obj(cls, oid) AS (
   SELECT 'pg_class'::regclass, c.oid FROM pg_class c JOIN outside o ON o.oid = c.relnamespace
@@ -119,6 +116,17 @@ JOIN outside o ON o.oid = nsp.ns
 JOIN pg_namespace n ON n.oid = nsp.ns
 ORDER BY 3, 1, 2`
 
+// outsideSchemasQuery says whether there is any schema outsideQuery looks
+// in (its "outside" part).
+var outsideSchemasQuery = `SELECT EXISTS (SELECT FROM pg_namespace` + outsideSchemas + `)`
+
+// outsideSchemas picks the schemas that are neither managed ($1) nor the
+// system's.
+const outsideSchemas = `
+  WHERE NOT nspname = ANY($1) AND nspname NOT IN ('pg_catalog', 'information_schema')
+    AND nspname NOT LIKE 'pg\_toast%' AND nspname NOT LIKE 'pg\_temp\_%'
+`
+
 // outsideIDsQuery names the objects found by outsideQuery as the model
 // does: $1 their schemas, $2 and $3 their catalogs and oids.
 var outsideIDsQuery = "WITH " + dependObjects + `,
@@ -137,18 +145,36 @@ JOIN pg_namespace n ON n.oid = c.cfgnamespace`
 // type from another schema (a domain over a type from a third one), an
 // extension whose type or function is used (CREATE EXTENSION … WITH SCHEMA
 // …), a table a foreign key references, a function a default or a
-// signature uses. What the source uses (names: source.Set.QualifiedNames)
-// counts too, though nothing managed on live uses it yet. It returns them
+// signature uses. What the source uses (names, asked for only when there
+// is a schema to look in: source.Set.QualifiedNames) counts too, though
+// nothing managed on live uses it yet. It returns them
 // as a model of their own, with their schemas, without grants, owners,
 // policies, triggers or anything else nothing managed uses; nil when there
 // are none. Scratch databases create them before anything else, as live
 // has them; they are never compared.
-func Outside(ctx context.Context, conn *pgx.Conn, opts Options, names []source.Name) (*model.Model, error) {
+func Outside(ctx context.Context, conn *pgx.Conn, opts Options, names func() ([]source.Name, error)) (*model.Model, error) {
 	if len(opts.Schemas) == 0 {
 		return nil, nil
 	}
-	qs, qn := make([]string, len(names)), make([]string, len(names))
-	for i, n := range names {
+	// outsideQuery costs tens of milliseconds in a new session, mostly to
+	// plan; a database whose only schemas are the managed ones, the common
+	// case, needs none of it, nor the source's names.
+	var exist bool
+	if err := conn.QueryRow(ctx, outsideSchemasQuery, opts.Schemas).Scan(&exist); err != nil {
+		return nil, fmt.Errorf("find the objects outside the managed schemas that they use: %w", err)
+	}
+	if !exist {
+		return nil, nil
+	}
+	var used []source.Name
+	if names != nil {
+		var err error
+		if used, err = names(); err != nil {
+			return nil, err
+		}
+	}
+	qs, qn := make([]string, len(used)), make([]string, len(used))
+	for i, n := range used {
 		qs[i], qn[i] = n.Schema, n.Name
 	}
 	rows, err := conn.Query(ctx, outsideQuery, opts.Schemas, qs, qn)

@@ -69,39 +69,54 @@ const (
 // is opened only if a plan needs proving.
 func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func(t *target, p *pipeline) error) error {
 	began := time.Now()
-	// The server's major decides whether PostgreSQL 18 syntax the parser
-	// cannot read is accepted: checked once the target is open.
-	set, err := source.LoadFor(s.SchemaDir, source.FallbackMajor)
-	if err != nil {
-		return err
-	}
-	a.log.Debug("source loaded", "files", len(set.Files), "statements", len(set.Statements), logDurationMS, since(began))
-
+	// The source is parsed while the target is opened and inspected: on a
+	// large source the parse costs as much as the inspection. The server's
+	// major decides whether PostgreSQL 18 syntax the parser cannot read is
+	// accepted: checked once both are known.
+	src := loadSource(s.SchemaDir)
 	t, err := a.openTarget(ctx, s)
 	if err != nil {
+		if _, srcErr := src.wait(); srcErr != nil {
+			return srcErr // a broken source is reported first, as without a database
+		}
 		return err
 	}
 	defer t.Close()
-	if err := set.CheckMajor(t.Major); err != nil {
-		return err
-	}
-
-	// What managed objects and the source use outside the managed schemas
-	// is made first in every scratch database; the source loads after it,
-	// so it is known before the cache is asked.
-	outside, err := catalog.Outside(ctx, t.Conn, catalog.Options{Schemas: s.TargetSchemas}, set.QualifiedNames())
-	if err != nil {
-		return err
-	}
-	live := a.inspectLive(ctx, s, t, outside)
+	live := a.inspectLive(ctx, s, t, src)
 	defer live.wait() // before t.Close: the inspection uses the connection
-
 	shadowDSN := s.ShadowDSN
 	if shadowDSN == "" {
 		shadowDSN = t.ShadowDSN()
 	}
+	type found struct {
+		identity string
+		bin      pgserver.Binaries
+	}
+	ident := make(chan found, 1)
+	go func() { // runs `postgres --version`: beside the inspection
+		identity, bin := shadowIdentity(shadowDSN, t)
+		ident <- found{identity, bin}
+	}()
+
+	set, err := src.wait()
+	if err != nil {
+		return err
+	}
+	a.log.Debug("source loaded", "files", len(set.Files), "statements", len(set.Statements), logDurationMS, src.ms)
+	if err := set.CheckMajor(t.Major); err != nil {
+		return err
+	}
+	// What managed objects and the source use outside the managed schemas
+	// is made first in every scratch database; the source loads after it,
+	// so it is known before the cache is asked.
+	outside, err := live.outsideModel()
+	if err != nil {
+		return err
+	}
+
 	p := &pipeline{Set: set}
-	identity, bin := shadowIdentity(shadowDSN, t)
+	id := <-ident
+	identity, bin := id.identity, id.bin
 	openShadow := func(ctx context.Context) (*shadow.Server, error) {
 		if p.Shadow != nil {
 			return p.Shadow, nil
@@ -171,29 +186,77 @@ func cacheState(c *shadow.Cache, hit bool) string {
 	return "miss"
 }
 
-// liveInspection is the live model being read in the background.
+// sourceLoad is the source being parsed in the background.
+type sourceLoad struct {
+	done chan struct{}
+	set  *source.Set
+	err  error
+	ms   int64
+}
+
+func loadSource(dir string) *sourceLoad {
+	l := &sourceLoad{done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		began := time.Now()
+		l.set, l.err = source.LoadFor(dir, source.FallbackMajor)
+		l.ms = since(began)
+	}()
+	return l
+}
+
+func (l *sourceLoad) wait() (*source.Set, error) {
+	<-l.done
+	return l.set, l.err
+}
+
+// liveInspection is the live model being read in the background, and what
+// it and the source use outside the managed schemas (catalog.Outside).
 type liveInspection struct {
 	done  chan struct{}
 	model *model.Model
 	err   error
+
+	outsideDone chan struct{}
+	outside     *model.Model
+	outsideErr  error
 }
 
-// wait returns the live model once read.
+// wait returns the live model once read, with its Outside.
 func (l *liveInspection) wait() (*model.Model, error) {
 	<-l.done
 	return l.model, l.err
 }
 
-// inspectLive starts reading the live model; outside is what it uses
-// outside the managed schemas (catalog.Outside).
-func (a *app) inspectLive(ctx context.Context, s *settings, t *target, outside *model.Model) *liveInspection {
-	l := &liveInspection{done: make(chan struct{})}
+// outsideModel returns what managed objects and the source use outside the
+// managed schemas, known before the live model is.
+func (l *liveInspection) outsideModel() (*model.Model, error) {
+	<-l.outsideDone
+	return l.outside, l.outsideErr
+}
+
+// inspectLive starts reading, on the target's connection, what live and
+// the source use outside the managed schemas (the source's names are
+// waited for only when there is such a schema), then the live model.
+func (a *app) inspectLive(ctx context.Context, s *settings, t *target, src *sourceLoad) *liveInspection {
+	l := &liveInspection{done: make(chan struct{}), outsideDone: make(chan struct{})}
 	go func() {
 		defer close(l.done)
+		l.outside, l.outsideErr = catalog.Outside(ctx, t.Conn, catalog.Options{Schemas: s.TargetSchemas}, func() ([]source.Name, error) {
+			set, err := src.wait()
+			if err != nil {
+				return nil, err
+			}
+			return set.QualifiedNames(), nil
+		})
+		close(l.outsideDone)
+		if l.err = l.outsideErr; l.err != nil {
+			return
+		}
 		began := time.Now()
 		l.model, l.err = catalog.Inspect(ctx, t.Conn, catalog.Options{Schemas: s.TargetSchemas, Owners: s.ManageOwners})
 		if l.err == nil {
-			l.model.Outside = outside
+			l.model.Outside = l.outside
 			a.log.Debug("live inspected", logDurationMS, since(began))
 		}
 	}()
