@@ -60,14 +60,17 @@ func CacheRoots() []string {
 // $PGFLUX_PG_BINDIR, `pg_config --bindir`, PATH, /usr/lib/postgresql/*/bin
 // and pg-flux's own cache of downloaded majors (newest release first). Each
 // place is a pattern as shown to the user and the directories it matched.
-func searchPlaces() (places []string, dirs []string) {
+func searchPlaces(pr *probes) (places []string, dirs []string) {
 	if d := os.Getenv("PGFLUX_PG_BINDIR"); d != "" {
 		places = append(places, "$PGFLUX_PG_BINDIR ("+d+")")
 		dirs = append(dirs, d)
 	}
 	places = append(places, "pg_config --bindir")
-	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
-		dirs = append(dirs, strings.TrimSpace(string(out)))
+	if path, err := exec.LookPath("pg_config"); err == nil {
+		// Debian's pg_config answers for the newest major installed.
+		if out, err := pr.output(path, []string{"--bindir"}, "/usr/lib/postgresql"); err == nil {
+			dirs = append(dirs, strings.TrimSpace(out))
+		}
 	}
 	places = append(places, "PATH")
 	if p, err := exec.LookPath("postgres"); err == nil {
@@ -129,13 +132,15 @@ func CacheDir() (string, error) {
 func FindBinaries(major int) (Binaries, error) {
 	seen := map[string]bool{}
 	var found []string
-	places, dirs := searchPlaces()
+	pr := loadProbes()
+	defer pr.save()
+	places, dirs := searchPlaces(pr)
 	for _, dir := range dirs {
 		if dir == "" || seen[dir] {
 			continue
 		}
 		seen[dir] = true
-		b, err := inspectDir(dir)
+		b, err := inspectDir(pr, dir)
 		if err != nil {
 			continue
 		}
@@ -164,13 +169,13 @@ func (e notFoundError) Is(target error) bool { return target == ErrNoBinaries }
 
 var versionRE = regexp.MustCompile(`\(PostgreSQL\) (\d+)(?:\.(\d+))?`)
 
-func inspectDir(dir string) (Binaries, error) {
+func inspectDir(pr *probes, dir string) (Binaries, error) {
 	for _, tool := range []string{"postgres", "initdb"} {
 		if fi, err := os.Stat(filepath.Join(dir, tool)); err != nil || fi.IsDir() {
 			return Binaries{}, fmt.Errorf("%s: no %s", dir, tool)
 		}
 	}
-	out, err := exec.Command(filepath.Join(dir, "postgres"), "--version").Output()
+	out, err := pr.output(filepath.Join(dir, "postgres"), []string{"--version"})
 	if err != nil {
 		return Binaries{}, fmt.Errorf("%s/postgres --version: %w", dir, err)
 	}

@@ -45,7 +45,7 @@ func TestFindBinariesInCache(t *testing.T) {
 			}
 		}
 	}
-	_, dirs := searchPlaces()
+	_, dirs := searchPlaces(&probes{entries: map[string]string{}})
 	var cached []string
 	for _, d := range dirs {
 		if strings.HasPrefix(d, cache) {
@@ -54,5 +54,48 @@ func TestFindBinariesInCache(t *testing.T) {
 	}
 	if want := []string{"10.10", "10.2", "9.6"}; !slices.Equal(cached, want) {
 		t.Errorf("cache searched in order %v, want %v", cached, want)
+	}
+}
+
+// `postgres --version` runs once per binary: later searches take the
+// version from the memo while the file is unchanged, and run it again when
+// the file changes (a minor upgrade).
+func TestFindBinariesRemembersVersionsUntilTheBinaryChanges(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("PGFLUX_PG_CACHE", t.TempDir())
+	t.Setenv("PATH", "/nonexistent")
+	bin := t.TempDir()
+	t.Setenv("PGFLUX_PG_BINDIR", bin)
+	runs := filepath.Join(t.TempDir(), "runs")
+	write := func(version string) {
+		script := "#!/bin/sh\necho run >> " + runs + "\necho 'postgres (PostgreSQL) " + version + "'\n"
+		if err := os.WriteFile(filepath.Join(bin, "postgres"), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("15.4")
+	if err := os.WriteFile(filepath.Join(bin, "initdb"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		data, _ := os.ReadFile(runs)
+		return strings.Count(string(data), "run")
+	}
+	for i := 0; i < 3; i++ {
+		b, err := FindBinaries(15)
+		if err != nil || b.Version != "15.4" || b.Dir != bin {
+			t.Fatalf("search %d: %+v, %v", i, b, err)
+		}
+	}
+	if n := count(); n != 1 {
+		t.Errorf("postgres --version ran %d times for 3 searches, want 1", n)
+	}
+	write("15.5 (a longer version string)")
+	b, err := FindBinaries(15)
+	if err != nil || b.Version != "15.5" {
+		t.Fatalf("after the binary changed: %+v, %v", b, err)
+	}
+	if n := count(); n != 2 {
+		t.Errorf("postgres --version ran %d times, want 2 after the binary changed", n)
 	}
 }
