@@ -76,12 +76,12 @@ func LoadDesired(ctx context.Context, srv *Server, set *source.Set, schemas []st
 	if err == nil {
 		err = Load(ctx, conn, withoutPrelude(set, outside), srv.LoadOptions())
 	}
-	conn.Close(context.WithoutCancel(ctx))
 	if err != nil {
+		conn.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
 	// A fresh session, so nothing the source set lingers in the inspection.
-	if l.conn, err = db.Connect(ctx); err != nil {
+	if l.conn, err = freshSession(ctx, db, conn); err != nil {
 		return nil, err
 	}
 	l.Model, err = catalog.Inspect(ctx, l.conn, catalog.Options{Schemas: schemas, Owners: srv.owners})
@@ -102,6 +102,22 @@ func (l *Loaded) AdoptSpelling(ctx context.Context, live *model.Model, verdicts 
 		return fmt.Errorf("shadow database: %w", err)
 	}
 	return nil
+}
+
+// freshSession returns conn in the state of a new session — settings, role,
+// prepared statements, temporary objects and locks all discarded — or, when
+// that fails, a new connection to db (conn is then closed). Unlike a new
+// connection, the session keeps what its backend has cached of the system
+// catalogs: the inspection that follows does not plan its queries cold,
+// which costs about as much as running them on a small schema.
+func freshSession(ctx context.Context, db *Database, conn *pgx.Conn) (*pgx.Conn, error) {
+	if err := conn.DeallocateAll(ctx); err == nil {
+		if _, err := conn.Exec(ctx, "DISCARD ALL"); err == nil {
+			return conn, nil
+		}
+	}
+	conn.Close(context.WithoutCancel(ctx))
+	return db.Connect(ctx)
 }
 
 // Close drops the scratch database.
@@ -175,7 +191,7 @@ func validateOnce(ctx context.Context, srv *Server, live *model.Model, pending [
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
+	defer func() { conn.Close(context.WithoutCancel(ctx)) }() // conn may be replaced below
 	before, err := definitionStamps(ctx, conn)
 	if err != nil {
 		return nil, fmt.Errorf("validate the plan: %w", err)
@@ -187,11 +203,11 @@ func validateOnce(ctx context.Context, srv *Server, live *model.Model, pending [
 		return nil, &PlanFailedError{Err: err}
 	}
 	// Inspect in a fresh session: the plan's steps may have set things.
-	insp, err := db.Connect(ctx)
+	insp, err := freshSession(ctx, db, conn)
 	if err != nil {
 		return nil, err
 	}
-	defer insp.Close(context.WithoutCancel(ctx))
+	conn = insp
 	result, err = catalog.Inspect(ctx, insp, catalog.Options{Schemas: schemas, Owners: srv.owners})
 	if err != nil {
 		return nil, fmt.Errorf("validate the plan: inspect the scratch database: %w", err)
