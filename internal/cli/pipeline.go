@@ -82,8 +82,12 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 		return err
 	}
 	defer t.Close()
-	live := a.inspectLive(ctx, s, t, src)
+	// Called off when the command ends early (a broken source): the
+	// inspection is then waited for only to free the connection.
+	inspectCtx, stopInspect := context.WithCancel(ctx)
+	live := a.inspectLive(inspectCtx, s, t, src)
 	defer live.wait() // before t.Close: the inspection uses the connection
+	defer stopInspect()
 	shadowDSN := s.ShadowDSN
 	if shadowDSN == "" {
 		shadowDSN = t.ShadowDSN()
