@@ -117,7 +117,7 @@ was executed); 2 an error.`,
 	f.StringVar(&a.global.shadowDSN, "shadow-dsn", "", "server where pg-flux may create scratch databases (else $PGFLUX_SHADOW_DSN, else the shared shadow server: pg-flux shadow status)")
 	f.StringVar(&a.global.logFormat, "log-format", "text", "log format on stderr: text or json")
 	f.BoolVarP(&a.global.verbose, "verbose", "v", false, "say more about what pg-flux does")
-	f.BoolVar(&a.global.noCache, "no-cache", false, "load the source into the shadow even when the cached desired model is current")
+	f.BoolVar(&a.global.noCache, "no-cache", false, "parse the source and load it into the shadow even when the cached parse and desired model are current")
 	f.BoolVar(&a.global.manageOwners, "manage-owners", false, "compare and set object owners (else $PGFLUX_MANAGE_OWNERS, else manage_owners: in the config, else off)")
 
 	root.AddCommand(

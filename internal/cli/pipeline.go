@@ -73,7 +73,11 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	// large source the parse costs as much as the inspection. The server's
 	// major decides whether PostgreSQL 18 syntax the parser cannot read is
 	// accepted: checked once both are known.
-	src := loadSource(s.SchemaDir)
+	var cache *shadow.Cache
+	if !a.global.noCache {
+		cache = shadow.OpenCache("")
+	}
+	src := loadSource(s.SchemaDir, cache)
 	t, err := a.openTarget(ctx, s)
 	if err != nil {
 		if _, srcErr := src.wait(); srcErr != nil {
@@ -106,7 +110,7 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	if err != nil {
 		return err
 	}
-	a.log.Debug("source loaded", "files", len(set.Files), "statements", len(set.Statements), logDurationMS, src.ms)
+	a.log.Debug("source loaded", "files", len(set.Files), "statements", len(set.Statements), "cache", cacheState(cache, src.hit), logDurationMS, src.ms)
 	if err := set.CheckMajor(t.Major); err != nil {
 		return err
 	}
@@ -146,10 +150,6 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	p.openShadow = openShadow
 	defer func() { p.Shadow.Close() }()
 
-	var cache *shadow.Cache
-	if !a.global.noCache {
-		cache = shadow.OpenCache("")
-	}
 	p.cache = cache
 	p.cacheKey = shadow.CacheKey{Source: set.Hash(), Server: identity, Major: t.Major, BuildID: shadow.BuildID(Version),
 		Schemas: s.TargetSchemas, Owners: s.ManageOwners, Outside: outside}
@@ -194,17 +194,25 @@ func cacheState(c *shadow.Cache, hit bool) string {
 type sourceLoad struct {
 	done chan struct{}
 	set  *source.Set
+	hit  bool // read back from the cache
 	err  error
 	ms   int64
 }
 
-func loadSource(dir string) *sourceLoad {
+// loadSource starts reading and parsing the schema directory; an unchanged
+// source is read back from the cache (nil: always parsed).
+func loadSource(dir string, cache *shadow.Cache) *sourceLoad {
 	l := &sourceLoad{done: make(chan struct{})}
 	go func() {
 		defer close(l.done)
 		began := time.Now()
-		l.set, l.err = source.LoadFor(dir, source.FallbackMajor)
-		l.ms = since(began)
+		defer func() { l.ms = since(began) }()
+		files, err := source.Read(dir)
+		if err != nil {
+			l.err = err
+			return
+		}
+		l.set, l.hit, l.err = shadow.CachedParse(cache, files, source.FallbackMajor, shadow.BuildID(Version))
 	}()
 	return l
 }

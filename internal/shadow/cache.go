@@ -160,6 +160,43 @@ func (c *Cache) prune() {
 	}
 }
 
+// The parsed source is cached too: on a large source the parse costs as
+// much as the live inspection that an unchanged source otherwise reduces a
+// command to.
+const sourceFormat = "pg-flux parsed source 1\n"
+
+// sourceKey names the parse of files by their hash, the directory as given
+// (statements carry paths under it) and the pg-flux build (its parser).
+func sourceKey(files *source.Files, buildID string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s", sourceFormat, files.Hash(), files.Dir(), buildID)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// CachedParse is files.Parse(major) behind the cache: hit reports that the
+// set was read back rather than parsed. Only sets that parsed are stored.
+func CachedParse(c *Cache, files *source.Files, major int, buildID string) (set *source.Set, hit bool, err error) {
+	key := sourceKey(files, fmt.Sprintf("%s major %d", buildID, major))
+	if c != nil {
+		if data, err := os.ReadFile(c.path(key)); err == nil {
+			if rest, ok := strings.CutPrefix(string(data), sourceFormat); ok {
+				if set, err := source.DecodeSet([]byte(rest)); err == nil && set.Hash() == files.Hash() {
+					return set, true, nil
+				}
+			}
+		}
+	}
+	if set, err = files.Parse(major); err != nil {
+		return nil, false, err
+	}
+	if c != nil {
+		if data, err := set.Encode(); err == nil {
+			_ = c.write(key, append([]byte(sourceFormat), data...)) // a cache that cannot be written only costs time
+		}
+	}
+	return set, false, nil
+}
+
 // CachedDesired is Desired behind the cache. On a hit the shadow server is
 // not used at all (open is not called) unless live's spellings need a
 // comparison not made before. On a miss the source is loaded while live()

@@ -260,3 +260,52 @@ func databases(t *testing.T, srv *Server) []string {
 	}
 	return names
 }
+
+// The parsed source is read back while the files, the directory as given
+// and the build are the same; any of them changing parses again, and a
+// source that does not parse is never stored.
+func TestCachedParseHitsOnlyForTheSameFiles(t *testing.T) {
+	c := OpenCache(t.TempDir())
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a.sql")
+	write := func(sql string) {
+		if err := os.WriteFile(file, []byte(sql), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	parse := func(dir, build string) (*source.Set, bool, error) {
+		files, err := source.Read(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return CachedParse(c, files, source.FallbackMajor, build)
+	}
+	write("CREATE TABLE t (id int);\n")
+	for i, want := range []bool{false, true, true} {
+		set, hit, err := parse(dir, "b1")
+		if err != nil || hit != want || len(set.Statements) != 1 || set.Statements[0].File != file {
+			t.Fatalf("parse %d: hit %v (want %v), %v, %+v", i, hit, want, err, set)
+		}
+	}
+	if _, hit, _ := parse(dir, "b2"); hit {
+		t.Error("another build read the cached parse")
+	}
+	if _, hit, _ := parse(dir+string(filepath.Separator)+".", "b1"); hit {
+		t.Error("the same files under another directory spelling read statements with the first one's paths")
+	}
+	write("CREATE TABLE t (id int);\nCREATE TABLE u (id int);\n")
+	if set, hit, _ := parse(dir, "b1"); hit || len(set.Statements) != 2 {
+		t.Errorf("changed file: hit %v, %d statements", hit, len(set.Statements))
+	}
+	write("CREATE TABLE (;\n")
+	for i := 0; i < 2; i++ {
+		if _, hit, err := parse(dir, "b1"); err == nil || hit {
+			t.Fatalf("broken file, parse %d: hit %v, err %v", i, hit, err)
+		}
+	}
+	// nil cache: always parsed.
+	files, _ := source.Read(dir)
+	if _, hit, err := CachedParse(nil, files, source.FallbackMajor, "b1"); hit || err == nil {
+		t.Errorf("nil cache: hit %v, err %v", hit, err)
+	}
+}

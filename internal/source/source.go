@@ -101,6 +101,25 @@ func Load(dir string) (*Set, error) {
 // know the major yet loads for FallbackMajor and calls Set.CheckMajor once
 // it does.
 func LoadFor(dir string, major int) (*Set, error) {
+	files, err := Read(dir)
+	if err != nil {
+		return nil, err
+	}
+	return files.Parse(major)
+}
+
+// Files are the schema directory's .sql files, read but not parsed: enough
+// to know the source's hash, which is all a cached parse needs.
+type Files struct {
+	dir  string
+	rels []string // paths relative to dir, slash-separated, in load order
+	data [][]byte
+	hash string
+}
+
+// Read reads every *.sql file under dir, recursively, in lexical order of
+// their paths relative to dir.
+func Read(dir string) (*Files, error) {
 	fi, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("schema directory %s does not exist: run `pg-flux init` to create one, or point --schema at your schema directory", dir)
@@ -130,17 +149,34 @@ func LoadFor(dir string, major int) (*Set, error) {
 		return nil, fmt.Errorf("read schema directory %s: %w", dir, err)
 	}
 	sort.Strings(rels)
-
-	set := &Set{Dir: dir, names: map[Name]bool{}}
+	f := &Files{dir: dir, rels: rels}
 	h := sha256.New()
-	var problems []error
 	for _, rel := range rels {
-		file := filepath.Join(dir, filepath.FromSlash(rel))
-		data, err := os.ReadFile(file)
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
 		if err != nil {
 			return nil, fmt.Errorf("read schema file: %w", err)
 		}
 		hashFile(h, rel, data)
+		f.data = append(f.data, data)
+	}
+	f.hash = "sha256:" + hex.EncodeToString(h.Sum(nil))
+	return f, nil
+}
+
+// Hash is the hash the parsed Set will have (Set.Hash).
+func (f *Files) Hash() string { return f.hash }
+
+// Dir is the schema directory as given to Read.
+func (f *Files) Dir() string { return f.dir }
+
+// Parse splits and checks the files' statements for a server of the given
+// major (see LoadFor).
+func (f *Files) Parse(major int) (*Set, error) {
+	set := &Set{Dir: f.dir, names: map[Name]bool{}, hash: f.hash}
+	var problems []error
+	for i, rel := range f.rels {
+		file := filepath.Join(f.dir, filepath.FromSlash(rel))
+		data := f.data[i]
 		set.Files = append(set.Files, file)
 		stmts, err := split(file, string(data))
 		if err != nil {
@@ -174,7 +210,6 @@ func LoadFor(dir string, major int) (*Set, error) {
 	if len(problems) > 0 {
 		return nil, joinProblems(problems)
 	}
-	set.hash = "sha256:" + hex.EncodeToString(h.Sum(nil))
 	return set, nil
 }
 
