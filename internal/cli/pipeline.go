@@ -68,7 +68,6 @@ const (
 // unchanged source the desired model comes from the cache and the shadow
 // is opened only if a plan needs proving.
 func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func(t *target, p *pipeline) error) error {
-	began := time.Now()
 	// The source is parsed while the target is opened and inspected: on a
 	// large source the parse costs as much as the inspection. The server's
 	// major decides whether PostgreSQL 18 syntax the parser cannot read is
@@ -153,7 +152,7 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	p.cache = cache
 	p.cacheKey = shadow.CacheKey{Source: set.Hash(), Server: identity, Major: t.Major, BuildID: shadow.BuildID(Version),
 		Schemas: s.TargetSchemas, Owners: s.ManageOwners, Outside: outside}
-	began = time.Now()
+	began := time.Now()
 	var hit bool
 	p.Desired, hit, err = shadow.CachedDesired(ctx, cache, p.cacheKey, openShadow, set, s.TargetSchemas, live.wait)
 	if _, liveErr := live.wait(); liveErr != nil {
