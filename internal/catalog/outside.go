@@ -21,7 +21,7 @@ import (
 // what a scratch database can create. A trigger or policy of an outside
 // table is not part of what managed objects use, so what it uses is not
 // followed.
-var outsideQuery = `
+const outsideQuery = `
 WITH RECURSIVE
 outside AS (
   SELECT oid FROM pg_namespace` + outsideSchemas + `),
@@ -118,7 +118,7 @@ ORDER BY 3, 1, 2`
 
 // outsideSchemasQuery says whether there is any schema outsideQuery looks
 // in (its "outside" part).
-var outsideSchemasQuery = `SELECT EXISTS (SELECT FROM pg_namespace` + outsideSchemas + `)`
+const outsideSchemasQuery = `SELECT EXISTS (SELECT FROM pg_namespace` + outsideSchemas + `)`
 
 // outsideSchemas picks the schemas that are neither managed ($1) nor the
 // system's.

@@ -76,7 +76,8 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	if !a.global.noCache {
 		cache = shadow.OpenCache("")
 	}
-	src := loadSource(s.SchemaDir, cache)
+	buildID := shadow.BuildID(Version)
+	src := loadSource(s.SchemaDir, cache, buildID)
 	t, err := a.openTarget(ctx, s)
 	if err != nil {
 		if _, srcErr := src.wait(); srcErr != nil {
@@ -95,15 +96,6 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	if shadowDSN == "" {
 		shadowDSN = t.ShadowDSN()
 	}
-	type found struct {
-		identity string
-		bin      pgserver.Binaries
-	}
-	ident := make(chan found, 1)
-	go func() { // runs `postgres --version`: beside the inspection
-		identity, bin := shadowIdentity(shadowDSN, t)
-		ident <- found{identity, bin}
-	}()
 
 	set, err := src.wait()
 	if err != nil {
@@ -122,14 +114,13 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	}
 
 	p := &pipeline{Set: set}
-	id := <-ident
-	identity, bin := id.identity, id.bin
+	identity, bin := shadowIdentity(shadowDSN, t)
 	openShadow := func(ctx context.Context) (*shadow.Server, error) {
 		if p.Shadow != nil {
 			return p.Shadow, nil
 		}
 		began := time.Now()
-		srv, err := shadow.Open(ctx, shadow.Options{DSN: shadowDSN, Major: t.Major, Binaries: bin, Owners: s.ManageOwners, BuildID: shadow.BuildID(Version)})
+		srv, err := shadow.Open(ctx, shadow.Options{DSN: shadowDSN, Major: t.Major, Binaries: bin, Owners: s.ManageOwners, BuildID: buildID})
 		if err != nil {
 			return nil, err
 		}
@@ -150,7 +141,7 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	defer func() { p.Shadow.Close() }()
 
 	p.cache = cache
-	p.cacheKey = shadow.CacheKey{Source: set.Hash(), Server: identity, Major: t.Major, BuildID: shadow.BuildID(Version),
+	p.cacheKey = shadow.CacheKey{Source: set.Hash(), Server: identity, Major: t.Major, BuildID: buildID,
 		Schemas: s.TargetSchemas, Owners: s.ManageOwners, Outside: outside}
 	began := time.Now()
 	var hit bool
@@ -200,7 +191,7 @@ type sourceLoad struct {
 
 // loadSource starts reading and parsing the schema directory; an unchanged
 // source is read back from the cache (nil: always parsed).
-func loadSource(dir string, cache *shadow.Cache) *sourceLoad {
+func loadSource(dir string, cache *shadow.Cache, buildID string) *sourceLoad {
 	l := &sourceLoad{done: make(chan struct{})}
 	go func() {
 		defer close(l.done)
@@ -211,7 +202,7 @@ func loadSource(dir string, cache *shadow.Cache) *sourceLoad {
 			l.err = err
 			return
 		}
-		l.set, l.hit, l.err = shadow.CachedParse(cache, files, source.FallbackMajor, shadow.BuildID(Version))
+		l.set, l.hit, l.err = shadow.CachedParse(cache, files, source.FallbackMajor, buildID)
 	}()
 	return l
 }

@@ -22,9 +22,9 @@ PGFLUX_SHADOW_IDLE (default 10m) without a command, keeping its data
 are kept) so that the next start is quick. PGFLUX_SHADOW_IDLE=0 starts and
 removes a throwaway server in every command instead.
 
-stop stops it now and removes its directory. Desired models are cached
-separately (status shows where; --no-cache bypasses the cache, deleting it
-is always safe).`,
+stop stops it now and removes its directory. Desired models and parsed
+sources are cached separately (status shows where; --no-cache bypasses the
+cache, deleting it is always safe).`,
 		Example: `  pg-flux shadow status
   pg-flux shadow stop`,
 	}

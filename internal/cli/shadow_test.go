@@ -132,11 +132,18 @@ func TestSharedShadowKilled(t *testing.T) {
 	if len(servers) != 1 || servers[0].PID == 0 || servers[0].PID == pid {
 		t.Fatalf("want a new shared server, got %+v (killed %d)", servers, pid)
 	}
-	if r := p.run(t, "plan", "--verbose"); r.code != 0 || !strings.Contains(r.stderr, "cache=miss") {
-		t.Fatalf("plan:\n%s", r)
-	}
-	if r := p.run(t, "plan", "--verbose"); r.code != 0 || !strings.Contains(r.stderr, "cache=hit") {
-		t.Fatalf("plan with an unchanged source should hit the cache:\n%s", r)
+	// The parse and the desired model are cached apart: both miss, then
+	// both hit.
+	for _, want := range []string{"cache=miss", "cache=hit"} {
+		r := p.run(t, "plan", "--verbose")
+		if r.code != 0 {
+			t.Fatalf("plan:\n%s", r)
+		}
+		for _, msg := range []string{`msg="source loaded"`, `msg="desired state loaded"`} {
+			if line := logLine(r.stderr, msg); !strings.Contains(line, want) {
+				t.Errorf("plan --verbose, %s: want %s, got %q", msg, want, line)
+			}
+		}
 	}
 	if r := pgflux(t, "shadow", "status"); r.code != 0 || !strings.Contains(r.stdout, "running") {
 		t.Fatalf("shadow status:\n%s", r)
@@ -150,4 +157,14 @@ func TestSharedShadowKilled(t *testing.T) {
 	if err := syscall.Kill(servers[0].PID, 0); err == nil {
 		t.Fatalf("the shadow server %d still runs after shadow stop", servers[0].PID)
 	}
+}
+
+// logLine returns the first --verbose line of stderr that holds msg.
+func logLine(stderr, msg string) string {
+	for _, line := range strings.Split(stderr, "\n") {
+		if strings.Contains(line, msg) {
+			return line
+		}
+	}
+	return ""
 }

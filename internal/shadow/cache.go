@@ -165,18 +165,19 @@ func (c *Cache) prune() {
 // command to.
 const sourceFormat = "pg-flux parsed source 1\n"
 
-// sourceKey names the parse of files by their hash, the directory as given
-// (statements carry paths under it) and the pg-flux build (its parser).
-func sourceKey(files *source.Files, buildID string) string {
+// sourceKey names the parse of files for a major by their hash, the
+// directory as given (statements carry paths under it) and the pg-flux
+// build (its parser).
+func sourceKey(files *source.Files, major int, buildID string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s", sourceFormat, files.Hash(), files.Dir(), buildID)
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\x00%s", sourceFormat, files.Hash(), files.Dir(), major, buildID)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
 // CachedParse is files.Parse(major) behind the cache: hit reports that the
 // set was read back rather than parsed. Only sets that parsed are stored.
 func CachedParse(c *Cache, files *source.Files, major int, buildID string) (set *source.Set, hit bool, err error) {
-	key := sourceKey(files, fmt.Sprintf("%s major %d", buildID, major))
+	key := sourceKey(files, major, buildID)
 	if c != nil {
 		if data, err := os.ReadFile(c.path(key)); err == nil {
 			if rest, ok := strings.CutPrefix(string(data), sourceFormat); ok {

@@ -496,3 +496,70 @@ func TestCloseLeavesNoDatabases(t *testing.T) {
 		t.Errorf("%d shadow database(s) left behind", left)
 	}
 }
+
+// freshSession keeps the backend (its catalog caches are warm) and discards
+// everything a session can carry: settings, role, prepared statements,
+// temporary tables. A session it cannot discard (inside a failed
+// transaction) is replaced by a new connection in the same clean state.
+func TestFreshSessionDiscardsStateAndKeepsTheBackend(t *testing.T) {
+	ctx := context.Background()
+	srv := dsnServer(t)
+	db, err := srv.CreateDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Drop(ctx)
+	conn, err := db.Connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := conn.PgConn().PID()
+	user := queryString(t, conn, "SELECT current_user")
+	for _, sql := range []string{
+		"SET search_path = nowhere",
+		"SET statement_timeout = 1234",
+		"CREATE TEMP TABLE scratch (id int)",
+		"SET ROLE pg_monitor", // a built-in role: nothing to clean up
+	} {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	queryString(t, conn, "SELECT current_setting('search_path')") // a prepared statement pgx caches
+	check := func(conn *pgx.Conn) {
+		t.Helper()
+		for sql, want := range map[string]string{
+			"SELECT current_user":                         user,
+			"SELECT current_setting('search_path')":       `"$user", public`,
+			"SELECT current_setting('statement_timeout')": "0",
+			"SELECT count(*)::text FROM pg_class WHERE relname = 'scratch' AND relpersistence = 't'": "0",
+		} {
+			if got := queryString(t, conn, sql); got != want {
+				t.Errorf("%s = %q after freshSession, want %q", sql, got, want)
+			}
+		}
+	}
+	conn, err = freshSession(ctx, db, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if conn.PgConn().PID() != pid {
+		t.Errorf("freshSession opened a new backend (%d, was %d): the catalog caches are cold again", conn.PgConn().PID(), pid)
+	}
+	check(conn)
+
+	// A failed transaction cannot be discarded: a new connection instead.
+	conn.Exec(ctx, "BEGIN")
+	conn.Exec(ctx, "SET search_path = nowhere")
+	conn.Exec(ctx, "SELECT 1/0")
+	pid = conn.PgConn().PID()
+	conn, err = freshSession(ctx, db, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if conn.PgConn().PID() == pid {
+		t.Error("a session in a failed transaction was kept")
+	}
+	check(conn)
+}
