@@ -373,3 +373,21 @@ func TestReportErrorLockHeld(t *testing.T) {
 		t.Errorf("password printed: %q", errOut.String())
 	}
 }
+
+// The source is parsed while the database is being reached: when both
+// fail, the source's error is the one reported (with its file:line), as
+// when the source was read before connecting; when only the database
+// fails, its error is.
+func TestBrokenSourceReportedBeforeUnreachableDatabase(t *testing.T) {
+	dir := project(t)
+	writeFile(t, filepath.Join(dir, ".pg-flux.yml"), "db: postgres://x@127.0.0.1:1/db\n")
+	writeFile(t, filepath.Join(dir, "schema", "t.sql"), "CREATE TABLE t (id int);\nCREATE TABLE u (id int,;\n")
+	r := pgflux(t, "drift")
+	if r.code != 2 || !strings.Contains(r.stderr, "t.sql:2") || strings.Contains(r.stderr, "cannot connect") {
+		t.Errorf("broken source and unreachable database: want the source's error at t.sql:2, got\n%s", r)
+	}
+	writeFile(t, filepath.Join(dir, "schema", "t.sql"), "CREATE TABLE t (id int);\n")
+	if r := pgflux(t, "drift"); r.code != 2 || !strings.Contains(r.stderr, "cannot connect to 127.0.0.1:1/db") {
+		t.Errorf("unreachable database: want its error, got\n%s", r)
+	}
+}
