@@ -330,7 +330,8 @@ func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) err
 	}
 	began = time.Now()
 	var hit bool
-	if p.Result, hit, err = shadow.CachedValidate(ctx, p.cache, p.cacheKey, p.openShadow, p.Applied, p.Pending, p.Plan, p.Desired, s.TargetSchemas, migration.Execute); err != nil {
+	if p.Result, _, hit, err = shadow.CachedValidate(ctx, p.cache, p.cacheKey, p.openShadow, shadow.Validation{
+		Live: p.Applied, Pending: p.Pending, Plan: p.Plan, Desired: p.Desired, Schemas: s.TargetSchemas, Exec: migration.Execute}); err != nil {
 		return withPlan(err, report.Plan{Steps: p.Plan.Steps, Findings: p.Findings})
 	}
 	a.log.Debug("plan validated on a scratch copy of live", "cache", cacheState(p.cache, hit), logDurationMS, since(began))

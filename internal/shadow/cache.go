@@ -279,24 +279,47 @@ type provenEntry struct {
 	Result *model.Model
 }
 
-// CachedValidate is Validate behind the cache: a plan already proven by
-// this build, on this server, from this very live state to this desired
+// Validation is a plan to prove on a scratch copy of live: after the
+// Pending files, the Plan's steps, run with Exec, must produce Desired (the
+// managed Schemas), as ValidateAfter proves.
+type Validation struct {
+	Live    *model.Model
+	Pending []Pending
+	Plan    *plan.Plan
+	Desired *model.Model
+	Schemas []string
+	Exec    Executor
+	// Keep asks for the scratch database the plan is proven on to be kept,
+	// as a Proof, for a plan that follows (Proof.Then).
+	Keep bool
+	// On, when it holds Live after Pending (a Proof kept by the validation
+	// of the plan before), is where the plan is proven, instead of on a new
+	// copy of live. Otherwise it is not used.
+	On *Proof
+}
+
+// CachedValidate is ValidateAfter behind the cache: a plan already proven
+// by this build, on this server, from this very live state to this desired
 // state, produced the same result then as it would now (the copy of live
-// and the replay of pending files are deterministic), so the result is taken from the cache
-// and open is not called. c may be nil.
-func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(context.Context) (*Server, error), live *model.Model, pending []Pending, p *plan.Plan, desired *model.Model, schemas []string, exec Executor) (result *model.Model, hit bool, err error) {
+// and the replay of pending files are deterministic), so the result is
+// taken from the cache and open is not called. c may be nil.
+//
+// proof is the scratch database the plan was proven on, when there is one
+// to keep: a new one with v.Keep (on a hit there is none), or v.On when the
+// plan was proven there. Close a new one.
+func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(context.Context) (*Server, error), v Validation) (result *model.Model, proof *Proof, hit bool, err error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "proven\x00%s\x00", key.hash())
-	h.Write([]byte(templateName(live, key.BuildID, key.Owners)))
-	h.Write(desired.Canonical())
-	for _, f := range pending {
+	h.Write([]byte(templateName(v.Live, key.BuildID, key.Owners)))
+	h.Write(v.Desired.Canonical())
+	for _, f := range v.Pending {
 		fmt.Fprintf(h, "\x00pending\x00%s", f.Name)
 		for _, st := range f.Steps {
 			fmt.Fprintf(h, "\x00%d\x00%s", st.Isolation, st.SQL)
 		}
 	}
 	h.Write([]byte("\x00plan"))
-	for _, st := range p.Steps {
+	for _, st := range v.Plan.Steps {
 		fmt.Fprintf(h, "\x00%d\x00%s", st.Isolation, st.SQL)
 	}
 	k := hex.EncodeToString(h.Sum(nil))
@@ -305,20 +328,34 @@ func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(conte
 			var e provenEntry
 			d := &decoder{b: data}
 			if d.value(reflect.ValueOf(&e).Elem()) == nil && len(d.b) == 0 && e.Key == k && e.Result != nil {
-				return e.Result, true, nil
+				return e.Result, nil, true, nil
 			}
 		}
 	}
-	srv, err := open(ctx)
-	if err != nil {
-		return nil, false, err
-	}
-	result, err = ValidateAfter(ctx, srv, live, pending, p, desired, schemas, exec)
-	if err != nil {
-		return nil, false, err
+	if v.On.holds(v.Live, v.Pending) {
+		// The same state as on a new copy of live that ran the same
+		// steps: cached as such.
+		if result, err = v.On.Then(ctx, v.Plan, v.Desired, v.Schemas, v.Exec); err != nil {
+			return nil, nil, false, err
+		}
+		proof = v.On
+	} else {
+		srv, err := open(ctx)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if result, proof, err = prove(ctx, srv, v.Live, v.Pending, v.Plan, v.Desired, v.Schemas, v.Exec); err != nil {
+			return nil, nil, false, err
+		}
+		if !v.Keep {
+			if err := proof.Close(ctx); err != nil {
+				return nil, nil, false, err
+			}
+			proof = nil
+		}
 	}
 	if c != nil {
 		_ = c.write(k, encodeValue(nil, reflect.ValueOf(&provenEntry{Key: k, Result: result}).Elem()))
 	}
-	return result, false, nil
+	return result, proof, false, nil
 }

@@ -154,9 +154,22 @@ func Validate(ctx context.Context, srv *Server, live *model.Model, p *plan.Plan,
 // ValidateAfter is Validate for a plan made on top of pending migration
 // files: they are replayed on the copy of live before the plan runs.
 func ValidateAfter(ctx context.Context, srv *Server, live *model.Model, pending []Pending, p *plan.Plan, desired *model.Model, schemas []string, exec Executor) (*model.Model, error) {
+	result, proof, err := prove(ctx, srv, live, pending, p, desired, schemas, exec)
+	if err != nil {
+		return nil, err
+	}
+	if err := proof.Close(ctx); err != nil {
+		return nil, err
+	}
+	return result, nil
+}
+
+// prove is ValidateAfter keeping the scratch database: the Proof, to be
+// closed by the caller.
+func prove(ctx context.Context, srv *Server, live *model.Model, pending []Pending, p *plan.Plan, desired *model.Model, schemas []string, exec Executor) (*model.Model, *Proof, error) {
 	created := map[string]bool{}
 	for {
-		result, err := validateOnce(ctx, srv, live, pending, p, desired, schemas, exec)
+		result, proof, err := validateOnce(ctx, srv, live, pending, p, desired, schemas, exec)
 		// On an embedded cluster, roles the live schema references are
 		// created (NOLOGIN) and the validation starts over.
 		var pgErr *pgconn.PgError
@@ -164,81 +177,42 @@ func ValidateAfter(ctx context.Context, srv *Server, live *model.Model, pending 
 			if m := missingRole.FindStringSubmatch(pgErr.Message); m != nil && !created[m[1]] {
 				created[m[1]] = true
 				if rerr := srv.createRole(ctx, m[1]); rerr != nil {
-					return nil, rerr
+					return nil, nil, rerr
 				}
 				continue
 			}
 		}
-		return result, err
+		return result, proof, err
 	}
 }
 
-func validateOnce(ctx context.Context, srv *Server, live *model.Model, pending []Pending, p *plan.Plan, desired *model.Model, schemas []string, exec Executor) (result *model.Model, err error) {
+// validateOnce makes the copy of live after the pending files and proves
+// the plan on it (Proof.run). On success the copy is kept, as the Proof.
+func validateOnce(ctx context.Context, srv *Server, live *model.Model, pending []Pending, p *plan.Plan, desired *model.Model, schemas []string, exec Executor) (result *model.Model, _ *Proof, err error) {
 	db, err := srv.copyAfter(ctx, live, pending, exec)
 	var re *ReplayError
 	if errors.As(err, &re) {
-		return nil, err
+		return nil, nil, err
 	}
 	if err != nil {
-		return nil, fmt.Errorf("validate the plan: %w", err)
+		return nil, nil, fmt.Errorf("validate the plan: %w", err)
 	}
+	proof := &Proof{db: db, live: live, ran: append(append([]Pending{}, pending...), Pending{Steps: p.Steps})}
 	defer func() {
-		if dropErr := db.Drop(ctx); dropErr != nil && err == nil {
-			err = dropErr
+		if err != nil {
+			proof.Close(ctx)
 		}
 	}()
-	conn, err := db.Connect(ctx)
-	if err != nil {
-		return nil, err
+	if proof.conn, err = db.Connect(ctx); err != nil {
+		return nil, nil, err
 	}
-	defer func() { conn.Close(context.WithoutCancel(ctx)) }() // conn may be replaced below
-	before, err := definitionStamps(ctx, conn)
-	if err != nil {
-		return nil, fmt.Errorf("validate the plan: %w", err)
+	if proof.stamps, err = definitionStamps(ctx, proof.conn); err != nil {
+		return nil, nil, fmt.Errorf("validate the plan: %w", err)
 	}
-	if err := exec(ctx, conn, p.Steps); err != nil {
-		if ctx.Err() != nil {
-			return nil, err
-		}
-		return nil, &PlanFailedError{Err: err}
+	if result, err = proof.run(ctx, p, desired, schemas, exec); err != nil {
+		return nil, nil, err
 	}
-	// Inspect in a fresh session: the plan's steps may have set things.
-	insp, err := freshSession(ctx, db, conn)
-	if err != nil {
-		return nil, err
-	}
-	conn = insp
-	result, err = catalog.Inspect(ctx, insp, catalog.Options{Schemas: schemas, Owners: srv.owners})
-	if err != nil {
-		return nil, fmt.Errorf("validate the plan: inspect the scratch database: %w", err)
-	}
-	result.Outside = live.Outside
-	// The scratch copy was built from live's deparsed text, which PostgreSQL
-	// may spell differently once reloaded; the real live keeps its spelling,
-	// so what the plan leaves alone takes live's text: the result hash is
-	// the one the real live will have. What the plan creates, or makes
-	// PostgreSQL re-derive, keeps the text PostgreSQL gives it, as on the
-	// real live (a table recreated with a new partition layout included:
-	// its objects have new OIDs).
-	after, err := definitionStamps(ctx, insp)
-	if err != nil {
-		return nil, fmt.Errorf("validate the plan: %w", err)
-	}
-	if _, err := adoptSpelling(ctx, insp, untouched(live, before, after), result); err != nil {
-		return nil, fmt.Errorf("validate the plan: %w", err)
-	}
-	// Converged means equal to desired up to spelling; desired's texts are
-	// taken only for that comparison.
-	restore, err := adoptSpelling(ctx, insp, desired, result)
-	if err != nil {
-		return nil, fmt.Errorf("validate the plan: %w", err)
-	}
-	changes := diff.Compare(result, desired)
-	restore()
-	if len(changes) > 0 {
-		return nil, &NotConvergedError{Changes: changes}
-	}
-	return result, nil
+	return result, proof, nil
 }
 
 // NotConvergedError says that a plan, run on a copy of the live schema, did

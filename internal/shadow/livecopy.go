@@ -96,7 +96,13 @@ func (s *Server) takeAhead(live *model.Model) (*Database, bool) {
 	return a.db, true
 }
 
+// CopiesOfLive says how many copies of live the server has made or
+// started (CopyOfLive, CopyAhead), for --verbose: each costs about as much
+// as creating the live schema.
+func (s *Server) CopiesOfLive() int { return int(s.copies.Load()) }
+
 func (s *Server) copyOfLive(ctx context.Context, live *model.Model, exec Executor) (*Database, error) {
+	s.copies.Add(1)
 	if s.cluster == nil || !s.cluster.Shared() || s.buildID == "" {
 		return s.buildCopy(ctx, live, exec, DatabasePrefix)
 	}

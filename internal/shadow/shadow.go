@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -71,6 +72,8 @@ type Server struct {
 	spareWG     sync.WaitGroup
 	// ahead is a copy of live being made before anyone asks (CopyAhead).
 	ahead *aheadCopy
+	// copies counts the copies of live made or started (CopiesOfLive).
+	copies atomic.Int64
 }
 
 type spareResult struct {

@@ -1,0 +1,226 @@
+package shadow
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pg-flux/pg-flux/internal/model"
+	"github.com/pg-flux/pg-flux/internal/pgtest"
+	"github.com/pg-flux/pg-flux/internal/plan"
+)
+
+// proofLive is a live schema with definitions PostgreSQL spells anew once
+// reloaded (a CHECK with IN on varchar, a view), some of which the Up
+// makes PostgreSQL re-derive (the view over a column whose type changes).
+const proofLive = `CREATE TABLE legacy (id int PRIMARY KEY, kind varchar(10) CHECK (kind IN ('a', 'b')), note text);
+CREATE VIEW legacy_notes AS SELECT note FROM legacy;
+CREATE VIEW legacy_kinds AS SELECT kind FROM legacy UNION ALL SELECT NULL;`
+
+const proofDesired = `CREATE TABLE legacy (id int PRIMARY KEY, kind varchar(10) CHECK (kind IN ('a', 'b')), note varchar(200), extra int);
+CREATE VIEW legacy_notes AS SELECT note FROM legacy;
+CREATE VIEW legacy_kinds AS SELECT kind FROM legacy UNION ALL SELECT NULL;
+CREATE TABLE fresh (id int PRIMARY KEY);
+CREATE INDEX legacy_extra ON legacy (extra);`
+
+// upAndDown returns live, desired and the plans between them.
+func upAndDown(t *testing.T, srv *Server) (live, desired *model.Model, up, down *plan.Plan) {
+	t.Helper()
+	ctx := context.Background()
+	live = liveModel(t, proofLive)
+	desired, err := Desired(ctx, srv, sourceSet(t, map[string]string{"a.sql": proofDesired}), managed, live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up, err = plan.Build(live, desired, plan.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if down, err = plan.Build(desired, live, plan.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(up.Steps) == 0 || len(down.Steps) == 0 {
+		t.Fatalf("want steps both ways: up %v, down %v", up.Steps, down.Steps)
+	}
+	return live, desired, up, down
+}
+
+// keep proves up from live to desired with the copy kept.
+func keep(t *testing.T, srv *Server, live, desired *model.Model, up *plan.Plan) *Proof {
+	t.Helper()
+	open := func(context.Context) (*Server, error) { return srv, nil }
+	_, proof, hit, err := CachedValidate(context.Background(), nil, CacheKey{}, open, Validation{
+		Live: live, Plan: up, Desired: desired, Schemas: managed, Exec: execSteps, Keep: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if proof == nil || hit {
+		t.Fatalf("CachedValidate with Keep: proof %v, hit %t", proof, hit)
+	}
+	t.Cleanup(func() { proof.Close(context.Background()) })
+	return proof
+}
+
+// databaseExists says whether the test server has a database named name.
+func databaseExists(t *testing.T, name string) bool {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pgtest.ServerDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_database WHERE datname = $1", name).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n > 0
+}
+
+// The Down proven on the Up's own copy gives what a new copy of live that
+// replays the Up and runs the Down gives, without making that copy; Close
+// drops the copy.
+func TestProofThen(t *testing.T) {
+	srv := dsnServer(t)
+	ctx := context.Background()
+	live, desired, up, down := upAndDown(t, srv)
+	proof := keep(t, srv, live, desired, up)
+	copies := srv.CopiesOfLive()
+	back, err := proof.Then(ctx, down, live, managed, execSteps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.CopiesOfLive(); n != copies {
+		t.Errorf("Then made %d copies of live", n-copies)
+	}
+	want, err := ValidateAfter(ctx, srv, live, []Pending{{Name: "up", Steps: up.Steps}}, down, live, managed, execSteps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Hash() != want.Hash() {
+		t.Errorf("Down proven on the kept copy: hash %s, on a new copy %s", back.Hash(), want.Hash())
+	}
+	if back.Hash() != live.Hash() {
+		t.Errorf("Down result hash %s, live %s", back.Hash(), live.Hash())
+	}
+	name := proof.db.Name
+	if !databaseExists(t, name) {
+		t.Fatalf("the kept copy %s is gone before Close", name)
+	}
+	if err := proof.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if databaseExists(t, name) {
+		t.Errorf("Close left %s", name)
+	}
+	if err := proof.Close(ctx); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if err := (*Proof)(nil).Close(ctx); err != nil {
+		t.Errorf("Close of a nil Proof: %v", err)
+	}
+	if n := leftBehind(srv); n != 0 {
+		t.Errorf("%d database(s) not dropped", n)
+	}
+	if n := shadowDatabasesAfterClose(t, srv); n != 0 {
+		t.Errorf("%d shadow database(s) left", n)
+	}
+}
+
+// A Down that does not converge, or fails, on the kept copy is reported
+// as on a new copy.
+func TestProofThenReportsDownThatDoesNotConverge(t *testing.T) {
+	srv := dsnServer(t)
+	ctx := context.Background()
+	live, desired, up, _ := upAndDown(t, srv)
+	// An Up that does not converge keeps nothing.
+	open := func(context.Context) (*Server, error) { return srv, nil }
+	_, proof, _, err := CachedValidate(ctx, nil, CacheKey{}, open, Validation{
+		Live: live, Plan: &plan.Plan{}, Desired: desired, Schemas: managed, Exec: execSteps, Keep: true})
+	var nc *NotConvergedError
+	if !errors.As(err, &nc) || proof != nil {
+		t.Fatalf("got %v and proof %v, want *NotConvergedError and none", err, proof)
+	}
+	if n := leftBehind(srv); n != 0 {
+		t.Errorf("%d database(s) not dropped", n)
+	}
+
+	proof = keep(t, srv, live, desired, up)
+	_, err = proof.Then(ctx, &plan.Plan{}, live, managed, execSteps)
+	if !errors.As(err, &nc) {
+		t.Fatalf("got %v, want *NotConvergedError", err)
+	}
+	if _, err := proof.Then(ctx, &plan.Plan{}, desired, managed, execSteps); err == nil {
+		t.Error("Then after a failed Then should refuse")
+	}
+	name := proof.db.Name
+	if err := proof.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if databaseExists(t, name) {
+		t.Errorf("Close left %s", name)
+	}
+
+	proof = keep(t, srv, live, desired, up)
+	_, err = proof.Then(ctx, &plan.Plan{Steps: []plan.Step{{SQL: "DROP TABLE public.nowhere"}}}, live, managed, execSteps)
+	var failed *PlanFailedError
+	if !errors.As(err, &failed) {
+		t.Fatalf("got %v, want *PlanFailedError", err)
+	}
+	if err := proof.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := leftBehind(srv); n != 0 {
+		t.Errorf("%d database(s) not dropped", n)
+	}
+	if n := shadowDatabasesAfterClose(t, srv); n != 0 {
+		t.Errorf("%d shadow database(s) left", n)
+	}
+}
+
+// CachedValidate proves a plan on Validation.On when it holds live after
+// the pending steps, and on a new copy otherwise.
+func TestCachedValidateOnProof(t *testing.T) {
+	srv := dsnServer(t)
+	ctx := context.Background()
+	live, desired, up, down := upAndDown(t, srv)
+	open := func(context.Context) (*Server, error) { return srv, nil }
+	after := []Pending{{Name: "up", Steps: up.Steps}}
+
+	// The Down from live itself, without the Up: not proven on the copy
+	// the Up ran on, where it would pass.
+	other := keep(t, srv, live, desired, up)
+	copies := srv.CopiesOfLive()
+	_, on, _, err := CachedValidate(ctx, nil, CacheKey{}, open, Validation{
+		Live: live, Plan: down, Desired: live, Schemas: managed, Exec: execSteps, On: other})
+	var failed *PlanFailedError
+	if !errors.As(err, &failed) || on != nil {
+		t.Fatalf("the Down run on live: got %v, proof %v; want *PlanFailedError", err, on)
+	}
+	if srv.CopiesOfLive() != copies+1 {
+		t.Errorf("not proven on a new copy")
+	}
+
+	dir := t.TempDir()
+	c := OpenCache(dir)
+	copies = srv.CopiesOfLive()
+	result, on, hit, err := CachedValidate(ctx, c, CacheKey{}, open, Validation{
+		Live: live, Pending: after, Plan: down, Desired: live, Schemas: managed, Exec: execSteps, On: other})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if on != other || hit || srv.CopiesOfLive() != copies {
+		t.Errorf("not proven on the kept copy: proof %p (kept %p), hit %t, %d new copies", on, other, hit, srv.CopiesOfLive()-copies)
+	}
+	// Cached as if proven on a new copy.
+	again, on, hit, err := CachedValidate(ctx, c, CacheKey{}, open, Validation{
+		Live: live, Pending: after, Plan: down, Desired: live, Schemas: managed, Exec: execSteps})
+	if err != nil || !hit || on != nil || again.Hash() != result.Hash() {
+		t.Errorf("second proof: hit %t, proof %v, err %v", hit, on, err)
+	}
+	other.Close(ctx)
+	if n := shadowDatabasesAfterClose(t, srv); n != 0 {
+		t.Errorf("%d shadow database(s) left", n)
+	}
+}
