@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"strconv"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -33,12 +34,16 @@ func checkDownMode(mode string) error {
 }
 
 // downSection plans the way back from the state the new migration produces
-// (p.Result) to the state it starts from (p.Live), proves it on a copy of
-// live after the pending files and the migration itself, and classifies
-// it. The Up's DATA_LOSS findings are repeated as what the Down cannot
-// bring back. A Down that cannot be proven is left out, with a warning.
+// (p.Result) to the state it starts from (p.Live), proves it, and
+// classifies it. The proof is made on the scratch copy of live the
+// migration was just proven on, when the pipeline kept it (stagePlanDown;
+// it is closed here), else on a new copy of live after the pending files
+// and the migration itself. The Up's DATA_LOSS findings are repeated as
+// what the Down cannot bring back. A Down that cannot be proven is left
+// out, with a warning.
 func (a *app) downSection(ctx context.Context, s *settings, t *target, p *pipeline) *migration.Down {
 	down, err := a.planDown(ctx, s, t, p)
+	p.closeProof(ctx) // of no more use
 	if err != nil {
 		a.warnf("no Down section written: %v; migrate rollback will refuse this migration", firstLineOf(err.Error()))
 		return nil
@@ -74,13 +79,23 @@ func (a *app) planDown(ctx context.Context, s *settings, t *target, p *pipeline)
 		return nil, err
 	}
 	down.Findings = append(down.Findings, findings...)
+	// Proven where the Up was, right after it (p.proof), else on a new
+	// copy of live after the pending files and the Up.
 	after := append(append([]shadow.Pending{}, p.Pending...), shadow.Pending{Name: "the new migration", Steps: p.Plan.Steps})
-	srv, err := p.server(ctx)
+	began := time.Now()
+	_, on, hit, err := shadow.CachedValidate(ctx, p.cache, p.cacheKey, p.openShadow, shadow.Validation{
+		Live: p.Applied, Pending: after, Plan: dp, Desired: p.start(), Schemas: s.TargetSchemas, Exec: migration.Execute,
+		On: p.proof})
 	if err != nil {
 		return nil, err
 	}
-	if _, err := shadow.ValidateAfter(ctx, srv, p.Applied, after, dp, p.start(), s.TargetSchemas, migration.Execute); err != nil {
-		return nil, err
+	switch {
+	case hit:
+		a.log.Debug("down proven before", "cache", cacheState(p.cache, hit), logDurationMS, since(began))
+	case on != nil:
+		a.log.Debug("down proven on the migration's copy of live", "cache", cacheState(p.cache, hit), logDurationMS, since(began))
+	default:
+		a.log.Debug("down proven on a new copy of live", "cache", cacheState(p.cache, hit), logDurationMS, since(began))
 	}
 	return down, nil
 }

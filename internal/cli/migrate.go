@@ -105,7 +105,11 @@ func sanitizeLabel(label string) string {
 }
 
 func (a *app) runGenerate(ctx context.Context, s *settings, opts generateOptions) error {
-	return a.withPipeline(ctx, s, stagePlan, func(t *target, p *pipeline) error {
+	upTo := stagePlanDown
+	if opts.Down == downNone {
+		upTo = stagePlan
+	}
+	return a.withPipeline(ctx, s, upTo, func(t *target, p *pipeline) error {
 		steps := p.Plan.Steps
 		if len(steps) == 0 && len(p.Pending) > 0 {
 			a.io.Printf("No changes: the pending migrations already bring live in step with source; no migration written.\n")

@@ -192,7 +192,9 @@ func (a *app) runRebase(ctx context.Context, s *settings, dryRun bool, downMode 
 		}
 		if redo >= 0 {
 			f := files[redo]
-			q := &pipeline{Set: p.Set, Live: before(redo), Desired: p.Desired, openShadow: p.openShadow, Applied: p.Live, Pending: pend[:redo]}
+			q := &pipeline{Set: p.Set, Live: before(redo), Desired: p.Desired, openShadow: p.openShadow, Applied: p.Live, Pending: pend[:redo],
+				keepProof: downMode != downNone}
+			defer q.closeProof(ctx)
 			q.BaselineHash = q.Live.Hash()
 			if err := a.plan(ctx, s, t, q); err != nil {
 				return err

@@ -47,6 +47,11 @@ type pipeline struct {
 	cache      *shadow.Cache // nil with --no-cache
 	cacheKey   shadow.CacheKey
 	openShadow func(context.Context) (*shadow.Server, error)
+
+	// keepProof asks stagePlan to keep the scratch database the plan was
+	// proven on (proof), for the Down section's proof (downSection).
+	keepProof bool
+	proof     *shadow.Proof // closed by closeProof
 }
 
 // stage says how far the pipeline goes.
@@ -58,6 +63,10 @@ const (
 	// stagePlan also plans, validates the plan on a scratch copy of live,
 	// and classifies its statements.
 	stagePlan
+	// stagePlanDown is stagePlan for a command that writes the plan's Down
+	// section: the scratch database the plan was proven on is kept, and
+	// the Down is proven there (downSection).
+	stagePlanDown
 )
 
 // withPipeline loads the source, opens the target and the shadow, runs the
@@ -113,7 +122,7 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 		return err
 	}
 
-	p := &pipeline{Set: set}
+	p := &pipeline{Set: set, keepProof: upTo >= stagePlanDown}
 	identity, bin := shadowIdentity(shadowDSN, t)
 	openShadow := func(ctx context.Context) (*shadow.Server, error) {
 		if p.Shadow != nil {
@@ -138,7 +147,13 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 		return srv, nil
 	}
 	p.openShadow = openShadow
-	defer func() { p.Shadow.Close() }()
+	defer func() {
+		p.closeProof(ctx)
+		if p.Shadow != nil {
+			a.log.Debug("shadow closed", "copies_of_live", p.Shadow.CopiesOfLive())
+		}
+		p.Shadow.Close()
+	}()
 
 	p.cache = cache
 	p.cacheKey = shadow.CacheKey{Source: set.Hash(), Server: identity, Major: t.Major, BuildID: buildID,
@@ -167,6 +182,13 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 // none).
 func (p *pipeline) server(ctx context.Context) (*shadow.Server, error) {
 	return p.openShadow(ctx)
+}
+
+// closeProof drops the scratch database kept by stagePlanDown, if any.
+func (p *pipeline) closeProof(ctx context.Context) {
+	// One that cannot be dropped now is when the shadow server closes.
+	_ = p.proof.Close(ctx)
+	p.proof = nil
 }
 
 // cacheState says, for --verbose, whether a result came from the cache.
@@ -330,8 +352,9 @@ func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) err
 	}
 	began = time.Now()
 	var hit bool
-	if p.Result, _, hit, err = shadow.CachedValidate(ctx, p.cache, p.cacheKey, p.openShadow, shadow.Validation{
-		Live: p.Applied, Pending: p.Pending, Plan: p.Plan, Desired: p.Desired, Schemas: s.TargetSchemas, Exec: migration.Execute}); err != nil {
+	if p.Result, p.proof, hit, err = shadow.CachedValidate(ctx, p.cache, p.cacheKey, p.openShadow, shadow.Validation{
+		Live: p.Applied, Pending: p.Pending, Plan: p.Plan, Desired: p.Desired, Schemas: s.TargetSchemas, Exec: migration.Execute,
+		Keep: p.keepProof}); err != nil {
 		return withPlan(err, report.Plan{Steps: p.Plan.Steps, Findings: p.Findings})
 	}
 	a.log.Debug("plan validated on a scratch copy of live", "cache", cacheState(p.cache, hit), logDurationMS, since(began))

@@ -1,0 +1,71 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestGenerateProvesDownOnTheMigrationsCopy: migrate generate proves the
+// Down section on the scratch copy of live the migration was proven on,
+// right after it: the Down costs no copy of live (a second copy would
+// replay the migration); an unchanged source proves neither again.
+func TestGenerateProvesDownOnTheMigrationsCopy(t *testing.T) {
+	p := newLiveProject(t)
+	t.Setenv("PGFLUX_CACHE_DIR", t.TempDir())
+	p.write("schema/a.sql", "CREATE TABLE down_a (id int PRIMARY KEY, note text);\nCREATE VIEW down_notes AS SELECT note FROM down_a;\n")
+	p.generate("a")
+	p.must(0, "migrate", "apply")
+	p.write("schema/a.sql", "CREATE TABLE down_a (id int PRIMARY KEY, note varchar(100), extra int);\nCREATE VIEW down_notes AS SELECT note FROM down_a;\nCREATE INDEX down_extra ON down_a (extra);\n")
+
+	// copies is how many copies of live a --verbose run made.
+	copies := func(r result) string {
+		t.Helper()
+		line := logLine(r.stderr, `msg="shadow closed"`)
+		if line == "" {
+			return "none (no shadow)"
+		}
+		_, n, _ := strings.Cut(line, "copies_of_live=")
+		return n
+	}
+	// generate proves its Down on the migration's copy, and makes as many
+	// copies of live as without a Down section.
+	generate := func(what, down string, extra ...string) {
+		t.Helper()
+		r := p.must(0, append([]string{"migrate", "generate", "--dry-run", "--verbose", "--no-cache", "--down", down}, extra...)...)
+		if !strings.Contains(r.stdout, "-- +pg-flux Down") {
+			t.Fatalf("%s: no Down section:\n%s", what, r)
+		}
+		if logLine(r.stderr, `msg="down proven on the migration's copy of live"`) == "" {
+			t.Errorf("%s: the Down was not proven on the migration's copy of live:\n%s", what, r.stderr)
+		}
+		without := p.must(0, append([]string{"migrate", "generate", "--dry-run", "--verbose", "--no-cache", "--down", "none"}, extra...)...)
+		if strings.Contains(without.stderr, "down proven") {
+			t.Errorf("%s: --down none proves a Down:\n%s", what, without.stderr)
+		}
+		if n, none := copies(r), copies(without); n != none {
+			t.Errorf("%s: generate made %s copies of live, %s with --down none:\n%s", what, n, none, r.stderr)
+		}
+	}
+	generate("inline", "inline")
+	// Both proofs are cached: an unchanged source does not open the shadow.
+	if r := p.must(0, "migrate", "generate", "--dry-run", "--verbose"); logLine(r.stderr, `msg="down proven on the migration's copy of live"`) == "" {
+		t.Errorf("first run with the cache:\n%s", r.stderr)
+	}
+	r := p.must(0, "migrate", "generate", "--dry-run", "--verbose")
+	if logLine(r.stderr, `msg="down proven before"`) == "" || logLine(r.stderr, `msg="shadow closed"`) != "" {
+		t.Errorf("an unchanged source proves the Down again:\n%s", r.stderr)
+	}
+
+	// On top of a pending file (the migration is proven after it).
+	p.generate("b")
+	p.write("schema/c.sql", "CREATE TABLE down_c (id int);\n")
+	generate("pending, down file", "file")
+
+	// migrate rebase, regenerating the pending file that no longer
+	// replays (live got the table meanwhile), proves its Down the same way.
+	p.db.Exec(t, "CREATE TABLE down_c (id int, junk int)")
+	r = p.must(0, "migrate", "rebase", "--dry-run", "--verbose")
+	if !strings.Contains(r.stdout, "regenerated") || logLine(r.stderr, `msg="down proven on the migration's copy of live"`) == "" {
+		t.Errorf("rebase:\n%s", r)
+	}
+}
