@@ -29,7 +29,7 @@ func TestGenerateProvesDownOnTheMigrationsCopy(t *testing.T) {
 	}
 	// generate proves its Down on the migration's copy, and makes as many
 	// copies of live as without a Down section.
-	generate := func(what, down string, extra ...string) {
+	generate := func(what, down, want string, extra ...string) {
 		t.Helper()
 		r := p.must(0, append([]string{"migrate", "generate", "--dry-run", "--verbose", "--no-cache", "--down", down}, extra...)...)
 		if !strings.Contains(r.stdout, "-- +pg-flux Down") {
@@ -42,11 +42,14 @@ func TestGenerateProvesDownOnTheMigrationsCopy(t *testing.T) {
 		if strings.Contains(without.stderr, "down proven") {
 			t.Errorf("%s: --down none proves a Down:\n%s", what, without.stderr)
 		}
-		if n, none := copies(r), copies(without); n != none {
-			t.Errorf("%s: generate made %s copies of live, %s with --down none:\n%s", what, n, none, r.stderr)
+		if n, none := copies(r), copies(without); n != none || n != want {
+			t.Errorf("%s: generate made %s copies of live, %s with --down none; want %s:\n%s", what, n, none, want, r.stderr)
 		}
 	}
-	generate("inline", "inline")
+	// One copy: the one started while the source loads, on which the
+	// migration and its Down are proven (the source's own database once
+	// cancelled it, and a second was made).
+	generate("inline", "inline", "1")
 	// Both proofs are cached: an unchanged source does not open the shadow.
 	if r := p.must(0, "migrate", "generate", "--dry-run", "--verbose"); logLine(r.stderr, `msg="down proven on the migration's copy of live"`) == "" {
 		t.Errorf("first run with the cache:\n%s", r.stderr)
@@ -59,7 +62,8 @@ func TestGenerateProvesDownOnTheMigrationsCopy(t *testing.T) {
 	// On top of a pending file (the migration is proven after it).
 	p.generate("b")
 	p.write("schema/c.sql", "CREATE TABLE down_c (id int);\n")
-	generate("pending, down file", "file")
+	// Two: the pending file is replayed on one to plan on top of it.
+	generate("pending, down file", "file", "2")
 
 	// migrate rebase, regenerating the pending file that no longer
 	// replays (live got the table meanwhile), proves its Down the same way.

@@ -197,9 +197,6 @@ func (s *Server) CreateDatabase(ctx context.Context) (*Database, error) {
 	s.mu.Lock()
 	spare, cancel := s.spare, s.spareCancel
 	s.spare, s.spareCancel = nil, nil
-	if s.ahead != nil {
-		s.ahead.cancel() // a copy of live nobody asked for; Close drops it below
-	}
 	s.mu.Unlock()
 	if spare != nil {
 		select {
