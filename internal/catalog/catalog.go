@@ -20,6 +20,16 @@ type Options struct {
 	// Owners reads object owners into the model (manage_owners); off,
 	// owners are neither read nor hashed.
 	Owners bool
+	// Parallel reads the catalog over two sessions that share one
+	// snapshot, so that PostgreSQL plans and runs the queries on two
+	// cores. The second session is a new connection with conn's
+	// configuration; when it cannot be made in time, conn reads alone.
+	// Leave it off where the database is dropped right after: the second
+	// session's backend may outlive Inspect by a moment.
+	Parallel bool
+	// Dial opens the second session's connection; nil dials conn's
+	// configuration.
+	Dial func(context.Context) (*pgx.Conn, error)
 }
 
 // Inspect reads the managed schemas of the connected database into a model.
@@ -27,36 +37,44 @@ type Options struct {
 // repeatable-read, read-only transaction, so the model is a consistent
 // snapshot even while the database changes.
 func Inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, error) {
+	m, _, err := inspect(ctx, conn, opts)
+	return m, err
+}
+
+// inspect is Inspect; it also says how many sessions read the catalog.
+func inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, int, error) {
+	var second *secondSession
+	if opts.Parallel {
+		// Dialled at once: the connection overlaps the first round trip.
+		dial := opts.Dial
+		if dial == nil {
+			cfg := conn.Config()
+			dial = func(ctx context.Context) (*pgx.Conn, error) { return pgx.ConnectConfig(ctx, cfg) }
+		}
+		second = dialSecond(ctx, dial)
+		defer second.close(ctx)
+	}
 	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
-		return nil, fmt.Errorf("inspect catalog: %w", err)
+		return nil, 0, fmt.Errorf("inspect catalog: %w", err)
 	}
 	defer tx.Rollback(ctx)
-	// Deparsers qualify every name that is not visible on the search path;
-	// with only pg_catalog on it, both sides print fully qualified SQL.
-	// work_mem: the dependency query sorts tens of thousands of rows on a
-	// large schema, which spills to disk at the 4MB default.
-	if _, err := tx.Exec(ctx, "SET LOCAL search_path = pg_catalog; SET LOCAL work_mem = '64MB'"); err != nil {
-		return nil, fmt.Errorf("inspect catalog: %w", err)
+	if _, err := tx.Exec(ctx, sessionSettings); err != nil {
+		return nil, 0, fmt.Errorf("inspect catalog: %w", err)
 	}
-	major, err := ServerMajor(ctx, tx)
-	if err != nil {
-		return nil, fmt.Errorf("inspect catalog: %w", err)
+	var major int
+	var snap sessionSnapshot
+	if second != nil {
+		if major, snap, err = exportSnapshot(ctx, tx); err != nil {
+			return nil, 0, fmt.Errorf("inspect catalog: %w", err)
+		}
+	} else if major, err = ServerMajor(ctx, tx); err != nil {
+		return nil, 0, fmt.Errorf("inspect catalog: %w", err)
 	}
 	r := &reader{m: model.New(), major: major}
-	batch := &pgx.Batch{}
+	var qs []query
 	queue := func(name, sql string, scan func(pgx.Rows) error) {
-		batch.Queue(sql, opts.Schemas).Query(func(rows pgx.Rows) error {
-			for rows.Next() {
-				if err := scan(rows); err != nil {
-					return fmt.Errorf("read %s: %w", name, err)
-				}
-			}
-			if err := rows.Err(); err != nil {
-				return fmt.Errorf("read %s: %w", name, err)
-			}
-			return nil
-		})
+		qs = append(qs, query{name: name, sql: sql, scan: scan})
 	}
 	// Order matters: columns and constraints attach to relations read
 	// before them, identity sequences to columns.
@@ -64,8 +82,6 @@ func Inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, e
 	queue("tables and views", relationsQuery, r.relation)
 	queue("columns", columnsQuery, r.column)
 	queue("constraints", constraintsQuery, r.constraint)
-	queue("indexes", indexesQuery, r.index)
-	queue("partition indexes", partitionIndexesQuery, r.partitionIndex)
 	queue("sequences", sequencesQuery, r.sequence)
 	queue("enums", enumsQuery, r.enum)
 	queue("functions", functionsQuery, r.function)
@@ -75,14 +91,68 @@ func Inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, e
 	queue("foreign servers", serversQuery, r.server)
 	queue("casts", castsQuery, r.cast)
 	r.queueTypes(queue)
+	// With Parallel, the second session reads from here on: about half of
+	// the work on small and large schemas alike (on a small one the cost
+	// is planning, on a large one columns, indexes and dependencies).
+	mid := len(qs)
+	queue("indexes", indexesQuery, r.index)
+	queue("partition indexes", partitionIndexesQuery, r.partitionIndex)
+	queue("index statistics targets", indexStatsTargetsQuery, r.indexStatsTarget)
 	queueSecurity(queue, r, opts)
 	r.queueTypeInfo(queue)
 	queue("dependencies", dependsQuery, r.depend)
 	queue("unmodelled objects", unmodelledQueryFor(r.major), r.unmodelled)
-	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-		return nil, fmt.Errorf("inspect catalog: %w", err)
+	if second == nil {
+		if err := runQueries(ctx, tx, qs, opts.Schemas); err != nil {
+			return nil, 0, fmt.Errorf("inspect catalog: %w", err)
+		}
+		return r.m, 1, nil
 	}
-	return r.m, nil
+	head, tail := qs[:mid], qs[mid:]
+	second.send(snap, tail, opts.Schemas)
+	if err := runQueries(ctx, tx, head, opts.Schemas); err != nil {
+		return nil, 0, fmt.Errorf("inspect catalog: %w", err)
+	}
+	sessions, err := second.scan(ctx, tx, tail, opts.Schemas)
+	if err != nil {
+		return nil, 0, fmt.Errorf("inspect catalog: %w", err)
+	}
+	return r.m, sessions, nil
+}
+
+// sessionSettings are set in every inspecting transaction. Deparsers
+// qualify every name that is not visible on the search path; with only
+// pg_catalog on it, both sides print fully qualified SQL. work_mem: the
+// dependency query sorts tens of thousands of rows on a large schema,
+// which spills to disk at the 4MB default.
+const sessionSettings = "SET LOCAL search_path = pg_catalog; SET LOCAL work_mem = '64MB'"
+
+// query is one catalog query and the reader of its rows.
+type query struct {
+	name string
+	sql  string
+	scan func(pgx.Rows) error
+}
+
+// runQueries sends qs in one round trip and scans their rows in order.
+func runQueries(ctx context.Context, tx pgx.Tx, qs []query, schemas []string) error {
+	batch := &pgx.Batch{}
+	for _, q := range qs {
+		batch.Queue(q.sql, schemas).Query(func(rows pgx.Rows) error { return scanAll(q, rows) })
+	}
+	return tx.SendBatch(ctx, batch).Close()
+}
+
+func scanAll(q query, rows pgx.Rows) error {
+	for rows.Next() {
+		if err := q.scan(rows); err != nil {
+			return fmt.Errorf("read %s: %w", q.name, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read %s: %w", q.name, err)
+	}
+	return nil
 }
 
 // reader fills a model from the rows of the catalog queries.

@@ -226,12 +226,12 @@ WHERE n.nspname = ANY($1) AND ` + notMember("pg_operator", "o.oid") + `
 ORDER BY 1, 2, 3, 4`
 
 // queueTypes queues the queries of this file; tableExtras and storage run
-// after the tables and columns they complete.
+// after the tables and columns they complete. Index statistics targets
+// are queued after the indexes, by Inspect.
 func (r *reader) queueTypes(queue func(name, sql string, scan func(pgx.Rows) error)) {
 	queue("extensions", extensionsQuery, r.extension)
 	queue("partitions and table options", tableExtrasQuery, r.tableExtras)
 	queue("column storage", columnStorageQuery, r.columnStorage)
-	queue("index statistics targets", indexStatsTargetsQuery, r.indexStatsTarget)
 	queue("materialized views", matviewsQuery, r.matview)
 	queue("materialized view columns", matviewColumnsQuery, r.matviewColumn)
 	queue("domains", domainsQuery, r.domain)

@@ -24,6 +24,12 @@ func ServerMajor(ctx context.Context, q interface {
 	if err := q.QueryRow(ctx, "SELECT current_setting('server_version_num')::int").Scan(&num); err != nil {
 		return 0, fmt.Errorf("read the server version: %w", err)
 	}
+	return checkMajor(num)
+}
+
+// checkMajor is the major of a server_version_num, or an error for one
+// pg-flux does not support.
+func checkMajor(num int) (int, error) {
 	major := num / 10000
 	if major < MinMajor {
 		return major, fmt.Errorf("PostgreSQL %d is not supported: pg-flux needs PostgreSQL %d or newer", major, MinMajor)

@@ -68,7 +68,7 @@ func (a *app) runLint(ctx context.Context, s *settings, files []string, opts lin
 			return err
 		}
 		defer t.Close()
-		if live, err = catalog.Inspect(ctx, t.Conn, catalog.Options{Schemas: s.TargetSchemas}); err != nil {
+		if live, err = catalog.Inspect(ctx, t.Conn, catalog.Options{Schemas: s.TargetSchemas, Parallel: true}); err != nil {
 			return err
 		}
 	}

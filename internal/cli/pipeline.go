@@ -87,7 +87,7 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	}
 	buildID := shadow.BuildID(Version)
 	src := loadSource(s.SchemaDir, cache, buildID)
-	t, err := a.openTarget(ctx, s)
+	t, err := a.openTargetTo(ctx, s, true)
 	if err != nil {
 		if _, srcErr := src.wait(); srcErr != nil {
 			return srcErr // a broken source is reported first, as without a database
@@ -278,7 +278,7 @@ func (a *app) inspectLive(ctx context.Context, s *settings, t *target, src *sour
 			return
 		}
 		began := time.Now()
-		l.model, l.err = catalog.Inspect(ctx, t.Conn, catalog.Options{Schemas: s.TargetSchemas, Owners: s.ManageOwners})
+		l.model, l.err = catalog.Inspect(ctx, t.Conn, t.catalogOptions(s))
 		if l.err == nil {
 			l.model.Outside = l.outside
 			a.log.Debug("live inspected", logDurationMS, since(began))

@@ -11,12 +11,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/pg-flux/pg-flux/internal/catalog"
 	"github.com/pg-flux/pg-flux/internal/dsn"
 	"github.com/pg-flux/pg-flux/internal/pgserver"
 )
@@ -30,6 +32,63 @@ type target struct {
 	Major int
 	// dev is the embedded dev cluster, nil for a --db target.
 	dev *pgserver.Cluster
+	// spare is a second connection dialled beside Conn, for the catalog
+	// inspection's second session (see catalogOptions); nil when the
+	// command does not inspect live.
+	spare *spareConn
+}
+
+// spareConn is a connection being dialled ahead of its use.
+type spareConn struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	conn   *pgx.Conn
+	err    error
+	taken  atomic.Bool
+}
+
+func dialSpare(ctx context.Context, dsn string) *spareConn {
+	ctx, cancel := context.WithCancel(ctx)
+	c := &spareConn{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		c.conn, c.err = connect(ctx, dsn)
+	}()
+	return c
+}
+
+// take hands the connection over, once; its taker closes it.
+func (c *spareConn) take(ctx context.Context) (*pgx.Conn, error) {
+	if c.taken.Swap(true) {
+		return nil, errors.New("the spare connection was taken already")
+	}
+	select {
+	case <-c.done:
+		return c.conn, c.err
+	case <-ctx.Done():
+		c.taken.Store(false) // still ours to close
+		return nil, ctx.Err()
+	}
+}
+
+func (c *spareConn) close() {
+	c.cancel()
+	<-c.done
+	if c.conn != nil && !c.taken.Load() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		c.conn.Close(ctx)
+		cancel()
+	}
+}
+
+// catalogOptions are the catalog options to inspect live with: two
+// sessions, the second on the spare connection when there is one.
+func (t *target) catalogOptions(s *settings) catalog.Options {
+	o := catalog.Options{Schemas: s.TargetSchemas, Owners: s.ManageOwners, Parallel: true}
+	if t.spare != nil {
+		o.Dial = t.spare.take
+	}
+	return o
 }
 
 // devDatabase is the database of the embedded dev cluster that pg-flux
@@ -52,6 +111,9 @@ func (t *target) Close() {
 	if t == nil {
 		return
 	}
+	if t.spare != nil {
+		t.spare.close()
+	}
 	if t.Conn != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		t.Conn.Close(ctx)
@@ -65,6 +127,12 @@ func (t *target) Close() {
 // openTarget connects to the live database: --db / DATABASE_URL / db: in
 // the config, else the embedded dev database, started now.
 func (a *app) openTarget(ctx context.Context, s *settings) (*target, error) {
+	return a.openTargetTo(ctx, s, false)
+}
+
+// openTargetTo is openTarget; toInspect also dials the spare connection
+// that catalogOptions uses, at the same time as the first one.
+func (a *app) openTargetTo(ctx context.Context, s *settings, toInspect bool) (*target, error) {
 	t := &target{}
 	conn := s.DB
 	if conn == "" {
@@ -86,6 +154,9 @@ func (a *app) openTarget(ctx context.Context, s *settings) (*target, error) {
 	t.Desc = desc
 	if t.dev != nil {
 		desc = "the embedded dev database"
+	}
+	if toInspect {
+		t.spare = dialSpare(ctx, conn)
 	}
 	t.Conn, err = connect(ctx, conn)
 	if err != nil {
