@@ -87,7 +87,12 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	}
 	buildID := shadow.BuildID(Version)
 	src := loadSource(s.SchemaDir, cache, buildID)
-	t, err := a.openTargetTo(ctx, s, true)
+	// Live is read on two sessions (catalog.Options.Parallel) when that
+	// is the command's longest work: with a source loaded before. Else
+	// the source loads into the shadow meanwhile, which takes longer, and
+	// a second session would only take a core from it.
+	parallel := src.likelyUnchanged()
+	t, err := a.openTargetTo(ctx, s, parallel)
 	if err != nil {
 		if _, srcErr := src.wait(); srcErr != nil {
 			return srcErr // a broken source is reported first, as without a database
@@ -98,7 +103,7 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	// Called off when the command ends early (a broken source): the
 	// inspection is then waited for only to free the connection.
 	inspectCtx, stopInspect := context.WithCancel(ctx)
-	live := a.inspectLive(inspectCtx, s, t, src)
+	live := a.inspectLive(inspectCtx, s, t, src, parallel)
 	defer live.wait() // before t.Close: the inspection uses the connection
 	defer stopInspect()
 	shadowDSN := s.ShadowDSN
@@ -209,12 +214,15 @@ type sourceLoad struct {
 	hit  bool // read back from the cache
 	err  error
 	ms   int64
+
+	known  chan struct{} // closed once cached is set, before the parse
+	cached bool          // the parse is in the cache
 }
 
 // loadSource starts reading and parsing the schema directory; an unchanged
 // source is read back from the cache (nil: always parsed).
 func loadSource(dir string, cache *shadow.Cache, buildID string) *sourceLoad {
-	l := &sourceLoad{done: make(chan struct{})}
+	l := &sourceLoad{done: make(chan struct{}), known: make(chan struct{})}
 	go func() {
 		defer close(l.done)
 		began := time.Now()
@@ -222,11 +230,22 @@ func loadSource(dir string, cache *shadow.Cache, buildID string) *sourceLoad {
 		files, err := source.Read(dir)
 		if err != nil {
 			l.err = err
+			close(l.known)
 			return
 		}
+		l.cached = shadow.ParseCached(cache, files, source.FallbackMajor, buildID)
+		close(l.known)
 		l.set, l.hit, l.err = shadow.CachedParse(cache, files, source.FallbackMajor, buildID)
 	}()
 	return l
+}
+
+// likelyUnchanged says, as soon as the files are read, whether the source
+// is one parsed before: then the desired model is most likely cached too,
+// and reading live is most of the command's work (see withPipeline).
+func (l *sourceLoad) likelyUnchanged() bool {
+	<-l.known
+	return l.cached
 }
 
 func (l *sourceLoad) wait() (*source.Set, error) {
@@ -262,7 +281,7 @@ func (l *liveInspection) outsideModel() (*model.Model, error) {
 // inspectLive starts reading, on the target's connection, what live and
 // the source use outside the managed schemas (the source's names are
 // waited for only when there is such a schema), then the live model.
-func (a *app) inspectLive(ctx context.Context, s *settings, t *target, src *sourceLoad) *liveInspection {
+func (a *app) inspectLive(ctx context.Context, s *settings, t *target, src *sourceLoad, parallel bool) *liveInspection {
 	l := &liveInspection{done: make(chan struct{}), outsideDone: make(chan struct{})}
 	go func() {
 		defer close(l.done)
@@ -278,10 +297,12 @@ func (a *app) inspectLive(ctx context.Context, s *settings, t *target, src *sour
 			return
 		}
 		began := time.Now()
-		l.model, l.err = catalog.Inspect(ctx, t.Conn, t.catalogOptions(s))
+		opts := t.catalogOptions(s)
+		opts.Parallel = parallel
+		l.model, l.err = catalog.Inspect(ctx, t.Conn, opts)
 		if l.err == nil {
 			l.model.Outside = l.outside
-			a.log.Debug("live inspected", logDurationMS, since(began))
+			a.log.Debug("live inspected", "two_sessions", parallel, logDurationMS, since(began))
 		}
 	}()
 	return l

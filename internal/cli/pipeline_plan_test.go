@@ -31,3 +31,34 @@ func TestWithPlanShowsFailingPlan(t *testing.T) {
 		t.Errorf("other errors must pass unchanged, got %v", err)
 	}
 }
+
+// TestLiveReadOnTwoSessionsWhenTheSourceIsUnchanged: live is read on two
+// sessions when that is the command's longest work (a source parsed before,
+// whose desired model is cached), and on one while the source loads into
+// the shadow (changed), where a second session would take a core from it.
+// Both read the same live.
+func TestLiveReadOnTwoSessionsWhenTheSourceIsUnchanged(t *testing.T) {
+	p := newLiveProject(t)
+	t.Setenv("PGFLUX_CACHE_DIR", t.TempDir())
+	p.write("schema/a.sql", "CREATE TABLE two_a (id int PRIMARY KEY, note text);\nCREATE INDEX two_note ON two_a (note);\n")
+	p.db.Exec(t, "CREATE TABLE two_a (id int PRIMARY KEY, note text)")
+	run := func(what, want string) result {
+		t.Helper()
+		r := p.must(1, "drift", "--strict", "--verbose")
+		if line := logLine(r.stderr, `msg="live inspected"`); !strings.Contains(line, "two_sessions="+want) {
+			t.Errorf("%s: live inspected with %q, want two_sessions=%s:\n%s", what, line, want, r.stderr)
+		}
+		if !strings.Contains(r.stdout, "two_note") {
+			t.Errorf("%s: the missing index is not reported:\n%s", what, r.stdout)
+		}
+		return r
+	}
+	first := run("first run", "false")
+	second := run("unchanged source", "true")
+	if first.stdout != second.stdout {
+		t.Errorf("two sessions report another drift than one:\n%s\n---\n%s", first.stdout, second.stdout)
+	}
+	p.write("schema/a.sql", "CREATE TABLE two_a (id int PRIMARY KEY, note text);\nCREATE INDEX two_note ON two_a (note);\n-- edited\n")
+	run("edited source", "false")
+	run("unchanged again", "true")
+}

@@ -174,6 +174,16 @@ func sourceKey(files *source.Files, major int, buildID string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// ParseCached says whether CachedParse would find the files' parse in the
+// cache, without reading it.
+func ParseCached(c *Cache, files *source.Files, major int, buildID string) bool {
+	if c == nil {
+		return false
+	}
+	_, err := os.Stat(c.path(sourceKey(files, major, buildID)))
+	return err == nil
+}
+
 // CachedParse is files.Parse(major) behind the cache: hit reports that the
 // set was read back rather than parsed. Only sets that parsed are stored.
 func CachedParse(c *Cache, files *source.Files, major int, buildID string) (set *source.Set, hit bool, err error) {
