@@ -3,12 +3,10 @@ package shadow
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/pg-flux/pg-flux/internal/model"
-	"github.com/pg-flux/pg-flux/internal/pgtest"
 	"github.com/pg-flux/pg-flux/internal/plan"
 )
 
@@ -65,17 +63,7 @@ func keep(t *testing.T, srv *Server, live, desired *model.Model, up *plan.Plan) 
 // databaseExists says whether the test server has a database named name.
 func databaseExists(t *testing.T, name string) bool {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pgtest.ServerDSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	var n int
-	if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_database WHERE datname = $1", name).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n > 0
+	return countDatabases(t, strings.ReplaceAll(name, "_", `\_`)) > 0
 }
 
 // The Down proven on the Up's own copy gives what a new copy of live that
@@ -120,12 +108,7 @@ func TestProofThen(t *testing.T) {
 	if err := (*Proof)(nil).Close(ctx); err != nil {
 		t.Errorf("Close of a nil Proof: %v", err)
 	}
-	if n := leftBehind(srv); n != 0 {
-		t.Errorf("%d database(s) not dropped", n)
-	}
-	if n := shadowDatabasesAfterClose(t, srv); n != 0 {
-		t.Errorf("%d shadow database(s) left", n)
-	}
+	requireNothingLeft(t, srv)
 }
 
 // A Down that does not converge, or fails, on the kept copy is reported
@@ -171,12 +154,7 @@ func TestProofThenReportsDownThatDoesNotConverge(t *testing.T) {
 	if err := proof.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := leftBehind(srv); n != 0 {
-		t.Errorf("%d database(s) not dropped", n)
-	}
-	if n := shadowDatabasesAfterClose(t, srv); n != 0 {
-		t.Errorf("%d shadow database(s) left", n)
-	}
+	requireNothingLeft(t, srv)
 }
 
 // CachedValidate proves a plan on Validation.On when it holds live after

@@ -54,11 +54,30 @@ func leftBehind(srv *Server) int {
 
 // shadowDatabasesAfterClose closes srv and counts the scratch databases
 // left on the test server.
+// requireNothingLeft checks that every scratch database srv made was
+// dropped, and that none is left on the server once it is closed.
+func requireNothingLeft(t *testing.T, srv *Server) {
+	t.Helper()
+	if n := leftBehind(srv); n != 0 {
+		t.Errorf("%d database(s) not dropped", n)
+	}
+	if n := shadowDatabasesAfterClose(t, srv); n != 0 {
+		t.Errorf("%d shadow database(s) left after the server closed", n)
+	}
+}
+
 func shadowDatabasesAfterClose(t *testing.T, srv *Server) int {
 	t.Helper()
 	if err := srv.Close(); err != nil {
 		t.Fatal(err)
 	}
+	return countDatabases(t, `pgflux\_shadow\_%`)
+}
+
+// countDatabases counts the test server's databases whose name is LIKE
+// pattern.
+func countDatabases(t *testing.T, pattern string) int {
+	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, pgtest.ServerDSN(t))
 	if err != nil {
@@ -66,7 +85,7 @@ func shadowDatabasesAfterClose(t *testing.T, srv *Server) int {
 	}
 	defer conn.Close(ctx)
 	var n int
-	if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_database WHERE datname LIKE 'pgflux\\_shadow\\_%'").Scan(&n); err != nil {
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_database WHERE datname LIKE $1", pattern).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -106,24 +125,14 @@ func TestDesired(t *testing.T) {
 	if m.Tables[model.QName{Schema: "unmanaged", Name: "x"}] != nil {
 		t.Error("model has a table of an unmanaged schema")
 	}
-	if n := leftBehind(srv); n != 0 {
-		t.Errorf("%d database(s) not dropped", n)
-	}
-	if n := shadowDatabasesAfterClose(t, srv); n != 0 {
-		t.Errorf("%d shadow database(s) left after Desired", n)
-	}
+	requireNothingLeft(t, srv)
 }
 
 func TestDesiredLoadErrorLeavesNoDatabase(t *testing.T) {
 	srv := dsnServer(t)
 	_, err := Desired(context.Background(), srv, sourceSet(t, map[string]string{"a.sql": "CREATE VIEW v AS SELECT * FROM nowhere;"}), managed, nil)
 	loadError(t, err)
-	if n := leftBehind(srv); n != 0 {
-		t.Errorf("%d database(s) not dropped", n)
-	}
-	if n := shadowDatabasesAfterClose(t, srv); n != 0 {
-		t.Errorf("%d shadow database(s) left after a failed Desired", n)
-	}
+	requireNothingLeft(t, srv)
 }
 
 func TestValidate(t *testing.T) {
@@ -151,12 +160,7 @@ func TestValidate(t *testing.T) {
 	if result.Hash() != desired.Hash() {
 		t.Errorf("result hash %s, desired %s", result.Hash(), desired.Hash())
 	}
-	if n := leftBehind(srv); n != 0 {
-		t.Errorf("%d database(s) not dropped", n)
-	}
-	if n := shadowDatabasesAfterClose(t, srv); n != 0 {
-		t.Errorf("%d shadow database(s) left after Validate", n)
-	}
+	requireNothingLeft(t, srv)
 }
 
 func TestValidateReportsPlanThatDoesNotConverge(t *testing.T) {
@@ -178,12 +182,7 @@ func TestValidateReportsPlanThatDoesNotConverge(t *testing.T) {
 			t.Errorf("error lacks %q:\n%s", want, msg)
 		}
 	}
-	if n := leftBehind(srv); n != 0 {
-		t.Errorf("%d database(s) not dropped", n)
-	}
-	if n := shadowDatabasesAfterClose(t, srv); n != 0 {
-		t.Errorf("%d shadow database(s) left after a failed Validate", n)
-	}
+	requireNothingLeft(t, srv)
 }
 
 func TestValidateReportsFailingPlan(t *testing.T) {
@@ -195,10 +194,5 @@ func TestValidateReportsFailingPlan(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "the plan fails on a copy of the live schema") || !strings.Contains(err.Error(), `relation "public.nowhere" does not exist`) {
 		t.Fatalf("got %v", err)
 	}
-	if n := leftBehind(srv); n != 0 {
-		t.Errorf("%d database(s) not dropped", n)
-	}
-	if n := shadowDatabasesAfterClose(t, srv); n != 0 {
-		t.Errorf("%d shadow database(s) left after a failed Validate", n)
-	}
+	requireNothingLeft(t, srv)
 }
