@@ -87,6 +87,11 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	}
 	buildID := shadow.BuildID(Version)
 	src := loadSource(s.SchemaDir, cache, buildID)
+	if upTo >= stagePlan {
+		// The plan's statements are parsed to classify them, even when
+		// the source comes from the cache.
+		go source.WarmParser()
+	}
 	// Live is read on two sessions (catalog.Options.Parallel) when that
 	// is the command's longest work: with a source loaded before. Else
 	// the source loads into the shadow meanwhile, which takes longer, and

@@ -51,6 +51,14 @@ func SplitFor(file, sql string, major int) ([]Statement, error) {
 	return out, nil
 }
 
+// WarmParser does the SQL parser's one-time setup: the first statement
+// parsed in a process pays 15–40 ms to build the parse tree's protobuf
+// descriptors. A command that will parse (to classify a plan, say) calls
+// it in the background while it waits for the database.
+func WarmParser() {
+	_, _ = pg_query.Parse("SELECT 1")
+}
+
 func split(file, sql string) ([]parsed, error) {
 	// Editors on Windows start files with a byte order mark; PostgreSQL's
 	// parser takes it for a stray character. Lines do not move.

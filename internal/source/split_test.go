@@ -165,3 +165,12 @@ func TestSplitNoTransaction(t *testing.T) {
 		}
 	}
 }
+
+func TestWarmParserLeavesTheParserWorking(t *testing.T) {
+	WarmParser()
+	WarmParser()
+	stmts, err := Split("a.sql", "CREATE TABLE t (id int);\nCREATE INDEX t_id ON t (id);")
+	if err != nil || len(stmts) != 2 || stmts[1].Node != "IndexStmt" {
+		t.Fatalf("after WarmParser: %v, %+v", err, stmts)
+	}
+}
