@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pg-flux/pg-flux/internal/plan"
 	"github.com/pg-flux/pg-flux/internal/report"
@@ -61,4 +64,35 @@ func TestLiveReadOnTwoSessionsWhenTheSourceIsUnchanged(t *testing.T) {
 	p.write("schema/a.sql", "CREATE TABLE two_a (id int PRIMARY KEY, note text);\nCREATE INDEX two_note ON two_a (note);\n-- edited\n")
 	run("edited source", "false")
 	run("unchanged again", "true")
+}
+
+// TestLiveReadUnderAConnectionLimit: a role allowed one connection still
+// reads live on every run: the second session's connection, made only once
+// the first one is, is the one refused, and the first session reads alone.
+func TestLiveReadUnderAConnectionLimit(t *testing.T) {
+	p := newLiveProject(t)
+	t.Setenv("PGFLUX_CACHE_DIR", t.TempDir())
+	p.db.Exec(t, `DO $$ BEGIN CREATE ROLE pgflux_one_connection LOGIN CONNECTION LIMIT 1; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+CREATE TABLE limited (id int PRIMARY KEY);`)
+	p.write("schema/a.sql", "CREATE TABLE limited (id int PRIMARY KEY);\n")
+	conn := p.db.DSN + " user=pgflux_one_connection"
+	watch := p.db.Connect(t)
+	for run := 1; run <= 3; run++ {
+		// The last run's backend may take a moment to go.
+		for i := 0; ; i++ {
+			var n int
+			if err := watch.QueryRow(context.Background(),
+				"SELECT count(*) FROM pg_stat_activity WHERE usename = 'pgflux_one_connection'").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 || i == 100 {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		r := pgflux(t, "drift", "--strict", "--verbose", "--db", conn, "--shadow-dsn", p.global[3], "--schema", filepath.Join(p.dir, "schema"))
+		if r.code != 0 || logLine(r.stderr, `msg="live inspected"`) == "" {
+			t.Fatalf("run %d under a connection limit of 1: exit %d\n%s", run, r.code, r)
+		}
+	}
 }

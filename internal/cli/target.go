@@ -131,7 +131,7 @@ func (a *app) openTarget(ctx context.Context, s *settings) (*target, error) {
 }
 
 // openTargetTo is openTarget; toInspect also dials the spare connection
-// that catalogOptions uses, at the same time as the first one.
+// that catalogOptions uses, while the server's version is read.
 func (a *app) openTargetTo(ctx context.Context, s *settings, toInspect bool) (*target, error) {
 	t := &target{}
 	conn := s.DB
@@ -155,9 +155,6 @@ func (a *app) openTargetTo(ctx context.Context, s *settings, toInspect bool) (*t
 	if t.dev != nil {
 		desc = "the embedded dev database"
 	}
-	if toInspect {
-		t.spare = dialSpare(ctx, conn)
-	}
 	t.Conn, err = connect(ctx, conn)
 	if err != nil {
 		t.Close()
@@ -171,6 +168,11 @@ func (a *app) openTargetTo(ctx context.Context, s *settings, toInspect bool) (*t
 			hint = "The server's TLS certificate was not accepted: sslrootcert in " + dbOrigin(s) + " must name the CA that signed it, and with sslmode=verify-full the host name must be one the certificate names."
 		}
 		return nil, &userError{msg: fmt.Sprintf("cannot connect to %s: %s", desc, connectReason(err)), hint: hint, err: err}
+	}
+	if toInspect {
+		// Only once the first one is made: under a connection limit the
+		// spare is the one refused.
+		t.spare = dialSpare(ctx, conn)
 	}
 	if err := t.Conn.QueryRow(ctx, "SELECT current_setting('server_version_num')::int / 10000").Scan(&t.Major); err != nil {
 		t.Close()
