@@ -64,7 +64,7 @@ func inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, i
 		return nil, 0, fmt.Errorf("inspect catalog: %w", err)
 	}
 	var major int
-	var snap sessionSnapshot
+	var snap string
 	if second != nil {
 		if major, snap, err = exportSnapshot(ctx, tx); err != nil {
 			return nil, 0, fmt.Errorf("inspect catalog: %w", err)

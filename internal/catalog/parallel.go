@@ -12,24 +12,20 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-// sessionSnapshot is what a second session needs to read exactly what
-// the first one reads: its exported snapshot, empty when there is none.
-type sessionSnapshot struct{ id string }
-
 // exportSnapshot reads the server's major and exports the transaction's
-// snapshot. A standby cannot export one, and a session whose current user
+// snapshot: what a second session imports to read exactly what the first
+// one reads. A standby cannot export one, and a session whose current user
 // is not its session user (SET ROLE) reads privileges as another role than
-// a new connection would: for both, the id is empty and conn reads alone.
-func exportSnapshot(ctx context.Context, tx pgx.Tx) (int, sessionSnapshot, error) {
+// a new connection would: for both, the snapshot is empty and conn reads alone.
+func exportSnapshot(ctx context.Context, tx pgx.Tx) (major int, snapshot string, err error) {
 	var num int
-	var snap sessionSnapshot
-	err := tx.QueryRow(ctx, `SELECT current_setting('server_version_num')::int,
-	CASE WHEN pg_is_in_recovery() OR current_user <> session_user THEN '' ELSE pg_export_snapshot() END`).Scan(&num, &snap.id)
+	err = tx.QueryRow(ctx, `SELECT current_setting('server_version_num')::int,
+	CASE WHEN pg_is_in_recovery() OR current_user <> session_user THEN '' ELSE pg_export_snapshot() END`).Scan(&num, &snapshot)
 	if err != nil {
-		return 0, snap, fmt.Errorf("read the server version: %w", err)
+		return 0, "", fmt.Errorf("read the server version: %w", err)
 	}
-	major, err := checkMajor(num)
-	return major, snap, err
+	major, err = checkMajor(num)
+	return major, snapshot, err
 }
 
 // Who reads the queries handed to the second session.
@@ -58,7 +54,7 @@ type secondSession struct {
 }
 
 type secondWork struct {
-	snap    sessionSnapshot
+	snap    string // exportSnapshot's
 	qs      []query
 	schemas []string
 }
@@ -74,7 +70,7 @@ func dialSecond(ctx context.Context, dial func(context.Context) (*pgx.Conn, erro
 }
 
 // send hands the second session its work.
-func (s *secondSession) send(snap sessionSnapshot, qs []query, schemas []string) {
+func (s *secondSession) send(snap string, qs []query, schemas []string) {
 	s.work <- secondWork{snap: snap, qs: qs, schemas: schemas}
 }
 
@@ -95,7 +91,7 @@ func (s *secondSession) run(ctx context.Context, dial func(context.Context) (*pg
 		s.err = ctx.Err()
 		return
 	}
-	if w.snap.id == "" {
+	if w.snap == "" {
 		s.err = errNoSnapshot
 		return
 	}
@@ -115,7 +111,7 @@ func readBuffered(ctx context.Context, conn *pgx.Conn, w secondWork) ([]buffered
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	// SET TRANSACTION SNAPSHOT must come before the first query.
-	if _, err := tx.Exec(ctx, "SET TRANSACTION SNAPSHOT '"+strings.ReplaceAll(w.snap.id, "'", "''")+"'; "+sessionSettings); err != nil {
+	if _, err := tx.Exec(ctx, "SET TRANSACTION SNAPSHOT '"+strings.ReplaceAll(w.snap, "'", "''")+"'; "+sessionSettings); err != nil {
 		return nil, err
 	}
 	results := make([]bufferedResult, len(w.qs))
