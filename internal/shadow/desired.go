@@ -47,8 +47,28 @@ func Desired(ctx context.Context, srv *Server, set *source.Set, schemas []string
 // model: live can be inspected meanwhile.
 type Loaded struct {
 	Model *model.Model
-	db    *Database
-	conn  *pgx.Conn
+	scratch
+}
+
+// scratch is a scratch database held with a session on it.
+type scratch struct {
+	db   *Database
+	conn *pgx.Conn
+}
+
+// close closes the session and drops the database; a second call does
+// nothing.
+func (s *scratch) close(ctx context.Context) error {
+	if s.conn != nil {
+		s.conn.Close(context.WithoutCancel(ctx))
+		s.conn = nil
+	}
+	if s.db == nil {
+		return nil
+	}
+	err := s.db.Drop(ctx)
+	s.db = nil
+	return err
 }
 
 // LoadDesired is Desired's first half: load the source and inspect it.
@@ -59,7 +79,7 @@ func LoadDesired(ctx context.Context, srv *Server, set *source.Set, schemas []st
 	if err != nil {
 		return nil, err
 	}
-	loaded := &Loaded{db: db}
+	loaded := &Loaded{scratch: scratch{db: db}}
 	l = loaded
 	defer func() {
 		// A failing return has already set l to nil: close what was made.
@@ -121,18 +141,7 @@ func freshSession(ctx context.Context, db *Database, conn *pgx.Conn) (*pgx.Conn,
 }
 
 // Close drops the scratch database.
-func (l *Loaded) Close(ctx context.Context) error {
-	if l.conn != nil {
-		l.conn.Close(context.WithoutCancel(ctx))
-		l.conn = nil
-	}
-	if l.db == nil {
-		return nil
-	}
-	err := l.db.Drop(ctx)
-	l.db = nil
-	return err
-}
+func (l *Loaded) Close(ctx context.Context) error { return l.close(ctx) }
 
 // Executor runs plan steps on a connection, honouring each step's
 // isolation (migration.Execute).
@@ -197,7 +206,7 @@ func validateOnce(ctx context.Context, srv *Server, live *model.Model, pending [
 	if err != nil {
 		return nil, nil, fmt.Errorf("validate the plan: %w", err)
 	}
-	proof := &Proof{db: db, live: live, ran: append(append([]Pending{}, pending...), Pending{Steps: p.Steps})}
+	proof := &Proof{scratch: scratch{db: db}, live: live, ran: append(append([]Pending{}, pending...), Pending{Steps: p.Steps})}
 	defer func() {
 		if err != nil {
 			proof.Close(ctx)

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/pg-flux/pg-flux/internal/catalog"
 	"github.com/pg-flux/pg-flux/internal/diff"
 	"github.com/pg-flux/pg-flux/internal/model"
@@ -18,8 +16,7 @@ import (
 // way back, a migration's Down — is proven on it too rather than on a new
 // copy with every step replayed. Close it.
 type Proof struct {
-	db   *Database
-	conn *pgx.Conn
+	scratch
 	// live is the live model the copy was made of: what the database
 	// holds keeps its spelling where no plan touched it.
 	live *model.Model
@@ -145,14 +142,5 @@ func (pr *Proof) Close(ctx context.Context) error {
 	if pr == nil {
 		return nil
 	}
-	if pr.conn != nil {
-		pr.conn.Close(context.WithoutCancel(ctx))
-		pr.conn = nil
-	}
-	if pr.db == nil {
-		return nil
-	}
-	err := pr.db.Drop(ctx)
-	pr.db = nil
-	return err
+	return pr.close(ctx)
 }

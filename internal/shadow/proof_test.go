@@ -60,6 +60,18 @@ func keep(t *testing.T, srv *Server, live, desired *model.Model, up *plan.Plan) 
 	return proof
 }
 
+// closeDrops closes proof and checks that its database is gone.
+func closeDrops(t *testing.T, proof *Proof) {
+	t.Helper()
+	name := proof.db.Name
+	if err := proof.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if databaseExists(t, name) {
+		t.Errorf("Close left %s", name)
+	}
+}
+
 // databaseExists says whether the test server has a database named name.
 func databaseExists(t *testing.T, name string) bool {
 	t.Helper()
@@ -92,16 +104,10 @@ func TestProofThen(t *testing.T) {
 	if back.Hash() != live.Hash() {
 		t.Errorf("Down result hash %s, live %s", back.Hash(), live.Hash())
 	}
-	name := proof.db.Name
-	if !databaseExists(t, name) {
-		t.Fatalf("the kept copy %s is gone before Close", name)
+	if !databaseExists(t, proof.db.Name) {
+		t.Fatalf("the kept copy %s is gone before Close", proof.db.Name)
 	}
-	if err := proof.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if databaseExists(t, name) {
-		t.Errorf("Close left %s", name)
-	}
+	closeDrops(t, proof)
 	if err := proof.Close(ctx); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
@@ -137,13 +143,7 @@ func TestProofThenReportsDownThatDoesNotConverge(t *testing.T) {
 	if _, err := proof.Then(ctx, &plan.Plan{}, desired, managed, execSteps); err == nil {
 		t.Error("Then after a failed Then should refuse")
 	}
-	name := proof.db.Name
-	if err := proof.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if databaseExists(t, name) {
-		t.Errorf("Close left %s", name)
-	}
+	closeDrops(t, proof)
 
 	proof = keep(t, srv, live, desired, up)
 	_, err = proof.Then(ctx, &plan.Plan{Steps: []plan.Step{{SQL: "DROP TABLE public.nowhere"}}}, live, managed, execSteps)
