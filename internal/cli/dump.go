@@ -147,7 +147,7 @@ func (a *app) withLive(ctx context.Context, s *settings, fn func(live *model.Mod
 	}
 	defer t.Close()
 	began := time.Now()
-	live, err := catalog.Inspect(ctx, t.Conn, t.catalogOptions(s))
+	live, err := catalog.Inspect(ctx, t.Conn, t.catalogOptions(s, true))
 	if err != nil {
 		return err
 	}

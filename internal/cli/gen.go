@@ -157,7 +157,7 @@ func (a *app) runGen(ctx context.Context, s *settings, opts genOptions) error {
 			return err
 		}
 		defer t.Close()
-		m, err := catalog.Inspect(ctx, t.Conn, t.catalogOptions(s))
+		m, err := catalog.Inspect(ctx, t.Conn, t.catalogOptions(s, true))
 		if err != nil {
 			return err
 		}

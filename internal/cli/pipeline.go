@@ -302,9 +302,7 @@ func (a *app) inspectLive(ctx context.Context, s *settings, t *target, src *sour
 			return
 		}
 		began := time.Now()
-		opts := t.catalogOptions(s)
-		opts.Parallel = parallel
-		l.model, l.err = catalog.Inspect(ctx, t.Conn, opts)
+		l.model, l.err = catalog.Inspect(ctx, t.Conn, t.catalogOptions(s, parallel))
 		if l.err == nil {
 			l.model.Outside = l.outside
 			a.log.Debug("live inspected", "two_sessions", parallel, logDurationMS, since(began))

@@ -81,10 +81,11 @@ func (c *spareConn) close() {
 	}
 }
 
-// catalogOptions are the catalog options to inspect live with: two
-// sessions, the second on the spare connection when there is one.
-func (t *target) catalogOptions(s *settings) catalog.Options {
-	o := catalog.Options{Schemas: s.TargetSchemas, Owners: s.ManageOwners, Parallel: true}
+// catalogOptions are the catalog options to inspect live with; parallel
+// reads on two sessions, the second on the spare connection when there is
+// one.
+func (t *target) catalogOptions(s *settings, parallel bool) catalog.Options {
+	o := catalog.Options{Schemas: s.TargetSchemas, Owners: s.ManageOwners, Parallel: parallel}
 	if t.spare != nil {
 		o.Dial = t.spare.take
 	}
