@@ -25,8 +25,8 @@ type Options struct {
 	// snapshot, so that PostgreSQL plans and runs the queries on two
 	// cores. The second session is a new connection with conn's
 	// configuration; when it cannot be made in time, conn reads alone.
-	// Leave it off where the database is dropped right after: the second
-	// session's backend may outlive Inspect by a moment.
+	// A database dropped right after must be dropped WITH (FORCE): the
+	// second session's backend may outlive Inspect by a moment.
 	Parallel bool
 	// Dial opens the second session's connection; nil dials conn's
 	// configuration.
@@ -42,7 +42,12 @@ func Inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, e
 	return m, err
 }
 
-// inspect is Inspect; it also says how many sessions read the catalog.
+// InspectSessions is Inspect; it also says how many sessions read the
+// catalog: 2 when Options.Parallel's second session read its share, else 1.
+func InspectSessions(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, int, error) {
+	return inspect(ctx, conn, opts)
+}
+
 func inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, int, error) {
 	var second *secondSession
 	if opts.Parallel {

@@ -28,6 +28,8 @@ type Proof struct {
 	// broken says that a plan failed or did not converge here: the
 	// database holds no known state.
 	broken bool
+	// sessions is how many sessions read the last inspection's catalog.
+	sessions int
 }
 
 // Then proves a further plan on the database, from the state the last
@@ -101,7 +103,9 @@ func (pr *Proof) run(ctx context.Context, p *plan.Plan, desired *model.Model, sc
 	if err != nil {
 		return nil, err
 	}
-	result, err = catalog.Inspect(ctx, insp, catalog.Options{Schemas: schemas, Owners: pr.db.srv.owners})
+	// Nothing else runs meanwhile: a second session reads half of the
+	// catalog on the other core. The database is dropped WITH (FORCE).
+	result, pr.sessions, err = catalog.InspectSessions(ctx, insp, catalog.Options{Schemas: schemas, Owners: pr.db.srv.owners, Parallel: true})
 	if err != nil {
 		return nil, fmt.Errorf("validate the plan: inspect the scratch database: %w", err)
 	}

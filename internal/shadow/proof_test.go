@@ -202,3 +202,24 @@ func TestCachedValidateOnProof(t *testing.T) {
 		t.Errorf("%d shadow database(s) left", n)
 	}
 }
+
+// TestProofReadsOnTwoSessions: nothing else runs while a proven state is
+// inspected, so a second session reads half of its catalog. Whether that
+// session connects in time depends on the machine, so some of several
+// proofs must have used it; each is dropped whole all the same.
+func TestProofReadsOnTwoSessions(t *testing.T) {
+	srv := dsnServer(t)
+	live, desired, up, _ := upAndDown(t, srv)
+	two := 0
+	for range 5 {
+		proof := keep(t, srv, live, desired, up)
+		if proof.sessions == 2 {
+			two++
+		}
+		closeDrops(t, proof)
+	}
+	if two == 0 {
+		t.Errorf("none of 5 proofs read the catalog on two sessions")
+	}
+	requireNothingLeft(t, srv)
+}
