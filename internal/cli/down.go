@@ -52,11 +52,11 @@ func (a *app) downSection(ctx context.Context, s *settings, t *target, p *pipeli
 }
 
 func (a *app) planDown(ctx context.Context, s *settings, t *target, p *pipeline) (*migration.Down, error) {
-	dp, err := plan.Build(p.Result, p.Live, s.Plan)
+	dp, err := plan.Build(p.Result.Model, p.Live, s.Plan)
 	if err != nil {
 		return nil, err
 	}
-	dp = plan.Rewrite(dp, p.Result, p.Live, s.Plan)
+	dp = plan.Rewrite(dp, p.Result.Model, p.Live, s.Plan)
 	// Renames are undone last, by renaming back.
 	dp.Steps = append(dp.Steps, plan.RenameSteps(diff.Reverse(p.Renames))...)
 	down := &migration.Down{Steps: dp.Steps}
@@ -74,7 +74,7 @@ func (a *app) planDown(ctx context.Context, s *settings, t *target, p *pipeline)
 	if err != nil {
 		return nil, err
 	}
-	findings, err := hazard.ClassifyWith(stmts, p.Result, hazard.Options{Volatility: vol})
+	findings, err := hazard.ClassifyWith(stmts, p.Result.Model, hazard.Options{Volatility: vol})
 	if err != nil {
 		return nil, err
 	}

@@ -131,12 +131,12 @@ func (a *app) runGenerate(ctx context.Context, s *settings, opts generateOptions
 		}
 		var content, downContent []byte
 		if opts.Down == downFile {
-			content = migration.Render(name, p.baseline(), p.Result.Hash(), p.Findings, steps)
+			content = migration.Render(name, p.baseline(), p.Result.Hash, p.Findings, steps)
 			if down != nil {
 				downContent = migration.RenderDown(down)
 			}
 		} else {
-			content = migration.RenderWithDown(name, p.baseline(), p.Result.Hash(), p.Findings, steps, down)
+			content = migration.RenderWithDown(name, p.baseline(), p.Result.Hash, p.Findings, steps, down)
 		}
 		if opts.DryRun {
 			_, err := a.io.Out.Write(append(content, downContent...))

@@ -213,12 +213,12 @@ func (a *app) runRebase(ctx context.Context, s *settings, dryRun bool, downMode 
 					down = a.downSection(ctx, s, t, q)
 				}
 				if downMode == downFile {
-					writes = append(writes, write{f.Path, migration.Render(name, q.baseline(), q.Result.Hash(), q.Findings, q.Plan.Steps)})
+					writes = append(writes, write{f.Path, migration.Render(name, q.baseline(), q.Result.Hash, q.Findings, q.Plan.Steps)})
 					if down != nil {
 						writes = append(writes, write{strings.TrimSuffix(f.Path, ".sql") + migration.DownSuffix, migration.RenderDown(down)})
 					}
 				} else {
-					writes = append(writes, write{f.Path, migration.RenderWithDown(name, q.baseline(), q.Result.Hash(), q.Findings, q.Plan.Steps, down)})
+					writes = append(writes, write{f.Path, migration.RenderWithDown(name, q.baseline(), q.Result.Hash, q.Findings, q.Plan.Steps, down)})
 				}
 				lines = append(lines, f.Name+": regenerated")
 			}

@@ -30,7 +30,7 @@ type pipeline struct {
 
 	// Set by stagePlan.
 	Plan     *plan.Plan
-	Result   *model.Model // the state the plan produces, proven on a scratch copy of live
+	Result   *shadow.Proven // the state the plan produces, proven on a scratch copy of live
 	Findings []hazard.Finding
 
 	// Set by stagePlan when it plans on top of pending migration files
@@ -357,7 +357,7 @@ func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) err
 	p.Plan.Steps = append(plan.RenameSteps(p.Renames), p.Plan.Steps...)
 	a.log.Debug("planned", "steps", len(p.Plan.Steps), logDurationMS, since(began))
 	if len(p.Plan.Steps) == 0 {
-		p.Result = p.Live
+		p.Result = shadow.ProvenState(p.Live)
 		return nil
 	}
 	stmts := stepStatements("plan", p.Plan.Steps)

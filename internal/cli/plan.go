@@ -83,7 +83,7 @@ func planRenderer(format string) (func(io.Writer, report.Plan) error, error) {
 }
 
 func reportPlan(p *pipeline) report.Plan {
-	return report.Plan{Steps: p.Plan.Steps, Findings: p.Findings, Baseline: p.baseline(), Result: p.Result.Hash()}
+	return report.Plan{Steps: p.Plan.Steps, Findings: p.Findings, Baseline: p.baseline(), Result: p.Result.Hash}
 }
 
 type applyOptions struct {

@@ -283,11 +283,33 @@ func BuildID(version string) string {
 	return b.String()
 }
 
-// provenEntry is a plan proven on a copy of live: the state it produced.
+// provenEntry is a plan proven on a copy of live: the state it produced
+// and its hash. The fields before Result are provenHead, read on their own:
+// a hit that needs only the hash does not decode the model.
 type provenEntry struct {
 	Key    string
+	Hash   string
 	Result *model.Model
 }
+
+type provenHead struct {
+	Key  string
+	Hash string
+}
+
+// Proven is the state a plan was proven to produce.
+type Proven struct {
+	// Model is the state. From the cache it is read only for a validation
+	// that keeps its proof (Validation.Keep: a plan from that state
+	// follows); otherwise it is nil there and Hash is what there is.
+	Model *model.Model
+	// Hash is Model's model.Model.Hash: the result a migration file records.
+	Hash string
+}
+
+// ProvenState is the Proven of a state known without a proof: live itself,
+// when a plan has no steps.
+func ProvenState(m *model.Model) *Proven { return &Proven{Model: m, Hash: m.Hash()} }
 
 // Validation is a plan to prove on a scratch copy of live: after the
 // Pending files, the Plan's steps, run with Exec, must produce Desired (the
@@ -317,9 +339,9 @@ type Validation struct {
 // proof is the scratch database the plan was proven on, when there is one
 // to keep: a new one with v.Keep (on a hit there is none), or v.On when the
 // plan was proven there. Close a new one.
-func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(context.Context) (*Server, error), v Validation) (result *model.Model, proof *Proof, hit bool, err error) {
+func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(context.Context) (*Server, error), v Validation) (proven *Proven, proof *Proof, hit bool, err error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "proven\x00%s\x00", key.hash())
+	fmt.Fprintf(h, "proven\x00%s\x00%s\x00", key.hash(), typeFingerprint(reflect.TypeOf(provenEntry{})))
 	h.Write([]byte(templateName(v.Live, key.BuildID, key.Owners)))
 	h.Write(v.Desired.Canonical())
 	for _, f := range v.Pending {
@@ -335,13 +357,12 @@ func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(conte
 	k := hex.EncodeToString(h.Sum(nil))
 	if c != nil {
 		if data, err := os.ReadFile(c.path(k)); err == nil {
-			var e provenEntry
-			d := &decoder{b: data}
-			if d.value(reflect.ValueOf(&e).Elem()) == nil && len(d.b) == 0 && e.Key == k && e.Result != nil {
-				return e.Result, nil, true, nil
+			if p, ok := readProven(data, k, v.Keep); ok {
+				return p, nil, true, nil
 			}
 		}
 	}
+	var result *model.Model
 	if v.On.holds(v.Live, v.Pending) {
 		// The same state as on a new copy of live that ran the same
 		// steps: cached as such.
@@ -364,8 +385,25 @@ func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(conte
 			proof = nil
 		}
 	}
+	proven = ProvenState(result)
 	if c != nil {
-		_ = c.write(k, encodeValue(nil, reflect.ValueOf(&provenEntry{Key: k, Result: result}).Elem()))
+		_ = c.write(k, encodeValue(nil, reflect.ValueOf(&provenEntry{Key: k, Hash: proven.Hash, Result: result}).Elem()))
 	}
-	return result, proof, false, nil
+	return proven, proof, false, nil
+}
+
+// readProven reads a proven entry for key k; the model only withModel.
+func readProven(data []byte, k string, withModel bool) (*Proven, bool) {
+	var head provenHead
+	d := &decoder{b: data}
+	if d.value(reflect.ValueOf(&head).Elem()) != nil || head.Key != k || head.Hash == "" {
+		return nil, false
+	}
+	p := &Proven{Hash: head.Hash}
+	if withModel {
+		if d.value(reflect.ValueOf(&p.Model).Elem()) != nil || len(d.b) != 0 || p.Model == nil {
+			return nil, false
+		}
+	}
+	return p, true
 }

@@ -3,6 +3,8 @@ package shadow
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -194,7 +196,7 @@ func TestCachedValidateOnProof(t *testing.T) {
 	// Cached as if proven on a new copy.
 	again, on, hit, err := CachedValidate(ctx, c, CacheKey{}, open, Validation{
 		Live: live, Pending: after, Plan: down, Desired: live, Schemas: managed, Exec: execSteps})
-	if err != nil || !hit || on != nil || again.Hash() != result.Hash() {
+	if err != nil || !hit || on != nil || again.Hash != result.Hash {
 		t.Errorf("second proof: hit %t, proof %v, err %v", hit, on, err)
 	}
 	other.Close(ctx)
@@ -220,6 +222,62 @@ func TestProofReadsOnTwoSessions(t *testing.T) {
 	}
 	if two == 0 {
 		t.Errorf("none of 5 proofs read the catalog on two sessions")
+	}
+	requireNothingLeft(t, srv)
+}
+
+// TestCachedValidateReadsTheModelOnlyWhenAPlanFollows: a cache hit gives
+// the proven state's hash at once and decodes the state itself only for a
+// validation that keeps its proof (a Down follows); an entry whose model
+// cannot be read is then proven again.
+func TestCachedValidateReadsTheModelOnlyWhenAPlanFollows(t *testing.T) {
+	srv := dsnServer(t)
+	ctx := context.Background()
+	live, desired, up, _ := upAndDown(t, srv)
+	open := func(context.Context) (*Server, error) { return srv, nil }
+	c := OpenCache(t.TempDir())
+	validate := func(keep bool) (*Proven, bool) {
+		t.Helper()
+		proven, proof, hit, err := CachedValidate(ctx, c, CacheKey{}, open, Validation{
+			Live: live, Plan: up, Desired: desired, Schemas: managed, Exec: execSteps, Keep: keep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		proof.Close(ctx)
+		return proven, hit
+	}
+	first, hit := validate(false)
+	if hit || first.Model == nil || first.Hash != first.Model.Hash() {
+		t.Fatalf("first proof: hit %t, model %v, hash %s", hit, first.Model != nil, first.Hash)
+	}
+	hashOnly, hit := validate(false)
+	if !hit || hashOnly.Model != nil || hashOnly.Hash != first.Hash {
+		t.Errorf("hit for a plan alone: hit %t, model read %t, hash %s (want %s)", hit, hashOnly.Model != nil, hashOnly.Hash, first.Hash)
+	}
+	full, hit := validate(true)
+	if !hit || full.Model == nil || full.Model.Hash() != first.Hash {
+		t.Errorf("hit for a plan a Down follows: hit %t, model read %t", hit, full.Model != nil)
+	}
+
+	// Cut the entry inside the model: the hash is still readable, the
+	// model not.
+	entries, err := filepath.Glob(filepath.Join(c.dir, "*", "*.bin"))
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("cache entries %v, %v", entries, err)
+	}
+	data, err := os.ReadFile(entries[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(entries[0], data[:len(data)-10], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if p, hit := validate(false); !hit || p.Hash != first.Hash {
+		t.Errorf("cut entry, plan alone: hit %t", hit)
+	}
+	copies := srv.CopiesOfLive()
+	if p, hit := validate(true); hit || p.Model == nil || srv.CopiesOfLive() != copies+1 {
+		t.Errorf("cut entry, a Down follows: hit %t, model %v, %d new copies", hit, p.Model != nil, srv.CopiesOfLive()-copies)
 	}
 	requireNothingLeft(t, srv)
 }
