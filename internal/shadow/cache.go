@@ -99,7 +99,7 @@ func (c *Cache) load(key string) *cacheEntry {
 		return nil
 	}
 	var e cacheEntry
-	d := &decoder{b: data}
+	d := newDecoder(data)
 	if err := d.value(reflect.ValueOf(&e).Elem()); err != nil || len(d.b) != 0 || e.Key != key || e.Model == nil {
 		return nil
 	}
@@ -242,7 +242,7 @@ func CachedDesired(ctx context.Context, c *Cache, key CacheKey, open func(contex
 	var raw *model.Model
 	if c != nil {
 		raw = new(model.Model)
-		d := &decoder{b: encodeValue(nil, reflect.ValueOf(loaded.Model).Elem())}
+		d := newDecoder(encodeValue(nil, reflect.ValueOf(loaded.Model).Elem()))
 		if err := d.value(reflect.ValueOf(raw).Elem()); err != nil {
 			raw = nil
 		}
@@ -395,7 +395,7 @@ func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(conte
 // readProven reads a proven entry for key k; the model only withModel.
 func readProven(data []byte, k string, withModel bool) (*Proven, bool) {
 	var head provenHead
-	d := &decoder{b: data}
+	d := newDecoder(data)
 	if d.value(reflect.ValueOf(&head).Elem()) != nil || head.Key != k || head.Hash == "" {
 		return nil, false
 	}

@@ -78,7 +78,17 @@ func encodeValue(b []byte, v reflect.Value) []byte {
 	panic("shadow: cannot encode " + v.Type().String())
 }
 
-type decoder struct{ b []byte }
+// decoder reads what encodeValue wrote. It looks each struct type's
+// fields up once: a model of thousands of objects has few types.
+type decoder struct {
+	b []byte
+	// fields are the exported field indexes of each struct type met.
+	fields map[reflect.Type][]int
+}
+
+func newDecoder(b []byte) *decoder {
+	return &decoder{b: b, fields: map[reflect.Type][]int{}}
+}
 
 func (d *decoder) uvarint() (uint64, error) {
 	x, n := binary.Uvarint(d.b)
@@ -168,12 +178,14 @@ func (d *decoder) value(v reflect.Value) error {
 		}
 		t := v.Type()
 		m := reflect.MakeMapWithSize(t, int(n-1))
+		// SetMapIndex copies the key and the element: one of each serves.
+		k, e := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
 		for i := 0; i < int(n-1); i++ {
-			k := reflect.New(t.Key()).Elem()
+			k.SetZero()
 			if err := d.value(k); err != nil {
 				return err
 			}
-			e := reflect.New(t.Elem()).Elem()
+			e.SetZero()
 			if err := d.value(e); err != nil {
 				return err
 			}
@@ -182,11 +194,18 @@ func (d *decoder) value(v reflect.Value) error {
 		v.Set(m)
 	case reflect.Struct:
 		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
-			if t.Field(i).IsExported() {
-				if err := d.value(v.Field(i)); err != nil {
-					return err
+		fields, ok := d.fields[t]
+		if !ok {
+			for i := 0; i < t.NumField(); i++ {
+				if t.Field(i).IsExported() {
+					fields = append(fields, i)
 				}
+			}
+			d.fields[t] = fields
+		}
+		for _, i := range fields {
+			if err := d.value(v.Field(i)); err != nil {
+				return err
 			}
 		}
 	default:

@@ -4,10 +4,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/pg-flux/pg-flux/internal/corpus"
+	"github.com/pg-flux/pg-flux/internal/model"
 	"github.com/pg-flux/pg-flux/internal/source"
 )
 
@@ -57,6 +59,12 @@ func TestLoadCorpus(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Logf("%d statements loaded and inspected in %v (%d tables in public)", len(set.Statements), time.Since(start), len(m.Tables))
+			// The cache's codec gives the same model back.
+			var back model.Model
+			d := newDecoder(encodeValue(nil, reflect.ValueOf(m).Elem()))
+			if err := d.value(reflect.ValueOf(&back).Elem()); err != nil || len(d.b) != 0 || !reflect.DeepEqual(&back, m) {
+				t.Errorf("the cache codec does not give the model back (err %v, %d bytes left)", err, len(d.b))
+			}
 		})
 	}
 }

@@ -134,9 +134,9 @@ func depsKey(m *model.Model) string {
 	ids := make([]string, 0, len(m.Deps))
 	for id, deps := range m.Deps {
 		parts := make([]string, 0, len(deps)+1)
-		parts = append(parts, fmt.Sprint(id))
+		parts = append(parts, id.String())
 		for _, d := range deps {
-			parts = append(parts, fmt.Sprint(d))
+			parts = append(parts, d.String())
 		}
 		ids = append(ids, strings.Join(parts, "\x01"))
 	}
