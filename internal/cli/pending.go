@@ -60,9 +60,9 @@ func (a *app) replayPending(ctx context.Context, s *settings, t *target, p *pipe
 	if p.BaselineHash == "" {
 		p.BaselineHash = replayed.Hash()
 	}
-	if first := files[0]; first.Start == 0 && first.Baseline != "" && first.Baseline != p.Live.Hash() {
+	if first := files[0]; first.Start == 0 && first.Baseline != "" && first.Baseline != p.hash(p.Live) {
 		a.warnf("pending migration %s expects baseline %s but live is %s: migrate apply will refuse it; run `pg-flux migrate rebase` to regenerate the pending files against live",
-			first.Name, shortChecksum(first.Baseline), shortChecksum(p.Live.Hash()))
+			first.Name, shortChecksum(first.Baseline), shortChecksum(p.hash(p.Live)))
 	}
 	a.log.Info("planning on top of pending migrations", "pending", strings.Join(names, ","))
 	a.io.Errorf("Planning on top of %d pending migration(s): %s\n", len(names), strings.Join(names, ", "))
@@ -76,7 +76,7 @@ func (p *pipeline) baseline() string {
 	if p.BaselineHash != "" {
 		return p.BaselineHash
 	}
-	return p.Live.Hash()
+	return p.hash(p.Live)
 }
 
 // migrationName is the name of a new migration file: the time and the

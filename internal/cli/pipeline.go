@@ -52,6 +52,26 @@ type pipeline struct {
 	// proven on (proof), for the Down section's proof (downSection).
 	keepProof bool
 	proof     *shadow.Proof // closed by closeProof
+
+	// hashes are models' Hash, each computed once (hash): serialising a
+	// large model costs tens of milliseconds, and live's is needed for the
+	// proven plan's key and for the baseline.
+	hashes map[*model.Model]string
+}
+
+// hash is m.Hash(), computed once per model. It is asked of live models
+// only, which are not changed once inspected or replayed: a changed live
+// state is a new model (the replay of pending files, renames).
+func (p *pipeline) hash(m *model.Model) string {
+	if h, ok := p.hashes[m]; ok {
+		return h
+	}
+	if p.hashes == nil {
+		p.hashes = map[*model.Model]string{}
+	}
+	h := m.Hash()
+	p.hashes[m] = h
+	return h
 }
 
 // stage says how far the pipeline goes.
@@ -377,8 +397,8 @@ func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) err
 	began = time.Now()
 	var hit bool
 	if p.Result, p.proof, hit, err = shadow.CachedValidate(ctx, p.cache, p.cacheKey, p.openShadow, shadow.Validation{
-		Live: p.Applied, Pending: p.Pending, Plan: p.Plan, Desired: p.Desired, Schemas: s.TargetSchemas, Exec: migration.Execute,
-		Keep: p.keepProof}); err != nil {
+		Live: p.Applied, LiveHash: p.hash(p.Applied), Pending: p.Pending, Plan: p.Plan, Desired: p.Desired, Schemas: s.TargetSchemas,
+		Exec: migration.Execute, Keep: p.keepProof}); err != nil {
 		return withPlan(err, report.Plan{Steps: p.Plan.Steps, Findings: p.Findings})
 	}
 	a.log.Debug("plan validated on a scratch copy of live", "cache", cacheState(p.cache, hit), logDurationMS, since(began))

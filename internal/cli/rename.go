@@ -36,7 +36,7 @@ func (a *app) applyRenames(ctx context.Context, s *settings, p *pipeline) error 
 		return nil
 	}
 	if p.BaselineHash == "" {
-		p.BaselineHash = p.Live.Hash()
+		p.BaselineHash = p.hash(p.Live)
 	}
 	steps := plan.RenameSteps(renames)
 	after := append(append([]shadow.Pending{}, p.Pending...), shadow.Pending{Name: "the renames of the source's @renamed hints", Steps: steps})

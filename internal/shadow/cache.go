@@ -315,12 +315,14 @@ func ProvenState(m *model.Model) *Proven { return &Proven{Model: m, Hash: m.Hash
 // Pending files, the Plan's steps, run with Exec, must produce Desired (the
 // managed Schemas), as ValidateAfter proves.
 type Validation struct {
-	Live    *model.Model
-	Pending []Pending
-	Plan    *plan.Plan
-	Desired *model.Model
-	Schemas []string
-	Exec    Executor
+	Live *model.Model
+	// LiveHash is Live.Hash(), when the caller has it; else it is computed.
+	LiveHash string
+	Pending  []Pending
+	Plan     *plan.Plan
+	Desired  *model.Model
+	Schemas  []string
+	Exec     Executor
 	// Keep asks for the scratch database the plan is proven on to be kept,
 	// as a Proof, for a plan that follows (Proof.Then).
 	Keep bool
@@ -342,8 +344,13 @@ type Validation struct {
 func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(context.Context) (*Server, error), v Validation) (proven *Proven, proof *Proof, hit bool, err error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "proven\x00%s\x00%s\x00", key.hash(), typeFingerprint(reflect.TypeOf(provenEntry{})))
-	h.Write([]byte(templateName(v.Live, key.BuildID, key.Owners)))
-	h.Write(v.Desired.Canonical())
+	// The two models' serialisations are the work here; on a large schema
+	// each costs tens of milliseconds, so they are made side by side.
+	tpl := make(chan string, 1)
+	go func() { tpl <- templateName(v.Live, v.LiveHash, key.BuildID, key.Owners) }()
+	desired := v.Desired.Canonical()
+	h.Write([]byte(<-tpl))
+	h.Write(desired)
 	for _, f := range v.Pending {
 		fmt.Fprintf(h, "\x00pending\x00%s", f.Name)
 		for _, st := range f.Steps {

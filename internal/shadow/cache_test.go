@@ -221,7 +221,7 @@ func TestCopyOfLiveTemplate(t *testing.T) {
 		}
 	}
 	names := databases(t, srv)
-	tpl := templateName(live, "test-template", false)
+	tpl := templateName(live, "", "test-template", false)
 	if !contains(names, tpl) {
 		t.Fatalf("no template database %s on the shared server: %v", tpl, names)
 	}

@@ -106,7 +106,7 @@ func (s *Server) copyOfLive(ctx context.Context, live *model.Model, exec Executo
 	if s.cluster == nil || !s.cluster.Shared() || s.buildID == "" {
 		return s.buildCopy(ctx, live, exec, DatabasePrefix)
 	}
-	tpl := templateName(live, s.buildID, s.owners)
+	tpl := templateName(live, "", s.buildID, s.owners)
 	db, err := s.copyTemplate(ctx, tpl)
 	if err == nil || !errors.Is(err, errNoTemplate) {
 		return db, err
@@ -125,13 +125,15 @@ func (s *Server) copyOfLive(ctx context.Context, live *model.Model, exec Executo
 var errNoTemplate = errors.New("no template database")
 
 // templateName is the template database of a live state: the hash of its
-// canonical model, its dependencies (which order the build), what it uses
-// outside the managed schemas (its prelude) and of the pg-flux build that
-// recreates it.
-func templateName(live *model.Model, buildID string, owners bool) string {
+// canonical model (liveHash, live.Hash() when empty), its dependencies
+// (which order the build), what it uses outside the managed schemas (its
+// prelude) and of the pg-flux build that recreates it.
+func templateName(live *model.Model, liveHash, buildID string, owners bool) string {
+	if liveHash == "" {
+		liveHash = live.Hash()
+	}
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%t\x00", buildID, owners)
-	h.Write(live.Canonical())
+	fmt.Fprintf(h, "%s\x00%t\x00%s\x00", buildID, owners, liveHash)
 	h.Write([]byte(depsKey(live)))
 	hashOutside(h, live.Outside)
 	return templatePrefix + hex.EncodeToString(h.Sum(nil))[:40]

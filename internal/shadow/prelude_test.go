@@ -84,7 +84,7 @@ func TestPreludeInScratchDatabases(t *testing.T) {
 	} else if !strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("copy without prelude: %v", err)
 	}
-	if templateName(live, "b", false) == templateName(&bare, "b", false) {
+	if templateName(live, "", "b", false) == templateName(&bare, "", "b", false) {
 		t.Error("the template key does not depend on the prelude")
 	}
 	key := CacheKey{Source: "s", Schemas: []string{"public"}}

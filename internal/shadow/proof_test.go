@@ -254,6 +254,11 @@ func TestCachedValidateReadsTheModelOnlyWhenAPlanFollows(t *testing.T) {
 	if !hit || hashOnly.Model != nil || hashOnly.Hash != first.Hash {
 		t.Errorf("hit for a plan alone: hit %t, model read %t, hash %s (want %s)", hit, hashOnly.Model != nil, hashOnly.Hash, first.Hash)
 	}
+	// The caller's hash of live stands for computing it.
+	if _, _, hit, err := CachedValidate(ctx, c, CacheKey{}, open, Validation{Live: live, LiveHash: live.Hash(),
+		Plan: up, Desired: desired, Schemas: managed, Exec: execSteps}); err != nil || !hit {
+		t.Errorf("with Validation.LiveHash: hit %t, err %v", hit, err)
+	}
 	full, hit := validate(true)
 	if !hit || full.Model == nil || full.Model.Hash() != first.Hash {
 		t.Errorf("hit for a plan a Down follows: hit %t, model read %t", hit, full.Model != nil)
