@@ -212,11 +212,20 @@ func validateOnce(ctx context.Context, srv *Server, live *model.Model, pending [
 			proof.Close(ctx)
 		}
 	}()
-	if proof.conn, err = db.Connect(ctx); err != nil {
-		return nil, nil, err
-	}
-	if proof.stamps, err = definitionStamps(ctx, proof.conn); err != nil {
-		return nil, nil, fmt.Errorf("validate the plan: %w", err)
+	// A copy made ahead comes with its session and stamps, read while the
+	// source loaded; after pending files they are out of date.
+	if ready := db.takeSession(); ready != nil && len(pending) == 0 {
+		proof.conn, proof.stamps, proof.readAhead = ready.conn, ready.stamps, true
+	} else {
+		if ready != nil {
+			ready.conn.Close(context.WithoutCancel(ctx))
+		}
+		if proof.conn, err = db.Connect(ctx); err != nil {
+			return nil, nil, err
+		}
+		if proof.stamps, err = definitionStamps(ctx, proof.conn); err != nil {
+			return nil, nil, fmt.Errorf("validate the plan: %w", err)
+		}
 	}
 	if result, err = proof.run(ctx, p, desired, schemas, exec); err != nil {
 		return nil, nil, err

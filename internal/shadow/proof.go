@@ -30,6 +30,9 @@ type Proof struct {
 	broken bool
 	// sessions is how many sessions read the last inspection's catalog.
 	sessions int
+	// readAhead says the copy came with its session and stamps read ahead
+	// (CopyAhead).
+	readAhead bool
 }
 
 // Then proves a further plan on the database, from the state the last

@@ -286,3 +286,51 @@ func TestCachedValidateReadsTheModelOnlyWhenAPlanFollows(t *testing.T) {
 	}
 	requireNothingLeft(t, srv)
 }
+
+// TestProofOnACopyMadeAhead: a copy of live made ahead (CopyAhead) comes
+// with a session and the copy's definition stamps, read while other work
+// runs; the proof starts from them and gives the result a copy made on
+// demand gives. After pending files the stamps are out of date and are
+// read again.
+func TestProofOnACopyMadeAhead(t *testing.T) {
+	srv := dsnServer(t)
+	ctx := context.Background()
+	live, desired, up, _ := upAndDown(t, srv)
+	open := func(context.Context) (*Server, error) { return srv, nil }
+	prove := func(v Validation) (*Proven, *Proof) {
+		t.Helper()
+		v.Live, v.Desired, v.Schemas, v.Exec, v.Keep = live, desired, managed, execSteps, true
+		proven, proof, _, err := CachedValidate(ctx, nil, CacheKey{}, open, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return proven, proof
+	}
+
+	onDemand, proof := prove(Validation{Plan: up})
+	if proof.readAhead {
+		t.Errorf("a copy made on demand came with a session read ahead")
+	}
+	closeDrops(t, proof)
+
+	srv.CopyAhead(ctx, live, execSteps)
+	ahead, proof := prove(Validation{Plan: up})
+	if !proof.readAhead {
+		t.Errorf("the copy made ahead was proven without the session read ahead")
+	}
+	if ahead.Hash != onDemand.Hash {
+		t.Errorf("proven on the copy made ahead: hash %s, on demand %s", ahead.Hash, onDemand.Hash)
+	}
+	closeDrops(t, proof)
+
+	srv.CopyAhead(ctx, live, execSteps)
+	afterPending, proof := prove(Validation{Pending: []Pending{{Name: "up", Steps: up.Steps}}, Plan: &plan.Plan{}})
+	if proof.readAhead {
+		t.Errorf("stamps read before the pending files ran were used")
+	}
+	if afterPending.Hash != onDemand.Hash {
+		t.Errorf("proven after pending on the copy made ahead: hash %s, want %s", afterPending.Hash, onDemand.Hash)
+	}
+	closeDrops(t, proof)
+	requireNothingLeft(t, srv)
+}

@@ -189,6 +189,9 @@ type Database struct {
 	Name string
 	DSN  string
 	srv  *Server
+	// session is a session opened on a copy of live made ahead of need
+	// (CopyAhead); see takeSession.
+	session *readySession
 }
 
 // CreateDatabase creates an empty, uniquely named database. Drop it when
@@ -311,6 +314,7 @@ func (d *Database) Connect(ctx context.Context) (*pgx.Conn, error) {
 // Drop drops the database, ending any session still connected to it. It
 // runs even when ctx is cancelled, so error paths leave nothing behind.
 func (d *Database) Drop(ctx context.Context) error {
+	d.closeSession(ctx)
 	return d.srv.drop(ctx, d.Name)
 }
 
@@ -370,6 +374,11 @@ func (s *Server) Close() error {
 		cancel()
 	}
 	s.spareWG.Wait()
+	s.mu.Lock()
+	if a := s.ahead; a != nil && a.db != nil {
+		a.db.closeSession(context.Background()) // its database is dropped below
+	}
+	s.mu.Unlock()
 
 	if s.cluster != nil && !s.cluster.Shared() {
 		return s.cluster.Stop() // the databases go with the cluster
