@@ -195,7 +195,7 @@ func (a *app) runRebase(ctx context.Context, s *settings, dryRun bool, downMode 
 			q := &pipeline{Set: p.Set, Live: before(redo), Desired: p.Desired, openShadow: p.openShadow, Applied: p.Live, Pending: pend[:redo],
 				keepProof: downMode != downNone}
 			defer q.closeProof(ctx)
-			q.BaselineHash = q.Live.Hash()
+			q.BaselineHash = q.hash(q.Live)
 			if err := a.plan(ctx, s, t, q); err != nil {
 				return err
 			}

@@ -58,7 +58,7 @@ func (a *app) replayPending(ctx context.Context, s *settings, t *target, p *pipe
 	last := files[len(files)-1]
 	p.BaselineHash = last.Result
 	if p.BaselineHash == "" {
-		p.BaselineHash = replayed.Hash()
+		p.BaselineHash = p.hash(replayed)
 	}
 	if first := files[0]; first.Start == 0 && first.Baseline != "" && first.Baseline != p.hash(p.Live) {
 		a.warnf("pending migration %s expects baseline %s but live is %s: migrate apply will refuse it; run `pg-flux migrate rebase` to regenerate the pending files against live",

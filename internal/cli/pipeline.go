@@ -377,7 +377,7 @@ func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) err
 	p.Plan.Steps = append(plan.RenameSteps(p.Renames), p.Plan.Steps...)
 	a.log.Debug("planned", "steps", len(p.Plan.Steps), logDurationMS, since(began))
 	if len(p.Plan.Steps) == 0 {
-		p.Result = shadow.ProvenState(p.Live)
+		p.Result = &shadow.Proven{Model: p.Live, Hash: p.hash(p.Live)} // live itself
 		return nil
 	}
 	stmts := stepStatements("plan", p.Plan.Steps)

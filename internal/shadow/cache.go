@@ -307,10 +307,6 @@ type Proven struct {
 	Hash string
 }
 
-// ProvenState is the Proven of a state known without a proof: live itself,
-// when a plan has no steps.
-func ProvenState(m *model.Model) *Proven { return &Proven{Model: m, Hash: m.Hash()} }
-
 // Validation is a plan to prove on a scratch copy of live: after the
 // Pending files, the Plan's steps, run with Exec, must produce Desired (the
 // managed Schemas), as ValidateAfter proves.
@@ -392,7 +388,7 @@ func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(conte
 			proof = nil
 		}
 	}
-	proven = ProvenState(result)
+	proven = &Proven{Model: result, Hash: result.Hash()}
 	if c != nil {
 		_ = c.write(k, encodeValue(nil, reflect.ValueOf(&provenEntry{Key: k, Hash: proven.Hash, Result: result}).Elem()))
 	}
