@@ -46,15 +46,23 @@ func upAndDown(t *testing.T, srv *Server) (live, desired *model.Model, up, down 
 	return live, desired, up, down
 }
 
-// keep proves up from live to desired with the copy kept.
-func keep(t *testing.T, srv *Server, live, desired *model.Model, up *plan.Plan) *Proof {
+// mustValidate is CachedValidate on srv with cache c (may be nil),
+// failing the test on an error.
+func mustValidate(t *testing.T, srv *Server, c *Cache, v Validation) (*Proven, *Proof, bool) {
 	t.Helper()
 	open := func(context.Context) (*Server, error) { return srv, nil }
-	_, proof, hit, err := CachedValidate(context.Background(), nil, CacheKey{}, open, Validation{
-		Live: live, Plan: up, Desired: desired, Schemas: managed, Exec: execSteps, Keep: true})
+	proven, proof, hit, err := CachedValidate(context.Background(), c, CacheKey{}, open, v)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return proven, proof, hit
+}
+
+// keep proves up from live to desired with the copy kept.
+func keep(t *testing.T, srv *Server, live, desired *model.Model, up *plan.Plan) *Proof {
+	t.Helper()
+	_, proof, hit := mustValidate(t, srv, nil, Validation{
+		Live: live, Plan: up, Desired: desired, Schemas: managed, Exec: execSteps, Keep: true})
 	if proof == nil || hit {
 		t.Fatalf("CachedValidate with Keep: proof %v, hit %t", proof, hit)
 	}
@@ -234,15 +242,11 @@ func TestCachedValidateReadsTheModelOnlyWhenAPlanFollows(t *testing.T) {
 	srv := dsnServer(t)
 	ctx := context.Background()
 	live, desired, up, _ := upAndDown(t, srv)
-	open := func(context.Context) (*Server, error) { return srv, nil }
 	c := OpenCache(t.TempDir())
 	validate := func(keep bool) (*Proven, bool) {
 		t.Helper()
-		proven, proof, hit, err := CachedValidate(ctx, c, CacheKey{}, open, Validation{
+		proven, proof, hit := mustValidate(t, srv, c, Validation{
 			Live: live, Plan: up, Desired: desired, Schemas: managed, Exec: execSteps, Keep: keep})
-		if err != nil {
-			t.Fatal(err)
-		}
 		proof.Close(ctx)
 		return proven, hit
 	}
@@ -255,9 +259,9 @@ func TestCachedValidateReadsTheModelOnlyWhenAPlanFollows(t *testing.T) {
 		t.Errorf("hit for a plan alone: hit %t, model read %t, hash %s (want %s)", hit, hashOnly.Model != nil, hashOnly.Hash, first.Hash)
 	}
 	// The caller's hash of live stands for computing it.
-	if _, _, hit, err := CachedValidate(ctx, c, CacheKey{}, open, Validation{Live: live, LiveHash: live.Hash(),
-		Plan: up, Desired: desired, Schemas: managed, Exec: execSteps}); err != nil || !hit {
-		t.Errorf("with Validation.LiveHash: hit %t, err %v", hit, err)
+	if _, _, hit := mustValidate(t, srv, c, Validation{Live: live, LiveHash: live.Hash(),
+		Plan: up, Desired: desired, Schemas: managed, Exec: execSteps}); !hit {
+		t.Errorf("with Validation.LiveHash: a miss")
 	}
 	full, hit := validate(true)
 	if !hit || full.Model == nil || full.Model.Hash() != first.Hash {
@@ -296,14 +300,10 @@ func TestProofOnACopyMadeAhead(t *testing.T) {
 	srv := dsnServer(t)
 	ctx := context.Background()
 	live, desired, up, _ := upAndDown(t, srv)
-	open := func(context.Context) (*Server, error) { return srv, nil }
 	prove := func(v Validation) (*Proven, *Proof) {
 		t.Helper()
 		v.Live, v.Desired, v.Schemas, v.Exec, v.Keep = live, desired, managed, execSteps, true
-		proven, proof, _, err := CachedValidate(ctx, nil, CacheKey{}, open, v)
-		if err != nil {
-			t.Fatal(err)
-		}
+		proven, proof, _ := mustValidate(t, srv, nil, v)
 		return proven, proof
 	}
 
