@@ -153,7 +153,8 @@ func ParseHints(file, sql string) ([]Hint, error) {
 		}
 		tree = masked
 	}
-	anchors := hintAnchors(sql, sr.Tokens, tree)
+	lines := newLineIndex(sql)
+	anchors := hintAnchors(sql, lines, sr.Tokens, tree)
 	byPos := map[int]anchor{}
 	for _, a := range anchors {
 		byPos[a.pos] = a
@@ -175,13 +176,13 @@ func ParseHints(file, sql string) ([]Hint, error) {
 		if !known {
 			continue
 		}
-		line := lineAt(sql, int(t.Start))
+		line := lines.at(int(t.Start))
 		params, err := syntax(value)
 		if err != nil {
 			problems = append(problems, &Error{File: file, Line: line, Msg: fmt.Sprintf("hint @%s: %v", name, err)})
 			continue
 		}
-		a, ok := attach(sql, toks, i, line, anchors, byPos)
+		a, ok := attach(lines, toks, i, line, anchors, byPos)
 		if !ok {
 			problems = append(problems, &Error{File: file, Line: line, Msg: fmt.Sprintf("hint @%s is not beside a column, an enum value or a CREATE TABLE/VIEW/INDEX/TYPE/SEQUENCE/FUNCTION: put it at the end of the column's line or on the line before the object", name)})
 			continue
@@ -198,9 +199,9 @@ func ParseHints(file, sql string) ([]Hint, error) {
 // line, the last column or enum value that starts on that line before the
 // comment (else the statement that starts on it); alone on its line, the
 // object whose first token is the next token that is not a comment.
-func attach(sql string, toks []*pg_query.ScanToken, i, line int, anchors []anchor, byPos map[int]anchor) (anchor, bool) {
+func attach(lines lineIndex, toks []*pg_query.ScanToken, i, line int, anchors []anchor, byPos map[int]anchor) (anchor, bool) {
 	trailing := i > 0 && toks[i-1].Token != pg_query.Token_SQL_COMMENT && toks[i-1].Token != pg_query.Token_C_COMMENT &&
-		lineAt(sql, int(toks[i-1].End)) == line
+		lines.at(int(toks[i-1].End)) == line
 	if trailing {
 		var best, stmt anchor
 		found, foundStmt := false, false
@@ -232,10 +233,10 @@ func attach(sql string, toks []*pg_query.ScanToken, i, line int, anchors []ancho
 }
 
 // hintAnchors lists the objects of the file a hint can attach to.
-func hintAnchors(sql string, toks []*pg_query.ScanToken, tree *pg_query.ParseResult) []anchor {
+func hintAnchors(sql string, lines lineIndex, toks []*pg_query.ScanToken, tree *pg_query.ParseResult) []anchor {
 	var out []anchor
 	add := func(pos int, t HintTarget, statement bool) {
-		out = append(out, anchor{pos: pos, line: lineAt(sql, pos), target: t, statement: statement})
+		out = append(out, anchor{pos: pos, line: lines.at(pos), target: t, statement: statement})
 	}
 	for _, raw := range tree.Stmts {
 		start := int(raw.StmtLocation)

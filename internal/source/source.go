@@ -11,8 +11,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Statement is one SQL statement of a source or migration file.
@@ -170,47 +172,85 @@ func (f *Files) Hash() string { return f.hash }
 func (f *Files) Dir() string { return f.dir }
 
 // Parse splits and checks the files' statements for a server of the given
-// major (see LoadFor).
+// major (see LoadFor). Files are parsed on every core; statements, hints
+// and problems keep the files' order.
 func (f *Files) Parse(major int) (*Set, error) {
 	set := &Set{Dir: f.dir, names: map[Name]bool{}, hash: f.hash}
+	parsed := make([]parsedFile, len(f.rels))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(f.rels)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				parsed[i] = f.parseFile(i, major)
+			}
+		}()
+	}
+	for i := range f.rels {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	var problems []error
-	for i, rel := range f.rels {
-		file := filepath.Join(f.dir, filepath.FromSlash(rel))
-		data := f.data[i]
-		set.Files = append(set.Files, file)
-		stmts, err := split(file, string(data))
-		if err != nil {
-			problems = append(problems, err)
-			continue
+	for i, pf := range parsed {
+		set.Files = append(set.Files, filepath.Join(f.dir, filepath.FromSlash(f.rels[i])))
+		problems = append(problems, pf.problems...)
+		set.Statements = append(set.Statements, pf.statements...)
+		set.Hints = append(set.Hints, pf.hints...)
+		for n := range pf.names {
+			set.names[n] = true
 		}
-		for _, st := range stmts {
-			if isTransactionWrapper(st) {
-				continue
-			}
-			if st.Unparsed && major < FallbackMajor {
-				problems = append(problems, st.parseErr)
-				continue
-			}
-			if e := reject(st); e != nil {
-				problems = append(problems, e)
-				continue
-			}
-			set.Statements = append(set.Statements, st.Statement)
-			if !st.IsSetting() {
-				collectNames(st.node, set.names)
-			}
-		}
-		hints, err := ParseHints(file, string(data))
-		if err != nil {
-			problems = append(problems, err)
-			continue
-		}
-		set.Hints = append(set.Hints, hints...)
 	}
 	if len(problems) > 0 {
 		return nil, joinProblems(problems)
 	}
 	return set, nil
+}
+
+// parsedFile is what Parse takes from one file.
+type parsedFile struct {
+	statements []Statement
+	names      map[Name]bool
+	hints      []Hint
+	problems   []error
+}
+
+// parseFile splits and checks the i-th file.
+func (f *Files) parseFile(i, major int) parsedFile {
+	file := filepath.Join(f.dir, filepath.FromSlash(f.rels[i]))
+	data := f.data[i]
+	out := parsedFile{names: map[Name]bool{}}
+	stmts, err := split(file, string(data))
+	if err != nil {
+		out.problems = append(out.problems, err)
+		return out
+	}
+	for _, st := range stmts {
+		if isTransactionWrapper(st) {
+			continue
+		}
+		if st.Unparsed && major < FallbackMajor {
+			out.problems = append(out.problems, st.parseErr)
+			continue
+		}
+		if e := reject(st); e != nil {
+			out.problems = append(out.problems, e)
+			continue
+		}
+		out.statements = append(out.statements, st.Statement)
+		if !st.IsSetting() {
+			collectNames(st.node, out.names)
+		}
+	}
+	hints, err := ParseHints(file, string(data))
+	if err != nil {
+		out.problems = append(out.problems, err)
+		return out
+	}
+	out.hints = hints
+	return out
 }
 
 // Hash is "sha256:<hex>" over the files' paths relative to Dir and their

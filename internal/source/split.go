@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -70,14 +71,21 @@ func split(file, sql string) ([]parsed, error) {
 	if !utf8.ValidString(sql) {
 		return nil, &Error{File: file, Line: lineAt(sql, firstInvalidUTF8(sql)), Msg: "the file is not valid UTF-8; save it as UTF-8"}
 	}
+	// The scan and the parse are independent: on a large file the scan
+	// runs on another core meanwhile.
 	var tokens []*pg_query.ScanToken
-	if sr, err := pg_query.Scan(sql); err == nil {
-		tokens = sr.Tokens
-	}
+	scanned := make(chan struct{})
+	go func() {
+		defer close(scanned)
+		if sr, err := pg_query.Scan(sql); err == nil {
+			tokens = sr.Tokens
+		}
+	}()
+	tree, err := pg_query.Parse(sql)
+	<-scanned
 	if e := metaCommand(file, sql, tokens); e != nil {
 		return nil, e
 	}
-	tree, err := pg_query.Parse(sql)
 	if err != nil {
 		if tokens != nil {
 			out, ferr := splitFallback(file, sql, tokens)
@@ -91,6 +99,7 @@ func split(file, sql string) ([]parsed, error) {
 		return nil, parseError(file, sql, tokens, err)
 	}
 	out := make([]parsed, 0, len(tree.Stmts))
+	lines := newLineIndex(sql)
 	for _, raw := range tree.Stmts {
 		start := clamp(int(raw.StmtLocation), len(sql))
 		end := len(sql)
@@ -106,7 +115,7 @@ func split(file, sql string) ([]parsed, error) {
 		out = append(out, parsed{
 			Statement: Statement{
 				File:          file,
-				Line:          lineAt(sql, first),
+				Line:          lines.at(first),
 				SQL:           sql[first:last],
 				Node:          nodeName(raw.Stmt),
 				NoTransaction: noTransaction(raw.Stmt),
@@ -122,11 +131,11 @@ func split(file, sql string) ([]parsed, error) {
 // non-comment token within [start, end), or -1 when there is none.
 func tokenSpan(tokens []*pg_query.ScanToken, start, end int) (int, int) {
 	first, last := -1, -1
-	for _, t := range tokens {
+	// Tokens are in text order: find the first at or after start, so that
+	// splitting a file costs the same per statement wherever it stands.
+	from := sort.Search(len(tokens), func(i int) bool { return int(tokens[i].Start) >= start })
+	for _, t := range tokens[from:] {
 		s, e := int(t.Start), int(t.End)
-		if s < start {
-			continue
-		}
 		if e > end {
 			break
 		}
@@ -309,6 +318,28 @@ func noTransaction(n *pg_query.Node) bool {
 // lineAt is the 1-based line of a byte offset.
 func lineAt(sql string, off int) int {
 	return 1 + strings.Count(sql[:clamp(off, len(sql))], "\n")
+}
+
+// lineIndex answers lineAt for many offsets of one text: counting from the
+// start for each statement made splitting a large file quadratic.
+type lineIndex []int // the offsets of the text's newlines
+
+func newLineIndex(sql string) lineIndex {
+	var nl lineIndex
+	for i := strings.IndexByte(sql, '\n'); i >= 0; {
+		nl = append(nl, i)
+		j := strings.IndexByte(sql[i+1:], '\n')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return nl
+}
+
+// at is lineAt(sql, off) for the text the index was made of.
+func (x lineIndex) at(off int) int {
+	return 1 + sort.SearchInts(x, off)
 }
 
 func clamp(i, n int) int {
