@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pg-flux/pg-flux/internal/catalog"
@@ -136,10 +137,61 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 		shadowDSN = t.ShadowDSN()
 	}
 
+	p := &pipeline{keepProof: upTo >= stagePlanDown}
+	identity, bin := shadowIdentity(shadowDSN, t)
+	// The shadow is opened once, by whichever needs it first: the cache
+	// on a miss, the proof, or the start below.
+	var openOnce sync.Once
+	var openErr error
+	openShadow := func(ctx context.Context) (*shadow.Server, error) {
+		openOnce.Do(func() {
+			began := time.Now()
+			srv, err := shadow.Open(ctx, shadow.Options{DSN: shadowDSN, Major: t.Major, Binaries: bin, Owners: s.ManageOwners, BuildID: buildID})
+			if err != nil {
+				openErr = err
+				return
+			}
+			p.Shadow = srv
+			a.log.Debug("shadow ready", "shared", srv.Shared(), logDurationMS, since(began))
+			if upTo >= stagePlan {
+				// The plan will be proven on a copy of live: make it while
+				// the source loads.
+				go func() {
+					if l, err := live.wait(); err == nil {
+						srv.CopyAhead(ctx, l, migration.Execute)
+					}
+				}()
+			}
+		})
+		return p.Shadow, openErr
+	}
+	p.openShadow = openShadow
+	// A source not parsed before is not in the cache either: the shadow
+	// will load it, so it is opened (and its scratch database claimed)
+	// while the source parses, not after.
+	openedAhead := make(chan struct{})
+	if parallel {
+		close(openedAhead)
+	} else {
+		go func() {
+			defer close(openedAhead)
+			_, _ = openShadow(ctx) // an error is reported by the caller that needs the server
+		}()
+	}
+	defer func() {
+		<-openedAhead
+		p.closeProof(ctx)
+		if p.Shadow != nil {
+			a.log.Debug("shadow closed", "copies_of_live", p.Shadow.CopiesOfLive())
+		}
+		p.Shadow.Close()
+	}()
+
 	set, err := src.wait()
 	if err != nil {
 		return err
 	}
+	p.Set = set
 	a.log.Debug("source loaded", "files", len(set.Files), "statements", len(set.Statements), "cache", cacheState(cache, src.hit), logDurationMS, src.ms)
 	if err := set.CheckMajor(t.Major); err != nil {
 		return err
@@ -151,39 +203,6 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	if err != nil {
 		return err
 	}
-
-	p := &pipeline{Set: set, keepProof: upTo >= stagePlanDown}
-	identity, bin := shadowIdentity(shadowDSN, t)
-	openShadow := func(ctx context.Context) (*shadow.Server, error) {
-		if p.Shadow != nil {
-			return p.Shadow, nil
-		}
-		began := time.Now()
-		srv, err := shadow.Open(ctx, shadow.Options{DSN: shadowDSN, Major: t.Major, Binaries: bin, Owners: s.ManageOwners, BuildID: buildID})
-		if err != nil {
-			return nil, err
-		}
-		p.Shadow = srv
-		a.log.Debug("shadow ready", "shared", srv.Shared(), logDurationMS, since(began))
-		if upTo >= stagePlan {
-			// The plan will be proven on a copy of live: make it while
-			// the source loads.
-			go func() {
-				if l, err := live.wait(); err == nil {
-					srv.CopyAhead(ctx, l, migration.Execute)
-				}
-			}()
-		}
-		return srv, nil
-	}
-	p.openShadow = openShadow
-	defer func() {
-		p.closeProof(ctx)
-		if p.Shadow != nil {
-			a.log.Debug("shadow closed", "copies_of_live", p.Shadow.CopiesOfLive())
-		}
-		p.Shadow.Close()
-	}()
 
 	p.cache = cache
 	p.cacheKey = shadow.CacheKey{Source: set.Hash(), Server: identity, Major: t.Major, BuildID: buildID,

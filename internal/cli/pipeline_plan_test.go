@@ -96,3 +96,28 @@ CREATE TABLE limited (id int PRIMARY KEY);`)
 		}
 	}
 }
+
+// TestShadowOpensWhileAChangedSourceParses: a source not parsed before is
+// not in the cache either, so the shadow that will load it is opened while
+// the source parses, not after. Seen here by a source that then fails to
+// parse: the shadow was opened all the same, and closed, and the parse
+// error is what the command reports. An unchanged source opens none.
+func TestShadowOpensWhileAChangedSourceParses(t *testing.T) {
+	p := newLiveProject(t)
+	t.Setenv("PGFLUX_CACHE_DIR", t.TempDir())
+	p.write("schema/a.sql", "CREATE TABLE ahead (id int PRIMARY KEY);\nCREATE TABLE broken (id int PRIMARY KEY,);\n")
+	r := p.run("drift", "--verbose")
+	if r.code == 0 || !strings.Contains(r.stderr, "a.sql:2") {
+		t.Fatalf("a broken source must fail at a.sql:2:\n%s", r)
+	}
+	if logLine(r.stderr, `msg="shadow ready"`) == "" || logLine(r.stderr, `msg="shadow closed"`) == "" {
+		t.Errorf("the shadow was not opened while the changed source parsed, or not closed:\n%s", r.stderr)
+	}
+
+	p.write("schema/a.sql", "CREATE TABLE ahead (id int PRIMARY KEY);\n")
+	p.must(1, "drift", "--strict", "--verbose") // loads it: a miss
+	r = p.must(1, "drift", "--strict", "--verbose")
+	if line := logLine(r.stderr, `msg="shadow ready"`); line != "" {
+		t.Errorf("an unchanged source opened the shadow: %s\n%s", line, r.stderr)
+	}
+}
