@@ -232,11 +232,9 @@ func CachedDesired(ctx context.Context, c *Cache, key CacheKey, open func(contex
 	if err != nil {
 		return nil, false, err
 	}
-	defer func() {
-		if closeErr := loaded.Close(ctx); closeErr != nil && err == nil {
-			err = closeErr
-		}
-	}()
+	// Dropped in the background once live's spellings are adopted: the
+	// plan does not wait for it.
+	defer loaded.release(ctx)
 	// The stored model is the one inspected: a copy, before live's
 	// spellings are adopted into this one.
 	var raw *model.Model

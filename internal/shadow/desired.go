@@ -71,6 +71,19 @@ func (s *scratch) close(ctx context.Context) error {
 	return err
 }
 
+// release is close with the drop left to the background (Database.dropLater):
+// nothing waits for it.
+func (s *scratch) release(ctx context.Context) {
+	if s.conn != nil {
+		s.conn.Close(context.WithoutCancel(ctx))
+		s.conn = nil
+	}
+	if s.db != nil {
+		s.db.dropLater(ctx)
+		s.db = nil
+	}
+}
+
 // LoadDesired is Desired's first half: load the source and inspect it.
 // outside (live's model.Model.Outside, may be nil) is created before the
 // source, as live has it. Close the result.
