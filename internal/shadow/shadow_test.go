@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -480,14 +481,40 @@ func TestCloseLeavesNoDatabases(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	if err := srv.Close(); err != nil {
+	// One dropped in the background (the loaded source's, once read) goes
+	// while the server is open, its session ended.
+	later, err := srv.CreateDatabase(ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
+	names = append(names, later.Name)
+	laterConn, err := later.Connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer laterConn.Close(ctx)
 	admin, err := pgx.Connect(ctx, pgtest.ServerDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer admin.Close(ctx)
+	later.dropLater(ctx)
+	for i := 0; ; i++ {
+		var n int
+		if err := admin.QueryRow(ctx, "SELECT count(*) FROM pg_database WHERE datname = $1", later.Name).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if i == 500 {
+			t.Fatalf("%s, dropped in the background, is still there after 10 s", later.Name)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
 	var left int
 	if err := admin.QueryRow(ctx, "SELECT count(*) FROM pg_database WHERE datname = ANY($1)", names).Scan(&left); err != nil {
 		t.Fatal(err)
