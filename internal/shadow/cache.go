@@ -106,12 +106,13 @@ func (c *Cache) load(key string) *cacheEntry {
 	return &e
 }
 
-func (c *Cache) store(key string, e *cacheEntry) error {
-	if c == nil {
-		return nil
-	}
-	e.Key = key
-	return c.write(key, encodeValue(nil, reflect.ValueOf(e).Elem()))
+// encodeEntry is encodeValue of cacheEntry{key, model, verdicts} for a
+// model already encoded: the fields in order, the pointer's mark, then
+// the model's bytes as they are.
+func encodeEntry(key string, model []byte, verdicts map[string]bool) []byte {
+	b := encodeValue(nil, reflect.ValueOf(key))
+	b = append(append(b, 1), model...)
+	return encodeValue(b, reflect.ValueOf(verdicts))
 }
 
 // write stores data as the entry key: a temporary file, renamed.
@@ -235,15 +236,11 @@ func CachedDesired(ctx context.Context, c *Cache, key CacheKey, open func(contex
 	// Dropped in the background once live's spellings are adopted: the
 	// plan does not wait for it.
 	defer loaded.release(ctx)
-	// The stored model is the one inspected: a copy, before live's
-	// spellings are adopted into this one.
-	var raw *model.Model
+	// The stored model is the one inspected, before live's spellings are
+	// adopted into it: encoded now, written with the verdicts after.
+	var raw []byte
 	if c != nil {
-		raw = new(model.Model)
-		d := newDecoder(encodeValue(nil, reflect.ValueOf(loaded.Model).Elem()))
-		if err := d.value(reflect.ValueOf(raw).Elem()); err != nil {
-			raw = nil
-		}
+		raw = encodeValue(nil, reflect.ValueOf(loaded.Model).Elem())
 	}
 	l, err := live()
 	if err != nil {
@@ -254,7 +251,7 @@ func CachedDesired(ctx context.Context, c *Cache, key CacheKey, open func(contex
 		return nil, false, err
 	}
 	if raw != nil {
-		_ = c.store(k, &cacheEntry{Model: raw, Verdicts: verdicts}) // a cache that cannot be written only costs time
+		_ = c.write(k, encodeEntry(k, raw, verdicts)) // a cache that cannot be written only costs time
 	}
 	return loaded.Model, false, nil
 }
