@@ -79,8 +79,9 @@ func inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, i
 	}
 	r := &reader{m: model.New(), major: major}
 	var qs []query
+	strs := interner{}
 	queue := func(name, sql string, scan func(pgx.Rows) error) {
-		qs = append(qs, query{name: name, sql: sql, scan: scan})
+		qs = append(qs, query{name: name, sql: sql, scan: scan, strs: strs})
 	}
 	// Order matters: columns and constraints attach to relations read
 	// before them, identity sequences to columns.
@@ -112,6 +113,7 @@ func inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, i
 		if err := runQueries(ctx, tx, qs, opts.Schemas); err != nil {
 			return nil, 0, fmt.Errorf("inspect catalog: %w", err)
 		}
+		r.clipDeps()
 		return r.m, 1, nil
 	}
 	head, tail := qs[:mid], qs[mid:]
@@ -123,7 +125,19 @@ func inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, i
 	if err != nil {
 		return nil, 0, fmt.Errorf("inspect catalog: %w", err)
 	}
+	r.clipDeps()
 	return r.m, sessions, nil
+}
+
+// clipDeps gives each object's dependency list its exact length: they grow
+// by appending, which leaves up to half of each unused, and dependencies
+// are most of a large model.
+func (r *reader) clipDeps() {
+	for id, deps := range r.m.Deps {
+		if cap(deps) > len(deps) {
+			r.m.Deps[id] = append([]model.ObjectID(nil), deps...)
+		}
+	}
 }
 
 // sessionSettings are set in every inspecting transaction. Deparsers
@@ -138,6 +152,7 @@ type query struct {
 	name string
 	sql  string
 	scan func(pgx.Rows) error
+	strs interner // shared by the queries of one inspection
 }
 
 // runQueries sends qs in one round trip and scans their rows in order.
@@ -150,8 +165,9 @@ func runQueries(ctx context.Context, tx pgx.Tx, qs []query, schemas []string) er
 }
 
 func scanAll(q query, rows pgx.Rows) error {
+	interned := &internedRows{Rows: rows, strs: q.strs}
 	for rows.Next() {
-		if err := q.scan(rows); err != nil {
+		if err := q.scan(interned); err != nil {
 			return fmt.Errorf("read %s: %w", q.name, err)
 		}
 	}
