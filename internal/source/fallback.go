@@ -128,6 +128,7 @@ func splitFallback(file, sql string, tokens []*pg_query.ScanToken) ([]parsed, er
 	pieces = append(pieces, piece{from, len(tokens)})
 
 	var out []parsed
+	lines := newLineIndex(sql)
 	for i := 0; i < len(pieces); i++ {
 		p := pieces[i]
 		first, last := tokenSpan(tokens[p.from:p.to], 0, len(sql))
@@ -137,12 +138,12 @@ func splitFallback(file, sql string, tokens []*pg_query.ScanToken) ([]parsed, er
 		text := sql[first:last]
 		tree, perr := pg_query.Parse(text)
 		if perr == nil {
-			out = appendParsed(out, file, sql, first, last, tokens, tree)
+			out = appendParsed(out, file, sql, lines, first, last, tokens, tree)
 			continue
 		}
 		if kind := fallbackKind(sql, tokens[p.from:p.to]); kind != "" {
 			out = append(out, parsed{Statement: Statement{
-				File: file, Line: lineAt(sql, first), SQL: text, Node: kind,
+				File: file, Line: lines.at(first), SQL: text, Node: kind,
 				Unparsed: true, parseErr: parseErrorAt(file, sql, first, last, tokens, perr),
 			}, start: first})
 			continue
@@ -154,7 +155,7 @@ func splitFallback(file, sql string, tokens []*pg_query.ScanToken) ([]parsed, er
 				continue
 			}
 			if tree, err := pg_query.Parse(sql[first:end]); err == nil {
-				out = appendParsed(out, file, sql, first, end, tokens, tree)
+				out = appendParsed(out, file, sql, lines, first, end, tokens, tree)
 				i, joined = j, true
 			}
 		}
@@ -166,21 +167,24 @@ func splitFallback(file, sql string, tokens []*pg_query.ScanToken) ([]parsed, er
 }
 
 // appendParsed adds the statements of a tree parsed from the text at
-// sql[base:limit] (the last statement has no length: it ends at limit).
-func appendParsed(out []parsed, file, sql string, base, limit int, tokens []*pg_query.ScanToken, tree *pg_query.ParseResult) []parsed {
+// sql[base:limit] (the last statement has no length: it ends at limit),
+// each with its exact text and line (lines is sql's index).
+func appendParsed(out []parsed, file, sql string, lines lineIndex, base, limit int, tokens []*pg_query.ScanToken, tree *pg_query.ParseResult) []parsed {
 	for _, raw := range tree.Stmts {
-		start := base + int(raw.StmtLocation)
+		start := clamp(base+int(raw.StmtLocation), limit)
 		end := limit
 		if raw.StmtLen > 0 {
 			end = clamp(start+int(raw.StmtLen), limit)
 		}
 		first, last := tokenSpan(tokens, start, end)
 		if first < 0 {
+			// No scanner tokens (cannot happen for text that parsed, but
+			// stay correct): fall back to trimming whitespace.
 			first, last = trimSpan(sql, start, end)
 		}
 		out = append(out, parsed{
 			Statement: Statement{
-				File: file, Line: lineAt(sql, first), SQL: sql[first:last], Node: nodeName(raw.Stmt),
+				File: file, Line: lines.at(first), SQL: sql[first:last], Node: nodeName(raw.Stmt),
 				NoTransaction: noTransaction(raw.Stmt), Late: late(raw.Stmt),
 			},
 			node: raw.Stmt,

@@ -98,33 +98,7 @@ func split(file, sql string) ([]parsed, error) {
 		}
 		return nil, parseError(file, sql, tokens, err)
 	}
-	out := make([]parsed, 0, len(tree.Stmts))
-	lines := newLineIndex(sql)
-	for _, raw := range tree.Stmts {
-		start := clamp(int(raw.StmtLocation), len(sql))
-		end := len(sql)
-		if raw.StmtLen > 0 {
-			end = clamp(start+int(raw.StmtLen), len(sql))
-		}
-		first, last := tokenSpan(tokens, start, end)
-		if first < 0 {
-			// No scanner tokens (cannot happen for text that parsed, but
-			// stay correct): fall back to trimming whitespace.
-			first, last = trimSpan(sql, start, end)
-		}
-		out = append(out, parsed{
-			Statement: Statement{
-				File:          file,
-				Line:          lines.at(first),
-				SQL:           sql[first:last],
-				Node:          nodeName(raw.Stmt),
-				NoTransaction: noTransaction(raw.Stmt),
-				Late:          late(raw.Stmt),
-			},
-			node: raw.Stmt,
-		})
-	}
-	return out, nil
+	return appendParsed(make([]parsed, 0, len(tree.Stmts)), file, sql, newLineIndex(sql), 0, len(sql), tokens, tree), nil
 }
 
 // tokenSpan returns the byte range from the first to the end of the last

@@ -2,6 +2,7 @@ package source
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -172,5 +173,42 @@ func TestWarmParserLeavesTheParserWorking(t *testing.T) {
 	stmts, err := Split("a.sql", "CREATE TABLE t (id int);\nCREATE INDEX t_id ON t (id);")
 	if err != nil || len(stmts) != 2 || stmts[1].Node != "IndexStmt" {
 		t.Fatalf("after WarmParser: %v, %+v", err, stmts)
+	}
+}
+
+// TestLineIndexCountsAsLineAt: the index gives every offset of a text the
+// line counting its newlines gives, at the ends and past them too.
+func TestLineIndexCountsAsLineAt(t *testing.T) {
+	for _, sql := range []string{"", "\n", "SELECT 1;", "\n\nA;\r\nB;\n\n", "CREATE TABLE t (\n  a int\n);\nCREATE INDEX i ON t (a);"} {
+		lines := newLineIndex(sql)
+		for off := -1; off <= len(sql)+1; off++ {
+			if got, want := lines.at(off), lineAt(sql, off); got != want {
+				t.Errorf("%q at %d: line %d, want %d", sql, off, got, want)
+			}
+		}
+	}
+}
+
+// TestSplitLinesAcrossAFile: each statement of a long file has its own
+// line, in one pass and in the fallback's (a statement only PostgreSQL 18
+// parses makes the file fail to parse whole).
+func TestSplitLinesAcrossAFile(t *testing.T) {
+	var b strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&b, "-- table %d\nCREATE TABLE t%d (\n  id int\n);\n", i, i)
+	}
+	for name, tail := range map[string]string{"parsed": "", "fallback": "ALTER TABLE t0 ALTER COLUMN id SET NOT NULL NOT VALID;\n"} {
+		stmts, err := SplitFor("a.sql", b.String()+tail, FallbackMajor)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if fallback := len(stmts) > 300 && stmts[300].Unparsed; fallback != (tail != "") {
+			t.Fatalf("%s: the file went through the fallback: %v", name, fallback)
+		}
+		for i := range 300 {
+			if want := 2 + 4*i; stmts[i].Line != want {
+				t.Fatalf("%s: statement %d at line %d, want %d", name, i, stmts[i].Line, want)
+			}
+		}
 	}
 }
