@@ -14,7 +14,7 @@ type interner map[string]string
 const maxInterned = 64
 
 func (in interner) intern(s string) string {
-	if s == "" || len(s) > maxInterned || in == nil {
+	if s == "" || len(s) > maxInterned {
 		return s
 	}
 	if x, ok := in[s]; ok {

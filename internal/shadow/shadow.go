@@ -327,8 +327,10 @@ func (d *Database) dropLater(ctx context.Context) {
 	s := d.srv
 	s.mu.Lock()
 	if s.closed {
+		// Close no longer waits: drop it now. One that fails is left as
+		// after a killed command (a shared server's next command drops it).
 		s.mu.Unlock()
-		_ = s.drop(ctx, d.Name) // a failure is Close's to report, as for any database it finds left
+		_ = s.drop(ctx, d.Name)
 		return
 	}
 	s.spareWG.Add(1)
