@@ -140,10 +140,16 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
+	// In file order, though files are parsed concurrently.
+	at := -1
 	for _, want := range []string{"a.sql:1: INSERT", "a.sql:3: DELETE", "b.sql:1: syntax error"} {
-		if !strings.Contains(err.Error(), want) {
+		i := strings.Index(err.Error(), want)
+		if i < 0 {
 			t.Errorf("error %q lacks %q", err, want)
+		} else if i < at {
+			t.Errorf("error %q has %q out of order", err, want)
 		}
+		at = i
 	}
 }
 
