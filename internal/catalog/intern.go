@@ -13,8 +13,10 @@ type interner map[string]string
 // rarely repeated and would only grow the map.
 const maxInterned = 64
 
+// intern returns the kept copy of s. A nil interner (a query built
+// outside an inspection, as tests do) keeps nothing.
 func (in interner) intern(s string) string {
-	if s == "" || len(s) > maxInterned {
+	if s == "" || len(s) > maxInterned || in == nil {
 		return s
 	}
 	if x, ok := in[s]; ok {
