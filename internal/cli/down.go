@@ -42,6 +42,10 @@ func checkDownMode(mode string) error {
 // what the Down cannot bring back. A Down that cannot be proven is left
 // out, with a warning.
 func (a *app) downSection(ctx context.Context, s *settings, t *target, p *pipeline) *migration.Down {
+	// The Down goes from the Up's result back to live: the desired model
+	// and the parsed source are of no more use, and letting them go keeps
+	// the Down's proof from holding a fourth model (6 MB on 1,000 tables).
+	p.Desired, p.Set = nil, nil
 	down, err := a.planDown(ctx, s, t, p)
 	p.closeProof(ctx) // of no more use
 	if err != nil {
