@@ -15,6 +15,7 @@ func main() {
 	// Ctrl-C and SIGTERM cancel the context; commands then close their
 	// connections and stop any cluster they started before exiting.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	limitMemory(ctx)
 	code := cli.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

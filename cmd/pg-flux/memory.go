@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"os"
+	"runtime/debug"
+	"runtime/metrics"
+	"time"
+)
+
+// memoryFloor is the soft limit on the Go runtime's memory (heap, stacks
+// and their metadata; not the binary's mapped pages) while the live heap is
+// small enough for it.
+//
+// A command's peak memory is mostly headroom: with the default GOGC the heap
+// grows to twice what is live before it is collected, and a command holds
+// three or four catalog models at its peak (about 6 MB each on 1,000
+// tables). Below the floor the heap is collected before it grows past it.
+const memoryFloor = 36 << 20
+
+// memoryLimit is the soft limit for a live heap of live bytes: the floor,
+// or half again the live heap, so that a large schema's heap is not
+// collected over and over against a limit it cannot fit under.
+func memoryLimit(live uint64) int64 {
+	return max(memoryFloor, int64(live)*3/2)
+}
+
+// limitMemory keeps the soft memory limit at memoryLimit of the live heap,
+// as measured by the last collection, until ctx is done. A GOMEMLIMIT set by
+// the user is left alone.
+func limitMemory(ctx context.Context) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	limit := memoryLimit(0)
+	debug.SetMemoryLimit(limit)
+	go func() {
+		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			metrics.Read(sample)
+			if sample[0].Value.Kind() != metrics.KindUint64 {
+				return // not measured by this runtime: the floor stays
+			}
+			if l := memoryLimit(sample[0].Value.Uint64()); l != limit {
+				limit = l
+				debug.SetMemoryLimit(limit)
+			}
+		}
+	}()
+}
