@@ -57,10 +57,13 @@ type Server struct {
 	admin   string            // DSN of the maintenance database
 	cluster *pgserver.Cluster // nil for a --shadow-dsn server
 	major   int
-	where   string // the server, for messages
-	extHint string // what to do about an extension the server lacks
-	owners  bool   // models include owners (Options.Owners)
-	buildID string // Options.BuildID
+	// fsyncOff says the server runs with fsync off, as every cluster
+	// pg-flux starts does: a checkpoint is then cheap (strategy).
+	fsyncOff bool
+	where    string // the server, for messages
+	extHint  string // what to do about an extension the server lacks
+	owners   bool   // models include owners (Options.Owners)
+	buildID  string // Options.BuildID
 
 	mu      sync.Mutex
 	created map[string]bool // databases created and not yet dropped
@@ -107,10 +110,11 @@ func openServer(ctx context.Context, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("start the shadow PostgreSQL server: %w", err)
 	}
 	return prepared(&Server{
-		admin:   c.DSN("postgres"),
-		cluster: c,
-		major:   bin.Major,
-		where:   fmt.Sprintf("the embedded shadow server (PostgreSQL %s from %s)", bin.Version, bin.Dir),
+		admin:    c.DSN("postgres"),
+		cluster:  c,
+		major:    bin.Major,
+		fsyncOff: true,
+		where:    fmt.Sprintf("the embedded shadow server (PostgreSQL %s from %s)", bin.Version, bin.Dir),
 		extHint: fmt.Sprintf("install the extension for the binaries in %s (e.g. the postgresql-%d-<extension> package), "+
 			"set PGFLUX_PG_BINDIR to PostgreSQL %d binaries that have it, or use --shadow-dsn with a server that has it", bin.Dir, bin.Major, bin.Major),
 		created: map[string]bool{},
@@ -148,9 +152,10 @@ func openDSN(ctx context.Context, admin string) (*Server, error) {
 	}
 	defer conn.Close(ctx)
 	var major int
-	var mayCreate bool
+	var mayCreate, fsyncOff bool
 	err = conn.QueryRow(ctx, `SELECT current_setting('server_version_num')::int / 10000,
-		(SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user)`).Scan(&major, &mayCreate)
+		(SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user),
+		current_setting('fsync') = 'off'`).Scan(&major, &mayCreate, &fsyncOff)
 	if err != nil {
 		return nil, fmt.Errorf("shadow server %s: %w", where, err)
 	}
@@ -158,11 +163,12 @@ func openDSN(ctx context.Context, admin string) (*Server, error) {
 		return nil, fmt.Errorf("the shadow server user may not create databases on %s: grant it CREATEDB (ALTER ROLE … CREATEDB), or pass a --shadow-dsn whose user may", where)
 	}
 	return prepared(&Server{
-		admin:   admin,
-		major:   major,
-		where:   fmt.Sprintf("the shadow server %s (--shadow-dsn)", where),
-		extHint: "install the extension on that server, or use a --shadow-dsn server that has it",
-		created: map[string]bool{},
+		admin:    admin,
+		major:    major,
+		fsyncOff: fsyncOff,
+		where:    fmt.Sprintf("the shadow server %s (--shadow-dsn)", where),
+		extHint:  "install the extension on that server, or use a --shadow-dsn server that has it",
+		created:  map[string]bool{},
 	}), nil
 }
 

@@ -451,6 +451,50 @@ func TestOpenWithoutBinaries(t *testing.T) {
 	}
 }
 
+// TestShadowDSNServerCopiesFiles checks that a --shadow-dsn server with
+// fsync off, like the test server (on PostgreSQL 15 and later), gets its
+// scratch databases by file copy:
+// a few hundred bytes of WAL, not template0's 7 MB of pages. It is not
+// parallel, so that no other test writes WAL meanwhile.
+func TestShadowDSNServerCopiesFiles(t *testing.T) {
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, pgtest.ServerDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	var fsyncOff bool
+	if err := admin.QueryRow(ctx, "SELECT current_setting('fsync') = 'off'").Scan(&fsyncOff); err != nil {
+		t.Fatal(err)
+	}
+	srv := dsnServer(t)
+	// Before 15 a file copy is the only way; with fsync on, pages go
+	// through the WAL rather than force two costly checkpoints.
+	want := pgtest.Major() >= 15 && fsyncOff
+	if got := srv.strategy() != ""; got != want {
+		t.Fatalf("PostgreSQL %d, fsync off: %v: STRATEGY FILE_COPY asked for: %v, want %v", pgtest.Major(), fsyncOff, got, want)
+	}
+	if !want {
+		return
+	}
+	var before string
+	if err := admin.QueryRow(ctx, "SELECT pg_current_wal_insert_lsn()::text").Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	db, err := srv.CreateDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Drop(ctx)
+	var wal int64
+	if err := admin.QueryRow(ctx, "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1::pg_lsn)::bigint", before).Scan(&wal); err != nil {
+		t.Fatal(err)
+	}
+	if wal > 1<<20 {
+		t.Errorf("creating a scratch database wrote %d bytes of WAL: it was not a file copy", wal)
+	}
+}
+
 func TestCloseLeavesNoDatabases(t *testing.T) {
 	ctx := context.Background()
 	srv, err := Open(ctx, Options{DSN: pgtest.ServerDSN(t)})
