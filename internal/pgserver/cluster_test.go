@@ -74,3 +74,20 @@ func TestPersistentDataDirSurvivesRestart(t *testing.T) {
 		}
 	}
 }
+
+func TestCopyStrategy(t *testing.T) {
+	for _, c := range []struct {
+		major    int
+		fsyncOff bool
+		want     string
+	}{
+		{14, true, ""}, // a file copy is the only way
+		{15, true, " STRATEGY FILE_COPY"},
+		{18, true, " STRATEGY FILE_COPY"},
+		{15, false, ""}, // checkpoints with fsync cost more than the WAL
+	} {
+		if got := CopyStrategy(c.major, c.fsyncOff); got != c.want {
+			t.Errorf("CopyStrategy(%d, %v) = %q, want %q", c.major, c.fsyncOff, got, c.want)
+		}
+	}
+}

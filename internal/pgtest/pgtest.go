@@ -32,7 +32,7 @@ import (
 var server struct {
 	admin    string // DSN of a maintenance database on the server
 	major    int
-	fsyncOff bool // checkpoints are cheap: databases are made by file copy
+	fsyncOff bool // for pgserver.CopyStrategy
 	cluster  *pgserver.Cluster
 }
 
@@ -136,12 +136,7 @@ func NewDatabase(t testing.TB) *Database {
 		t.Fatalf("pgtest: connect: %v", err)
 	}
 	defer conn.Close(ctx)
-	create := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize() + " TEMPLATE template0"
-	if server.major >= 15 && server.fsyncOff {
-		// A file copy, as the shadow makes on such a server: half the
-		// time of writing template0 through the WAL.
-		create += " STRATEGY FILE_COPY"
-	}
+	create := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize() + " TEMPLATE template0" + pgserver.CopyStrategy(server.major, server.fsyncOff)
 	if _, err := conn.Exec(ctx, create); err != nil {
 		t.Fatalf("pgtest: create database: %v", err)
 	}

@@ -112,15 +112,3 @@ func (s *Server) fromPool(ctx context.Context, conn *pgx.Conn, name string) bool
 	}
 	return false
 }
-
-// strategy is the CREATE DATABASE option that copies files rather than
-// writing every page of the template to the WAL (PostgreSQL 15 and later):
-// half the time for a copy of live or of template0. It costs two
-// checkpoints, which are cheap only with fsync off: on a --shadow-dsn
-// server with fsync on, pages go through the WAL.
-func (s *Server) strategy() string {
-	if s.major >= 15 && s.fsyncOff {
-		return " STRATEGY FILE_COPY"
-	}
-	return ""
-}

@@ -298,6 +298,10 @@ func (s *Server) createNamed(ctx context.Context, prefix string) (*Database, err
 	return s.database(ctx, name)
 }
 
+// strategy is the CREATE DATABASE option for this server
+// (pgserver.CopyStrategy).
+func (s *Server) strategy() string { return pgserver.CopyStrategy(s.major, s.fsyncOff) }
+
 // database returns the scratch database name, created.
 func (s *Server) database(ctx context.Context, name string) (*Database, error) {
 	d, err := dsn.WithDatabase(s.admin, name)
