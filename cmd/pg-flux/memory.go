@@ -26,15 +26,19 @@ func memoryLimit(live uint64) int64 {
 }
 
 // limitMemory keeps the soft memory limit at memoryLimit of the live heap,
-// as measured by the last collection, until ctx is done. A GOMEMLIMIT set by
-// the user is left alone.
-func limitMemory(ctx context.Context) {
+// as measured by the last collection, until ctx is done; the channel is
+// closed once it no longer changes the limit. A GOMEMLIMIT set by the user
+// is left alone.
+func limitMemory(ctx context.Context) <-chan struct{} {
+	stopped := make(chan struct{})
 	if os.Getenv("GOMEMLIMIT") != "" {
-		return
+		close(stopped)
+		return stopped
 	}
 	limit := memoryLimit(0)
 	debug.SetMemoryLimit(limit)
 	go func() {
+		defer close(stopped)
 		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 		tick := time.NewTicker(50 * time.Millisecond)
 		defer tick.Stop()
@@ -54,4 +58,5 @@ func limitMemory(ctx context.Context) {
 			}
 		}
 	}()
+	return stopped
 }

@@ -34,8 +34,8 @@ func TestLimitMemoryFollowsTheLiveHeap(t *testing.T) {
 	restoreMemoryLimit(t)
 	t.Setenv("GOMEMLIMIT", "")
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	limitMemory(ctx)
+	stopped := limitMemory(ctx)
+	t.Cleanup(func() { cancel(); <-stopped }) // before the limit is restored
 	if got := debug.SetMemoryLimit(-1); got != memoryFloor {
 		t.Fatalf("limit %d right after limitMemory, want the floor %d", got, memoryFloor)
 	}
