@@ -5,7 +5,9 @@
 // $PGFLUX_TEST_PG_MAJOR picks the major of the test cluster (its binaries
 // are found as pg-flux finds them, e.g. fetched by scripts/fetch-postgres.sh)
 // and makes every server the tests start use those binaries;
-// $PGFLUX_PG_BINDIR picks a binaries directory directly.
+// $PGFLUX_PG_BINDIR picks a binaries directory directly. The cluster's data
+// and the shadow servers' state live on /dev/shm when it is a roomy tmpfs
+// (see memoryDir).
 //
 // A test binary that uses it calls Run from TestMain. When no server can be
 // found Run fails the whole binary: a test that needs PostgreSQL never passes
@@ -40,11 +42,19 @@ var server struct {
 // as os.Exit(pgtest.Run(m)) in TestMain.
 func Run(m *testing.M) int {
 	ctx := context.Background()
+	scratch := memoryDir(memoryRoot) // "" is the temporary directory
+	if scratch != "" {
+		defer os.RemoveAll(scratch)
+	}
 	// The shared shadow server and the desired-model cache of commands run
 	// in-process live in directories of this test binary, removed (and the
 	// server stopped) when it ends: nothing leaks between test binaries or
 	// into the user's cache.
-	state, err := os.MkdirTemp("", "pgflux-test-state-")
+	prefix := "pgflux-test-state-"
+	if scratch != "" {
+		prefix = "state-" // scratch names the binary; the socket path stays short
+	}
+	state, err := os.MkdirTemp(scratch, prefix)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
 		return 1
@@ -76,7 +86,11 @@ func Run(m *testing.M) int {
 			os.Setenv("PGFLUX_PG_BINDIR", bin.Dir)
 		}
 		fmt.Fprintf(os.Stderr, "pgtest: PostgreSQL %s from %s\n", bin.Version, bin.Dir)
-		c, err := pgserver.Start(ctx, pgserver.Options{Binaries: bin})
+		opts := pgserver.Options{Binaries: bin}
+		if scratch != "" {
+			opts.DataDir = filepath.Join(scratch, "data") // removed with scratch
+		}
+		c, err := pgserver.Start(ctx, opts)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "pgtest: start PostgreSQL: %v\n", err)
 			return 1
