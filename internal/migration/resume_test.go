@@ -101,3 +101,44 @@ func TestResumeAfterInterruptedFirstStep(t *testing.T) {
 		t.Errorf("ledger row after resume: %+v", r)
 	}
 }
+
+// TestRollbackResumesAfterInterruptedFirstStep: a Down whose first step runs
+// outside a transaction (CREATE UNIQUE INDEX CONCURRENTLY) fails and leaves
+// an invalid index behind, so live is no longer the file's result. The
+// ledger must say the rollback began, and the next rollback must resume it
+// rather than refuse live as drifted. (Found by the kill/resume property
+// test: a rollback killed right after DROP INDEX CONCURRENTLY.)
+func TestRollbackResumesAfterInterruptedFirstStep(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	conn := db.Connect(t)
+	before := "CREATE TABLE t (id int); CREATE UNIQUE INDEX t_id ON t (id);"
+	db.Exec(t, before+" INSERT INTO t VALUES (1)")
+	dir := t.TempDir()
+	up := plan.Step{SQL: "DROP INDEX CONCURRENTLY IF EXISTS t_id;", Summary: "drop index t_id", Isolation: plan.NoTransaction}
+	down := plan.Step{SQL: "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_id ON public.t USING btree (id);", Summary: "create index t_id", Isolation: plan.NoTransaction}
+	writeFile(t, dir, "001_a.sql", string(RenderWithDown("001_a", hashOf(t, before), hashOf(t, before, up.SQL), nil,
+		[]plan.Step{up}, &Down{Steps: []plan.Step{down}})))
+	if _, err := Apply(ctx, conn, ApplyOptions{Dir: dir}); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	db.Exec(t, "INSERT INTO t VALUES (1)")
+	if _, err := Rollback(ctx, conn, RollbackOptions{ApplyOptions: ApplyOptions{Dir: dir}}); err == nil || !strings.Contains(err.Error(), "could not create unique index") {
+		t.Fatalf("first rollback: %v, want the unique index build to fail", err)
+	}
+	if v := indexValid(t, conn, "t_id"); v != "false" {
+		t.Fatalf("t_id after the failed build: indisvalid=%s, want an INVALID index", v)
+	}
+	if r := ledgerRows(t, conn)["001_a.sql"]; r == nil || r.Status != statusRollingBack || r.DownDone != 0 {
+		t.Fatalf("ledger row after the failed first Down step: %+v, want rolling_back with 0 steps done", r)
+	}
+	db.Exec(t, "DELETE FROM t WHERE ctid = (SELECT max(ctid) FROM t)")
+	if _, err := Rollback(ctx, conn, RollbackOptions{ApplyOptions: ApplyOptions{Dir: dir}}); err != nil {
+		t.Fatalf("resumed rollback: %v", err)
+	}
+	if v := indexValid(t, conn, "t_id"); v != "true" {
+		t.Errorf("t_id after the resumed rollback: indisvalid=%s", v)
+	}
+	if r := ledgerRows(t, conn)["001_a.sql"]; r != nil {
+		t.Errorf("ledger row after the rollback: %+v, want none", r)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/pg-flux/pg-flux/internal/plan"
 )
 
 // RollbackOptions configure Rollback; the guards are those of apply.
@@ -125,11 +127,11 @@ func (a *applier) rollback(ctx context.Context, count int, to string, res *Rollb
 		}
 		down := &File{Path: f.Down.Path, Name: f.Name, Baseline: f.Result, Result: f.Baseline, Checksum: f.Checksum,
 			Statements: f.Down.Statements, Steps: f.Down.Steps}
-		start := 0
-		if r.Status == statusRollingBack {
+		start, resumed := 0, r.Status == statusRollingBack
+		if resumed {
 			start = min(r.DownDone, len(down.Steps))
 		}
-		todo = append([]*pendingFile{{file: down, start: start}}, todo...)
+		todo = append([]*pendingFile{{file: down, start: start, resumed: resumed}}, todo...)
 	}
 
 	// Every guard runs before the first statement.
@@ -209,7 +211,7 @@ func (a *applier) rollback(ctx context.Context, count int, to string, res *Rollb
 // the file produced. A resumed Down (live is mid-way) is not checked.
 func (a *applier) checkRollbackBaseline(p *pendingFile, liveHash string) error {
 	f := p.file
-	if f.Baseline == "" || p.start > 0 || f.Baseline == liveHash {
+	if f.Baseline == "" || p.resumed || f.Baseline == liveHash {
 		return nil
 	}
 	if a.opts.ForceAfterDrift {
@@ -253,6 +255,15 @@ func (a *applier) runDown(ctx context.Context, p *pendingFile) error {
 	}
 	if len(f.Steps) == 0 {
 		return record(ctx, a.conn, 0)
+	}
+	if !p.resumed && f.Steps[p.start].Isolation == plan.NoTransaction {
+		// As apply does: a first step outside a transaction (DROP INDEX
+		// CONCURRENTLY) that is interrupted leaves live changed with no
+		// step recorded, and the next rollback must resume, not refuse it
+		// as drift.
+		if err := record(ctx, a.conn, p.start); err != nil {
+			return err
+		}
 	}
 	err := ExecuteWith(ctx, a.conn, f.Steps, ExecOptions{
 		Start:       p.start,
