@@ -248,14 +248,14 @@ func postmasterPID(data string) int {
 	}
 	line, _, _ := strings.Cut(string(b), "\n")
 	pid, err := strconv.Atoi(strings.TrimSpace(line))
-	if err != nil || pid <= 0 || !alive(pid) {
+	if err != nil || pid <= 0 || !Alive(pid) {
 		return 0
 	}
 	return pid
 }
 
-// alive reports whether a process exists (possibly another user's).
-func alive(pid int) bool {
+// Alive reports whether a process exists (possibly another user's).
+func Alive(pid int) bool {
 	err := syscall.Kill(pid, 0)
 	return err == nil || errors.Is(err, syscall.EPERM)
 }
@@ -329,7 +329,7 @@ func (s *shared) kill() {
 	if pid := postmasterPID(s.data()); pid != 0 {
 		_ = syscall.Kill(-pid, syscall.SIGKILL) // the server leads its own process group
 		_ = syscall.Kill(pid, syscall.SIGKILL)
-		for deadline := time.Now().Add(10 * time.Second); alive(pid) && time.Now().Before(deadline); {
+		for deadline := time.Now().Add(10 * time.Second); Alive(pid) && time.Now().Before(deadline); {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
@@ -507,7 +507,7 @@ func StopShared(ctx context.Context, root string) ([]SharedServer, error) {
 		}
 		if pid := postmasterPID(s.data()); pid != 0 {
 			_ = syscall.Kill(pid, syscall.SIGINT) // fast shutdown
-			for deadline := time.Now().Add(30 * time.Second); alive(pid) && time.Now().Before(deadline); {
+			for deadline := time.Now().Add(30 * time.Second); Alive(pid) && time.Now().Before(deadline); {
 				time.Sleep(10 * time.Millisecond)
 			}
 		}

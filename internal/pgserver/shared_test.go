@@ -87,7 +87,7 @@ func TestSharedServer(t *testing.T) {
 	if err := c.Stop(); err != nil { // ends this use only
 		t.Fatal(err)
 	}
-	if !alive(first) {
+	if !Alive(first) {
 		t.Fatal("Stop on a shared server stopped the server")
 	}
 	fi, err := os.Stat(filepath.Join(dir, "sock"))
@@ -110,7 +110,7 @@ func TestSharedServer(t *testing.T) {
 	// Killed outright (and its children with it).
 	syscall.Kill(-first, syscall.SIGKILL)
 	syscall.Kill(first, syscall.SIGKILL)
-	for deadline := time.Now().Add(10 * time.Second); alive(first) && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(10 * time.Second); Alive(first) && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}
 	c, err = OpenShared(ctx, opts)
@@ -159,12 +159,12 @@ func TestSharedServerIdles(t *testing.T) {
 	pid := postmasterPID(data)
 	// While a command uses it, its heartbeat keeps the server up.
 	time.Sleep(4 * time.Second)
-	if !alive(pid) {
+	if !Alive(pid) {
 		t.Fatal("the server stopped while a command was using it")
 	}
 	c.Stop()
 	deadline := time.Now().Add(30 * time.Second)
-	for alive(pid) || len(processesUnder(root)) > 0 {
+	for Alive(pid) || len(processesUnder(root)) > 0 {
 		if time.Now().After(deadline) {
 			t.Fatalf("still running 30 s after the last use with a 2 s idle period:\n%s", strings.Join(processesUnder(root), "\n"))
 		}

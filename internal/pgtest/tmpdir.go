@@ -1,12 +1,13 @@
 package pgtest
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/pg-flux/pg-flux/internal/pgserver"
 )
 
 // The test binaries create and drop thousands of databases, each a few
@@ -59,7 +60,7 @@ func removeDeadMemoryDirs(root string) {
 	dirs, _ := filepath.Glob(filepath.Join(root, memoryDirPrefix+"*"))
 	for _, d := range dirs {
 		pidText, _, _ := strings.Cut(strings.TrimPrefix(filepath.Base(d), memoryDirPrefix), "-")
-		if pid, err := strconv.Atoi(pidText); err == nil && pid > 0 && errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
+		if pid, err := strconv.Atoi(pidText); err == nil && pid > 0 && !pgserver.Alive(pid) {
 			os.RemoveAll(d)
 		}
 	}

@@ -4,13 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/pg-flux/pg-flux/internal/pgserver"
 )
 
 // scratchName names a scratch database after the process that creates it,
@@ -33,7 +33,7 @@ func scratchOwnerGone(name string) bool {
 		if !ok || err != nil || pid <= 0 {
 			return false
 		}
-		return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
+		return !pgserver.Alive(pid)
 	}
 	return false
 }
