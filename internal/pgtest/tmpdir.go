@@ -27,9 +27,9 @@ const (
 
 // memoryDir returns a new directory on root (memoryRoot) for this test
 // binary's servers, or "" when $TMPDIR is set (the user chose where
-// temporary files go) or root is not a tmpfs with minMemoryRoom free. It first removes
-// the directories of test binaries that are gone: one killed outright
-// leaves its files in memory.
+// temporary files go) or root is not a tmpfs with minMemoryRoom free. It
+// first removes the directories of test binaries that are gone: one killed
+// outright leaves its files in memory.
 func memoryDir(root string) string {
 	if os.Getenv("TMPDIR") != "" {
 		return ""
