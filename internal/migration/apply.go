@@ -305,6 +305,17 @@ func (a *applier) run(ctx context.Context) error {
 	return nil
 }
 
+// markBegun records p as begun, with the steps it has done so far, before a
+// first step that runs outside a transaction: interrupted (CREATE/DROP INDEX
+// CONCURRENTLY), such a step leaves live changed with no step recorded, and
+// the next apply or rollback must resume the file, not refuse it as drift.
+func (a *applier) markBegun(ctx context.Context, p *pendingFile, record func(context.Context, Execer, int) error) error {
+	if p.resumed || p.file.Steps[p.start].Isolation != plan.NoTransaction {
+		return nil
+	}
+	return record(ctx, a.conn, p.start)
+}
+
 // pending checks the directory against the ledger (changed, renamed and
 // missing files, the chain, out-of-order files) and returns the files still
 // to run in name order, resuming partially applied ones.
@@ -532,14 +543,8 @@ func (a *applier) applyFile(ctx context.Context, p *pendingFile) error {
 			return err
 		}
 	} else {
-		if !p.resumed && f.Steps[p.start].Isolation == plan.NoTransaction {
-			// Mark the file begun before a first step that runs outside a
-			// transaction: interrupted (CREATE/DROP INDEX CONCURRENTLY), it
-			// leaves live changed with no step recorded, and the next apply
-			// must resume the file, not refuse it as drift.
-			if err := record(ctx, a.conn, p.start); err != nil {
-				return err
-			}
+		if err := a.markBegun(ctx, p, record); err != nil {
+			return err
 		}
 		err := ExecuteWith(ctx, a.conn, f.Steps, ExecOptions{
 			Start:       p.start,

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/pg-flux/pg-flux/internal/plan"
 )
 
 // RollbackOptions configure Rollback; the guards are those of apply.
@@ -256,14 +254,8 @@ func (a *applier) runDown(ctx context.Context, p *pendingFile) error {
 	if len(f.Steps) == 0 {
 		return record(ctx, a.conn, 0)
 	}
-	if !p.resumed && f.Steps[p.start].Isolation == plan.NoTransaction {
-		// As apply does: a first step outside a transaction (DROP INDEX
-		// CONCURRENTLY) that is interrupted leaves live changed with no
-		// step recorded, and the next rollback must resume, not refuse it
-		// as drift.
-		if err := record(ctx, a.conn, p.start); err != nil {
-			return err
-		}
+	if err := a.markBegun(ctx, p, record); err != nil {
+		return err
 	}
 	err := ExecuteWith(ctx, a.conn, f.Steps, ExecOptions{
 		Start:       p.start,
