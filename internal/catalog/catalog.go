@@ -33,6 +33,13 @@ type Options struct {
 	Dial func(context.Context) (*pgx.Conn, error)
 }
 
+// ParallelFrom is the number of tables from which Options.Parallel pays
+// its way when the machine has a core to spare. Below it, the second
+// session's backend start and cold query planning cost more CPU than its
+// share of the reading saves: measured on 2 tables, no faster and 90 ms
+// more CPU; on 200 tables 40 ms faster, on 1,000 tables 200 ms.
+const ParallelFrom = 100
+
 // Inspect reads the managed schemas of the connected database into a model.
 // Objects that belong to extensions are left out. It reads in one
 // repeatable-read, read-only transaction, so the model is a consistent

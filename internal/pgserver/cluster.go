@@ -58,6 +58,18 @@ type Cluster struct {
 	release  func()
 	port     int
 	settings []string
+	// session is a session on the postgres database opened while the
+	// server was started or checked (TakeSession).
+	session *pgx.Conn
+}
+
+// TakeSession returns, once, the session on the postgres database that
+// OpenShared opened to start or check the server, for the caller's own
+// use (a new session costs a backend start); nil when there is none.
+func (c *Cluster) TakeSession() *pgx.Conn {
+	conn := c.session
+	c.session = nil
+	return conn
 }
 
 // Start starts a cluster. A new data directory is created by copying a
@@ -223,6 +235,9 @@ func (c *Cluster) Binaries() Binaries { return c.bin }
 func (c *Cluster) Stop() error {
 	if c == nil {
 		return nil
+	}
+	if conn := c.TakeSession(); conn != nil {
+		conn.Close(context.Background())
 	}
 	if c.release != nil {
 		c.release()

@@ -117,9 +117,12 @@ func OpenShared(ctx context.Context, opts SharedOptions) (*Cluster, error) {
 	defer unlock()
 	s.touch()
 	if err := s.ensureRunning(ctx); err != nil {
+		if s.session != nil {
+			s.session.Close(context.WithoutCancel(ctx))
+		}
 		return nil, err
 	}
-	c := &Cluster{bin: s.bin, dataDir: s.data(), socketDir: s.sock(), output: &bytes.Buffer{}}
+	c := &Cluster{bin: s.bin, dataDir: s.data(), socketDir: s.sock(), output: &bytes.Buffer{}, session: s.session}
 	c.release = s.heartbeat()
 	return c, nil
 }
@@ -129,6 +132,9 @@ type shared struct {
 	bin   Binaries
 	owner *osUser
 	idle  time.Duration
+	// session is the session on the postgres database that found the
+	// server healthy or started (Cluster.TakeSession).
+	session *pgx.Conn
 }
 
 func (s *shared) data() string { return filepath.Join(s.dir, "data") }
@@ -301,7 +307,8 @@ func (s *shared) ensureRunning(ctx context.Context) error {
 }
 
 // healthy reports whether the server answers on its socket, runs these
-// binaries and is not shutting down.
+// binaries and is not shutting down. The session that found it so is kept
+// in s.session.
 func (s *shared) healthy(ctx context.Context) bool {
 	if postmasterPID(s.data()) == 0 {
 		return false
@@ -316,12 +323,13 @@ func (s *shared) healthy(ctx context.Context) bool {
 	if err != nil {
 		return false
 	}
-	defer conn.Close(ctx)
 	var major int
-	if err := conn.QueryRow(ctx, "SELECT current_setting('server_version_num')::int / 10000").Scan(&major); err != nil {
+	if err := conn.QueryRow(ctx, "SELECT current_setting('server_version_num')::int / 10000").Scan(&major); err != nil || major != s.bin.Major {
+		conn.Close(ctx)
 		return false
 	}
-	return major == s.bin.Major
+	s.session = conn
+	return true
 }
 
 // kill ends a server that does not answer, and its watchdog.
@@ -386,7 +394,7 @@ func (s *shared) start(ctx context.Context) error {
 	for deadline := time.Now().Add(60 * time.Second); ; {
 		conn, err := pgx.Connect(ctx, c.DSN("postgres"))
 		if err == nil {
-			conn.Close(ctx)
+			s.session = conn
 			break
 		}
 		select {

@@ -275,10 +275,5 @@ func (e *PlanFailedError) Unwrap() error { return e.Err }
 
 // createRole creates a NOLOGIN role on the server (embedded clusters only).
 func (s *Server) createRole(ctx context.Context, name string) error {
-	conn, err := s.connectAdmin(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	return createRole(ctx, conn, name)
+	return s.withAdmin(ctx, func(conn *pgx.Conn) error { return createRole(ctx, conn, name) })
 }

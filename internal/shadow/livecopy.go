@@ -109,10 +109,15 @@ func (d *Database) takeSession() *readySession {
 	return r
 }
 
-// closeSession closes the session opened ahead, if nobody took it.
+// closeSession closes the sessions opened ahead (session, opened), if
+// nobody took them.
 func (d *Database) closeSession(ctx context.Context) {
 	if r := d.takeSession(); r != nil {
 		r.conn.Close(context.WithoutCancel(ctx))
+	}
+	if d.opened != nil {
+		d.opened.Close(context.WithoutCancel(ctx))
+		d.opened = nil
 	}
 }
 
@@ -188,30 +193,27 @@ func (s *Server) copyTemplate(ctx context.Context, tpl string) (*Database, error
 		return nil, fmt.Errorf("name a shadow database: %w", err)
 	}
 	name := scratchName(DatabasePrefix, b)
-	conn, err := s.connectAdmin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
 	s.mu.Lock()
 	s.created[name] = true
 	s.mu.Unlock()
-	for attempt := 0; ; attempt++ {
-		_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE "+pgx.Identifier{tpl}.Sanitize()+s.strategy())
-		var pgErr *pgconn.PgError
-		if err == nil {
-			break
-		}
-		if errors.As(err, &pgErr) && pgErr.Code == "3D000" { // invalid_catalog_name: not built yet
-			s.forget(name)
-			return nil, errNoTemplate
-		}
-		// 55006: a session is still connected to the template, which
-		// only happens for a moment while it is renamed into place.
-		if errors.As(err, &pgErr) && pgErr.Code == "55006" && attempt < 50 && ctx.Err() == nil {
+	err := s.withAdmin(ctx, func(conn *pgx.Conn) error {
+		for attempt := 0; ; attempt++ {
+			_, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE "+pgx.Identifier{tpl}.Sanitize()+s.strategy())
+			// 55006: a session is still connected to the template, which
+			// only happens for a moment while it is renamed into place.
+			var pgErr *pgconn.PgError
+			if err == nil || !errors.As(err, &pgErr) || pgErr.Code != "55006" || attempt >= 50 || ctx.Err() != nil {
+				return err
+			}
 			time.Sleep(20 * time.Millisecond)
-			continue
 		}
+	})
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "3D000" { // invalid_catalog_name: not built yet
+		s.forget(name)
+		return nil, errNoTemplate
+	}
+	if err != nil {
 		s.drop(ctx, name)
 		return nil, fmt.Errorf("copy the live schema's template database on %s: %w", s.where, err)
 	}
@@ -233,21 +235,37 @@ func (s *Server) forget(name string) {
 // drops it when another command installed tpl first), then drops the
 // oldest templates beyond maxTemplates.
 func (s *Server) install(ctx context.Context, built *Database, tpl string) error {
-	conn, err := s.connectAdmin(ctx)
-	if err != nil {
-		built.Drop(ctx)
-		return err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	for attempt := 0; ; attempt++ {
-		_, err = conn.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{built.Name}.Sanitize()+" RENAME TO "+pgx.Identifier{tpl}.Sanitize())
-		// 55006: the builder's session has not quite ended yet.
-		var pgErr *pgconn.PgError
-		if err == nil || !errors.As(err, &pgErr) || pgErr.Code != "55006" || attempt >= 100 || ctx.Err() != nil {
-			break
+	err := s.withAdmin(ctx, func(conn *pgx.Conn) error {
+		for attempt := 0; ; attempt++ {
+			_, err := conn.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{built.Name}.Sanitize()+" RENAME TO "+pgx.Identifier{tpl}.Sanitize())
+			// 55006: the builder's session has not quite ended yet.
+			var pgErr *pgconn.PgError
+			if err == nil || !errors.As(err, &pgErr) || pgErr.Code != "55006" || attempt >= 100 || ctx.Err() != nil {
+				if err != nil {
+					return err
+				}
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		s.forget(built.Name)
+		rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'pgflux\_tpl\_%' ORDER BY oid DESC`)
+		if err != nil {
+			return nil
+		}
+		names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return nil
+		}
+		for i, name := range names {
+			if i >= maxTemplates && name != tpl {
+				// A template another command is copying right now cannot be
+				// dropped (55006); it goes next time.
+				_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize())
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		built.Drop(ctx)
 		var pgErr *pgconn.PgError
@@ -255,22 +273,6 @@ func (s *Server) install(ctx context.Context, built *Database, tpl string) error
 			return nil
 		}
 		return fmt.Errorf("keep the live schema's template database on %s: %w", s.where, err)
-	}
-	s.forget(built.Name)
-	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'pgflux\_tpl\_%' ORDER BY oid DESC`)
-	if err != nil {
-		return nil
-	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil
-	}
-	for i, name := range names {
-		if i >= maxTemplates && name != tpl {
-			// A template another command is copying right now cannot be
-			// dropped (55006); it goes next time.
-			_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize())
-		}
 	}
 	return nil
 }

@@ -41,24 +41,22 @@ func scratchOwnerGone(name string) bool {
 // dropOrphans drops the scratch databases of commands that were killed
 // before they could drop them (on a shared server, which outlives them).
 func (s *Server) dropOrphans(ctx context.Context) {
-	conn, err := s.connectAdmin(ctx)
-	if err != nil {
-		return
-	}
-	defer conn.Close(ctx)
-	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'pgflux\_%'`)
-	if err != nil {
-		return
-	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return
-	}
-	for _, name := range names {
-		if scratchOwnerGone(name) {
-			_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+	_ = s.withAdmin(ctx, func(conn *pgx.Conn) error {
+		rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'pgflux\_%'`)
+		if err != nil {
+			return err
 		}
-	}
+		names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		for _, name := range names {
+			if scratchOwnerGone(name) {
+				_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+			}
+		}
+		return nil
+	})
 }
 
 // Empty databases made ahead of need and not used by the command that made
@@ -75,23 +73,22 @@ const (
 func (s *Server) toPool(name string) {
 	ctx, cancel := context.WithTimeout(context.Background(), dropTimeout)
 	defer cancel()
-	conn, err := s.connectAdmin(ctx)
-	if err != nil {
-		return
-	}
-	defer conn.Close(ctx)
-	var n int
-	if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_database WHERE datname LIKE 'pgflux\_pool\_%'`).Scan(&n); err != nil || n >= maxPool {
-		return
-	}
-	b := make([]byte, 8)
-	if _, err := rand.Read(b); err != nil {
-		return
-	}
-	pooled := poolPrefix + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{name}.Sanitize()+" RENAME TO "+pgx.Identifier{pooled}.Sanitize()); err == nil {
-		s.forget(name)
-	}
+	_ = s.withAdmin(ctx, func(conn *pgx.Conn) error {
+		var n int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_database WHERE datname LIKE 'pgflux\_pool\_%'`).Scan(&n); err != nil || n >= maxPool {
+			return err
+		}
+		b := make([]byte, 8)
+		if _, err := rand.Read(b); err != nil {
+			return err
+		}
+		pooled := poolPrefix + hex.EncodeToString(b)
+		_, err := conn.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{name}.Sanitize()+" RENAME TO "+pgx.Identifier{pooled}.Sanitize())
+		if err == nil {
+			s.forget(name)
+		}
+		return err
+	})
 }
 
 // fromPool takes an empty database from the pool and names it name.

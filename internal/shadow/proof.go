@@ -106,9 +106,11 @@ func (pr *Proof) run(ctx context.Context, p *plan.Plan, desired *model.Model, sc
 	if err != nil {
 		return nil, err
 	}
-	// Nothing else runs meanwhile: a second session reads half of the
-	// catalog on the other core. The database is dropped WITH (FORCE).
-	result, pr.sessions, err = catalog.InspectSessions(ctx, insp, catalog.Options{Schemas: schemas, Owners: pr.db.srv.owners, Parallel: true})
+	// Nothing else runs meanwhile: on a large schema a second session
+	// reads half of the catalog on the other core. The database is dropped
+	// WITH (FORCE).
+	parallel := len(desired.Tables) >= catalog.ParallelFrom
+	result, pr.sessions, err = catalog.InspectSessions(ctx, insp, catalog.Options{Schemas: schemas, Owners: pr.db.srv.owners, Parallel: parallel})
 	if err != nil {
 		return nil, fmt.Errorf("validate the plan: inspect the scratch database: %w", err)
 	}

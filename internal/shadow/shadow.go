@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/pg-flux/pg-flux/internal/dsn"
 	"github.com/pg-flux/pg-flux/internal/pgserver"
@@ -77,6 +78,9 @@ type Server struct {
 	ahead *aheadCopy
 	// copies counts the copies of live made or started (CopiesOfLive).
 	copies atomic.Int64
+	// idleAdmin are sessions on the maintenance database kept for the
+	// next withAdmin (under mu).
+	idleAdmin []*pgx.Conn
 }
 
 type spareResult struct {
@@ -109,12 +113,17 @@ func openServer(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start the shadow PostgreSQL server: %w", err)
 	}
+	var sessions []*pgx.Conn
+	if conn := c.TakeSession(); conn != nil {
+		sessions = append(sessions, conn) // the first withAdmin's session
+	}
 	return prepared(&Server{
-		admin:    c.DSN("postgres"),
-		cluster:  c,
-		major:    bin.Major,
-		fsyncOff: true,
-		where:    fmt.Sprintf("the embedded shadow server (PostgreSQL %s from %s)", bin.Version, bin.Dir),
+		idleAdmin: sessions,
+		admin:     c.DSN("postgres"),
+		cluster:   c,
+		major:     bin.Major,
+		fsyncOff:  true,
+		where:     fmt.Sprintf("the embedded shadow server (PostgreSQL %s from %s)", bin.Version, bin.Dir),
 		extHint: fmt.Sprintf("install the extension for the binaries in %s (e.g. the postgresql-%d-<extension> package), "+
 			"set PGFLUX_PG_BINDIR to PostgreSQL %d binaries that have it, or use --shadow-dsn with a server that has it", bin.Dir, bin.Major, bin.Major),
 		created: map[string]bool{},
@@ -150,25 +159,27 @@ func openDSN(ctx context.Context, admin string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to the shadow server %s (--shadow-dsn): %s", where, dsn.Redact(err.Error()))
 	}
-	defer conn.Close(ctx)
 	var major int
 	var mayCreate, fsyncOff bool
 	err = conn.QueryRow(ctx, `SELECT current_setting('server_version_num')::int / 10000,
 		(SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user),
 		current_setting('fsync') = 'off'`).Scan(&major, &mayCreate, &fsyncOff)
 	if err != nil {
+		conn.Close(ctx)
 		return nil, fmt.Errorf("shadow server %s: %w", where, err)
 	}
 	if !mayCreate {
+		conn.Close(ctx)
 		return nil, fmt.Errorf("the shadow server user may not create databases on %s: grant it CREATEDB (ALTER ROLE … CREATEDB), or pass a --shadow-dsn whose user may", where)
 	}
 	return prepared(&Server{
-		admin:    admin,
-		major:    major,
-		fsyncOff: fsyncOff,
-		where:    fmt.Sprintf("the shadow server %s (--shadow-dsn)", where),
-		extHint:  "install the extension on that server, or use a --shadow-dsn server that has it",
-		created:  map[string]bool{},
+		idleAdmin: []*pgx.Conn{conn}, // the first withAdmin's session
+		admin:     admin,
+		major:     major,
+		fsyncOff:  fsyncOff,
+		where:     fmt.Sprintf("the shadow server %s (--shadow-dsn)", where),
+		extHint:   "install the extension on that server, or use a --shadow-dsn server that has it",
+		created:   map[string]bool{},
 	}), nil
 }
 
@@ -198,6 +209,9 @@ type Database struct {
 	// session is a session opened on a copy of live made ahead of need
 	// (CopyAhead); see takeSession.
 	session *readySession
+	// opened is a session opened with a spare database, for its first
+	// Connect.
+	opened *pgx.Conn
 }
 
 // CreateDatabase creates an empty, uniquely named database. Drop it when
@@ -212,7 +226,7 @@ func (s *Server) CreateDatabase(ctx context.Context) (*Database, error) {
 		case r := <-spare:
 			cancel()
 			if r.err == nil {
-				s.prepareSpare()
+				s.prepareSpare(false)
 				return r.db, nil
 			}
 			// Creating it anew reports the error with this caller's context.
@@ -225,26 +239,21 @@ func (s *Server) CreateDatabase(ctx context.Context) (*Database, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.prepareSpare()
+	s.prepareSpare(false)
 	return db, nil
 }
 
-// prepared starts making a spare database for a new server and, on a
-// shared server, drops the scratch databases of commands that were killed.
+// prepared starts making a spare database, and its first session, for a
+// new server: the source loads into it.
 func prepared(s *Server) *Server {
-	s.prepareSpare()
-	if s.cluster != nil && s.cluster.Shared() {
-		s.spareWG.Add(1)
-		go func() {
-			defer s.spareWG.Done()
-			s.dropOrphans(context.Background())
-		}()
-	}
+	s.prepareSpare(true)
 	return s
 }
 
-// prepareSpare starts creating the next database in the background.
-func (s *Server) prepareSpare() {
+// prepareSpare starts creating the next database in the background, and
+// opening a session on it when connect is set: the first spare's is on
+// the source loading's path, a later one's rarely used.
+func (s *Server) prepareSpare(connect bool) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan spareResult, 1)
 	s.mu.Lock()
@@ -258,6 +267,11 @@ func (s *Server) prepareSpare() {
 	go func() {
 		defer s.spareWG.Done()
 		db, err := s.create(ctx)
+		if err == nil && connect {
+			// A backend start is 20-60 ms; Connect dials again if this
+			// one failed.
+			db.opened, _ = db.Connect(ctx)
+		}
 		ch <- spareResult{db, err}
 	}()
 }
@@ -274,23 +288,21 @@ func (s *Server) createNamed(ctx context.Context, prefix string) (*Database, err
 		return nil, fmt.Errorf("name a shadow database: %w", err)
 	}
 	name := scratchName(prefix, b)
-	conn, err := s.connectAdmin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
 	// Recorded before it exists: a cancelled CREATE may still complete on
 	// the server, and Close must then drop it.
 	s.mu.Lock()
 	s.created[name] = true
 	s.mu.Unlock()
-	if prefix == DatabasePrefix && s.Shared() && s.fromPool(ctx, conn, name) {
-		return s.database(ctx, name)
-	}
-	// template0 with C collation and UTF8 always works, whatever the
-	// server's defaults; collation does not show in the catalog model.
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+
-		" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"+s.strategy())
+	err := s.withAdmin(ctx, func(conn *pgx.Conn) error {
+		if prefix == DatabasePrefix && s.Shared() && s.fromPool(ctx, conn, name) {
+			return nil
+		}
+		// template0 with C collation and UTF8 always works, whatever the
+		// server's defaults; collation does not show in the catalog model.
+		_, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+
+			" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"+s.strategy())
+		return err
+	})
 	if err != nil {
 		s.drop(ctx, name)
 		return nil, fmt.Errorf("create a shadow database on %s: %w", s.where, err)
@@ -314,6 +326,10 @@ func (s *Server) database(ctx context.Context, name string) (*Database, error) {
 
 // Connect opens a connection to the database.
 func (d *Database) Connect(ctx context.Context) (*pgx.Conn, error) {
+	if conn := d.opened; conn != nil {
+		d.opened = nil
+		return conn, nil
+	}
 	conn, err := pgx.Connect(ctx, d.DSN)
 	if err != nil {
 		return nil, fmt.Errorf("connect to shadow database %s: %s", d.Name, dsn.Redact(err.Error()))
@@ -354,12 +370,11 @@ func (d *Database) dropLater(ctx context.Context) {
 func (s *Server) drop(ctx context.Context, name string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), dropTimeout)
 	defer cancel()
-	conn, err := s.connectAdmin(ctx)
-	if err != nil {
+	err := s.withAdmin(ctx, func(conn *pgx.Conn) error {
+		_, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
 		return err
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+	})
+	if err != nil {
 		return fmt.Errorf("drop shadow database %s on %s: %w", name, s.where, err)
 	}
 	s.mu.Lock()
@@ -368,12 +383,58 @@ func (s *Server) drop(ctx context.Context, name string) error {
 	return nil
 }
 
-func (s *Server) connectAdmin(ctx context.Context) (*pgx.Conn, error) {
-	conn, err := pgx.Connect(ctx, s.admin)
-	if err != nil {
-		return nil, fmt.Errorf("connect to %s: %s", s.where, dsn.Redact(err.Error()))
+// maxIdleAdmin bounds the sessions withAdmin keeps: two cover the
+// background work (a spare database, a copy of live, a drop) that may
+// overlap the command's own.
+const maxIdleAdmin = 2
+
+// withAdmin runs fn on a session of the maintenance database. Sessions are
+// kept for the next call: a new one costs a backend start, 20-60 ms on a
+// busy machine, and a plan makes half a dozen such calls (claim a spare
+// database, copy a template, drop), some on its critical path. A session
+// is kept only when fn leaves it healthy and outside a transaction; an
+// error other than the server's (a broken connection, a cancelled
+// context) closes it.
+func (s *Server) withAdmin(ctx context.Context, fn func(conn *pgx.Conn) error) error {
+	s.mu.Lock()
+	var conn *pgx.Conn
+	if n := len(s.idleAdmin); n > 0 {
+		conn, s.idleAdmin = s.idleAdmin[n-1], s.idleAdmin[:n-1]
 	}
-	return conn, nil
+	s.mu.Unlock()
+	if conn == nil {
+		var err error
+		if conn, err = pgx.Connect(ctx, s.admin); err != nil {
+			return fmt.Errorf("connect to %s: %s", s.where, dsn.Redact(err.Error()))
+		}
+	}
+	err := fn(conn)
+	var pgErr *pgconn.PgError
+	if (err == nil || errors.As(err, &pgErr)) && !conn.IsClosed() && conn.PgConn().TxStatus() == 'I' {
+		s.mu.Lock()
+		// Kept after closed too: Close's own drops use them, and it
+		// closes them last.
+		if len(s.idleAdmin) < maxIdleAdmin {
+			s.idleAdmin = append(s.idleAdmin, conn)
+			conn = nil
+		}
+		s.mu.Unlock()
+	}
+	if conn != nil {
+		conn.Close(context.WithoutCancel(ctx))
+	}
+	return err
+}
+
+// closeAdmin closes the kept maintenance sessions.
+func (s *Server) closeAdmin() {
+	s.mu.Lock()
+	idle := s.idleAdmin
+	s.idleAdmin = nil
+	s.mu.Unlock()
+	for _, conn := range idle {
+		conn.Close(context.Background())
+	}
 }
 
 // Close drops the databases that were created and not dropped, and stops an
@@ -400,9 +461,16 @@ func (s *Server) Close() error {
 		select {
 		case r := <-spare:
 			if r.err == nil && s.Shared() {
+				r.db.closeSession(context.Background()) // a database in use cannot be renamed
 				s.toPool(r.db.Name)
 			}
 		default:
+			cancel()
+			s.spareWG.Wait()
+			// Made anyway: its database is dropped below, with its session.
+			if r := <-spare; r.db != nil {
+				r.db.closeSession(context.Background())
+			}
 		}
 		cancel()
 	}
@@ -414,6 +482,7 @@ func (s *Server) Close() error {
 	s.mu.Unlock()
 
 	if s.cluster != nil && !s.cluster.Shared() {
+		s.closeAdmin()
 		return s.cluster.Stop() // the databases go with the cluster
 	}
 	s.mu.Lock()
@@ -429,6 +498,12 @@ func (s *Server) Close() error {
 			errs = append(errs, err)
 		}
 	}
+	if s.Shared() {
+		// Here rather than at the start: off the command's path, on a
+		// session already open.
+		s.dropOrphans(context.Background())
+	}
+	s.closeAdmin()
 	if s.cluster != nil {
 		errs = append(errs, s.cluster.Stop()) // ends this command's use of the shared server
 	}
