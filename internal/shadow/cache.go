@@ -377,9 +377,8 @@ func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(conte
 			return nil, nil, false, err
 		}
 		if !v.Keep {
-			if err := proof.Close(ctx); err != nil {
-				return nil, nil, false, err
-			}
+			// Nothing waits for the drop (the server's Close does).
+			proof.release(ctx)
 			proof = nil
 		}
 	}

@@ -180,9 +180,7 @@ func ValidateAfter(ctx context.Context, srv *Server, live *model.Model, pending 
 	if err != nil {
 		return nil, err
 	}
-	if err := proof.Close(ctx); err != nil {
-		return nil, err
-	}
+	proof.release(ctx) // the server's Close waits for the drop
 	return result, nil
 }
 

@@ -28,8 +28,10 @@ func execSteps(ctx context.Context, conn *pgx.Conn, steps []plan.Step) error {
 }
 
 // leftBehind counts the databases srv created and did not drop, not
-// counting the one spare it keeps ready.
+// counting the one spare it keeps ready, once the drops left to the
+// background (Database.dropLater) are done.
 func leftBehind(srv *Server) int {
+	srv.spareWG.Wait()
 	srv.mu.Lock()
 	ch := srv.spare
 	srv.mu.Unlock()
