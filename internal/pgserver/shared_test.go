@@ -46,6 +46,25 @@ func ping(t *testing.T, c *Cluster) {
 	}
 }
 
+// handsOverItsSession checks that c comes with the session that started or
+// checked the server (TakeSession), working, and only once.
+func handsOverItsSession(t *testing.T, c *Cluster) {
+	t.Helper()
+	ctx := context.Background()
+	conn := c.TakeSession()
+	if conn == nil {
+		t.Fatal("OpenShared kept no session")
+	}
+	defer conn.Close(ctx)
+	var db string
+	if err := conn.QueryRow(ctx, "SELECT current_database()").Scan(&db); err != nil || db != "postgres" {
+		t.Fatalf("the session handed over: database %q, %v", db, err)
+	}
+	if c.TakeSession() != nil {
+		t.Error("the session was handed over twice")
+	}
+}
+
 // processesUnder lists the processes whose command line mentions dir.
 func processesUnder(dir string) []string {
 	var out []string
@@ -79,6 +98,7 @@ func TestSharedServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	ping(t, c)
+	handsOverItsSession(t, c) // the one that waited for the start
 	dir := filepath.Join(root, "pg"+itoa(bin.Major))
 	first := postmasterPID(filepath.Join(dir, "data"))
 	if first == 0 {
@@ -105,6 +125,7 @@ func TestSharedServer(t *testing.T) {
 		t.Fatalf("second OpenShared: postmaster %d, want the running %d", pid, first)
 	}
 	t.Logf("reused the running server in %v", time.Since(start))
+	handsOverItsSession(t, c) // the health check's
 	c.Stop()
 
 	// Killed outright (and its children with it).

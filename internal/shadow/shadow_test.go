@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -565,6 +566,81 @@ func TestCloseLeavesNoDatabases(t *testing.T) {
 	}
 	if left != 0 {
 		t.Errorf("%d shadow database(s) left behind", left)
+	}
+}
+
+// TestAdminSessionsAreReused: a server's maintenance work (create, rename,
+// drop) reuses its sessions, since a new one costs a backend start. One an
+// error other than the server's may have broken, or one left in a
+// transaction, is closed; no more than maxIdleAdmin are kept.
+func TestAdminSessionsAreReused(t *testing.T) {
+	ctx := context.Background()
+	srv := dsnServer(t)
+	srv.spareWG.Wait() // the spare made at open: nothing else uses the sessions now
+	backend := func(fn func(conn *pgx.Conn) error) uint32 {
+		t.Helper()
+		var pid uint32
+		srv.withAdmin(ctx, func(conn *pgx.Conn) error {
+			pid = conn.PgConn().PID()
+			return fn(conn)
+		})
+		return pid
+	}
+	ok := func(*pgx.Conn) error { return nil }
+	first := backend(ok)
+	if again := backend(ok); again != first {
+		t.Fatalf("a second call opened backend %d, the first's %d was free", again, first)
+	}
+	// The server's own error leaves the session usable.
+	failed := backend(func(conn *pgx.Conn) error { _, err := conn.Exec(ctx, "SELECT 1/0"); return err })
+	if pid := backend(ok); pid != failed {
+		t.Errorf("a session was not kept after a division by zero: backend %d, want %d", pid, failed)
+	}
+	for name, fn := range map[string]func(*pgx.Conn) error{
+		"another error":       func(*pgx.Conn) error { return errors.New("broken") },
+		"an open transaction": func(conn *pgx.Conn) error { _, err := conn.Exec(ctx, "BEGIN"); return err },
+		"a closed connection": func(conn *pgx.Conn) error { return conn.Close(ctx) },
+	} {
+		gone := backend(fn)
+		if pid := backend(ok); pid == gone {
+			t.Errorf("the session was kept after %s", name)
+		}
+	}
+
+	// Three at once: two are kept.
+	var wg sync.WaitGroup
+	held := make(chan struct{})
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			srv.withAdmin(ctx, func(*pgx.Conn) error { <-held; return nil })
+		}()
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		var n int
+		srv.mu.Lock()
+		n = len(srv.idleAdmin)
+		srv.mu.Unlock()
+		if n == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(held)
+	wg.Wait()
+	srv.mu.Lock()
+	idle := len(srv.idleAdmin)
+	srv.mu.Unlock()
+	if idle != maxIdleAdmin {
+		t.Errorf("%d sessions kept after three at once, want %d", idle, maxIdleAdmin)
+	}
+	srv.Close()
+	srv.mu.Lock()
+	idle = len(srv.idleAdmin)
+	srv.mu.Unlock()
+	if idle != 0 {
+		t.Errorf("%d sessions still kept after Close", idle)
 	}
 }
 
