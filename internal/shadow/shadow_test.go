@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -641,6 +643,114 @@ func TestAdminSessionsAreReused(t *testing.T) {
 	srv.mu.Unlock()
 	if idle != 0 {
 		t.Errorf("%d sessions still kept after Close", idle)
+	}
+}
+
+// TestFirstSpareComesWithASession: the database made at open, which the
+// source loads into, comes with its first session (a backend start off
+// the loading's path); a spare nobody used goes to a shared server's pool
+// with that session closed, or it could not be renamed.
+func TestFirstSpareComesWithASession(t *testing.T) {
+	ctx := context.Background()
+	srv := dsnServer(t)
+	db, err := srv.CreateDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Drop(ctx)
+	opened := db.opened
+	if opened == nil {
+		t.Fatal("the spare made at open came without a session")
+	}
+	conn, err := db.Connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if conn != opened || queryString(t, conn, "SELECT current_database()") != db.Name {
+		t.Errorf("Connect did not return the session opened ahead on %s", db.Name)
+	}
+	again, err := db.Connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close(ctx)
+	if again.PgConn().PID() == conn.PgConn().PID() {
+		t.Error("the session opened ahead was handed out twice")
+	}
+	// A later spare is for a rare second database: no session ahead.
+	later, err := srv.CreateDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer later.Drop(ctx)
+	if later.opened != nil {
+		t.Error("a later spare came with a session")
+	}
+
+	shared, err := Open(ctx, Options{Major: pgtest.Major()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shared.Close()
+	shared.spareWG.Wait()
+	shared.mu.Lock()
+	r := <-shared.spare
+	shared.spare <- r
+	shared.mu.Unlock()
+	if r.err != nil || r.db.opened == nil {
+		t.Fatalf("the shared server's spare: %v, session %v", r.err, r.db != nil && r.db.opened != nil)
+	}
+	for _, n := range databases(t, shared) {
+		if strings.HasPrefix(n, poolPrefix) { // left by other tests
+			if err := shared.drop(ctx, n); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := shared.Close(); err != nil {
+		t.Fatal(err)
+	}
+	names := databases(t, shared)
+	if contains(names, r.db.Name) {
+		t.Errorf("the unused spare %s is still there after Close: %v", r.db.Name, names)
+	}
+	pooled := 0
+	for _, n := range names {
+		if strings.HasPrefix(n, poolPrefix) {
+			pooled++
+		}
+	}
+	if pooled != 1 {
+		t.Errorf("the unused spare did not go to the pool: %v", names)
+	}
+}
+
+// TestCloseDropsOrphans: on the shared server, the scratch databases of a
+// command that was killed are dropped by the next command's Close.
+func TestCloseDropsOrphans(t *testing.T) {
+	ctx := context.Background()
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	orphan := DatabasePrefix + strconv.Itoa(gone.Process.Pid) + "_00ff"
+	srv, err := Open(ctx, Options{Major: pgtest.Major()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if err := srv.withAdmin(ctx, func(conn *pgx.Conn) error {
+		_, err := conn.Exec(ctx, "CREATE DATABASE "+orphan)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if contains(databases(t, srv), orphan) {
+		t.Errorf("%s, whose command is gone, is still there after Close", orphan)
 	}
 }
 
