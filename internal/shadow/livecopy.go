@@ -249,11 +249,7 @@ func (s *Server) install(ctx context.Context, built *Database, tpl string) error
 			time.Sleep(10 * time.Millisecond)
 		}
 		s.forget(built.Name)
-		rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'pgflux\_tpl\_%' ORDER BY oid DESC`)
-		if err != nil {
-			return nil
-		}
-		names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		names, err := databasesLike(ctx, conn, `pgflux\_tpl\_%`)
 		if err != nil {
 			return nil
 		}

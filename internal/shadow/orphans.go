@@ -38,15 +38,21 @@ func scratchOwnerGone(name string) bool {
 	return false
 }
 
+// databasesLike lists the server's databases whose name is LIKE pattern,
+// the newest first.
+func databasesLike(ctx context.Context, conn *pgx.Conn, pattern string) ([]string, error) {
+	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY oid DESC`, pattern)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
 // dropOrphans drops the scratch databases of commands that were killed
 // before they could drop them (on a shared server, which outlives them).
 func (s *Server) dropOrphans(ctx context.Context) {
 	_ = s.withAdmin(ctx, func(conn *pgx.Conn) error {
-		rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'pgflux\_%'`)
-		if err != nil {
-			return err
-		}
-		names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		names, err := databasesLike(ctx, conn, `pgflux\_%`)
 		if err != nil {
 			return err
 		}
@@ -93,11 +99,7 @@ func (s *Server) toPool(name string) {
 
 // fromPool takes an empty database from the pool and names it name.
 func (s *Server) fromPool(ctx context.Context, conn *pgx.Conn, name string) bool {
-	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'pgflux\_pool\_%'`)
-	if err != nil {
-		return false
-	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	names, err := databasesLike(ctx, conn, `pgflux\_pool\_%`)
 	if err != nil {
 		return false
 	}
