@@ -26,13 +26,16 @@ func TestStartQueryStop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var fsync, listen string
-	if err := conn.QueryRow(ctx, "SELECT current_setting('fsync'), current_setting('listen_addresses')").Scan(&fsync, &listen); err != nil {
+	var fsync, listen, segment string
+	if err := conn.QueryRow(ctx, "SELECT current_setting('fsync'), current_setting('listen_addresses'), current_setting('wal_segment_size')").Scan(&fsync, &listen, &segment); err != nil {
 		t.Fatal(err)
 	}
 	conn.Close(ctx)
 	if fsync != "off" || listen != "" {
 		t.Errorf("fsync=%q listen_addresses=%q, want off and empty", fsync, listen)
+	}
+	if segment != "1MB" { // a smaller data directory to copy
+		t.Errorf("wal_segment_size=%q, want 1MB", segment)
 	}
 	data := filepath.Dir(c.dataDir)
 	if err := c.Stop(); err != nil {
