@@ -197,16 +197,9 @@ func (s *Server) copyTemplate(ctx context.Context, tpl string) (*Database, error
 	s.created[name] = true
 	s.mu.Unlock()
 	err := s.withAdmin(ctx, func(conn *pgx.Conn) error {
-		for attempt := 0; ; attempt++ {
-			_, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE "+pgx.Identifier{tpl}.Sanitize()+s.strategy())
-			// 55006: a session is still connected to the template, which
-			// only happens for a moment while it is renamed into place.
-			var pgErr *pgconn.PgError
-			if err == nil || !errors.As(err, &pgErr) || pgErr.Code != "55006" || attempt >= 50 || ctx.Err() != nil {
-				return err
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		// A session is still connected to the template only for a moment,
+		// while it is renamed into place.
+		return execWhileInUse(ctx, conn, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE "+pgx.Identifier{tpl}.Sanitize()+s.strategy(), 50, 20*time.Millisecond)
 	})
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "3D000" { // invalid_catalog_name: not built yet
@@ -236,17 +229,9 @@ func (s *Server) forget(name string) {
 // oldest templates beyond maxTemplates.
 func (s *Server) install(ctx context.Context, built *Database, tpl string) error {
 	err := s.withAdmin(ctx, func(conn *pgx.Conn) error {
-		for attempt := 0; ; attempt++ {
-			_, err := conn.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{built.Name}.Sanitize()+" RENAME TO "+pgx.Identifier{tpl}.Sanitize())
-			// 55006: the builder's session has not quite ended yet.
-			var pgErr *pgconn.PgError
-			if err == nil || !errors.As(err, &pgErr) || pgErr.Code != "55006" || attempt >= 100 || ctx.Err() != nil {
-				if err != nil {
-					return err
-				}
-				break
-			}
-			time.Sleep(10 * time.Millisecond)
+		// The builder's session may not quite have ended yet.
+		if err := execWhileInUse(ctx, conn, "ALTER DATABASE "+pgx.Identifier{built.Name}.Sanitize()+" RENAME TO "+pgx.Identifier{tpl}.Sanitize(), 100, 10*time.Millisecond); err != nil {
+			return err
 		}
 		s.forget(built.Name)
 		names, err := databasesLike(ctx, conn, `pgflux\_tpl\_%`)
@@ -271,6 +256,19 @@ func (s *Server) install(ctx context.Context, built *Database, tpl string) error
 		return fmt.Errorf("keep the live schema's template database on %s: %w", s.where, err)
 	}
 	return nil
+}
+
+// execWhileInUse runs sql on conn, and again, up to attempts times in all,
+// while it fails because another session is on the database (55006).
+func execWhileInUse(ctx context.Context, conn *pgx.Conn, sql string, attempts int, pause time.Duration) error {
+	for attempt := 1; ; attempt++ {
+		_, err := conn.Exec(ctx, sql)
+		var pgErr *pgconn.PgError
+		if err == nil || !errors.As(err, &pgErr) || pgErr.Code != "55006" || attempt >= attempts || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(pause)
+	}
 }
 
 // buildCopy creates a database named with prefix and recreates the live

@@ -70,6 +70,8 @@ func (s *Server) dropOrphans(ctx context.Context) {
 // command takes one by renaming it, which only one can do.
 const (
 	poolPrefix = "pgflux_pool_"
+	// poolPattern matches the pool's databases in LIKE.
+	poolPattern = `pgflux\_pool\_%`
 	// maxPool bounds how many wait.
 	maxPool = 2
 )
@@ -80,8 +82,7 @@ func (s *Server) toPool(name string) {
 	ctx, cancel := context.WithTimeout(context.Background(), dropTimeout)
 	defer cancel()
 	_ = s.withAdmin(ctx, func(conn *pgx.Conn) error {
-		var n int
-		if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_database WHERE datname LIKE 'pgflux\_pool\_%'`).Scan(&n); err != nil || n >= maxPool {
+		if pooled, err := databasesLike(ctx, conn, poolPattern); err != nil || len(pooled) >= maxPool {
 			return err
 		}
 		b := make([]byte, 8)
@@ -99,7 +100,7 @@ func (s *Server) toPool(name string) {
 
 // fromPool takes an empty database from the pool and names it name.
 func (s *Server) fromPool(ctx context.Context, conn *pgx.Conn, name string) bool {
-	names, err := databasesLike(ctx, conn, `pgflux\_pool\_%`)
+	names, err := databasesLike(ctx, conn, poolPattern)
 	if err != nil {
 		return false
 	}
