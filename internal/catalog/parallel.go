@@ -203,9 +203,19 @@ func (r *bufferedRows) FieldDescriptions() []pgconn.FieldDescription { return r.
 func (r *bufferedRows) RawValues() [][]byte                          { return r.res.rows[r.i] }
 func (r *bufferedRows) Conn() *pgx.Conn                              { return nil }
 func (r *bufferedRows) TypeMap() *pgtype.Map                         { return r.typeMap }
-func (r *bufferedRows) Next() bool                                   { r.i++; return r.i < len(r.res.rows) }
 func (r *bufferedRows) Scan(dest ...any) error {
 	return pgx.ScanRow(r.typeMap, r.res.fields, r.res.rows[r.i], dest...)
+}
+
+// Next lets the row before go: each row is read once, and on a large
+// schema the rows still to be read and the model made of those read are
+// otherwise held together at the inspection's end, the command's peak.
+func (r *bufferedRows) Next() bool {
+	if r.i >= 0 {
+		r.res.rows[r.i] = nil
+	}
+	r.i++
+	return r.i < len(r.res.rows)
 }
 
 func (r *bufferedRows) Values() ([]any, error) {
