@@ -76,3 +76,37 @@ func TestOwnerTargets(t *testing.T) {
 		}
 	}
 }
+
+// TestTypeInfoOnlyWhenAsked: what code generation needs is read when asked
+// for, with the same structure either way.
+func TestTypeInfoOnlyWhenAsked(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	db.Exec(t, routines)
+	conn := db.Connect(t)
+	ctx := context.Background()
+	plain, err := catalog.Inspect(ctx, conn, catalog.Options{Schemas: []string{"public"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.TypeInfo != nil {
+		t.Errorf("TypeInfo read without being asked for: %d columns", len(plain.TypeInfo.Columns))
+	}
+	withTypes, err := catalog.Inspect(ctx, conn, catalog.Options{Schemas: []string{"public"}, TypeInfo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ti := withTypes.TypeInfo
+	if ti == nil {
+		t.Fatal("no TypeInfo when asked for")
+	}
+	col := model.ColumnRef{Table: model.QName{Schema: "public", Name: "t"}, Column: "updated"}
+	if got := ti.Columns[col]; got.Name != "timestamptz" {
+		t.Errorf("type of t.updated: %+v", got)
+	}
+	if len(ti.Routines) == 0 {
+		t.Error("no routine signatures")
+	}
+	if plain.Hash() != withTypes.Hash() {
+		t.Error("the models differ beyond TypeInfo")
+	}
+}

@@ -157,7 +157,9 @@ func (a *app) runGen(ctx context.Context, s *settings, opts genOptions) error {
 			return err
 		}
 		defer t.Close()
-		m, err := catalog.Inspect(ctx, t.Conn, t.catalogOptions(s, true))
+		o := t.catalogOptions(s, true)
+		o.TypeInfo = true
+		m, err := catalog.Inspect(ctx, t.Conn, o)
 		if err != nil {
 			return err
 		}

@@ -33,7 +33,7 @@ func loadModel(t *testing.T, sql string, schemas []string) *model.Model {
 	t.Helper()
 	db := pgtest.NewDatabase(t)
 	db.Exec(t, sql)
-	m, err := catalog.Inspect(context.Background(), db.Connect(t), catalog.Options{Schemas: schemas})
+	m, err := catalog.Inspect(context.Background(), db.Connect(t), catalog.Options{Schemas: schemas, TypeInfo: true})
 	if err != nil {
 		t.Fatal(err)
 	}

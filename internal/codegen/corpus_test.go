@@ -142,7 +142,7 @@ func loadCorpus(t *testing.T, dir string) *model.Model {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	m, err := catalog.Inspect(context.Background(), conn, catalog.Options{Schemas: schemas})
+	m, err := catalog.Inspect(context.Background(), conn, catalog.Options{Schemas: schemas, TypeInfo: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -117,7 +117,9 @@ func LoadDesired(ctx context.Context, srv *Server, set *source.Set, schemas []st
 	if l.conn, err = freshSession(ctx, db, conn); err != nil {
 		return nil, err
 	}
-	l.Model, err = catalog.Inspect(ctx, l.conn, catalog.Options{Schemas: schemas, Owners: srv.owners})
+	// With TypeInfo: the desired model is what gen describes, and the
+	// cache keeps it for the next gen.
+	l.Model, err = catalog.Inspect(ctx, l.conn, catalog.Options{Schemas: schemas, Owners: srv.owners, TypeInfo: true})
 	if err != nil {
 		return nil, fmt.Errorf("inspect the shadow database: %w", err)
 	}
