@@ -2,6 +2,7 @@ package shadow
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -307,5 +308,49 @@ func TestCachedParseHitsOnlyForTheSameFiles(t *testing.T) {
 	files, _ := source.Read(dir)
 	if _, hit, err := CachedParse(nil, files, source.FallbackMajor, "b1"); hit || err == nil {
 		t.Errorf("nil cache: hit %v, err %v", hit, err)
+	}
+}
+
+// TestTemplatesAreBounded: a shared server keeps the templates of the
+// maxTemplates newest live states; installing a newer one drops the oldest.
+func TestTemplatesAreBounded(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.NewDatabase(t)
+	conn := db.Connect(t)
+	srv, err := Open(ctx, Options{Major: pgtest.Major(), BuildID: "test-bounded"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	var tpls []string
+	for i := 0; i < maxTemplates+2; i++ {
+		db.Exec(t, fmt.Sprintf("DROP TABLE IF EXISTS t%d; CREATE TABLE t%d (id int)", max(i-1, 0), i))
+		live, err := catalog.Inspect(ctx, conn, catalog.Options{Schemas: []string{"public"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp, err := srv.CopyOfLive(ctx, live, execSteps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cp.Drop(ctx); err != nil {
+			t.Fatal(err)
+		}
+		tpls = append(tpls, templateName(live, "", "test-bounded", false))
+	}
+	names := databases(t, srv)
+	kept := 0
+	for _, n := range names {
+		if strings.HasPrefix(n, templatePrefix) {
+			kept++
+		}
+	}
+	if kept > maxTemplates {
+		t.Errorf("%d templates kept, want at most %d", kept, maxTemplates)
+	}
+	for i, tpl := range tpls {
+		if want := i >= 2; contains(names, tpl) != want {
+			t.Errorf("template of live state %d kept: %t, want %t", i, !want, want)
+		}
 	}
 }
