@@ -10,8 +10,9 @@
 //
 //	go run ./bench/speed [-sizes 2,200,1000] [-runs 5] [-bin ./pg-flux]
 //
-// Without -bin the program runs pg-flux itself as the child process. It
-// starts its own PostgreSQL cluster for the live databases and points the
+// Without -bin the program builds pg-flux (./cmd/pg-flux, so that the
+// process is the one users run, soft memory limit included) into its
+// temporary directory. It starts its own PostgreSQL cluster for the live databases and points the
 // persistent shadow server and the desired-model cache at temporary
 // directories, which it removes. It prints Markdown for BENCHMARKS.md:
 // medians, ratios, budgets, peak memory and a phase breakdown from
@@ -38,17 +39,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pg-flux/pg-flux/internal/cli"
 	"github.com/pg-flux/pg-flux/internal/pgserver"
 )
 
-// childEnv makes the program run pg-flux itself.
-const childEnv = "PGFLUX_BENCH_SPEED_CHILD"
-
 func main() {
-	if os.Getenv(childEnv) != "" {
-		os.Exit(cli.Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
-	}
 	sizes := flag.String("sizes", "2,200,1000", "table counts, comma-separated")
 	runs := flag.Int("runs", 5, "repetitions of each measurement (the median is reported)")
 	bin := flag.String("bin", "", "pg-flux binary to measure (default: this program runs pg-flux itself)")
@@ -134,20 +128,21 @@ func run(ctx context.Context, sizes []int, runs int, binPath string) error {
 	defer admin.Close(ctx)
 
 	b := &bench{ctx: ctx, cluster: cluster, tools: bin, runs: runs, tmp: tmp, admin: admin}
-	if binPath != "" {
-		abs, err := filepath.Abs(binPath)
-		if err != nil {
-			return err
+	if binPath == "" {
+		// Not this program as the child: pg-flux's main sets the soft
+		// memory limit, and peak memory is what the budget measures.
+		binPath = filepath.Join(tmp, "pg-flux")
+		build := exec.CommandContext(ctx, "go", "build", "-o", binPath, "github.com/pg-flux/pg-flux/cmd/pg-flux")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("build pg-flux: %w", err)
 		}
-		b.bin = []string{abs}
-	} else {
-		self, err := os.Executable()
-		if err != nil {
-			return err
-		}
-		b.bin = []string{self}
-		b.env = append(b.env, childEnv+"=1")
 	}
+	abs, err := filepath.Abs(binPath)
+	if err != nil {
+		return err
+	}
+	b.bin = []string{abs}
 	b.env = append(b.env,
 		"PGFLUX_SHADOW_DIR="+filepath.Join(tmp, "shadow"),
 		"PGFLUX_CACHE_DIR="+filepath.Join(tmp, "cache"))
