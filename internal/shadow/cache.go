@@ -88,7 +88,9 @@ type cacheEntry struct {
 	Verdicts map[string]bool
 }
 
-func (c *Cache) path(key string) string { return filepath.Join(c.dir, key[:2], key+".bin") }
+// path is where the entry key is kept. The directory is flat: with so few
+// entries, listing one directory is what keeps prune cheap.
+func (c *Cache) path(key string) string { return filepath.Join(c.dir, key+".bin") }
 
 func (c *Cache) load(key string) *cacheEntry {
 	if c == nil {
@@ -117,11 +119,10 @@ func encodeEntry(key string, model []byte, verdicts map[string]bool) []byte {
 
 // write stores data as the entry key: a temporary file, renamed.
 func (c *Cache) write(key string, data []byte) error {
-	dir := filepath.Dir(c.path(key))
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(c.dir, 0o700); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, ".tmp-")
+	f, err := os.CreateTemp(c.dir, ".tmp-")
 	if err != nil {
 		return err
 	}
@@ -139,10 +140,12 @@ func (c *Cache) write(key string, data []byte) error {
 	return nil
 }
 
-// prune removes the oldest entries beyond maxCacheEntries.
+// prune removes the oldest entries beyond maxCacheEntries, and the
+// subdirectories of the layout before (entries under the first two
+// characters of their key), which no build reads any more.
 func (c *Cache) prune() {
-	files, _ := filepath.Glob(filepath.Join(c.dir, "*", "*.bin"))
-	if len(files) <= maxCacheEntries {
+	entries, err := os.ReadDir(c.dir)
+	if err != nil {
 		return
 	}
 	type aged struct {
@@ -150,13 +153,25 @@ func (c *Cache) prune() {
 		mod  int64
 	}
 	var all []aged
-	for _, f := range files {
-		if fi, err := os.Stat(f); err == nil {
-			all = append(all, aged{f, fi.ModTime().UnixNano()})
+	for _, e := range entries {
+		path := filepath.Join(c.dir, e.Name())
+		switch {
+		case e.IsDir() && len(e.Name()) == 2:
+			os.RemoveAll(path)
+		case strings.HasSuffix(e.Name(), ".bin"):
+			all = append(all, aged{path: path})
+		}
+	}
+	if len(all) <= maxCacheEntries {
+		return
+	}
+	for i := range all {
+		if fi, err := os.Stat(all[i].path); err == nil {
+			all[i].mod = fi.ModTime().UnixNano()
 		}
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].mod > all[j].mod })
-	for _, a := range all[min(maxCacheEntries, len(all)):] {
+	for _, a := range all[maxCacheEntries:] {
 		os.Remove(a.path)
 	}
 }

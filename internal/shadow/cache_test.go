@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -113,7 +114,7 @@ func TestCachedDesired(t *testing.T) {
 	}
 
 	// A corrupt entry is a miss, not an error.
-	entries, _ := filepath.Glob(filepath.Join(cache.dir, "*", "*.bin"))
+	entries, _ := filepath.Glob(filepath.Join(cache.dir, "*.bin"))
 	for _, e := range entries {
 		if err := os.WriteFile(e, []byte("garbage"), 0o644); err != nil {
 			t.Fatal(err)
@@ -352,5 +353,52 @@ func TestTemplatesAreBounded(t *testing.T) {
 		if want := i >= 2; contains(names, tpl) != want {
 			t.Errorf("template of live state %d kept: %t, want %t", i, !want, want)
 		}
+	}
+}
+
+// TestCacheIsBounded: the cache keeps the maxCacheEntries entries written
+// last, and removes the directories of the layout before.
+func TestCacheIsBounded(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "ab")
+	if err := os.MkdirAll(old, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(old, "ab00.bin"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := OpenCache(dir)
+	base := time.Now().Add(-time.Hour)
+	var keys []string
+	for i := 0; i < maxCacheEntries+3; i++ {
+		key := fmt.Sprintf("%064x", i)
+		if err := c.write(key, []byte("entry")); err != nil {
+			t.Fatal(err)
+		}
+		// Distinct write times, whatever the file system's resolution.
+		at := base.Add(time.Duration(i) * time.Second)
+		if err := os.Chtimes(c.path(key), at, at); err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, key)
+	}
+	if err := c.write(fmt.Sprintf("%064x", 999), []byte("entry")); err != nil {
+		t.Fatal(err)
+	}
+	names, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != maxCacheEntries {
+		t.Errorf("%d files in the cache, want %d", len(names), maxCacheEntries)
+	}
+	for i, key := range keys {
+		_, err := os.Stat(c.path(key))
+		if kept, want := err == nil, i >= 4; kept != want {
+			t.Errorf("entry %d kept: %t, want %t", i, kept, want)
+		}
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("the directory of the layout before is still there: %v", err)
 	}
 }
