@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -304,11 +305,49 @@ func (s *Server) buildCopy(ctx context.Context, live *model.Model, exec Executor
 	if err := s.runPrelude(ctx, conn, live.Outside); err != nil {
 		return nil, err
 	}
-	if err := exec(ctx, conn, base.Steps); err != nil {
+	if err := runBatched(ctx, conn, base.Steps, exec); err != nil {
 		if ctx.Err() != nil {
 			return nil, err
 		}
 		return nil, fmt.Errorf("recreating the live schema in a scratch database failed (this is a pg-flux bug; please report it with the live schema): %w", err)
 	}
 	return db, nil
+}
+
+// runBatched runs steps on a scratch database in as few round trips as it
+// can: each run of transactional steps as one multi-statement query, which
+// PostgreSQL runs as one implicit transaction; the others alone. A run
+// that fails is rolled back whole and run again with exec, step by step,
+// so that its error names the step.
+func runBatched(ctx context.Context, conn *pgx.Conn, steps []plan.Step, exec Executor) error {
+	for start := 0; start < len(steps); {
+		end := start + 1
+		if steps[start].Isolation == plan.InTransaction {
+			for end < len(steps) && steps[end].Isolation == plan.InTransaction {
+				end++
+			}
+		}
+		group := steps[start:end]
+		if end-start > 1 {
+			var b strings.Builder
+			for _, st := range group {
+				// A newline first: a step may end in a line comment.
+				b.WriteString(st.SQL)
+				b.WriteString("\n;\n")
+			}
+			_, err := conn.Exec(ctx, b.String())
+			if err == nil {
+				start = end
+				continue
+			}
+			if ctx.Err() != nil {
+				return err
+			}
+		}
+		if err := exec(ctx, conn, group); err != nil {
+			return err
+		}
+		start = end
+	}
+	return nil
 }

@@ -198,3 +198,43 @@ func TestValidateReportsFailingPlan(t *testing.T) {
 	}
 	requireNothingLeft(t, srv)
 }
+
+// TestRunBatched: the transactional steps of a scratch build run as one
+// query each run, without exec; a step that cannot run in a transaction
+// runs alone through exec; a run that fails runs again through exec, step
+// by step, whose error is returned.
+func TestRunBatched(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.NewDatabase(t)
+	conn := db.Connect(t)
+	var calls [][]plan.Step
+	exec := func(ctx context.Context, conn *pgx.Conn, steps []plan.Step) error {
+		calls = append(calls, steps)
+		return execSteps(ctx, conn, steps)
+	}
+	steps := []plan.Step{
+		{SQL: "CREATE TABLE a (id int) -- a comment ends the step"},
+		{SQL: "CREATE TABLE b (id int)"},
+		{SQL: "CREATE INDEX CONCURRENTLY b_id ON b (id)", Isolation: plan.NoTransaction},
+		{SQL: "CREATE TABLE c (id int)"},
+	}
+	if err := runBatched(ctx, conn, steps, exec); err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 2 || len(calls[0]) != 1 || calls[0][0].Isolation != plan.NoTransaction || len(calls[1]) != 1 {
+		t.Errorf("exec called with %v, want the concurrent index alone and then the single last step", calls)
+	}
+	var n int
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_class WHERE relname IN ('a', 'b', 'c', 'b_id')").Scan(&n); err != nil || n != 4 {
+		t.Errorf("%d of the 4 relations made, %v", n, err)
+	}
+
+	calls = nil
+	err := runBatched(ctx, conn, []plan.Step{{SQL: "CREATE TABLE d (id int)"}, {SQL: "CREATE TABLE a (id int)"}}, exec)
+	if err == nil || !strings.Contains(err.Error(), `"a" already exists`) {
+		t.Errorf("a failing run: %v", err)
+	}
+	if len(calls) != 1 || len(calls[0]) != 2 {
+		t.Errorf("a failing run went to exec as %v, want the whole run", calls)
+	}
+}
