@@ -74,12 +74,7 @@ func Execute(ctx context.Context, conn *pgx.Conn, steps []plan.Step) error {
 // and progress.
 func ExecuteWith(ctx context.Context, conn *pgx.Conn, steps []plan.Step, opts ExecOptions) error {
 	for start := opts.Start; start < len(steps); {
-		end := start + 1
-		if steps[start].Isolation == plan.InTransaction {
-			for end < len(steps) && steps[end].Isolation == plan.InTransaction {
-				end++
-			}
-		}
+		end := plan.GroupEnd(steps, start)
 		if err := runWithRetry(ctx, conn, steps, start, end, opts); err != nil {
 			return err
 		}

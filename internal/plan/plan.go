@@ -46,3 +46,15 @@ const (
 	// INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY).
 	NoTransaction
 )
+
+// GroupEnd is the end (exclusive) of the transaction that steps[start]
+// begins: the run of InTransaction steps from it, or that step alone.
+func GroupEnd(steps []Step, start int) int {
+	end := start + 1
+	if steps[start].Isolation == InTransaction {
+		for end < len(steps) && steps[end].Isolation == InTransaction {
+			end++
+		}
+	}
+	return end
+}

@@ -32,8 +32,8 @@ const (
 // Every proof made on "a copy of live" (plan validation, the replay of
 // pending migration files) starts here, so how the copy is made is decided
 // in one place. The schema is created by running the steps of plan.Build
-// from an empty model to live (runBatched: exec runs what fails). On a shared server that is done
-// once per live state: the result is kept as a template database named by
+// from an empty model to live (runBatched: exec runs what fails). On a
+// shared server that is done once per live state: the result is kept as a template database named by
 // the hash of the live model (and of the build that made it), and each copy
 // is CREATE DATABASE … TEMPLATE, a file copy of the same state. Drop the
 // database when done.
@@ -321,12 +321,7 @@ func (s *Server) buildCopy(ctx context.Context, live *model.Model, exec Executor
 // so that its error names the step.
 func runBatched(ctx context.Context, conn *pgx.Conn, steps []plan.Step, exec Executor) error {
 	for start := 0; start < len(steps); {
-		end := start + 1
-		if steps[start].Isolation == plan.InTransaction {
-			for end < len(steps) && steps[end].Isolation == plan.InTransaction {
-				end++
-			}
-		}
+		end := plan.GroupEnd(steps, start)
 		group := steps[start:end]
 		if end-start > 1 {
 			var b strings.Builder
