@@ -59,10 +59,7 @@ type scratch struct {
 // close closes the session and drops the database; a second call does
 // nothing.
 func (s *scratch) close(ctx context.Context) error {
-	if s.conn != nil {
-		s.conn.Close(context.WithoutCancel(ctx))
-		s.conn = nil
-	}
+	s.leave(ctx)
 	if s.db == nil {
 		return nil
 	}
@@ -71,13 +68,24 @@ func (s *scratch) close(ctx context.Context) error {
 	return err
 }
 
+// leave hands the session to the database, which ends it before its drop
+// (Database.closeSession); without a database it is closed here.
+func (s *scratch) leave(ctx context.Context) {
+	if s.conn == nil {
+		return
+	}
+	if s.db != nil {
+		s.db.leave(s.conn)
+	} else {
+		s.conn.Close(context.WithoutCancel(ctx))
+	}
+	s.conn = nil
+}
+
 // release is close with the drop left to the background (Database.dropLater):
 // nothing waits for it.
 func (s *scratch) release(ctx context.Context) {
-	if s.conn != nil {
-		s.conn.Close(context.WithoutCancel(ctx))
-		s.conn = nil
-	}
+	s.leave(ctx)
 	if s.db != nil {
 		s.db.dropLater(ctx)
 		s.db = nil

@@ -110,16 +110,30 @@ func (d *Database) takeSession() *readySession {
 	return r
 }
 
-// closeSession closes the sessions opened ahead (session, opened), if
-// nobody took them.
+// closeSession ends the sessions on d that nobody else will close: those
+// opened ahead (session, opened) if nobody took them, and the one handed
+// over by leave.
 func (d *Database) closeSession(ctx context.Context) {
 	if r := d.takeSession(); r != nil {
-		r.conn.Close(context.WithoutCancel(ctx))
+		endSession(ctx, r.conn)
 	}
 	if d.opened != nil {
-		d.opened.Close(context.WithoutCancel(ctx))
+		endSession(ctx, d.opened)
 		d.opened = nil
 	}
+	if d.leaving != nil {
+		endSession(ctx, d.leaving)
+		d.leaving = nil
+	}
+}
+
+// leave hands conn, a session on d, to closeSession, which ends it before
+// the database is dropped.
+func (d *Database) leave(conn *pgx.Conn) {
+	if d.leaving != nil {
+		endSession(context.Background(), d.leaving)
+	}
+	d.leaving = conn
 }
 
 // takeAhead returns the copy CopyAhead made of this very live model, once.

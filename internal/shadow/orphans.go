@@ -76,9 +76,9 @@ const (
 	maxPool = 2
 )
 
-// toPool puts an unused empty database into the pool, or drops it when the
-// pool is full (Close drops whatever is still recorded as created).
-func (s *Server) toPool(name string) {
+// toPool adds a database to the pool, named pooled, with put (a rename
+// or a CREATE), unless the pool is full.
+func (s *Server) toPool(put func(ctx context.Context, conn *pgx.Conn, pooled string) error) {
 	ctx, cancel := context.WithTimeout(context.Background(), dropTimeout)
 	defer cancel()
 	_ = s.withAdmin(ctx, func(conn *pgx.Conn) error {
@@ -89,13 +89,21 @@ func (s *Server) toPool(name string) {
 		if _, err := rand.Read(b); err != nil {
 			return err
 		}
-		pooled := poolPrefix + hex.EncodeToString(b)
+		return put(ctx, conn, poolPrefix+hex.EncodeToString(b))
+	})
+}
+
+// renameInto puts the unused empty database name into the pool (toPool);
+// Close drops it when the pool is full, as whatever is still recorded as
+// created.
+func (s *Server) renameInto(name string) func(ctx context.Context, conn *pgx.Conn, pooled string) error {
+	return func(ctx context.Context, conn *pgx.Conn, pooled string) error {
 		_, err := conn.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{name}.Sanitize()+" RENAME TO "+pgx.Identifier{pooled}.Sanitize())
 		if err == nil {
 			s.forget(name)
 		}
 		return err
-	})
+	}
 }
 
 // fromPool takes an empty database from the pool and names it name.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/pg-flux/pg-flux/internal/dsn"
 	"github.com/pg-flux/pg-flux/internal/pgserver"
@@ -212,6 +213,9 @@ type Database struct {
 	// opened is a session opened with a spare database, for its first
 	// Connect.
 	opened *pgx.Conn
+	// leaving is a session its user is done with, ended before the drop
+	// (leave).
+	leaving *pgx.Conn
 }
 
 // CreateDatabase creates an empty, uniquely named database. Drop it when
@@ -226,7 +230,7 @@ func (s *Server) CreateDatabase(ctx context.Context) (*Database, error) {
 		case r := <-spare:
 			cancel()
 			if r.err == nil {
-				s.prepareSpare(false)
+				s.nextSpare()
 				return r.db, nil
 			}
 			// Creating it anew reports the error with this caller's context.
@@ -239,8 +243,32 @@ func (s *Server) CreateDatabase(ctx context.Context) (*Database, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.prepareSpare(false)
+	s.nextSpare()
 	return db, nil
+}
+
+// nextSpare starts making the database after the first, for a second
+// CreateDatabase or, on a shared server, for the next command: there it
+// is made straight into the pool, which this command's own CreateDatabase
+// takes from too. A command that ends leaves nothing to rename then, and
+// one killed meanwhile leaves an empty database where it belongs.
+func (s *Server) nextSpare() {
+	if !s.Shared() {
+		s.prepareSpare(false)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	s.spareWG.Add(1)
+	go func() {
+		defer s.spareWG.Done()
+		s.toPool(func(ctx context.Context, conn *pgx.Conn, pooled string) error {
+			return s.createEmpty(ctx, conn, pooled)
+		})
+	}()
 }
 
 // prepared starts making a spare database, and its first session, for a
@@ -297,17 +325,22 @@ func (s *Server) createNamed(ctx context.Context, prefix string) (*Database, err
 		if prefix == DatabasePrefix && s.Shared() && s.fromPool(ctx, conn, name) {
 			return nil
 		}
-		// template0 with C collation and UTF8 always works, whatever the
-		// server's defaults; collation does not show in the catalog model.
-		_, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+
-			" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"+s.strategy())
-		return err
+		return s.createEmpty(ctx, conn, name)
 	})
 	if err != nil {
 		s.drop(ctx, name)
 		return nil, fmt.Errorf("create a shadow database on %s: %w", s.where, err)
 	}
 	return s.database(ctx, name)
+}
+
+// createEmpty creates the empty database name on conn. template0 with C
+// collation and UTF8 always works, whatever the server's defaults;
+// collation does not show in the catalog model.
+func (s *Server) createEmpty(ctx context.Context, conn *pgx.Conn, name string) error {
+	_, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+
+		" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"+s.strategy())
+	return err
 }
 
 // strategy is the CREATE DATABASE option for this server
@@ -349,21 +382,20 @@ func (d *Database) Drop(ctx context.Context) error {
 // plan's path). Close waits for it, and drops the database again if it
 // failed.
 func (d *Database) dropLater(ctx context.Context) {
-	d.closeSession(ctx)
 	s := d.srv
 	s.mu.Lock()
 	if s.closed {
 		// Close no longer waits: drop it now. One that fails is left as
 		// after a killed command (a shared server's next command drops it).
 		s.mu.Unlock()
-		_ = s.drop(ctx, d.Name)
+		_ = d.Drop(ctx)
 		return
 	}
 	s.spareWG.Add(1)
 	s.mu.Unlock()
 	go func() {
 		defer s.spareWG.Done()
-		_ = s.drop(context.WithoutCancel(ctx), d.Name) // left in created: Close drops it again
+		_ = d.Drop(context.WithoutCancel(ctx)) // left in created: Close drops it again
 	}()
 }
 
@@ -426,6 +458,27 @@ func (s *Server) withAdmin(ctx context.Context, fn func(conn *pgx.Conn) error) e
 	return err
 }
 
+// endSession closes conn and waits, up to a second, until the server has
+// ended its backend. DROP DATABASE and ALTER DATABASE … RENAME wait for the
+// backends on their database to go, checking every 100 ms: one still
+// exiting when they look costs them 100 ms, on a command's last steps. The
+// server closes its end of the connection only once the backend is no
+// longer counted.
+func endSession(ctx context.Context, conn *pgx.Conn) {
+	hj, err := conn.PgConn().Hijack()
+	if err != nil { // busy or closed
+		conn.Close(context.WithoutCancel(ctx))
+		return
+	}
+	defer hj.Conn.Close()
+	hj.Frontend.Send(&pgproto3.Terminate{})
+	if hj.Frontend.Flush() != nil {
+		return
+	}
+	_ = hj.Conn.SetReadDeadline(time.Now().Add(time.Second))
+	_, _ = io.Copy(io.Discard, hj.Conn)
+}
+
 // closeAdmin closes the kept maintenance sessions.
 func (s *Server) closeAdmin() {
 	s.mu.Lock()
@@ -462,7 +515,7 @@ func (s *Server) Close() error {
 		case r := <-spare:
 			if r.err == nil && s.Shared() {
 				r.db.closeSession(context.Background()) // a database in use cannot be renamed
-				s.toPool(r.db.Name)
+				s.toPool(s.renameInto(r.db.Name))
 			}
 		default:
 			cancel()

@@ -726,6 +726,104 @@ func TestFirstSpareComesWithASession(t *testing.T) {
 	}
 }
 
+// TestLaterSparesGoToThePool: on the shared server, the database after the
+// first is made straight into the pool. The command's own next
+// CreateDatabase takes it from there; one it never asks for is the next
+// command's, with nothing to rename as the command ends.
+func TestLaterSparesGoToThePool(t *testing.T) {
+	ctx := context.Background()
+	srv, err := Open(ctx, Options{Major: pgtest.Major()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	srv.spareWG.Wait()
+	pool := func() []string {
+		var names []string
+		for _, n := range databases(t, srv) {
+			if strings.HasPrefix(n, poolPrefix) {
+				names = append(names, n)
+			}
+		}
+		return names
+	}
+	for _, n := range pool() { // left by other tests
+		if err := srv.drop(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, err := srv.CreateDatabase(ctx) // the spare made at open
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Drop(ctx)
+	srv.spareWG.Wait()
+	made := pool()
+	if len(made) != 1 {
+		t.Fatalf("after the first database the pool holds %v, want the one made next", made)
+	}
+	srv.mu.Lock()
+	outside := srv.spare != nil
+	srv.mu.Unlock()
+	if outside {
+		t.Error("a spare is being made outside the pool")
+	}
+	second, err := srv.CreateDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Drop(ctx)
+	if contains(databases(t, srv), made[0]) {
+		t.Errorf("the second database did not come from the pool: %s is still there", made[0])
+	}
+	srv.spareWG.Wait()
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(pool()); n != 1 {
+		t.Errorf("%d databases in the pool after Close, want the one made after the second", n)
+	}
+	for _, n := range databases(t, srv) {
+		if strings.HasPrefix(n, DatabasePrefix+strconv.Itoa(os.Getpid())+"_") {
+			t.Errorf("%s left behind", n)
+		}
+	}
+}
+
+// TestEndSessionWaitsForTheBackend: once endSession returns, the server no
+// longer counts the session's backend, so a DROP DATABASE that follows
+// does not wait for it.
+func TestEndSessionWaitsForTheBackend(t *testing.T) {
+	ctx := context.Background()
+	srv := dsnServer(t)
+	defer srv.Close()
+	db, err := srv.CreateDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Drop(ctx)
+	admin, err := pgx.Connect(ctx, srv.admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	for i := range 20 {
+		conn, err := db.Connect(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pid := conn.PgConn().PID()
+		endSession(ctx, conn)
+		var n int
+		if err := admin.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE pid = $1", pid).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Fatalf("session %d: backend %d still there after endSession", i, pid)
+		}
+	}
+}
+
 // TestCloseDropsOrphans: on the shared server, the scratch databases of a
 // command that was killed are dropped by the next command's Close.
 func TestCloseDropsOrphans(t *testing.T) {
