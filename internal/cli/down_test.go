@@ -25,6 +25,7 @@ func TestGenerateProvesDownOnTheMigrationsCopy(t *testing.T) {
 			return "none (no shadow)"
 		}
 		_, n, _ := strings.Cut(line, "copies_of_live=")
+		n, _, _ = strings.Cut(n, " ")
 		return n
 	}
 	// generate proves its Down on the migration's copy, and makes as many

@@ -138,6 +138,16 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	}
 
 	p := &pipeline{keepProof: upTo >= stagePlanDown}
+	// Closed once the desired model is known; a copy of live made ahead
+	// without a template waits for it (shadow.Server.CopyAhead).
+	desiredKnown := make(chan struct{})
+	defer func() {
+		select {
+		case <-desiredKnown:
+		default:
+			close(desiredKnown)
+		}
+	}()
 	identity, bin := shadowIdentity(shadowDSN, t)
 	// The shadow is opened once, by whichever needs it first: the cache
 	// on a miss, the proof, or the start below.
@@ -158,7 +168,7 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 				// the source loads.
 				go func() {
 					if l, err := live.wait(); err == nil {
-						srv.CopyAhead(ctx, l, migration.Execute)
+						srv.CopyAhead(ctx, l, migration.Execute, desiredKnown)
 					}
 				}()
 			}
@@ -182,7 +192,7 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 		<-openedAhead
 		p.closeProof(ctx)
 		if p.Shadow != nil {
-			a.log.Debug("shadow closed", "copies_of_live", p.Shadow.CopiesOfLive())
+			a.log.Debug("shadow closed", "copies_of_live", p.Shadow.CopiesOfLive(), "from_source", p.Shadow.CopiesFromSource())
 		}
 		p.Shadow.Close()
 	}()
@@ -209,7 +219,8 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 		Schemas: s.TargetSchemas, Owners: s.ManageOwners, Outside: outside}
 	began := time.Now()
 	var hit bool
-	p.Desired, hit, err = shadow.CachedDesired(ctx, cache, p.cacheKey, openShadow, set, s.TargetSchemas, live.wait)
+	p.Desired, hit, err = shadow.CachedDesired(ctx, cache, p.cacheKey, openShadow, set, s.TargetSchemas, live.wait, upTo >= stagePlan)
+	close(desiredKnown)
 	if _, liveErr := live.wait(); liveErr != nil {
 		return liveErr
 	}

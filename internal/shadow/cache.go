@@ -229,7 +229,10 @@ func CachedParse(c *Cache, files *source.Files, major int, buildID string) (set 
 // comparison not made before. On a miss the source is loaded while live()
 // is still being computed by the caller, and the entry is written. c may be
 // nil (--no-cache). hit says whether the model came from the cache.
-func CachedDesired(ctx context.Context, c *Cache, key CacheKey, open func(context.Context) (*Server, error), set *source.Set, schemas []string, live func() (*model.Model, error)) (m *model.Model, hit bool, err error) {
+//
+// With forLive, a copy of live will be asked for: the source's database is
+// then kept for it (see liveFromDesired) rather than dropped.
+func CachedDesired(ctx context.Context, c *Cache, key CacheKey, open func(context.Context) (*Server, error), set *source.Set, schemas []string, live func() (*model.Model, error), forLive bool) (m *model.Model, hit bool, err error) {
 	k := key.hash()
 	if e := c.load(k); e != nil {
 		l, err := live()
@@ -248,9 +251,14 @@ func CachedDesired(ctx context.Context, c *Cache, key CacheKey, open func(contex
 	if err != nil {
 		return nil, false, err
 	}
-	// Dropped in the background once live's spellings are adopted: the
-	// plan does not wait for it.
-	defer loaded.release(ctx)
+	// Dropped in the background once live's spellings are adopted (the
+	// plan does not wait for it), unless kept for a copy of live.
+	offered := false
+	defer func() {
+		if !offered {
+			loaded.release(ctx)
+		}
+	}()
 	// The stored model is the one inspected, before live's spellings are
 	// adopted into it: encoded now, written with the verdicts after.
 	var raw []byte
@@ -267,6 +275,10 @@ func CachedDesired(ctx context.Context, c *Cache, key CacheKey, open func(contex
 	}
 	if raw != nil {
 		_ = c.write(k, encodeEntry(k, raw, verdicts)) // a cache that cannot be written only costs time
+	}
+	if forLive {
+		srv.offer(ctx, loaded)
+		offered = true
 	}
 	return loaded.Model, false, nil
 }

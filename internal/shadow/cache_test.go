@@ -63,7 +63,7 @@ func TestCachedDesired(t *testing.T) {
 	public := []string{"public"}
 	desired := func(k CacheKey, set *source.Set, schemas []string) (*model.Model, bool) {
 		t.Helper()
-		m, hit, err := CachedDesired(ctx, cache, k, open, set, schemas, empty)
+		m, hit, err := CachedDesired(ctx, cache, k, open, set, schemas, empty, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,7 +124,7 @@ func TestCachedDesired(t *testing.T) {
 		t.Fatalf("corrupt entry: hit=%v opens=%d, want a miss", hit, opens)
 	}
 	// No cache (--no-cache): always loads.
-	if _, hit, err := CachedDesired(ctx, nil, key(changed, public, 15), open, changed, public, empty); err != nil || hit || opens != 6 {
+	if _, hit, err := CachedDesired(ctx, nil, key(changed, public, 15), open, changed, public, empty, false); err != nil || hit || opens != 6 {
 		t.Fatalf("no cache: hit=%v opens=%d err=%v, want a load", hit, opens, err)
 	}
 }
@@ -140,7 +140,7 @@ func TestCachedDesiredSpelling(t *testing.T) {
 	open := func(context.Context) (*Server, error) { opens++; return srv, nil }
 	set := sourceSet(t, map[string]string{"v.sql": "CREATE TABLE t (id int, s varchar(5) CHECK (s IN ('a', 'b')));\n"})
 	k := CacheKey{Source: set.Hash(), Server: "test", Major: 15, BuildID: "test", Schemas: []string{"public"}}
-	first, _, err := CachedDesired(ctx, cache, k, open, set, []string{"public"}, func() (*model.Model, error) { return model.New(), nil })
+	first, _, err := CachedDesired(ctx, cache, k, open, set, []string{"public"}, func() (*model.Model, error) { return model.New(), nil }, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestCachedDesiredSpelling(t *testing.T) {
 	}
 	liveFn := func() (*model.Model, error) { return live, nil }
 	respelled := live.Tables[name].Constraints[check].Definition != first.Tables[name].Constraints[check].Definition
-	m, hit, err := CachedDesired(ctx, cache, k, open, set, []string{"public"}, liveFn)
+	m, hit, err := CachedDesired(ctx, cache, k, open, set, []string{"public"}, liveFn, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestCachedDesiredSpelling(t *testing.T) {
 		t.Fatalf("live and desired differ: %v", changes)
 	}
 	before := opens
-	m, hit, err = CachedDesired(ctx, cache, k, open, set, []string{"public"}, liveFn)
+	m, hit, err = CachedDesired(ctx, cache, k, open, set, []string{"public"}, liveFn, false)
 	if err != nil || !hit || opens != before {
 		t.Fatalf("the same comparison again: hit=%v opens=%d (was %d) err=%v, want a hit", hit, opens, before, err)
 	}

@@ -46,7 +46,8 @@ func Desired(ctx context.Context, srv *Server, set *source.Set, schemas []string
 // database stays until Close, for AdoptSpelling, which needs it and live's
 // model: live can be inspected meanwhile.
 type Loaded struct {
-	Model *model.Model
+	Model   *model.Model
+	schemas []string // the managed schemas it was read with
 	scratch
 }
 
@@ -100,7 +101,7 @@ func LoadDesired(ctx context.Context, srv *Server, set *source.Set, schemas []st
 	if err != nil {
 		return nil, err
 	}
-	loaded := &Loaded{scratch: scratch{db: db}}
+	loaded := &Loaded{schemas: schemas, scratch: scratch{db: db}}
 	l = loaded
 	defer func() {
 		// A failing return has already set l to nil: close what was made.

@@ -41,7 +41,7 @@ func (s *Server) CopyOfLive(ctx context.Context, live *model.Model, exec Executo
 	if db, ok := s.takeAhead(live); ok {
 		return db, nil
 	}
-	return s.copyOfLive(ctx, live, exec)
+	return s.copyOfLive(ctx, live, exec, nil)
 }
 
 // aheadCopy is a copy of live started by CopyAhead.
@@ -55,8 +55,11 @@ type aheadCopy struct {
 
 // CopyAhead starts making the copy of live that CopyOfLive will be asked
 // for, so that it overlaps other work (the source loading meanwhile). A
-// copy nobody asks for is dropped by Close.
-func (s *Server) CopyAhead(ctx context.Context, live *model.Model, exec Executor) {
+// copy nobody asks for is dropped by Close. Live's template is copied at
+// once; without one, the copy waits until settled is closed, once the
+// desired model is known: the source's database, when the command loaded
+// it, may become the copy (see liveFromDesired).
+func (s *Server) CopyAhead(ctx context.Context, live *model.Model, exec Executor, settled <-chan struct{}) {
 	ctx, cancel := context.WithCancel(ctx)
 	a := &aheadCopy{live: live, cancel: cancel, done: make(chan struct{})}
 	s.mu.Lock()
@@ -71,7 +74,7 @@ func (s *Server) CopyAhead(ctx context.Context, live *model.Model, exec Executor
 	go func() {
 		defer s.spareWG.Done()
 		defer close(a.done)
-		a.db, a.err = s.copyOfLive(ctx, live, exec)
+		a.db, a.err = s.copyOfLive(ctx, live, exec, settled)
 		if a.err == nil {
 			a.db.session = openReady(ctx, a.db)
 		}
@@ -163,24 +166,62 @@ func (s *Server) takeAhead(live *model.Model) (*Database, bool) {
 // as creating the live schema.
 func (s *Server) CopiesOfLive() int { return int(s.copies.Load()) }
 
-func (s *Server) copyOfLive(ctx context.Context, live *model.Model, exec Executor) (*Database, error) {
+// CopiesFromSource says how many of those were the source's database made
+// into a copy of live (liveFromDesired), for --verbose.
+func (s *Server) CopiesFromSource() int { return int(s.fromSource.Load()) }
+
+// copyOfLive makes a copy of live: from its template, else from the
+// source's database the command offered (fromOffer), else by recreating
+// live (buildCopy). With settled, the offer is waited for until it is
+// closed.
+func (s *Server) copyOfLive(ctx context.Context, live *model.Model, exec Executor, settled <-chan struct{}) (*Database, error) {
 	s.copies.Add(1)
+	fromOffer := func() (*Database, bool) {
+		if settled != nil {
+			select {
+			case <-settled:
+			case <-ctx.Done():
+				return nil, false
+			}
+		}
+		return s.fromOffer(ctx, live, exec)
+	}
 	if s.cluster == nil || !s.cluster.Shared() || s.buildID == "" {
+		if db, ok := fromOffer(); ok {
+			return db, nil
+		}
 		return s.buildCopy(ctx, live, exec, DatabasePrefix)
 	}
 	tpl := templateName(live, "", s.buildID, s.owners)
 	db, err := s.copyTemplate(ctx, tpl)
+	if err == nil {
+		s.templateFound(ctx)
+	}
 	if err == nil || !errors.Is(err, errNoTemplate) {
 		return db, err
 	}
-	built, err := s.buildCopy(ctx, live, exec, templateBuildPrefix)
-	if err != nil {
-		return nil, err
+	built, ok := fromOffer()
+	if !ok {
+		if built, err = s.buildCopy(ctx, live, exec, templateBuildPrefix); err != nil {
+			return nil, err
+		}
 	}
+	built.closeSession(ctx) // a database in use cannot be renamed
 	if err := s.install(ctx, built, tpl); err != nil {
 		return nil, err
 	}
 	return s.copyTemplate(ctx, tpl)
+}
+
+// templateFound records that a copy of live came from its template: an
+// offered database is of no use then, and is released.
+func (s *Server) templateFound(ctx context.Context) {
+	s.mu.Lock()
+	s.templated = true
+	s.mu.Unlock()
+	if l := s.takeOffer(); l != nil {
+		l.release(ctx)
+	}
 }
 
 // errNoTemplate says that the live state has no template database yet.

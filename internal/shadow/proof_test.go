@@ -337,7 +337,7 @@ func TestProofOnACopyMadeAhead(t *testing.T) {
 	}
 	closeDrops(t, proof)
 
-	srv.CopyAhead(ctx, live, execSteps)
+	srv.CopyAhead(ctx, live, execSteps, nil)
 	ahead, proof := prove(Validation{Plan: up})
 	if !proof.readAhead {
 		t.Errorf("the copy made ahead was proven without the session read ahead")
@@ -347,7 +347,7 @@ func TestProofOnACopyMadeAhead(t *testing.T) {
 	}
 	closeDrops(t, proof)
 
-	srv.CopyAhead(ctx, live, execSteps)
+	srv.CopyAhead(ctx, live, execSteps, nil)
 	afterPending, proof := prove(Validation{Pending: []Pending{{Name: "up", Steps: up.Steps}}, Plan: &plan.Plan{}})
 	if proof.readAhead {
 		t.Errorf("stamps read before the pending files ran were used")

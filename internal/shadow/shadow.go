@@ -77,8 +77,16 @@ type Server struct {
 	spareWG     sync.WaitGroup
 	// ahead is a copy of live being made before anyone asks (CopyAhead).
 	ahead *aheadCopy
+	// offered is the source's database kept for a copy of live to be
+	// made from (offer); templated says a copy came from live's template,
+	// so none will be.
+	offered   *Loaded
+	templated bool
 	// copies counts the copies of live made or started (CopiesOfLive).
 	copies atomic.Int64
+	// fromSource counts those made from the source's database
+	// (CopiesFromSource).
+	fromSource atomic.Int64
 	// idleAdmin are sessions on the maintenance database kept for the
 	// next withAdmin (under mu).
 	idleAdmin []*pgx.Conn
@@ -504,10 +512,15 @@ func (s *Server) Close() error {
 	s.closed = true
 	spare, cancel := s.spare, s.spareCancel
 	s.spare, s.spareCancel = nil, nil
+	offered := s.offered
+	s.offered = nil
 	if s.ahead != nil {
 		s.ahead.cancel() // a copy of live nobody asked for; Close drops it below
 	}
 	s.mu.Unlock()
+	if offered != nil {
+		offered.release(context.Background()) // dropped now: the server is closed
+	}
 	if spare != nil {
 		// A spare that is ready goes to a shared server's pool for the
 		// next command; one still being made is called off.

@@ -1,0 +1,101 @@
+package shadow
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/pg-flux/pg-flux/internal/catalog"
+	"github.com/pg-flux/pg-flux/internal/model"
+	"github.com/pg-flux/pg-flux/internal/pgtest"
+)
+
+// TestCopyOfLiveFromTheSource: without a template of live, the source's
+// database a command loaded and kept for it (CachedDesired with forLive)
+// becomes the copy of live, the change undone, on a shared server (as the
+// template) and on a --shadow-dsn one. A source that leaves more than its
+// schema there (rows, objects outside the managed schemas) does not: live
+// is recreated instead. Either way the copy reads back as live and holds
+// no rows.
+func TestCopyOfLiveFromTheSource(t *testing.T) {
+	ctx := context.Background()
+	live := liveModel(t, proofLive)
+	for _, tc := range []struct {
+		name   string
+		extra  string
+		shared bool
+		reused bool
+	}{
+		{"shared server", "", true, true},
+		{"shadow-dsn server", "", false, true},
+		{"rows", "DO $$ BEGIN INSERT INTO legacy (id, kind) VALUES (1, 'a'); END $$;", true, false},
+		{"an unmanaged schema", "CREATE SCHEMA other; CREATE TABLE other.t (id int);", false, false},
+		{"a column dropped before the last", "ALTER TABLE legacy DROP COLUMN id;", false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var srv *Server
+			if tc.shared {
+				var err error
+				// A build of its own: no template of live from another test.
+				if srv, err = Open(ctx, Options{Major: pgtest.Major(), BuildID: fmt.Sprintf("test-from-source-%d", time.Now().UnixNano())}); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				srv = dsnServer(t)
+			}
+			defer srv.Close()
+			open := func(context.Context) (*Server, error) { return srv, nil }
+			set := sourceSet(t, map[string]string{"a.sql": proofDesired + "\n" + tc.extra})
+			if _, _, err := CachedDesired(ctx, nil, CacheKey{}, open, set, managed, func() (*model.Model, error) { return live, nil }, true); err != nil {
+				t.Fatal(err)
+			}
+			cp, err := srv.CopyOfLive(ctx, live, execSteps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cp.Drop(ctx)
+			if got := srv.CopiesFromSource() == 1; got != tc.reused {
+				t.Errorf("copy made from the source's database: %t, want %t", got, tc.reused)
+			}
+			conn, err := cp.Connect(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(ctx)
+			got, err := catalog.Inspect(ctx, conn, catalog.Options{Schemas: managed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := adoptSpelling(ctx, conn, live, got); err != nil {
+				t.Fatal(err)
+			}
+			if got.Hash() != live.Hash() {
+				t.Errorf("the copy does not read back as live")
+			}
+			if cols := queryString(t, conn, "SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'legacy'::regclass AND attnum > 0 AND NOT attisdropped"); cols != "id,kind,note" {
+				t.Errorf("the copy's columns: %s, live's: id,kind,note", cols)
+			}
+			if rows := queryString(t, conn, "SELECT count(*) FROM legacy"); rows != "0" {
+				t.Errorf("the copy holds %s row(s)", rows)
+			}
+		})
+	}
+}
+
+// TestSourceDatabaseNotKeptWithoutForLive: a command that proves nothing
+// does not keep the source's database.
+func TestSourceDatabaseNotKeptWithoutForLive(t *testing.T) {
+	ctx := context.Background()
+	srv := dsnServer(t)
+	defer srv.Close()
+	open := func(context.Context) (*Server, error) { return srv, nil }
+	live := liveModel(t, proofLive)
+	if _, _, err := CachedDesired(ctx, nil, CacheKey{}, open, sourceSet(t, map[string]string{"a.sql": proofDesired}), managed, func() (*model.Model, error) { return live, nil }, false); err != nil {
+		t.Fatal(err)
+	}
+	if l := srv.takeOffer(); l != nil {
+		l.Close(ctx)
+		t.Error("the source's database was kept")
+	}
+}
