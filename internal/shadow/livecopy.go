@@ -32,10 +32,12 @@ const (
 // Every proof made on "a copy of live" (plan validation, the replay of
 // pending migration files) starts here, so how the copy is made is decided
 // in one place. The schema is created by running the steps of plan.Build
-// from an empty model to live (runBatched: exec runs what fails). On a
-// shared server that is done once per live state: the result is kept as a template database named by
-// the hash of the live model (and of the build that made it), and each copy
-// is CREATE DATABASE … TEMPLATE, a file copy of the same state. Drop the
+// from an empty model to live (runBatched: exec runs what fails), or, when
+// the command offered the database it loaded the source into, by undoing
+// the change there (liveFromDesired). On a shared server that is done once
+// per live state: the result is kept as a template database named by the
+// hash of the live model (and of the build that made it), and each copy is
+// CREATE DATABASE … TEMPLATE, a file copy of the same state. Drop the
 // database when done.
 func (s *Server) CopyOfLive(ctx context.Context, live *model.Model, exec Executor) (*Database, error) {
 	if db, ok := s.takeAhead(live); ok {
