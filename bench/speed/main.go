@@ -326,10 +326,17 @@ func (b *bench) size(n int) ([]string, error) {
 		}
 	}
 
-	// Phases of one plan with a changed source, shadow running.
-	touch()
+	// Phases of a first run, then of one plan with a changed source,
+	// shadow running.
 	var phases []string
+	stop()
 	stderr, err := b.verbose(args(live, "plan", "--verbose")...)
+	if err != nil {
+		return nil, err
+	}
+	phases = append(phases, fmt.Sprintf("- %d tables, `plan`, first run: %s", n, stderr))
+	touch()
+	stderr, err = b.verbose(args(live, "plan", "--verbose")...)
 	if err != nil {
 		return nil, err
 	}
@@ -407,6 +414,10 @@ func (b *bench) output(args ...string) (string, error) {
 
 var phaseRE = regexp.MustCompile(`msg=(?:"([^"]*)"|(\S+)) .*duration_ms=(\d+)`)
 
+// copiesRE reads how many copies of live a command made, and how many of
+// them from the source's database.
+var copiesRE = regexp.MustCompile(`msg="shadow closed" .*copies_of_live=(\d+)(?: from_source=(\d+))?`)
+
 // verbose runs pg-flux with --verbose and returns its timed events.
 func (b *bench) verbose(args ...string) (string, error) {
 	cmd := exec.CommandContext(b.ctx, b.bin[0], append(b.bin[1:], args...)...)
@@ -424,6 +435,8 @@ func (b *bench) verbose(args ...string) (string, error) {
 	for sc.Scan() {
 		if m := phaseRE.FindStringSubmatch(sc.Text()); m != nil {
 			parts = append(parts, fmt.Sprintf("%s %s", m[1]+m[2], m[3]))
+		} else if m := copiesRE.FindStringSubmatch(sc.Text()); m != nil {
+			parts = append(parts, fmt.Sprintf("copies of live %s (from the source %s)", m[1], m[2]))
 		}
 	}
 	parts = append(parts, "whole process "+strconv.FormatInt(total.Milliseconds(), 10))
