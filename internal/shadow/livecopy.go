@@ -195,6 +195,14 @@ func (s *Server) copyOfLive(ctx context.Context, live *model.Model, exec Executo
 		return s.buildCopy(ctx, live, exec, DatabasePrefix)
 	}
 	tpl := templateName(live, "", s.buildID, s.owners)
+	if settled != nil && len(live.Tables) < sourceCopyBelow && s.exists(ctx, tpl) {
+		// A small live with its template: the source's database, the
+		// change undone, is the copy, with a warm session (see
+		// sourceCopyBelow).
+		if db, ok := fromOffer(); ok {
+			return db, nil
+		}
+	}
 	db, err := s.copyTemplate(ctx, tpl)
 	if err == nil {
 		s.templateFound(ctx)
@@ -213,6 +221,28 @@ func (s *Server) copyOfLive(ctx context.Context, live *model.Model, exec Executo
 		return nil, err
 	}
 	return s.copyTemplate(ctx, tpl)
+}
+
+// sourceCopyBelow is the number of tables under which a copy of live
+// that has a template is still made from the source's database when the
+// command offers it. Its cost, an inspection of live's schema, comes after
+// the source's load, where a template copy is made during it; but the
+// proof then reads the catalog in a session that already has, and no
+// backend is started nor database created for it. On 2 tables that is
+// 90 ms less per plan with a changed source (438 against 526 ms, and 658
+// against 827 ms of machine CPU, ten interleaved runs each); on 200 the
+// wall time is the same (and CPU 15% less), and on 1,000 the inspection
+// costs more than the copy.
+const sourceCopyBelow = 100
+
+// exists says whether the server has a database named name; false when
+// that cannot be read.
+func (s *Server) exists(ctx context.Context, name string) bool {
+	var ok bool
+	_ = s.withAdmin(ctx, func(conn *pgx.Conn) error {
+		return conn.QueryRow(ctx, "SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", name).Scan(&ok)
+	})
+	return ok
 }
 
 // templateFound records that a copy of live came from its template: an

@@ -3,6 +3,7 @@ package shadow
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,5 +98,63 @@ func TestSourceDatabaseNotKeptWithoutForLive(t *testing.T) {
 	if l := srv.takeOffer(); l != nil {
 		l.Close(ctx)
 		t.Error("the source's database was kept")
+	}
+}
+
+// TestSmallLiveProvenOnTheSourceDatabase: when live has a template, a copy
+// made ahead (CopyAhead) is still the source's database, the change
+// undone, for a live of fewer than sourceCopyBelow tables; from that many
+// on it is a copy of the template.
+func TestSmallLiveProvenOnTheSourceDatabase(t *testing.T) {
+	ctx := context.Background()
+	var many strings.Builder
+	for i := range sourceCopyBelow {
+		fmt.Fprintf(&many, "CREATE TABLE t%d (id int);\n", i)
+	}
+	for _, tc := range []struct {
+		name      string
+		live, src string
+		reused    bool
+	}{
+		{"small", proofLive, proofDesired, true},
+		{"large", many.String(), many.String() + "ALTER TABLE t0 ADD COLUMN note text;", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			live := liveModel(t, tc.live)
+			srv, err := Open(ctx, Options{Major: pgtest.Major(), BuildID: fmt.Sprintf("test-small-live-%d", time.Now().UnixNano())})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			first, err := srv.CopyOfLive(ctx, live, execSteps) // makes the template
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := first.Drop(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if !srv.exists(ctx, templateName(live, "", srv.buildID, srv.owners)) {
+				t.Fatal("no template after the first copy")
+			}
+			settled := make(chan struct{})
+			srv.CopyAhead(ctx, live, execSteps, settled)
+			open := func(context.Context) (*Server, error) { return srv, nil }
+			set := sourceSet(t, map[string]string{"a.sql": tc.src})
+			if _, _, err := CachedDesired(ctx, nil, CacheKey{}, open, set, managed, func() (*model.Model, error) { return live, nil }, true); err != nil {
+				t.Fatal(err)
+			}
+			close(settled)
+			cp, err := srv.CopyOfLive(ctx, live, execSteps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cp.Drop(ctx)
+			if got := srv.CopiesFromSource() == 1; got != tc.reused {
+				t.Errorf("copy made from the source's database: %t, want %t", got, tc.reused)
+			}
+			if srv.CopiesOfLive() != 2 {
+				t.Errorf("%d copies of live, want 2 (the one made ahead was not used)", srv.CopiesOfLive())
+			}
+		})
 	}
 }
