@@ -46,19 +46,8 @@ func TestCopyOfLiveFromTheSource(t *testing.T) {
 				srv = dsnServer(t)
 			}
 			defer srv.Close()
-			open := func(context.Context) (*Server, error) { return srv, nil }
-			set := sourceSet(t, map[string]string{"a.sql": proofDesired + "\n" + tc.extra})
-			if _, _, err := CachedDesired(ctx, nil, CacheKey{}, open, set, managed, func() (*model.Model, error) { return live, nil }, true); err != nil {
-				t.Fatal(err)
-			}
-			cp, err := srv.CopyOfLive(ctx, live, execSteps)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer cp.Drop(ctx)
-			if got := srv.CopiesFromSource() == 1; got != tc.reused {
-				t.Errorf("copy made from the source's database: %t, want %t", got, tc.reused)
-			}
+			offerSource(t, srv, live, proofDesired+"\n"+tc.extra)
+			cp := copyOfLive(t, srv, live, tc.reused)
 			conn, err := cp.Connect(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -138,23 +127,39 @@ func TestSmallLiveProvenOnTheSourceDatabase(t *testing.T) {
 			}
 			settled := make(chan struct{})
 			srv.CopyAhead(ctx, live, execSteps, settled)
-			open := func(context.Context) (*Server, error) { return srv, nil }
-			set := sourceSet(t, map[string]string{"a.sql": tc.src})
-			if _, _, err := CachedDesired(ctx, nil, CacheKey{}, open, set, managed, func() (*model.Model, error) { return live, nil }, true); err != nil {
-				t.Fatal(err)
-			}
+			offerSource(t, srv, live, tc.src)
 			close(settled)
-			cp, err := srv.CopyOfLive(ctx, live, execSteps)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer cp.Drop(ctx)
-			if got := srv.CopiesFromSource() == 1; got != tc.reused {
-				t.Errorf("copy made from the source's database: %t, want %t", got, tc.reused)
-			}
+			copyOfLive(t, srv, live, tc.reused)
 			if srv.CopiesOfLive() != 2 {
 				t.Errorf("%d copies of live, want 2 (the one made ahead was not used)", srv.CopiesOfLive())
 			}
 		})
 	}
+}
+
+// offerSource loads src as the source on srv, with live, and keeps its
+// database for a copy of live (CachedDesired with forLive).
+func offerSource(t *testing.T, srv *Server, live *model.Model, src string) {
+	t.Helper()
+	open := func(context.Context) (*Server, error) { return srv, nil }
+	set := sourceSet(t, map[string]string{"a.sql": src})
+	if _, _, err := CachedDesired(context.Background(), nil, CacheKey{}, open, set, managed, func() (*model.Model, error) { return live, nil }, true); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// copyOfLive is srv.CopyOfLive, dropped when the test ends; fromSource
+// says whether it must be the source's database, the change undone.
+func copyOfLive(t *testing.T, srv *Server, live *model.Model, fromSource bool) *Database {
+	t.Helper()
+	ctx := context.Background()
+	cp, err := srv.CopyOfLive(ctx, live, execSteps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cp.Drop(ctx) })
+	if got := srv.CopiesFromSource() == 1; got != fromSource {
+		t.Errorf("copy made from the source's database: %t, want %t", got, fromSource)
+	}
+	return cp
 }
