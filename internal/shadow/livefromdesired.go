@@ -18,10 +18,11 @@ import (
 // after an apply), most of that work is already done: the source's
 // database differs from live only by the change being planned. Undoing
 // that change there, with the plan from desired to live, turns it into a
-// copy of live. It is accepted as one only when it reads back as live,
-// to the model hash and the dependencies, and holds nothing else: no rows
-// and no objects outside the managed schemas. Otherwise the copy is built
-// as before.
+// copy of live. (Below sourceCopyBelow tables that is done even when live
+// has a template.) It is accepted as one only when it reads back as live,
+// to the model hash, the dependencies and the column order, and holds
+// nothing else: no rows and no objects outside the managed schemas.
+// Otherwise the copy is built as before.
 
 // errNotLive says that the source's database, the change undone, is not
 // a copy of live; why is in its text, for tests.
