@@ -178,6 +178,7 @@ func (s *Server) CopiesFromSource() int { return int(s.fromSource.Load()) }
 // closed.
 func (s *Server) copyOfLive(ctx context.Context, live *model.Model, exec Executor, settled <-chan struct{}) (*Database, error) {
 	s.copies.Add(1)
+	tpl := ""
 	fromOffer := func() (*Database, bool) {
 		if settled != nil {
 			select {
@@ -186,7 +187,7 @@ func (s *Server) copyOfLive(ctx context.Context, live *model.Model, exec Executo
 				return nil, false
 			}
 		}
-		return s.fromOffer(ctx, live, exec)
+		return s.fromOffer(ctx, live, tpl, exec)
 	}
 	if s.cluster == nil || !s.cluster.Shared() || s.buildID == "" {
 		if db, ok := fromOffer(); ok {
@@ -194,7 +195,7 @@ func (s *Server) copyOfLive(ctx context.Context, live *model.Model, exec Executo
 		}
 		return s.buildCopy(ctx, live, exec, DatabasePrefix)
 	}
-	tpl := templateName(live, "", s.buildID, s.owners)
+	tpl = templateName(live, "", s.buildID, s.owners)
 	if settled != nil && len(live.Tables) < sourceCopyBelow && s.exists(ctx, tpl) {
 		// A small live with its template: the source's database, the
 		// change undone, is the copy, with a warm session (see

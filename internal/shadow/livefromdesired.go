@@ -25,7 +25,7 @@ import (
 // Otherwise the copy is built as before.
 
 // errNotLive says that the source's database, the change undone, is not
-// a copy of live; why is in its text, for tests.
+// a copy of live; why is in its text.
 var errNotLive = errors.New("the source's database does not read back as live")
 
 // offer hands the loaded source's database, with its session, to the
@@ -55,12 +55,13 @@ func (s *Server) takeOffer() *Loaded {
 
 // fromOffer makes the offered database a copy of live (liveFromDesired),
 // if there is one and it can be; else it is dropped in the background.
-func (s *Server) fromOffer(ctx context.Context, live *model.Model, exec Executor) (*Database, bool) {
+// tpl is live's templateName, "" when not yet computed.
+func (s *Server) fromOffer(ctx context.Context, live *model.Model, tpl string, exec Executor) (*Database, bool) {
 	l := s.takeOffer()
 	if l == nil {
 		return nil, false
 	}
-	db, err := s.liveFromDesired(ctx, l, live, exec)
+	db, err := s.liveFromDesired(ctx, l, live, tpl, exec)
 	if err != nil {
 		l.release(ctx)
 		return nil, false
@@ -72,7 +73,7 @@ func (s *Server) fromOffer(ctx context.Context, live *model.Model, exec Executor
 // with live's spellings adopted) to live on l's database and returns the
 // database if it then holds live and nothing else. The database is the
 // caller's then, with the session that read it as its first Connect's.
-func (s *Server) liveFromDesired(ctx context.Context, l *Loaded, live *model.Model, exec Executor) (*Database, error) {
+func (s *Server) liveFromDesired(ctx context.Context, l *Loaded, live *model.Model, tpl string, exec Executor) (*Database, error) {
 	if live.Outside != nil || l.Model.Outside != nil {
 		// What the source makes outside the managed schemas besides
 		// live's prelude cannot be told apart from it here.
@@ -98,7 +99,12 @@ func (s *Server) liveFromDesired(ctx context.Context, l *Loaded, live *model.Mod
 	if _, err := adoptSpelling(ctx, l.conn, live, got); err != nil {
 		return nil, err
 	}
-	if got.Hash() != live.Hash() || depsKey(got) != depsKey(live) || !sameColumnOrder(got, live) {
+	// The same template name is the same model hash and dependencies.
+	got.Outside = live.Outside
+	if tpl == "" {
+		tpl = templateName(live, "", s.buildID, s.owners)
+	}
+	if templateName(got, "", s.buildID, s.owners) != tpl || !sameColumnOrder(got, live) {
 		return nil, fmt.Errorf("%w: the models differ", errNotLive)
 	}
 	db := l.db
