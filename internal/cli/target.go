@@ -156,7 +156,26 @@ func (a *app) openTargetTo(ctx context.Context, s *settings, toInspect bool) (*t
 	if t.dev != nil {
 		desc = "the embedded dev database"
 	}
+	if toInspect {
+		// Dialled beside the first: each takes a backend's start, which
+		// the inspection would otherwise wait for twice.
+		t.spare = dialSpare(ctx, conn)
+	}
 	t.Conn, err = connect(ctx, conn)
+	if err != nil && t.spare != nil && tooManyConnections(err) {
+		// Under a connection limit the two race for the last slot, and
+		// starting together both may be refused. The spare, if it won, is
+		// the connection; else one more is tried alone. Live is then read
+		// on one session.
+		spare := t.spare
+		t.spare = nil
+		if c, spareErr := spare.take(ctx); spareErr == nil {
+			t.Conn, err = c, nil
+		} else {
+			spare.close()
+			t.Conn, err = connect(ctx, conn)
+		}
+	}
 	if err != nil {
 		t.Close()
 		if ctx.Err() != nil {
@@ -170,12 +189,7 @@ func (a *app) openTargetTo(ctx context.Context, s *settings, toInspect bool) (*t
 		}
 		return nil, &userError{msg: fmt.Sprintf("cannot connect to %s: %s", desc, connectReason(err)), hint: hint, err: err}
 	}
-	if toInspect {
-		// Only once the first one is made: under a connection limit the
-		// spare is the one refused.
-		t.spare = dialSpare(ctx, conn)
-	}
-	if err := t.Conn.QueryRow(ctx, "SELECT current_setting('server_version_num')::int / 10000").Scan(&t.Major); err != nil {
+	if t.Major, err = serverMajor(ctx, t.Conn); err != nil {
 		t.Close()
 		return nil, fmt.Errorf("cannot read the server version of %s: %s", desc, connectReason(err))
 	}
@@ -192,6 +206,35 @@ func dbOrigin(s *settings) string {
 		return "the embedded dev database"
 	}
 	return "db: in " + s.DBSource
+}
+
+// serverMajor is the major version of conn's server: from the
+// server_version the server reports as the connection starts, which saves
+// a query in a backend whose caches are still cold; else asked.
+func serverMajor(ctx context.Context, conn *pgx.Conn) (int, error) {
+	if major, ok := majorOf(conn.PgConn().ParameterStatus("server_version")); ok {
+		return major, nil
+	}
+	var major int
+	err := conn.QueryRow(ctx, "SELECT current_setting('server_version_num')::int / 10000").Scan(&major)
+	return major, err
+}
+
+// majorOf reads the major out of a server_version ("15.18 (Debian …)",
+// "17beta1"): from PostgreSQL 10 on, its first number.
+func majorOf(version string) (int, bool) {
+	if i := strings.IndexFunc(version, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
+		version = version[:i]
+	}
+	major, err := strconv.Atoi(version)
+	return major, err == nil && major >= 10
+}
+
+// tooManyConnections says whether err is the server refusing a connection
+// for a connection limit (the server's, a role's or a database's).
+func tooManyConnections(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "53300"
 }
 
 // connect opens a connection named pg-flux in pg_stat_activity.
