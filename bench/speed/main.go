@@ -100,6 +100,7 @@ type bench struct {
 	tools   pgserver.Binaries
 	runs    int
 	tmp     string
+	shadow  string // PGFLUX_SHADOW_DIR
 	admin   *pgx.Conn
 }
 
@@ -143,8 +144,22 @@ func run(ctx context.Context, sizes []int, runs int, binPath string) error {
 		return err
 	}
 	b.bin = []string{abs}
+	// The shadow's state goes where pg-flux puts it by default: in memory
+	// when there is room for it there (pgserver.MemoryRoot), else on disk.
+	b.shadow = filepath.Join(tmp, "shadow")
+	if mem := pgserver.MemoryRoot(); mem != "" {
+		dir, err := os.MkdirTemp(filepath.Dir(mem), "pg-flux-bench-speed-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		if err := os.Chmod(dir, 0o755); err != nil {
+			return err
+		}
+		b.shadow = filepath.Join(dir, "shadow")
+	}
 	b.env = append(b.env,
-		"PGFLUX_SHADOW_DIR="+filepath.Join(tmp, "shadow"),
+		"PGFLUX_SHADOW_DIR="+b.shadow,
 		"PGFLUX_CACHE_DIR="+filepath.Join(tmp, "cache"))
 	defer b.pgflux("shadow", "stop") // nothing left running; an older pg-flux has no such command
 
@@ -153,8 +168,8 @@ func run(ctx context.Context, sizes []int, runs int, binPath string) error {
 	if out, err := b.output("version"); err == nil {
 		version = strings.TrimSpace(out)
 	}
-	fmt.Printf("%s; PostgreSQL %s, %s, %d CPUs (%s), %s; median of %d runs, whole processes.\n\n",
-		version, bin.Version, runtime.Version(), runtime.NumCPU(), host, time.Now().UTC().Format("2006-01-02 15:04 UTC"), runs)
+	fmt.Printf("%s; PostgreSQL %s, %s, %d CPUs (%s), %s; median of %d runs, whole processes; shadow state in %s.\n\n",
+		version, bin.Version, runtime.Version(), runtime.NumCPU(), host, time.Now().UTC().Format("2006-01-02 15:04 UTC"), runs, filepath.Dir(b.shadow))
 	fmt.Println("| tables | workload | pg-flux | ratio | budget | holds | max RSS (pg_dump's) |")
 	fmt.Println("|---|---|---|---|---|---|---|")
 	var phases []string
@@ -248,7 +263,7 @@ func (b *bench) size(n int) ([]string, error) {
 	pg := func(a ...string) []string { return append(append([]string{}, b.bin...), a...) }
 	stop := func() {
 		b.pgflux("shadow", "stop")
-		os.RemoveAll(filepath.Join(b.tmp, "shadow"))
+		os.RemoveAll(b.shadow)
 		os.RemoveAll(filepath.Join(b.tmp, "cache"))
 	}
 

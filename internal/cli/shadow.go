@@ -16,11 +16,13 @@ func (a *app) shadowCommand() *cobra.Command {
 		Long: `Without --shadow-dsn, pg-flux loads the source into a shadow PostgreSQL
 server that it starts once and keeps running between commands: one per user
 and major version, listening only on a unix socket in a private directory
-(` + "`pg-flux shadow status`" + ` shows where). It stops by itself after
-PGFLUX_SHADOW_IDLE (default 10m) without a command, keeping its data
-(scratch databases are dropped, templates of recently seen live schemas
-are kept) so that the next start is quick. PGFLUX_SHADOW_IDLE=0 starts and
-removes a throwaway server in every command instead.
+(` + "`pg-flux shadow status`" + ` shows where). Its data is kept in memory
+(/dev/shm) when that has 2 GiB free, else on disk. It stops by itself after
+PGFLUX_SHADOW_IDLE (default 10m) without a command. On disk it keeps its
+data (scratch databases are dropped, templates of recently seen live
+schemas are kept) so that the next start is quick; in memory the data goes
+too. PGFLUX_SHADOW_IDLE=0 starts and removes a throwaway server in every
+command instead.
 
 stop stops it now and removes its directory. Desired models and parsed
 sources are cached separately (status shows where; --no-cache bypasses the
@@ -37,7 +39,7 @@ cache, deleting it is always safe).`,
 			if err != nil {
 				return err
 			}
-			servers, err := pgserver.SharedServers(root)
+			servers, err := pgserver.SharedServers("")
 			if err != nil {
 				return err
 			}
@@ -49,7 +51,11 @@ cache, deleting it is always safe).`,
 				if sv.PID != 0 {
 					state = fmt.Sprintf("running (pid %d)", sv.PID)
 				}
-				a.io.Printf("PostgreSQL %d: %s, %s, %.1f MiB in %s\n", sv.Major, state, "data kept", float64(sv.Bytes)/(1<<20), sv.Dir)
+				where := "on disk, data kept when idle"
+				if sv.InMemory {
+					where = "in memory, data removed when idle"
+				}
+				a.io.Printf("PostgreSQL %d: %s, %s, %.1f MiB in %s\n", sv.Major, state, where, float64(sv.Bytes)/(1<<20), sv.Dir)
 			}
 			if dir, err := shadow.DefaultCacheDir(); err == nil {
 				a.io.Printf("desired-model cache: %s\n", dir)

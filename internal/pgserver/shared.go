@@ -67,17 +67,90 @@ func SharedIdle() (time.Duration, error) {
 }
 
 // SharedRoot is the directory that holds the shared servers' state:
-// $PGFLUX_SHADOW_DIR, else "shadow" under pg-flux's cache directory, else
-// (when the server user cannot reach that, as for root's) a directory per
-// user under the temporary directory.
+// $PGFLUX_SHADOW_DIR; else MemoryRoot, when there is one; else "shadow"
+// under pg-flux's cache directory; else (when the server user cannot
+// reach that, as for root's) a directory per user under the temporary
+// directory.
 func SharedRoot() (string, error) {
 	if d := os.Getenv("PGFLUX_SHADOW_DIR"); d != "" {
 		return filepath.Abs(d)
 	}
-	if cache, err := CacheDir(); err == nil && (!RunsAsOtherUser() || Reachable(filepath.Join(cache, "shadow"))) {
-		return filepath.Join(cache, "shadow"), nil
+	if d := MemoryRoot(); d != "" {
+		return d, nil
 	}
-	return filepath.Join(os.TempDir(), fmt.Sprintf("pg-flux-shadow-%d", os.Geteuid())), nil
+	return diskRoot(), nil
+}
+
+// diskRoot is SharedRoot's choice on disk.
+func diskRoot() string {
+	if cache, err := CacheDir(); err == nil && (!RunsAsOtherUser() || Reachable(filepath.Join(cache, "shadow"))) {
+		return filepath.Join(cache, "shadow")
+	}
+	return filepath.Join(os.TempDir(), fmt.Sprintf("pg-flux-shadow-%d", os.Geteuid()))
+}
+
+// sharedRoots are the directories SharedRoot may choose, its choice first:
+// a server that an earlier command left in another (the memory free then
+// was not the same, or an older pg-flux chose otherwise) is found too.
+func sharedRoots() ([]string, error) {
+	root, err := SharedRoot()
+	if err != nil || os.Getenv("PGFLUX_SHADOW_DIR") != "" {
+		return []string{root}, err
+	}
+	roots := []string{root}
+	for _, d := range []string{memoryDir(), diskRoot()} {
+		if d != root {
+			roots = append(roots, d)
+		}
+	}
+	return roots, nil
+}
+
+// memoryRoom is the free space a file system in memory needs for the
+// shared servers' state to go there: a server holds about 100 MB besides
+// its templates, and a template of 1,000 tables takes 60 MB.
+const memoryRoom = 2 << 30
+
+// MemoryRoot is the directory per user for the shared servers' state in
+// /dev/shm, a file system in memory, when that has memoryRoom free; else
+// "". A scratch database is hundreds of files created, copied and dropped
+// within one command: in memory that costs a fraction of what it does on
+// disk, and nothing there needs to outlive the machine. One that another
+// user made is left alone.
+func MemoryRoot() string {
+	dir := memoryDir()
+	room := uint64(memoryRoom)
+	if fi, err := os.Lstat(dir); err == nil {
+		st, ok := fi.Sys().(*syscall.Stat_t)
+		// As root, prepareDirs hands the directory to the server user.
+		if !fi.IsDir() || !ok || (st.Uid != uint32(os.Geteuid()) && !RunsAsOtherUser()) {
+			return ""
+		}
+		// Once there, the state stays while it has room to work: commands
+		// do not move between two servers as the memory free varies.
+		room /= 8
+	}
+	if !InMemory(filepath.Dir(dir), room) {
+		return ""
+	}
+	return dir
+}
+
+func memoryDir() string {
+	return filepath.Join("/dev/shm", fmt.Sprintf("pg-flux-shadow-%d", os.Geteuid()))
+}
+
+// tmpfsMagic is the statfs type of a tmpfs file system.
+const tmpfsMagic = 0x01021994
+
+// InMemory reports whether dir is on a file system in memory (tmpfs) with
+// at least room bytes free.
+func InMemory(dir string, room uint64) bool {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return false
+	}
+	return st.Type == tmpfsMagic && st.Bavail*uint64(st.Bsize) >= room
 }
 
 // SharedOptions describe the shared server to use.
@@ -275,7 +348,7 @@ func (s *shared) ensureRunning(ctx context.Context) error {
 		if _, err := os.Stat(stopping); errors.Is(err, fs.ErrNotExist) {
 			break
 		}
-		if postmasterPID(s.data()) == 0 || time.Now().After(deadline) {
+		if !s.watchdogAlive() || time.Now().After(deadline) {
 			os.Remove(stopping) // the watchdog died half-way
 			break
 		}
@@ -345,14 +418,28 @@ func (s *shared) kill() {
 }
 
 func (s *shared) killWatchdog() {
-	b, err := os.ReadFile(filepath.Join(s.dir, "watchdog.pid"))
-	if err != nil {
-		return
-	}
-	if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && pid > 0 {
+	if pid := s.watchdogPID(); pid > 0 {
 		_ = syscall.Kill(pid, syscall.SIGKILL)
 	}
 	os.Remove(filepath.Join(s.dir, "watchdog.pid"))
+}
+
+// watchdogPID is the idle watchdog's process, 0 when none is recorded.
+func (s *shared) watchdogPID() int {
+	b, err := os.ReadFile(filepath.Join(s.dir, "watchdog.pid"))
+	if err != nil {
+		return 0
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 {
+		return 0
+	}
+	return pid
+}
+
+func (s *shared) watchdogAlive() bool {
+	pid := s.watchdogPID()
+	return pid > 0 && Alive(pid)
 }
 
 // start starts the server detached from this process (its own session, no
@@ -360,6 +447,7 @@ func (s *shared) killWatchdog() {
 func (s *shared) start(ctx context.Context) error {
 	if _, err := os.Stat(filepath.Join(s.data(), "PG_VERSION")); errors.Is(err, fs.ErrNotExist) {
 		os.RemoveAll(s.data())
+		os.RemoveAll(filepath.Join(s.dir, "data.idle")) // an idle stop's, cut short
 		tmpl, err := template(ctx, s.bin, s.owner)
 		if err != nil {
 			return err
@@ -422,7 +510,7 @@ func (s *shared) start(ctx context.Context) error {
 // idle period ($3 seconds), and exits when the server ($1) is gone. $2 is
 // the state directory. See the comment at the top of this file for how it
 // and a command arriving agree.
-const watchdogScript = `pid=$1 dir=$2 idle=$3 step=$4 waited=0
+const watchdogScript = `pid=$1 dir=$2 idle=$3 step=$4 drop=$5 waited=0
 touch "$dir/mark"
 while kill -0 "$pid" 2>/dev/null; do
 	sleep "$step"
@@ -433,6 +521,7 @@ while kill -0 "$pid" 2>/dev/null; do
 	if [ "$dir/active" -nt "$dir/mark" ]; then rmdir "$dir/stopping"; touch "$dir/mark"; waited=0; continue; fi
 	kill -INT "$pid"
 	while kill -0 "$pid" 2>/dev/null; do sleep 1; done
+	if [ "$drop" = 1 ] && mv "$dir/data" "$dir/data.idle" 2>/dev/null; then rm -rf "$dir/data.idle"; fi
 	rm -f "$dir/watchdog.pid"
 	rmdir "$dir/stopping"
 	exit 0
@@ -443,7 +532,13 @@ func (s *shared) startWatchdog(pid int) error {
 	s.killWatchdog()
 	idle := int(s.idle.Round(time.Second) / time.Second)
 	step := max(min(5, idle/3), 1)
-	cmd := exec.Command("/bin/sh", "-c", watchdogScript, "pg-flux-shadow-watchdog", strconv.Itoa(pid), s.dir, strconv.Itoa(max(idle, 1)), strconv.Itoa(step))
+	// In memory, the data directory goes with an idle stop: what the next
+	// start copies again costs less than the memory it would hold.
+	drop := "0"
+	if InMemory(s.dir, 0) {
+		drop = "1"
+	}
+	cmd := exec.Command("/bin/sh", "-c", watchdogScript, "pg-flux-shadow-watchdog", strconv.Itoa(pid), s.dir, strconv.Itoa(max(idle, 1)), strconv.Itoa(step), drop)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	cmd.Env = serverEnv(s.data())
 	s.owner.apply(cmd)
@@ -462,26 +557,34 @@ type SharedServer struct {
 	PID     int // 0 when not running
 	Version string
 	Bytes   int64 // size of the state directory
+	// InMemory says that the state directory is in memory (MemoryRoot):
+	// its data goes with an idle stop.
+	InMemory bool
 }
 
-// SharedServers lists the shared servers under root ("" means
-// SharedRoot()).
+// SharedServers lists the shared servers under root ("" means every
+// directory SharedRoot may choose).
 func SharedServers(root string) ([]SharedServer, error) {
+	roots := []string{root}
 	if root == "" {
 		var err error
-		if root, err = SharedRoot(); err != nil {
+		if roots, err = sharedRoots(); err != nil {
 			return nil, err
 		}
 	}
-	dirs, _ := filepath.Glob(filepath.Join(root, "pg*"))
-	sort.Strings(dirs)
+	var dirs []string
+	for _, r := range roots {
+		ds, _ := filepath.Glob(filepath.Join(r, "pg*"))
+		sort.Strings(ds)
+		dirs = append(dirs, ds...)
+	}
 	var out []SharedServer
 	for _, d := range dirs {
 		major, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(d), "pg"))
 		if err != nil {
 			continue
 		}
-		sv := SharedServer{Dir: d, Major: major, PID: postmasterPID(filepath.Join(d, "data"))}
+		sv := SharedServer{Dir: d, Major: major, PID: postmasterPID(filepath.Join(d, "data")), InMemory: InMemory(d, 0)}
 		if b, err := os.ReadFile(filepath.Join(d, "data", "PG_VERSION")); err == nil {
 			sv.Version = strings.TrimSpace(string(b))
 		}
@@ -498,8 +601,9 @@ func SharedServers(root string) ([]SharedServer, error) {
 	return out, nil
 }
 
-// StopShared stops every shared server under root ("" means SharedRoot())
-// and removes their state directories. A command still using one fails.
+// StopShared stops every shared server under root ("" means every
+// directory SharedRoot may choose) and removes their state directories. A
+// command still using one fails.
 func StopShared(ctx context.Context, root string) ([]SharedServer, error) {
 	servers, err := SharedServers(root)
 	if err != nil {

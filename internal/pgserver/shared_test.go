@@ -17,7 +17,13 @@ import (
 // the server user can reach, and stops what is left there at the end.
 func sharedRoot(t *testing.T) string {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "pgflux-shared-test-")
+	return sharedRootIn(t, "")
+}
+
+// sharedRootIn is sharedRoot under base ("" for the temporary directory).
+func sharedRootIn(t *testing.T, base string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp(base, "pgflux-shared-test-")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,12 +170,51 @@ func TestSharedServer(t *testing.T) {
 // TestSharedServerIdles: the watchdog stops a server nobody used for the
 // idle period, and exits; the next command starts it again.
 func TestSharedServerIdles(t *testing.T) {
+	testIdleStop(t, sharedRoot(t), true)
+}
+
+// TestSharedServerIdlesInMemory: in memory, an idle stop removes the data
+// directory too, and the next command starts a fresh one.
+func TestSharedServerIdlesInMemory(t *testing.T) {
+	if !InMemory("/dev/shm", 0) {
+		t.Fatal("/dev/shm is not a file system in memory (tmpfs) here")
+	}
+	testIdleStop(t, sharedRootIn(t, "/dev/shm"), false)
+}
+
+// TestMemoryRoot: the shared servers' state goes in /dev/shm when that is
+// a file system in memory with room, and nowhere else.
+func TestMemoryRoot(t *testing.T) {
+	if !InMemory("/dev/shm", 0) {
+		t.Fatal("/dev/shm is not a file system in memory (tmpfs) here")
+	}
+	if InMemory("/dev/shm", 1<<62) {
+		t.Error("inMemory: room for 4 EiB in /dev/shm")
+	}
+	if InMemory("/proc", 0) {
+		t.Error("inMemory: /proc is not tmpfs")
+	}
+	want := ""
+	if InMemory("/dev/shm", memoryRoom) {
+		want = filepath.Join("/dev/shm", "pg-flux-shadow-"+itoa(os.Geteuid()))
+	}
+	if got := MemoryRoot(); got != want {
+		t.Errorf("MemoryRoot() = %q, want %q", got, want)
+	}
+	t.Setenv("PGFLUX_SHADOW_DIR", "")
+	if got, err := SharedRoot(); err != nil || want != "" && got != want {
+		t.Errorf("SharedRoot() = %q, %v; want %q", got, err, want)
+	}
+}
+
+// testIdleStop: a server under root stops once idle, keeping its data
+// directory or not, and the next command starts it again.
+func testIdleStop(t *testing.T, root string, keepsData bool) {
 	bin, err := FindBinaries(0)
 	if err != nil {
 		t.Fatalf("PostgreSQL binaries are required: %v", err)
 	}
 	ctx := context.Background()
-	root := sharedRoot(t)
 	opts := SharedOptions{Binaries: bin, Root: root, Idle: 2 * time.Second}
 	c, err := OpenShared(ctx, opts)
 	if err != nil {
@@ -191,8 +236,15 @@ func TestSharedServerIdles(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if _, err := os.Stat(filepath.Join(data, "PG_VERSION")); err != nil {
-		t.Errorf("an idle stop should keep the data directory: %v", err)
+	_, err = os.Stat(data)
+	if keepsData && err != nil {
+		t.Errorf("an idle stop on disk should keep the data directory: %v", err)
+	}
+	if !keepsData && err == nil {
+		t.Error("an idle stop in memory should remove the data directory")
+	}
+	if _, err := os.Stat(data + ".idle"); err == nil {
+		t.Error("an idle stop left data.idle behind")
 	}
 	c, err = OpenShared(ctx, opts)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/pg-flux/pg-flux/internal/pgserver"
 )
@@ -19,7 +18,6 @@ import (
 const (
 	memoryRoot      = "/dev/shm"
 	memoryDirPrefix = "pgflux-test-"
-	tmpfsMagic      = 0x01021994
 	// minMemoryRoom keeps a small /dev/shm (64 MiB in a default container)
 	// out of use: the suite's clusters hold a few hundred MiB at most.
 	minMemoryRoom = 4 << 30
@@ -34,12 +32,11 @@ func memoryDir(root string) string {
 	if os.Getenv("TMPDIR") != "" {
 		return ""
 	}
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(root, &st); err != nil || st.Type != tmpfsMagic {
+	if !pgserver.InMemory(root, 0) {
 		return ""
 	}
 	removeDeadMemoryDirs(root)
-	if st.Bavail*uint64(st.Bsize) < minMemoryRoom {
+	if !pgserver.InMemory(root, minMemoryRoom) {
 		return ""
 	}
 	dir, err := os.MkdirTemp(root, memoryDirPrefix+strconv.Itoa(os.Getpid())+"-")
