@@ -109,12 +109,15 @@ func run(ctx context.Context, sizes []int, runs int, binPath string) error {
 	if err != nil {
 		return err
 	}
-	cluster, err := pgserver.Start(ctx, pgserver.Options{Binaries: bin})
-	if err != nil {
-		return err
+	// Everything goes where pg-flux puts its shadow's state by default: in
+	// memory when there is room there (pgserver.MemoryRoot), else on disk.
+	// The live server is there too, so that the floor's load and the
+	// shadow's pay the same for their files.
+	base := ""
+	if mem := pgserver.MemoryRoot(); mem != "" {
+		base = filepath.Dir(mem)
 	}
-	defer cluster.Stop()
-	tmp, err := os.MkdirTemp("", "pg-flux-bench-speed-")
+	tmp, err := os.MkdirTemp(base, "pg-flux-bench-speed-")
 	if err != nil {
 		return err
 	}
@@ -122,6 +125,11 @@ func run(ctx context.Context, sizes []int, runs int, binPath string) error {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
+	cluster, err := pgserver.Start(ctx, pgserver.Options{Binaries: bin, DataDir: filepath.Join(tmp, "live")})
+	if err != nil {
+		return err
+	}
+	defer cluster.Stop()
 	admin, err := pgx.Connect(ctx, cluster.DSN("postgres"))
 	if err != nil {
 		return err
@@ -144,20 +152,7 @@ func run(ctx context.Context, sizes []int, runs int, binPath string) error {
 		return err
 	}
 	b.bin = []string{abs}
-	// The shadow's state goes where pg-flux puts it by default: in memory
-	// when there is room for it there (pgserver.MemoryRoot), else on disk.
 	b.shadow = filepath.Join(tmp, "shadow")
-	if mem := pgserver.MemoryRoot(); mem != "" {
-		dir, err := os.MkdirTemp(filepath.Dir(mem), "pg-flux-bench-speed-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		if err := os.Chmod(dir, 0o755); err != nil {
-			return err
-		}
-		b.shadow = filepath.Join(dir, "shadow")
-	}
 	b.env = append(b.env,
 		"PGFLUX_SHADOW_DIR="+b.shadow,
 		"PGFLUX_CACHE_DIR="+filepath.Join(tmp, "cache"))
@@ -168,7 +163,7 @@ func run(ctx context.Context, sizes []int, runs int, binPath string) error {
 	if out, err := b.output("version"); err == nil {
 		version = strings.TrimSpace(out)
 	}
-	fmt.Printf("%s; PostgreSQL %s, %s, %d CPUs (%s), %s; median of %d runs, whole processes; shadow state in %s.\n\n",
+	fmt.Printf("%s; PostgreSQL %s, %s, %d CPUs (%s), %s; median of %d runs, whole processes; live server and shadow state in %s.\n\n",
 		version, bin.Version, runtime.Version(), runtime.NumCPU(), host, time.Now().UTC().Format("2006-01-02 15:04 UTC"), runs, filepath.Dir(b.shadow))
 	fmt.Println("| tables | workload | pg-flux | ratio | budget | holds | max RSS (pg_dump's) |")
 	fmt.Println("|---|---|---|---|---|---|---|")
