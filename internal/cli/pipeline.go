@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/pg-flux/pg-flux/internal/catalog"
 	"github.com/pg-flux/pg-flux/internal/diff"
@@ -333,14 +336,16 @@ func (l *liveInspection) outsideModel() (*model.Model, error) {
 	return l.outside, l.outsideErr
 }
 
-// inspectLive starts reading, on the target's connection, what live and
-// the source use outside the managed schemas (the source's names are
-// waited for only when there is such a schema), then the live model.
+// inspectLive starts reading what live and the source use outside the
+// managed schemas (the source's names are waited for only when there is
+// such a schema), and the live model. With a second session, that session
+// reads the outside while the first starts on the catalog (it would only
+// wait for the first's snapshot meanwhile); else the first reads it before
+// the catalog.
 func (a *app) inspectLive(ctx context.Context, s *settings, t *target, src *sourceLoad, parallel bool) *liveInspection {
 	l := &liveInspection{done: make(chan struct{}), outsideDone: make(chan struct{})}
-	go func() {
-		defer close(l.done)
-		l.outside, l.outsideErr = catalog.Outside(ctx, t.Conn, catalog.Options{Schemas: s.TargetSchemas}, func() ([]source.Name, error) {
+	readOutside := func(conn *pgx.Conn) {
+		l.outside, l.outsideErr = catalog.Outside(ctx, conn, catalog.Options{Schemas: s.TargetSchemas}, func() ([]source.Name, error) {
 			set, err := src.wait()
 			if err != nil {
 				return nil, err
@@ -348,17 +353,79 @@ func (a *app) inspectLive(ctx context.Context, s *settings, t *target, src *sour
 			return set.QualifiedNames(), nil
 		})
 		close(l.outsideDone)
-		if l.err = l.outsideErr; l.err != nil {
+	}
+	go func() {
+		defer close(l.done)
+		opts := t.catalogOptions(s, parallel)
+		var second *outsideFirst
+		if opts.Dial != nil {
+			second = readOutsideFirst(ctx, opts.Dial, readOutside)
+			opts.Dial = second.dial
+		} else if readOutside(t.Conn); l.outsideErr != nil {
+			l.err = l.outsideErr
 			return
 		}
 		began := time.Now()
-		l.model, l.err = catalog.Inspect(ctx, t.Conn, t.catalogOptions(s, parallel))
+		l.model, l.err = catalog.Inspect(ctx, t.Conn, opts)
+		if second != nil && second.release() {
+			// No second session: the first reads the outside now.
+			readOutside(t.Conn)
+		}
+		<-l.outsideDone
+		if l.err == nil {
+			l.err = l.outsideErr
+		}
 		if l.err == nil {
 			l.model.Outside = l.outside
 			a.log.Debug("live inspected", "two_sessions", parallel, logDurationMS, since(began))
 		}
 	}()
 	return l
+}
+
+// outsideFirst is the second session of an inspection, dialled and used
+// first to read what lies outside the managed schemas.
+type outsideFirst struct {
+	ready chan struct{}
+	conn  *pgx.Conn
+	err   error
+	taken atomic.Bool
+}
+
+// readOutsideFirst dials the second session and runs read on it.
+func readOutsideFirst(ctx context.Context, dial func(context.Context) (*pgx.Conn, error), read func(*pgx.Conn)) *outsideFirst {
+	o := &outsideFirst{ready: make(chan struct{})}
+	go func() {
+		defer close(o.ready)
+		if o.conn, o.err = dial(ctx); o.err == nil {
+			read(o.conn)
+		}
+	}()
+	return o
+}
+
+// dial hands the session over to the inspection once the outside is read.
+func (o *outsideFirst) dial(ctx context.Context) (*pgx.Conn, error) {
+	select {
+	case <-o.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if o.err != nil {
+		return nil, o.err
+	}
+	o.taken.Store(true)
+	return o.conn, nil
+}
+
+// release waits for the session, closes it unless the inspection took it,
+// and reports whether the outside is still to be read (no session).
+func (o *outsideFirst) release() bool {
+	<-o.ready
+	if o.conn != nil && !o.taken.Load() {
+		o.conn.Close(context.Background())
+	}
+	return o.err != nil
 }
 
 // shadowIdentity names the server the desired model comes from, for the

@@ -69,13 +69,17 @@ func TestLiveReadOnTwoSessionsWhenTheSourceIsUnchanged(t *testing.T) {
 // TestLiveReadUnderAConnectionLimit: a role allowed one connection still
 // reads live on every run. Its two connections are dialled together: the
 // one refused may be either, or both, as they start at once; the command
-// then reads on the one it has, or on one more made alone.
+// then reads on the one it has, or on one more made alone. What the table
+// uses outside the managed schema, which a second session reads first, is
+// then read on that one.
 func TestLiveReadUnderAConnectionLimit(t *testing.T) {
 	p := newLiveProject(t)
 	t.Setenv("PGFLUX_CACHE_DIR", t.TempDir())
 	p.db.Exec(t, `DO $$ BEGIN CREATE ROLE pgflux_one_connection LOGIN CONNECTION LIMIT 1; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
-CREATE TABLE limited (id int PRIMARY KEY);`)
-	p.write("schema/a.sql", "CREATE TABLE limited (id int PRIMARY KEY);\n")
+CREATE SCHEMA limited_other;
+CREATE TYPE limited_other.mood AS ENUM ('calm');
+CREATE TABLE limited (id int PRIMARY KEY, m limited_other.mood);`)
+	p.write("schema/a.sql", "CREATE TABLE limited (id int PRIMARY KEY, m limited_other.mood);\n")
 	conn := p.db.DSN + " user=pgflux_one_connection"
 	watch := p.db.Connect(t)
 	for run := 1; run <= 8; run++ {
