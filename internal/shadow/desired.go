@@ -127,8 +127,11 @@ func LoadDesired(ctx context.Context, srv *Server, set *source.Set, schemas []st
 		return nil, err
 	}
 	// With TypeInfo: the desired model is what gen describes, and the
-	// cache keeps it for the next gen.
-	l.Model, err = catalog.Inspect(ctx, l.conn, catalog.Options{Schemas: schemas, Owners: srv.owners, TypeInfo: true})
+	// cache keeps it for the next gen. On a large schema a second session
+	// reads half of the catalog on the other core: live is read by then,
+	// and a copy of it made ahead is a file copy.
+	l.Model, err = catalog.Inspect(ctx, l.conn, catalog.Options{Schemas: schemas, Owners: srv.owners, TypeInfo: true,
+		Parallel: set.Tables() >= catalog.ParallelFrom})
 	if err != nil {
 		return nil, fmt.Errorf("inspect the shadow database: %w", err)
 	}

@@ -253,6 +253,18 @@ func (f *Files) parseFile(i, major int) parsedFile {
 	return out
 }
 
+// Tables is the number of CREATE TABLE statements (partitions included):
+// how large the schema is before it is loaded.
+func (s *Set) Tables() int {
+	n := 0
+	for _, st := range s.Statements {
+		if st.Node == "CreateStmt" {
+			n++
+		}
+	}
+	return n
+}
+
 // Hash is "sha256:<hex>" over the files' paths relative to Dir and their
 // contents: the key of the desired-model cache. It does not depend on where
 // the schema directory is.
