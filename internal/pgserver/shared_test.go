@@ -3,6 +3,7 @@ package pgserver
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -255,3 +256,90 @@ func testIdleStop(t *testing.T, root string, keepsData bool) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestCommandWaitsForTheIdleStop: a command that arrives while the idle
+// watchdog stops the server ("stopping" there) waits until the watchdog is
+// done, not only until the server has exited: in memory the watchdog then
+// removes the data directory. A watchdog that died half-way does not hold
+// it up.
+func TestCommandWaitsForTheIdleStop(t *testing.T) {
+	bin, err := FindBinaries(0)
+	if err != nil {
+		t.Fatalf("PostgreSQL binaries are required: %v", err)
+	}
+	ctx := context.Background()
+	root := sharedRoot(t)
+	opts := SharedOptions{Binaries: bin, Root: root, Idle: time.Hour}
+	s := &shared{dir: filepath.Join(root, "pg"+itoa(bin.Major))}
+	// stopped leaves the server stopped as a watchdog mid-stop does: the
+	// server gone, "stopping" there, and watchdog the stand-in's process.
+	stopped := func(watchdog *exec.Cmd) {
+		t.Helper()
+		c, err := OpenShared(ctx, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ping(t, c)
+		c.Stop()
+		pid := postmasterPID(s.data())
+		s.killWatchdog()
+		_ = syscall.Kill(pid, syscall.SIGINT)
+		for deadline := time.Now().Add(30 * time.Second); Alive(pid); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the server did not stop")
+			}
+		}
+		if err := os.Mkdir(filepath.Join(s.dir, "stopping"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(s.dir, "watchdog.pid"), []byte(itoa(watchdog.Process.Pid)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	open := func() <-chan error {
+		done := make(chan error, 1)
+		go func() {
+			c, err := OpenShared(ctx, opts)
+			if err == nil {
+				c.Stop()
+			}
+			done <- err
+		}()
+		return done
+	}
+
+	busy := exec.Command("sleep", "60")
+	if err := busy.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { busy.Process.Kill(); busy.Wait() })
+	stopped(busy)
+	done := open()
+	select {
+	case err := <-done:
+		t.Fatalf("the command went on while the watchdog was stopping the server (%v)", err)
+	case <-time.After(time.Second):
+	}
+	// The watchdog finishes as the script does.
+	os.Remove(filepath.Join(s.dir, "watchdog.pid"))
+	os.Remove(filepath.Join(s.dir, "stopping"))
+	busy.Process.Kill()
+	busy.Wait()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	stopped(dead)
+	select {
+	case err := <-open():
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a watchdog that died half-way held the command up")
+	}
+}
