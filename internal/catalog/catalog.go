@@ -161,8 +161,8 @@ func (r *reader) clipDeps() {
 // pg_catalog on it, both sides print fully qualified SQL. work_mem: the
 // dependency query sorts tens of thousands of rows on a large schema,
 // which spills to disk at the 4MB default. The collapse limits keep joins
-// in the order written: in a new session these queries spend more time
-// planned than run, and searching join orders was about a fifth of the
+// in the order written: in a new session these queries take longer to
+// plan than to run, and searching join orders was about a fifth of the
 // planning, with no slower reads on large catalogs (BENCHMARKS.md).
 const sessionSettings = "SET LOCAL search_path = pg_catalog; SET LOCAL work_mem = '64MB'; " +
 	"SET LOCAL join_collapse_limit = 1; SET LOCAL from_collapse_limit = 1"

@@ -361,9 +361,11 @@ func (a *app) inspectLive(ctx context.Context, s *settings, t *target, src *sour
 		if opts.Dial != nil {
 			second = readOutsideFirst(ctx, opts.Dial, readOutside)
 			opts.Dial = second.dial
-		} else if readOutside(t.Conn); l.outsideErr != nil {
-			l.err = l.outsideErr
-			return
+		} else {
+			readOutside(t.Conn)
+			if l.err = l.outsideErr; l.err != nil {
+				return
+			}
 		}
 		began := time.Now()
 		l.model, l.err = catalog.Inspect(ctx, t.Conn, opts)
