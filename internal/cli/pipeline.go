@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -354,24 +353,21 @@ func (a *app) inspectLive(ctx context.Context, s *settings, t *target, src *sour
 		})
 		close(l.outsideDone)
 	}
+	if t.spare != nil {
+		t.spare.first(readOutside)
+	}
 	go func() {
 		defer close(l.done)
-		opts := t.catalogOptions(s, parallel)
-		var second *outsideFirst
-		if opts.Dial != nil {
-			second = readOutsideFirst(ctx, opts.Dial, readOutside)
-			opts.Dial = second.dial
-		} else {
+		if t.spare == nil {
 			readOutside(t.Conn)
 			if l.err = l.outsideErr; l.err != nil {
 				return
 			}
 		}
 		began := time.Now()
-		l.model, l.err = catalog.Inspect(ctx, t.Conn, opts)
-		if second != nil && second.release() {
-			// No second session: the first reads the outside now.
-			readOutside(t.Conn)
+		l.model, l.err = catalog.Inspect(ctx, t.Conn, t.catalogOptions(s, parallel))
+		if t.spare != nil && t.spare.failed() {
+			readOutside(t.Conn) // no second session: the first reads it now
 		}
 		<-l.outsideDone
 		if l.err == nil {
@@ -383,51 +379,6 @@ func (a *app) inspectLive(ctx context.Context, s *settings, t *target, src *sour
 		}
 	}()
 	return l
-}
-
-// outsideFirst is the second session of an inspection, dialled and used
-// first to read what lies outside the managed schemas.
-type outsideFirst struct {
-	ready chan struct{}
-	conn  *pgx.Conn
-	err   error
-	taken atomic.Bool
-}
-
-// readOutsideFirst dials the second session and runs read on it.
-func readOutsideFirst(ctx context.Context, dial func(context.Context) (*pgx.Conn, error), read func(*pgx.Conn)) *outsideFirst {
-	o := &outsideFirst{ready: make(chan struct{})}
-	go func() {
-		defer close(o.ready)
-		if o.conn, o.err = dial(ctx); o.err == nil {
-			read(o.conn)
-		}
-	}()
-	return o
-}
-
-// dial hands the session over to the inspection once the outside is read.
-func (o *outsideFirst) dial(ctx context.Context) (*pgx.Conn, error) {
-	select {
-	case <-o.ready:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	if o.err != nil {
-		return nil, o.err
-	}
-	o.taken.Store(true)
-	return o.conn, nil
-}
-
-// release waits for the session, closes it unless the inspection took it,
-// and reports whether the outside is still to be read (no session).
-func (o *outsideFirst) release() bool {
-	<-o.ready
-	if o.conn != nil && !o.taken.Load() {
-		o.conn.Close(context.Background())
-	}
-	return o.err != nil
 }
 
 // shadowIdentity names the server the desired model comes from, for the

@@ -38,10 +38,12 @@ type target struct {
 	spare *spareConn
 }
 
-// spareConn is a connection being dialled ahead of its use.
+// spareConn is a connection being dialled ahead of its use; before it is
+// taken, first may give it work of its own.
 type spareConn struct {
 	cancel context.CancelFunc
-	done   chan struct{}
+	done   chan struct{} // closed once dialled
+	ready  chan struct{} // closed once dialled and first's work is done
 	conn   *pgx.Conn
 	err    error
 	taken  atomic.Bool
@@ -50,11 +52,33 @@ type spareConn struct {
 func dialSpare(ctx context.Context, dsn string) *spareConn {
 	ctx, cancel := context.WithCancel(ctx)
 	c := &spareConn{cancel: cancel, done: make(chan struct{})}
+	c.ready = c.done
 	go func() {
 		defer close(c.done)
 		c.conn, c.err = connect(ctx, dsn)
 	}()
 	return c
+}
+
+// first runs fn on the connection once it is made (not when the dial
+// fails); take hands it over after that. Called once, before take.
+func (c *spareConn) first(fn func(*pgx.Conn)) {
+	ready := make(chan struct{})
+	c.ready = ready
+	go func() {
+		defer close(ready)
+		<-c.done
+		if c.err == nil {
+			fn(c.conn)
+		}
+	}()
+}
+
+// failed waits for the connection, and first's work, and reports whether
+// it could not be made.
+func (c *spareConn) failed() bool {
+	<-c.ready
+	return c.err != nil
 }
 
 // take hands the connection over, once; its taker closes it.
@@ -63,7 +87,7 @@ func (c *spareConn) take(ctx context.Context) (*pgx.Conn, error) {
 		return nil, errors.New("the spare connection was taken already")
 	}
 	select {
-	case <-c.done:
+	case <-c.ready:
 		return c.conn, c.err
 	case <-ctx.Done():
 		c.taken.Store(false) // still ours to close
@@ -73,7 +97,7 @@ func (c *spareConn) take(ctx context.Context) (*pgx.Conn, error) {
 
 func (c *spareConn) close() {
 	c.cancel()
-	<-c.done
+	<-c.ready
 	if c.conn != nil && !c.taken.Load() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		c.conn.Close(ctx)

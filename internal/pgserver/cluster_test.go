@@ -11,10 +11,7 @@ import (
 )
 
 func TestStartQueryStop(t *testing.T) {
-	bin, err := FindBinaries(0)
-	if err != nil {
-		t.Fatalf("PostgreSQL binaries are required: %v", err)
-	}
+	bin := binaries(t)
 	ctx := context.Background()
 	start := time.Now()
 	c, err := Start(ctx, Options{Binaries: bin})
@@ -47,10 +44,7 @@ func TestStartQueryStop(t *testing.T) {
 }
 
 func TestPersistentDataDirSurvivesRestart(t *testing.T) {
-	bin, err := FindBinaries(0)
-	if err != nil {
-		t.Fatalf("PostgreSQL binaries are required: %v", err)
-	}
+	bin := binaries(t)
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "pgserver-test-")
 	if err != nil {
@@ -93,4 +87,15 @@ func TestCopyStrategy(t *testing.T) {
 			t.Errorf("CopyStrategy(%d, %v) = %q, want %q", c.major, c.fsyncOff, got, c.want)
 		}
 	}
+}
+
+// binaries are the PostgreSQL binaries the tests run; a machine without
+// them fails the test.
+func binaries(t *testing.T) Binaries {
+	t.Helper()
+	bin, err := FindBinaries(0)
+	if err != nil {
+		t.Fatalf("PostgreSQL binaries are required: %v", err)
+	}
+	return bin
 }

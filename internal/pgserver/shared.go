@@ -136,8 +136,12 @@ func MemoryRoot() string {
 	return dir
 }
 
+// MemoryFS is where Linux mounts a file system in memory (tmpfs) for
+// every user.
+const MemoryFS = "/dev/shm"
+
 func memoryDir() string {
-	return filepath.Join("/dev/shm", fmt.Sprintf("pg-flux-shadow-%d", os.Geteuid()))
+	return filepath.Join(MemoryFS, fmt.Sprintf("pg-flux-shadow-%d", os.Geteuid()))
 }
 
 // tmpfsMagic is the statfs type of a tmpfs file system.

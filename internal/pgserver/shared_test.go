@@ -92,10 +92,7 @@ func processesUnder(dir string) []string {
 // server killed with SIGKILL is replaced by the next command; stop leaves
 // nothing running and nothing on disk.
 func TestSharedServer(t *testing.T) {
-	bin, err := FindBinaries(0)
-	if err != nil {
-		t.Fatalf("PostgreSQL binaries are required: %v", err)
-	}
+	bin := binaries(t)
 	ctx := context.Background()
 	root := sharedRoot(t)
 	opts := SharedOptions{Binaries: bin, Root: root}
@@ -177,27 +174,27 @@ func TestSharedServerIdles(t *testing.T) {
 // TestSharedServerIdlesInMemory: in memory, an idle stop removes the data
 // directory too, and the next command starts a fresh one.
 func TestSharedServerIdlesInMemory(t *testing.T) {
-	if !InMemory("/dev/shm", 0) {
-		t.Fatal("/dev/shm is not a file system in memory (tmpfs) here")
+	if !InMemory(MemoryFS, 0) {
+		t.Fatal(MemoryFS + " is not a file system in memory (tmpfs) here")
 	}
-	testIdleStop(t, sharedRootIn(t, "/dev/shm"), false)
+	testIdleStop(t, sharedRootIn(t, MemoryFS), false)
 }
 
 // TestMemoryRoot: the shared servers' state goes in /dev/shm when that is
 // a file system in memory with room, and nowhere else.
 func TestMemoryRoot(t *testing.T) {
-	if !InMemory("/dev/shm", 0) {
-		t.Fatal("/dev/shm is not a file system in memory (tmpfs) here")
+	if !InMemory(MemoryFS, 0) {
+		t.Fatal(MemoryFS + " is not a file system in memory (tmpfs) here")
 	}
-	if InMemory("/dev/shm", 1<<62) {
-		t.Error("inMemory: room for 4 EiB in /dev/shm")
+	if InMemory(MemoryFS, 1<<62) {
+		t.Error("InMemory: room for 4 EiB in " + MemoryFS)
 	}
 	if InMemory("/proc", 0) {
-		t.Error("inMemory: /proc is not tmpfs")
+		t.Error("InMemory: /proc is not tmpfs")
 	}
 	want := ""
-	if InMemory("/dev/shm", memoryRoom) {
-		want = filepath.Join("/dev/shm", "pg-flux-shadow-"+itoa(os.Geteuid()))
+	if InMemory(MemoryFS, memoryRoom) {
+		want = filepath.Join(MemoryFS, "pg-flux-shadow-"+itoa(os.Geteuid()))
 	}
 	if got := MemoryRoot(); got != want {
 		t.Errorf("MemoryRoot() = %q, want %q", got, want)
@@ -211,10 +208,7 @@ func TestMemoryRoot(t *testing.T) {
 // testIdleStop: a server under root stops once idle, keeping its data
 // directory or not, and the next command starts it again.
 func testIdleStop(t *testing.T, root string, keepsData bool) {
-	bin, err := FindBinaries(0)
-	if err != nil {
-		t.Fatalf("PostgreSQL binaries are required: %v", err)
-	}
+	bin := binaries(t)
 	ctx := context.Background()
 	opts := SharedOptions{Binaries: bin, Root: root, Idle: 2 * time.Second}
 	c, err := OpenShared(ctx, opts)
@@ -263,10 +257,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // removes the data directory. A watchdog that died half-way does not hold
 // it up.
 func TestCommandWaitsForTheIdleStop(t *testing.T) {
-	bin, err := FindBinaries(0)
-	if err != nil {
-		t.Fatalf("PostgreSQL binaries are required: %v", err)
-	}
+	bin := binaries(t)
 	ctx := context.Background()
 	root := sharedRoot(t)
 	opts := SharedOptions{Binaries: bin, Root: root, Idle: time.Hour}

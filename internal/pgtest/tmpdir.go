@@ -16,7 +16,7 @@ import (
 // server's data and the shadow servers' state on /dev/shm when that is a
 // tmpfs with room to spare.
 const (
-	memoryRoot      = "/dev/shm"
+	memoryRoot      = pgserver.MemoryFS
 	memoryDirPrefix = "pgflux-test-"
 	// minMemoryRoom keeps a small /dev/shm (64 MiB in a default container)
 	// out of use: the suite's clusters hold a few hundred MiB at most.
