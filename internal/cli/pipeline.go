@@ -110,6 +110,7 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	}
 	buildID := shadow.BuildID(Version)
 	src := loadSource(s.SchemaDir, cache, buildID)
+	defer src.wait() // it may still be writing the parse to the cache
 	if upTo >= stagePlan {
 		// The plan's statements are parsed to classify them, even when
 		// the source comes from the cache.
@@ -199,13 +200,10 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 		p.Shadow.Close()
 	}()
 
-	set, err := src.wait()
+	// The source is checked for the server's major as a whole, once parsed.
+	checked := &checkedSource{Stream: src.stream, major: t.Major}
+	files, err := src.read()
 	if err != nil {
-		return err
-	}
-	p.Set = set
-	a.log.Debug("source loaded", "files", len(set.Files), "statements", len(set.Statements), "cache", cacheState(cache, src.hit), logDurationMS, src.ms)
-	if err := set.CheckMajor(t.Major); err != nil {
 		return err
 	}
 	// What managed objects and the source use outside the managed schemas
@@ -213,16 +211,26 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	// so it is known before the cache is asked.
 	outside, err := live.outsideModel()
 	if err != nil {
+		if _, srcErr := checked.Wait(); srcErr != nil {
+			return srcErr // a broken source is reported first
+		}
 		return err
 	}
 
 	p.cache = cache
-	p.cacheKey = shadow.CacheKey{Source: set.Hash(), Server: identity, Major: t.Major, BuildID: buildID,
+	p.cacheKey = shadow.CacheKey{Source: files.Hash(), Server: identity, Major: t.Major, BuildID: buildID,
 		Schemas: s.TargetSchemas, Owners: s.ManageOwners, Outside: outside}
 	began := time.Now()
 	var hit bool
-	p.Desired, hit, err = shadow.CachedDesired(ctx, cache, p.cacheKey, openShadow, set, s.TargetSchemas, live.wait, upTo >= stagePlan)
+	// On a miss the source loads into the shadow as it is parsed.
+	p.Desired, hit, err = shadow.CachedDesired(ctx, cache, p.cacheKey, openShadow, checked, s.TargetSchemas, live.wait, upTo >= stagePlan)
 	close(desiredKnown)
+	set, srcErr := checked.Wait()
+	if srcErr != nil {
+		return srcErr
+	}
+	p.Set = set
+	a.log.Debug("source loaded", "files", len(set.Files), "statements", len(set.Statements), "cache", cacheState(cache, src.hit), logDurationMS, src.ms)
 	if _, liveErr := live.wait(); liveErr != nil {
 		return liveErr
 	}
@@ -266,20 +274,22 @@ func cacheState(c *shadow.Cache, hit bool) string {
 
 // sourceLoad is the source being parsed in the background.
 type sourceLoad struct {
-	done chan struct{}
-	set  *source.Set
-	hit  bool // read back from the cache
-	err  error
-	ms   int64
+	done   chan struct{}
+	stream *source.Stream // the statements as they are parsed
+	set    *source.Set
+	hit    bool // read back from the cache
+	err    error
+	ms     int64
 
-	known  chan struct{} // closed once cached is set, before the parse
+	known  chan struct{} // closed once files and cached are set, before the parse
+	files  *source.Files // nil when they could not be read (err)
 	cached bool          // the parse is in the cache
 }
 
 // loadSource starts reading and parsing the schema directory; an unchanged
 // source is read back from the cache (nil: always parsed).
 func loadSource(dir string, cache *shadow.Cache, buildID string) *sourceLoad {
-	l := &sourceLoad{done: make(chan struct{}), known: make(chan struct{})}
+	l := &sourceLoad{done: make(chan struct{}), stream: source.NewStream(), known: make(chan struct{})}
 	go func() {
 		defer close(l.done)
 		began := time.Now()
@@ -287,14 +297,44 @@ func loadSource(dir string, cache *shadow.Cache, buildID string) *sourceLoad {
 		files, err := source.Read(dir)
 		if err != nil {
 			l.err = err
+			l.stream.End(nil, err)
 			close(l.known)
 			return
 		}
+		l.files = files
 		l.cached = shadow.ParseCached(cache, files, source.FallbackMajor, buildID)
 		close(l.known)
-		l.set, l.hit, l.err = shadow.CachedParse(cache, files, source.FallbackMajor, buildID)
+		l.set, l.hit, l.err = shadow.CachedParse(cache, files, source.FallbackMajor, buildID, l.stream)
 	}()
 	return l
+}
+
+// read returns the files once read, before they are parsed.
+func (l *sourceLoad) read() (*source.Files, error) {
+	<-l.known
+	if l.files == nil {
+		<-l.done
+		return nil, l.err
+	}
+	return l.files, nil
+}
+
+// checkedSource is the source being parsed, as the shadow loads it, whose
+// whole set is also checked for the server's major.
+type checkedSource struct {
+	*source.Stream
+	major int
+}
+
+func (c *checkedSource) Wait() (*source.Set, error) {
+	set, err := c.Stream.Wait()
+	if err != nil {
+		return nil, err
+	}
+	if err := set.CheckMajor(c.major); err != nil {
+		return nil, err
+	}
+	return set, nil
 }
 
 // likelyUnchanged says, as soon as the files are read, whether the source

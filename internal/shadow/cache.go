@@ -202,18 +202,32 @@ func ParseCached(c *Cache, files *source.Files, major int, buildID string) bool 
 
 // CachedParse is files.Parse(major) behind the cache: hit reports that the
 // set was read back rather than parsed. Only sets that parsed are stored.
-func CachedParse(c *Cache, files *source.Files, major int, buildID string) (set *source.Set, hit bool, err error) {
+// stream, when not nil, gets the statements as they are parsed (all at
+// once on a hit) and then the result, before the cache is written.
+func CachedParse(c *Cache, files *source.Files, major int, buildID string, stream *source.Stream) (set *source.Set, hit bool, err error) {
 	key := sourceKey(files, major, buildID)
 	if c != nil {
 		if data, err := os.ReadFile(c.path(key)); err == nil {
 			if rest, ok := strings.CutPrefix(string(data), sourceFormat); ok {
 				if set, err := source.DecodeSet([]byte(rest)); err == nil && set.Hash() == files.Hash() {
+					if stream != nil {
+						stream.Add(set.Statements)
+						stream.End(set, nil)
+					}
 					return set, true, nil
 				}
 			}
 		}
 	}
-	if set, err = files.Parse(major); err != nil {
+	var each func([]source.Statement)
+	if stream != nil {
+		each = stream.Add
+	}
+	set, err = files.ParseEach(major, each)
+	if stream != nil {
+		stream.End(set, err)
+	}
+	if err != nil {
 		return nil, false, err
 	}
 	if c != nil {
@@ -232,7 +246,7 @@ func CachedParse(c *Cache, files *source.Files, major int, buildID string) (set 
 //
 // With forLive, a copy of live will be asked for: the source's database is
 // then kept for it (see liveFromDesired) rather than dropped.
-func CachedDesired(ctx context.Context, c *Cache, key CacheKey, open func(context.Context) (*Server, error), set *source.Set, schemas []string, live func() (*model.Model, error), forLive bool) (m *model.Model, hit bool, err error) {
+func CachedDesired(ctx context.Context, c *Cache, key CacheKey, open func(context.Context) (*Server, error), src Parsing, schemas []string, live func() (*model.Model, error), forLive bool) (m *model.Model, hit bool, err error) {
 	k := key.hash()
 	if e := c.load(k); e != nil {
 		l, err := live()
@@ -247,7 +261,7 @@ func CachedDesired(ctx context.Context, c *Cache, key CacheKey, open func(contex
 	if err != nil {
 		return nil, false, err
 	}
-	loaded, err := LoadDesired(ctx, srv, set, schemas, key.Outside)
+	loaded, err := LoadDesired(ctx, srv, src, schemas, key.Outside)
 	if err != nil {
 		return nil, false, err
 	}

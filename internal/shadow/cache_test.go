@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -63,7 +64,7 @@ func TestCachedDesired(t *testing.T) {
 	public := []string{"public"}
 	desired := func(k CacheKey, set *source.Set, schemas []string) (*model.Model, bool) {
 		t.Helper()
-		m, hit, err := CachedDesired(ctx, cache, k, open, set, schemas, empty, false)
+		m, hit, err := CachedDesired(ctx, cache, k, open, Parsed(set), schemas, empty, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,7 +125,7 @@ func TestCachedDesired(t *testing.T) {
 		t.Fatalf("corrupt entry: hit=%v opens=%d, want a miss", hit, opens)
 	}
 	// No cache (--no-cache): always loads.
-	if _, hit, err := CachedDesired(ctx, nil, key(changed, public, 15), open, changed, public, empty, false); err != nil || hit || opens != 6 {
+	if _, hit, err := CachedDesired(ctx, nil, key(changed, public, 15), open, Parsed(changed), public, empty, false); err != nil || hit || opens != 6 {
 		t.Fatalf("no cache: hit=%v opens=%d err=%v, want a load", hit, opens, err)
 	}
 }
@@ -140,7 +141,7 @@ func TestCachedDesiredSpelling(t *testing.T) {
 	open := func(context.Context) (*Server, error) { opens++; return srv, nil }
 	set := sourceSet(t, map[string]string{"v.sql": "CREATE TABLE t (id int, s varchar(5) CHECK (s IN ('a', 'b')));\n"})
 	k := CacheKey{Source: set.Hash(), Server: "test", Major: 15, BuildID: "test", Schemas: []string{"public"}}
-	first, _, err := CachedDesired(ctx, cache, k, open, set, []string{"public"}, func() (*model.Model, error) { return model.New(), nil }, false)
+	first, _, err := CachedDesired(ctx, cache, k, open, Parsed(set), []string{"public"}, func() (*model.Model, error) { return model.New(), nil }, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +163,7 @@ func TestCachedDesiredSpelling(t *testing.T) {
 	}
 	liveFn := func() (*model.Model, error) { return live, nil }
 	respelled := live.Tables[name].Constraints[check].Definition != first.Tables[name].Constraints[check].Definition
-	m, hit, err := CachedDesired(ctx, cache, k, open, set, []string{"public"}, liveFn, false)
+	m, hit, err := CachedDesired(ctx, cache, k, open, Parsed(set), []string{"public"}, liveFn, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +174,7 @@ func TestCachedDesiredSpelling(t *testing.T) {
 		t.Fatalf("live and desired differ: %v", changes)
 	}
 	before := opens
-	m, hit, err = CachedDesired(ctx, cache, k, open, set, []string{"public"}, liveFn, false)
+	m, hit, err = CachedDesired(ctx, cache, k, open, Parsed(set), []string{"public"}, liveFn, false)
 	if err != nil || !hit || opens != before {
 		t.Fatalf("the same comparison again: hit=%v opens=%d (was %d) err=%v, want a hit", hit, opens, before, err)
 	}
@@ -280,7 +281,16 @@ func TestCachedParseHitsOnlyForTheSameFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return CachedParse(c, files, source.FallbackMajor, build)
+		// Parsed or read back, the statements and the set go to the
+		// stream as well.
+		stream := source.NewStream()
+		set, hit, err := CachedParse(c, files, source.FallbackMajor, build, stream)
+		streamed, streamErr := stream.Wait()
+		handed, _ := stream.Next(context.Background(), 0)
+		if streamed != set || streamErr != err || err == nil && !slices.Equal(handed, set.Statements) {
+			t.Fatalf("the stream got %d statements and %v, %v; the set has %d", len(handed), streamed, streamErr, len(set.Statements))
+		}
+		return set, hit, err
 	}
 	write("CREATE TABLE t (id int);\n")
 	for i, want := range []bool{false, true, true} {
@@ -307,7 +317,7 @@ func TestCachedParseHitsOnlyForTheSameFiles(t *testing.T) {
 	}
 	// nil cache: always parsed.
 	files, _ := source.Read(dir)
-	if _, hit, err := CachedParse(nil, files, source.FallbackMajor, "b1"); hit || err == nil {
+	if _, hit, err := CachedParse(nil, files, source.FallbackMajor, "b1", nil); hit || err == nil {
 		t.Errorf("nil cache: hit %v, err %v", hit, err)
 	}
 }

@@ -27,7 +27,7 @@ func Desired(ctx context.Context, srv *Server, set *source.Set, schemas []string
 	if live != nil {
 		outside = live.Outside
 	}
-	l, err := LoadDesired(ctx, srv, set, schemas, outside)
+	l, err := LoadDesired(ctx, srv, Parsed(set), schemas, outside)
 	if err != nil {
 		return nil, err
 	}
@@ -95,8 +95,9 @@ func (s *scratch) release(ctx context.Context) {
 
 // LoadDesired is Desired's first half: load the source and inspect it.
 // outside (live's model.Model.Outside, may be nil) is created before the
-// source, as live has it. Close the result.
-func LoadDesired(ctx context.Context, srv *Server, set *source.Set, schemas []string, outside *model.Model) (l *Loaded, err error) {
+// source, as live has it. The source loads as it is parsed (LoadParsing);
+// one that does not parse is the error. Close the result.
+func LoadDesired(ctx context.Context, srv *Server, src Parsing, schemas []string, outside *model.Model) (l *Loaded, err error) {
 	db, err := srv.CreateDatabase(ctx)
 	if err != nil {
 		return nil, err
@@ -114,9 +115,10 @@ func LoadDesired(ctx context.Context, srv *Server, set *source.Set, schemas []st
 	if err != nil {
 		return nil, err
 	}
+	var set *source.Set
 	err = srv.runPrelude(ctx, conn, outside)
 	if err == nil {
-		err = Load(ctx, conn, withoutPrelude(set, outside), srv.LoadOptions())
+		set, err = LoadParsing(ctx, conn, src, outside, srv.LoadOptions())
 	}
 	if err != nil {
 		conn.Close(context.WithoutCancel(ctx))

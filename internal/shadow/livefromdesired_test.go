@@ -81,7 +81,7 @@ func TestSourceDatabaseNotKeptWithoutForLive(t *testing.T) {
 	defer srv.Close()
 	open := func(context.Context) (*Server, error) { return srv, nil }
 	live := liveModel(t, proofLive)
-	if _, _, err := CachedDesired(ctx, nil, CacheKey{}, open, sourceSet(t, map[string]string{"a.sql": proofDesired}), managed, func() (*model.Model, error) { return live, nil }, false); err != nil {
+	if _, _, err := CachedDesired(ctx, nil, CacheKey{}, open, Parsed(sourceSet(t, map[string]string{"a.sql": proofDesired})), managed, func() (*model.Model, error) { return live, nil }, false); err != nil {
 		t.Fatal(err)
 	}
 	if l := srv.takeOffer(); l != nil {
@@ -143,7 +143,7 @@ func offerSource(t *testing.T, srv *Server, live *model.Model, src string) {
 	t.Helper()
 	open := func(context.Context) (*Server, error) { return srv, nil }
 	set := sourceSet(t, map[string]string{"a.sql": src})
-	if _, _, err := CachedDesired(context.Background(), nil, CacheKey{}, open, set, managed, func() (*model.Model, error) { return live, nil }, true); err != nil {
+	if _, _, err := CachedDesired(context.Background(), nil, CacheKey{}, open, Parsed(set), managed, func() (*model.Model, error) { return live, nil }, true); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/pg-flux/pg-flux/internal/model"
 	"github.com/pg-flux/pg-flux/internal/source"
 )
 
@@ -120,13 +122,7 @@ func Load(ctx context.Context, conn *pgx.Conn, set *source.Set, opts LoadOptions
 		batch, later := l.batch()
 		_, err = conn.Exec(ctx, batch)
 		if err == nil {
-			for i, st := range l.stmts {
-				if st.IsSetting() && !l.skip[i] {
-					l.settingOK[i] = true
-				}
-			}
-			l.env = envUnknown
-			err = l.run(ctx, l.lateLast(later))
+			err = l.batchRan(ctx, later)
 			break
 		}
 		var pgErr *pgconn.PgError
@@ -164,10 +160,109 @@ func Load(ctx context.Context, conn *pgx.Conn, set *source.Set, opts LoadOptions
 		err = l.run(ctx, l.lateLast(all))
 		break
 	}
+	return l.finish(ctx, err)
+}
+
+// LoadParsing is Load for a source still being parsed: the batch Load
+// would send is sent a piece at a time as the parse goes, in one
+// transaction, committed once the whole set is known to be what was sent;
+// the load then goes on as Load's does after its batch. When the pieces
+// fail, or the set is not what was sent, the transaction is rolled back
+// and Load loads the set. Statements that create what outside has made
+// (see withoutPrelude) are left out. A set that does not parse is the
+// error, and nothing of it is left.
+func LoadParsing(ctx context.Context, conn *pgx.Conn, src Parsing, outside *model.Model, opts LoadOptions) (*source.Set, error) {
+	if _, err := conn.Exec(ctx, "BEGIN"); err != nil {
+		return nil, fmt.Errorf("load the schema source into the shadow database: %w", err)
+	}
+	w := batchWriter{opts: opts}
+	var sent []source.Statement
+	failed := false
+	for {
+		stmts, more := src.Next(ctx, len(sent))
+		if !more {
+			break
+		}
+		sent = append(sent, stmts...)
+		if failed {
+			continue // the transaction is aborted: wait for the set
+		}
+		w.Reset()
+		for _, st := range stmts {
+			if !preludeMade(st, outside) {
+				w.add(st)
+			}
+		}
+		if w.Len() > 0 {
+			_, err := conn.Exec(ctx, w.String())
+			failed = err != nil
+		}
+	}
+	set, err := src.Wait()
+	if err == nil && ctx.Err() == nil && !failed && slices.Equal(sent, set.Statements) {
+		if _, cerr := conn.Exec(ctx, "COMMIT"); cerr == nil {
+			set = withoutPrelude(set, outside)
+			if len(set.Statements) == 0 {
+				return set, nil
+			}
+			l := newLoader(conn, set.Statements, opts)
+			_, later := l.batch()
+			return set, l.finish(ctx, l.batchRan(ctx, later))
+		}
+	} else if _, rerr := conn.Exec(ctx, "ROLLBACK"); rerr != nil && err == nil {
+		err = fmt.Errorf("load the schema source into the shadow database: %w", rerr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return set, Load(ctx, conn, withoutPrelude(set, outside), opts)
+}
+
+// Parsing is a source being parsed, as LoadParsing takes it: its
+// statements in order as they are parsed (Next), then the whole set (Wait),
+// which may also check it. *source.Stream is one; Parsed is a set parsed
+// before.
+type Parsing interface {
+	Next(ctx context.Context, n int) ([]source.Statement, bool)
+	Wait() (*source.Set, error)
+}
+
+// Parsed is a set already parsed, as a Parsing.
+func Parsed(set *source.Set) Parsing { return parsed{set} }
+
+type parsed struct{ set *source.Set }
+
+func (p parsed) Next(_ context.Context, n int) ([]source.Statement, bool) {
+	if n >= len(p.set.Statements) {
+		return nil, false
+	}
+	return p.set.Statements[n:], true
+}
+
+func (p parsed) Wait() (*source.Set, error) { return p.set, nil }
+
+// batchRan goes on from a batch that ran: its settings are in force, and
+// the statements left for after it (later) run.
+func (l *loader) batchRan(ctx context.Context, later []int) error {
+	for i, st := range l.stmts {
+		if st.IsSetting() && !l.skip[i] {
+			l.settingOK[i] = true
+		}
+	}
+	l.env = envUnknown
+	return l.run(ctx, l.lateLast(later))
+}
+
+// finish ends a load that got as far as err: the session's settings are
+// reset and the statements that failed are the *LoadError.
+func (l *loader) finish(ctx context.Context, err error) error {
 	if err != nil {
 		return err
 	}
-	if _, err := conn.Exec(ctx, resetSession); err != nil {
+	if _, err := l.conn.Exec(ctx, resetSession); err != nil {
 		return fmt.Errorf("load the schema source into the shadow database: %w", err)
 	}
 	if len(l.failures) > 0 {
@@ -216,7 +311,8 @@ type loader struct {
 // it gets a copy of the index, named by PostgreSQL, which the source's own
 // index of that partition cannot then be attached in place of.
 func isOnlyIndex(st source.Statement) bool {
-	if st.Node != "IndexStmt" {
+	// Most indexes say no ONLY: they are not parsed again.
+	if st.Node != "IndexStmt" || !strings.Contains(strings.ToLower(st.SQL), "only") {
 		return false
 	}
 	tree, err := pg_query.Parse(st.SQL)
@@ -259,38 +355,63 @@ func newLoader(conn *pgx.Conn, stmts []source.Statement, opts LoadOptions) *load
 // multi-statement string, with RESET ALL between files, and the indexes of
 // the statements left for after it.
 func (l *loader) batch() (string, []int) {
-	var b strings.Builder
+	w := batchWriter{opts: l.opts}
 	var later []int
-	file := ""
 	for i, st := range l.stmts {
-		if st.File != file {
-			if file != "" {
-				b.WriteString(resetSession + ";\n")
-			}
-			file = st.File
-		}
 		if l.skip[i] {
+			w.enter(st.File)
 			continue
 		}
-		if st.NoTransaction || st.Late {
+		if !w.add(st) {
 			later = append(later, i)
-			continue
 		}
-		b.WriteString(l.sql(i))
-		b.WriteString(";\n")
 	}
-	return b.String(), later
+	return w.String(), later
 }
 
-// sql is the text to run for statement i. CREATE ROLE tolerates an existing
-// role: roles are cluster-wide and outlive the scratch database. Without
-// manage_owners, an owner change may be refused (tolerantOwnerChange).
-func (l *loader) sql(i int) string {
-	st := l.stmts[i]
+// batchWriter writes a batch (loader.batch), or its pieces one after the
+// other (LoadParsing).
+type batchWriter struct {
+	strings.Builder
+	opts LoadOptions
+	file string // the file of the statement written last
+}
+
+// enter starts the statements of file: the session's settings are reset
+// after another file's.
+func (w *batchWriter) enter(file string) {
+	if file != w.file {
+		if w.file != "" {
+			w.WriteString(resetSession + ";\n")
+		}
+		w.file = file
+	}
+}
+
+// add writes st, or reports that it cannot run in the batch: those run
+// after it, one by one.
+func (w *batchWriter) add(st source.Statement) bool {
+	w.enter(st.File)
+	if st.NoTransaction || st.Late {
+		return false
+	}
+	w.WriteString(statementSQL(st, w.opts))
+	w.WriteString(";\n")
+	return true
+}
+
+// sql is the text to run for statement i.
+func (l *loader) sql(i int) string { return statementSQL(l.stmts[i], l.opts) }
+
+// statementSQL is the text to run for st. CREATE ROLE tolerates an
+// existing role: roles are cluster-wide and outlive the scratch database.
+// Without manage_owners, an owner change may be refused
+// (tolerantOwnerChange).
+func statementSQL(st source.Statement, opts LoadOptions) string {
 	switch {
 	case st.Node == "CreateRoleStmt":
 		return doBlock(st.SQL, "duplicate_object")
-	case st.Node == "AlterOwnerStmt" && !l.opts.Owners:
+	case st.Node == "AlterOwnerStmt" && !opts.Owners:
 		return tolerantOwnerChange(st.SQL)
 	}
 	return st.SQL

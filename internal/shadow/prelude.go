@@ -88,9 +88,10 @@ func withoutPrelude(set *source.Set, outside *model.Model) *source.Set {
 	return &c
 }
 
-// preludeMade reports whether st creates a schema or extension of outside.
+// preludeMade reports whether st creates a schema or extension of outside
+// (which may be nil: nothing).
 func preludeMade(st source.Statement, outside *model.Model) bool {
-	if st.Node != "CreateExtensionStmt" && st.Node != "CreateSchemaStmt" {
+	if outside == nil || st.Node != "CreateExtensionStmt" && st.Node != "CreateSchemaStmt" {
 		return false
 	}
 	tree, err := pg_query.Parse(st.SQL)

@@ -53,8 +53,9 @@ func dsnServer(t *testing.T) *Server {
 	return srv
 }
 
-// load loads the set into a fresh database of srv and returns a connection
-// to that database (closed and dropped after the test) and Load's error.
+// load loads the set into a fresh database of srv, as commands do
+// (LoadParsing), and returns a connection to that database (closed and
+// dropped after the test) and the load's error.
 func load(t *testing.T, srv *Server, set *source.Set) (*pgx.Conn, error) {
 	t.Helper()
 	ctx := context.Background()
@@ -68,7 +69,7 @@ func load(t *testing.T, srv *Server, set *source.Set) (*pgx.Conn, error) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close(ctx) })
-	err = Load(ctx, conn, set, srv.LoadOptions())
+	_, err = LoadParsing(ctx, conn, Parsed(set), nil, srv.LoadOptions())
 	return conn, err
 }
 

@@ -175,8 +175,18 @@ func (f *Files) Dir() string { return f.dir }
 // major (see LoadFor). Files are parsed on every core; statements, hints
 // and problems keep the files' order.
 func (f *Files) Parse(major int) (*Set, error) {
+	return f.ParseEach(major, nil)
+}
+
+// ParseEach is Parse that also hands each (when not nil) the set's
+// statements as they are parsed and checked, in order, a run at a time,
+// before it returns; the returned Set's statements are all those runs.
+// Statements a check rejects are not handed on, so when there are
+// problems each has seen only part of the set.
+func (f *Files) ParseEach(major int, each func([]Statement)) (*Set, error) {
 	set := &Set{Dir: f.dir, names: map[Name]bool{}, hash: f.hash}
 	parsed := make([]parsedFile, len(f.rels))
+	order := newInOrder(len(f.rels), each)
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(f.rels)) {
@@ -184,7 +194,8 @@ func (f *Files) Parse(major int) (*Set, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				parsed[i] = f.parseFile(i, major)
+				parsed[i] = f.parseFile(i, major, order.of(i))
+				order.done(i)
 			}
 		}()
 	}
@@ -217,31 +228,51 @@ type parsedFile struct {
 	problems   []error
 }
 
-// parseFile splits and checks the i-th file.
-func (f *Files) parseFile(i, major int) parsedFile {
+// parseFile splits and checks the i-th file, handing each (when not nil)
+// the statements that pass the checks as they are parsed.
+func (f *Files) parseFile(i, major int, each func([]Statement)) parsedFile {
 	file := filepath.Join(f.dir, filepath.FromSlash(f.rels[i]))
 	data := f.data[i]
 	out := parsedFile{names: map[Name]bool{}}
-	stmts, err := split(file, string(data))
+	// check keeps the statements that pass the checks and returns them.
+	check := func(stmts []parsed) []Statement {
+		n := len(out.statements)
+		for _, st := range stmts {
+			if isTransactionWrapper(st) {
+				continue
+			}
+			if st.Unparsed && major < FallbackMajor {
+				out.problems = append(out.problems, st.parseErr)
+				continue
+			}
+			if e := reject(st); e != nil {
+				out.problems = append(out.problems, e)
+				continue
+			}
+			out.statements = append(out.statements, st.Statement)
+			if !st.IsSetting() {
+				collectNames(st.node, out.names)
+			}
+		}
+		return out.statements[n:len(out.statements):len(out.statements)]
+	}
+	handed := false
+	stmts, pieces, err := splitEach(file, string(data), func(run []parsed) {
+		if kept := check(run); len(kept) > 0 && each != nil {
+			each(kept)
+			handed = true
+		}
+	})
 	if err != nil {
 		out.problems = append(out.problems, err)
 		return out
 	}
-	for _, st := range stmts {
-		if isTransactionWrapper(st) {
-			continue
-		}
-		if st.Unparsed && major < FallbackMajor {
-			out.problems = append(out.problems, st.parseErr)
-			continue
-		}
-		if e := reject(st); e != nil {
-			out.problems = append(out.problems, e)
-			continue
-		}
-		out.statements = append(out.statements, st.Statement)
-		if !st.IsSetting() {
-			collectNames(st.node, out.names)
+	if !pieces {
+		// Parsed whole: checked here. When some pieces were handed on
+		// before, the rest is not (the receiver sees a different set).
+		out.statements, out.problems, out.names = nil, nil, map[Name]bool{}
+		if kept := check(stmts); len(kept) > 0 && each != nil && !handed {
+			each(kept)
 		}
 	}
 	hints, err := ParseHints(file, string(data))

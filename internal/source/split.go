@@ -61,16 +61,117 @@ func WarmParser() {
 }
 
 func split(file, sql string) ([]parsed, error) {
+	out, _, err := splitEach(file, sql, nil)
+	return out, err
+}
+
+// pieceBytes is about how much SQL one piece of a large file holds
+// (splitEach): its parse takes a few milliseconds.
+const pieceBytes = 32 << 10
+
+// splitEach is split that, for a large file, also hands the statements to
+// each (when not nil) as they are parsed: the file is cut where the parser
+// ends its statements (found without building syntax trees) and parsed a
+// piece at a time, so that what runs the statements can begin before the
+// whole file is parsed. pieces reports that each was given every
+// statement, in order; else the file was parsed whole, and each may have
+// been given some of them first (a piece that did not parse as it should,
+// which the parser's split rules out).
+func splitEach(file, sql string, each func([]parsed)) (out []parsed, pieces bool, err error) {
 	// Editors on Windows start files with a byte order mark; PostgreSQL's
 	// parser takes it for a stray character. Lines do not move.
 	sql = strings.TrimPrefix(sql, "\ufeff")
 	// pg_query reads a C string: a NUL byte would silently end the input.
 	if i := strings.IndexByte(sql, 0); i >= 0 {
-		return nil, &Error{File: file, Line: lineAt(sql, i), Msg: "the file contains a NUL byte; SQL files must be plain text"}
+		return nil, false, &Error{File: file, Line: lineAt(sql, i), Msg: "the file contains a NUL byte; SQL files must be plain text"}
 	}
 	if !utf8.ValidString(sql) {
-		return nil, &Error{File: file, Line: lineAt(sql, firstInvalidUTF8(sql)), Msg: "the file is not valid UTF-8; save it as UTF-8"}
+		return nil, false, &Error{File: file, Line: lineAt(sql, firstInvalidUTF8(sql)), Msg: "the file is not valid UTF-8; save it as UTF-8"}
 	}
+	if each != nil {
+		if out, ok := splitPieces(file, sql, each); ok {
+			return out, true, nil
+		}
+	}
+	out, err = splitWhole(file, sql)
+	return out, false, err
+}
+
+// splitPieces parses sql a piece at a time (see splitEach); ok is false
+// when it is not cut, or a piece does not parse cleanly.
+func splitPieces(file, sql string, each func([]parsed)) (out []parsed, ok bool) {
+	cuts := pieceCuts(sql)
+	if cuts == nil {
+		return nil, false
+	}
+	lines := newLineIndex(sql)
+	for i := 0; i+1 < len(cuts); i++ {
+		base, limit := cuts[i], cuts[i+1]
+		piece := sql[base:limit]
+		sr, err := pg_query.Scan(piece)
+		if err != nil {
+			return nil, false
+		}
+		tree, err := pg_query.Parse(piece)
+		if err != nil {
+			return nil, false
+		}
+		for _, t := range sr.Tokens { // positions in the file
+			t.Start += int32(base)
+			t.End += int32(base)
+		}
+		if metaCommand(file, sql, sr.Tokens) != nil {
+			return nil, false
+		}
+		n := len(out)
+		out = appendParsed(out, file, sql, lines, base, limit, sr.Tokens, tree)
+		each(out[n:])
+	}
+	return out, true
+}
+
+// pieceCuts returns the offsets at which sql is cut into pieces of about
+// pieceBytes, each ending with a whole statement (the first is 0, the last
+// len(sql)), or nil when sql is one piece or the parser's split cannot be
+// placed in it.
+func pieceCuts(sql string) []int {
+	if len(sql) < 2*pieceBytes {
+		return nil
+	}
+	// Each statement's text runs from just after the semicolon that ends
+	// the one before (empty statements aside) to its own semicolon.
+	stmts, err := pg_query.SplitWithParser(sql, false)
+	if err != nil || len(stmts) < 2 {
+		return nil
+	}
+	cuts := []int{0}
+	pos := 0
+	for _, s := range stmts {
+		start := pos
+		for !strings.HasPrefix(sql[start:], s) {
+			if start == len(sql) || (sql[start] != ';' && !isSpace(sql[start])) {
+				return nil
+			}
+			start++
+		}
+		if start-cuts[len(cuts)-1] >= pieceBytes {
+			cuts = append(cuts, start)
+		}
+		pos = start + len(s)
+	}
+	if len(cuts) == 1 {
+		return nil
+	}
+	return append(cuts, len(sql))
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
+
+// splitWhole is split for text already checked to be UTF-8 without NUL
+// bytes: the whole file parsed at once.
+func splitWhole(file, sql string) ([]parsed, error) {
 	// The scan and the parse are independent: on a large file the scan
 	// runs on another core meanwhile.
 	var tokens []*pg_query.ScanToken

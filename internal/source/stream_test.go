@@ -1,0 +1,178 @@
+package source
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// largeFile is SQL of about size bytes whose statements are of every shape
+// that ends in odd places: semicolons in bodies, empty statements,
+// comments before and after, a last statement without a semicolon.
+func largeFile(size int) string {
+	var b strings.Builder
+	for i := 0; b.Len() < size; i++ {
+		switch i % 6 {
+		case 0:
+			fmt.Fprintf(&b, "-- table %d\nCREATE TABLE t%d (id bigint PRIMARY KEY, note text DEFAULT ';');\n", i, i)
+		case 1:
+			fmt.Fprintf(&b, "CREATE FUNCTION f%d() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\n  SELECT 2;\nEND;\n", i)
+		case 2:
+			fmt.Fprintf(&b, "CREATE FUNCTION g%d() RETURNS int LANGUAGE plpgsql AS $$\nBEGIN\n  RETURN 1;\nEND;\n$$;\n", i)
+		case 3:
+			fmt.Fprintf(&b, "; ;\n/* between; */ CREATE INDEX i%d ON t%d (note);", i, i-3)
+		case 4:
+			fmt.Fprintf(&b, "\nCOMMENT ON TABLE t%d IS 'a; b';\n", i-4)
+		case 5:
+			fmt.Fprintf(&b, "CREATE VIEW v%d AS SELECT id FROM t%d   ;\n", i, i-5)
+		}
+	}
+	b.WriteString("CREATE TABLE last_one (x int) -- no semicolon")
+	return b.String()
+}
+
+func TestParseEachHandsOnLargeFilesInPieces(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"a_large.sql": largeFile(5 * pieceBytes),
+		"b_small.sql": "CREATE TABLE small (x int);\nCREATE INDEX ON small (x);\n",
+		"c_large.sql": strings.ReplaceAll(largeFile(3*pieceBytes), "t", "u"),
+	}
+	for name, sql := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(sql), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := read.Parse(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var runs [][]Statement
+	set, err := read.ParseEach(0, func(run []Statement) {
+		mu.Lock()
+		defer mu.Unlock()
+		runs = append(runs, run)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var handed []Statement
+	for _, run := range runs {
+		handed = append(handed, run...)
+	}
+	if !reflect.DeepEqual(handed, set.Statements) {
+		t.Fatalf("the runs handed on (%d statements) are not the set's %d statements in order", len(handed), len(set.Statements))
+	}
+	if !reflect.DeepEqual(set.Statements, whole.Statements) {
+		t.Fatal("parsed in pieces, the statements differ from the file parsed whole")
+	}
+	// Five pieces and more of the first file, three of the last, one of
+	// the small one.
+	if len(runs) < 8 {
+		t.Fatalf("%d runs handed on, want the large files in pieces", len(runs))
+	}
+	for _, st := range set.Statements {
+		if strings.HasPrefix(st.SQL, ";") || strings.HasSuffix(st.SQL, ";") || strings.HasPrefix(st.SQL, "--") {
+			t.Fatalf("statement text %q keeps a terminator or comment", st.SQL)
+		}
+	}
+	last := set.Statements[len(set.Statements)-1]
+	if last.SQL != strings.ReplaceAll("CREATE TABLE last_one (x int)", "t", "u") || last.File != filepath.Join(dir, "c_large.sql") {
+		t.Fatalf("last statement %q in %s", last.SQL, last.File)
+	}
+}
+
+func TestPieceCuts(t *testing.T) {
+	sql := largeFile(4 * pieceBytes)
+	cuts := pieceCuts(sql)
+	if len(cuts) < 4 || cuts[0] != 0 || cuts[len(cuts)-1] != len(sql) {
+		t.Fatalf("cuts %v of %d bytes", cuts, len(sql))
+	}
+	// Every piece parses to whole statements: together, the file's.
+	var n int
+	for i := 0; i+1 < len(cuts); i++ {
+		stmts, err := Split("piece.sql", sql[cuts[i]:cuts[i+1]])
+		if err != nil {
+			t.Fatalf("piece %d: %v", i, err)
+		}
+		n += len(stmts)
+	}
+	all, err := Split("file.sql", sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != len(all) {
+		t.Fatalf("pieces hold %d statements, the file %d", n, len(all))
+	}
+	if pieceCuts("CREATE TABLE a (x int);") != nil {
+		t.Fatal("a small file is cut")
+	}
+	if pieceCuts(sql+"\nCREATE TABLE broken (;") != nil {
+		t.Fatal("a file that does not parse is cut")
+	}
+}
+
+func TestParseEachWithProblemsHandsOnOnlyCheckedStatements(t *testing.T) {
+	dir := t.TempDir()
+	sql := largeFile(3*pieceBytes) + ";\nINSERT INTO t0 VALUES (1);\n"
+	if err := os.WriteFile(filepath.Join(dir, "s.sql"), []byte(sql), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	read, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var handed []Statement
+	if _, err := read.ParseEach(0, func(run []Statement) { handed = append(handed, run...) }); err == nil {
+		t.Fatal("INSERT accepted")
+	}
+	for _, st := range handed {
+		if st.Node == "InsertStmt" {
+			t.Fatal("a rejected statement was handed on")
+		}
+	}
+}
+
+func TestStream(t *testing.T) {
+	s := NewStream()
+	ctx := context.Background()
+	got := make(chan []Statement)
+	go func() {
+		var all []Statement
+		for n := 0; ; {
+			stmts, more := s.Next(ctx, n)
+			if !more {
+				break
+			}
+			all = append(all, stmts...)
+			n += len(stmts)
+		}
+		got <- all
+	}()
+	a, b := Statement{SQL: "a"}, Statement{SQL: "b"}
+	s.Add([]Statement{a})
+	s.Add([]Statement{b})
+	want := &Set{Statements: []Statement{a, b}}
+	s.End(want, nil)
+	if all := <-got; !reflect.DeepEqual(all, want.Statements) {
+		t.Fatalf("read %v", all)
+	}
+	if set, err := s.Wait(); set != want || err != nil {
+		t.Fatalf("Wait: %v, %v", set, err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, more := NewStream().Next(cancelled, 0); more {
+		t.Fatal("Next went on after its context was done")
+	}
+}
