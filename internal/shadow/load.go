@@ -113,6 +113,12 @@ var (
 // after its own file's preceding SET statements, so file order does not
 // matter. What still fails is returned as a *LoadError.
 func Load(ctx context.Context, conn *pgx.Conn, set *source.Set, opts LoadOptions) error {
+	return loadAfter(ctx, conn, set, opts, nil)
+}
+
+// loadAfter is Load; when failed is not nil, the batch has been sent already
+// (by LoadParsing) and failed with it, and the load goes on from there.
+func loadAfter(ctx context.Context, conn *pgx.Conn, set *source.Set, opts LoadOptions, failed error) error {
 	if len(set.Statements) == 0 {
 		return nil
 	}
@@ -120,7 +126,11 @@ func Load(ctx context.Context, conn *pgx.Conn, set *source.Set, opts LoadOptions
 	var err error
 	for attempts := 0; ; {
 		batch, later := l.batch()
-		_, err = conn.Exec(ctx, batch)
+		if failed != nil {
+			err, failed = failed, nil
+		} else {
+			_, err = conn.Exec(ctx, batch)
+		}
 		if err == nil {
 			err = l.batchRan(ctx, later)
 			break
@@ -167,8 +177,9 @@ func Load(ctx context.Context, conn *pgx.Conn, set *source.Set, opts LoadOptions
 // would send is sent a piece at a time as the parse goes, in one
 // transaction, committed once the whole set is known to be what was sent;
 // the load then goes on as Load's does after its batch. When the pieces
-// fail, or the set is not what was sent, the transaction is rolled back
-// and Load loads the set. Statements that create what outside has made
+// fail, the transaction is rolled back and the load goes on as Load's does
+// after its batch failed; when the set is not what was sent, it is rolled
+// back and Load loads the set. Statements that create what outside has made
 // (see withoutPrelude) are left out. A set that does not parse is the
 // error, and nothing of it is left.
 func LoadParsing(ctx context.Context, conn *pgx.Conn, src Parsing, outside *model.Model, opts LoadOptions) (*source.Set, error) {
@@ -177,15 +188,15 @@ func LoadParsing(ctx context.Context, conn *pgx.Conn, src Parsing, outside *mode
 	}
 	w := batchWriter{opts: opts}
 	var sent []source.Statement
-	failed := false
+	var failed error // the piece that failed: the transaction is aborted
 	for {
 		stmts, more := src.Next(ctx, len(sent))
 		if !more {
 			break
 		}
 		sent = append(sent, stmts...)
-		if failed {
-			continue // the transaction is aborted: wait for the set
+		if failed != nil {
+			continue // wait for the set
 		}
 		w.Reset()
 		for _, st := range stmts {
@@ -194,12 +205,12 @@ func LoadParsing(ctx context.Context, conn *pgx.Conn, src Parsing, outside *mode
 			}
 		}
 		if w.Len() > 0 {
-			_, err := conn.Exec(ctx, w.String())
-			failed = err != nil
+			_, failed = conn.Exec(ctx, w.String())
 		}
 	}
 	set, err := src.Wait()
-	if err == nil && ctx.Err() == nil && !failed && slices.Equal(sent, set.Statements) {
+	same := err == nil && slices.Equal(sent, set.Statements)
+	if same && failed == nil && ctx.Err() == nil {
 		if _, cerr := conn.Exec(ctx, "COMMIT"); cerr == nil {
 			set = withoutPrelude(set, outside)
 			if len(set.Statements) == 0 {
@@ -209,6 +220,7 @@ func LoadParsing(ctx context.Context, conn *pgx.Conn, src Parsing, outside *mode
 			_, later := l.batch()
 			return set, l.finish(ctx, l.batchRan(ctx, later))
 		}
+		same = false // nothing committed, for a reason of its own
 	} else if _, rerr := conn.Exec(ctx, "ROLLBACK"); rerr != nil && err == nil {
 		err = fmt.Errorf("load the schema source into the shadow database: %w", rerr)
 	}
@@ -218,7 +230,12 @@ func LoadParsing(ctx context.Context, conn *pgx.Conn, src Parsing, outside *mode
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return set, Load(ctx, conn, withoutPrelude(set, outside), opts)
+	if !same {
+		failed = nil // the batch of this set has not been sent
+	}
+	// The whole batch, sent in pieces, failed as the batch would have:
+	// Load goes on from its failure rather than send it again.
+	return set, loadAfter(ctx, conn, withoutPrelude(set, outside), opts, failed)
 }
 
 // Parsing is a source being parsed, as LoadParsing takes it: its

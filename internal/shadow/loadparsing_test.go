@@ -167,3 +167,37 @@ func TestLoadParsingKeepsLateStatementsLast(t *testing.T) {
 		t.Fatalf("relations = %s, want %s", rels, want)
 	}
 }
+
+func TestLoadParsingDoesNotSendAFailedBatchAgain(t *testing.T) {
+	srv := dsnServer(t)
+	ctx := context.Background()
+	db, err := srv.CreateDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Drop(ctx) })
+	conn, err := db.Connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(ctx) })
+	// A sequence counts the runs of the batch: nextval is not undone by
+	// the rollback of a batch that fails.
+	if _, err := conn.Exec(ctx, "CREATE SEQUENCE runs"); err != nil {
+		t.Fatal(err)
+	}
+	set := sourceSet(t, map[string]string{
+		"1.sql": "DO $$ BEGIN PERFORM nextval('runs'); END $$;\nCREATE VIEW v AS SELECT id FROM t;",
+		"2.sql": "CREATE TABLE t (id int);",
+	})
+	if _, err := LoadParsing(ctx, conn, Parsed(set), nil, srv.LoadOptions()); err != nil {
+		t.Fatal(err)
+	}
+	if rels, want := relations(t, conn), "public.runs:S public.t:r public.v:v"; rels != want {
+		t.Fatalf("relations = %s, want %s", rels, want)
+	}
+	// Once as the batch (failing at the view), once statement by statement.
+	if got := queryString(t, conn, "SELECT last_value::text FROM runs"); got != "2" {
+		t.Fatalf("the DO block ran %s times, want 2: the failed batch was sent again", got)
+	}
+}
