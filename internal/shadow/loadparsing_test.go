@@ -15,30 +15,35 @@ import (
 // srv; the returned function waits for its result.
 func loadingStream(t *testing.T, srv *Server, stream *source.Stream) (db *Database, conn *pgx.Conn, result func() (*source.Set, error)) {
 	t.Helper()
-	ctx := context.Background()
-	db, err := srv.CreateDatabase(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Drop(ctx) })
-	conn, err = db.Connect(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close(ctx) })
+	db, conn = scratchDatabase(t, srv)
 	type res struct {
 		set *source.Set
 		err error
 	}
 	done := make(chan res, 1)
 	go func() {
-		set, err := LoadParsing(ctx, conn, stream, nil, srv.LoadOptions())
+		set, err := LoadParsing(context.Background(), conn, stream, nil, srv.LoadOptions())
 		done <- res{set, err}
 	}()
 	return db, conn, func() (*source.Set, error) {
 		r := <-done
 		return r.set, r.err
 	}
+}
+
+// loadRuns loads, with LoadParsing, a source parsed as the runs of
+// statements given, whose parse ends with set and err; it returns a
+// session on the database and the load's error.
+func loadRuns(t *testing.T, srv *Server, runs [][]source.Statement, set *source.Set, err error) (*pgx.Conn, error) {
+	t.Helper()
+	stream := source.NewStream()
+	_, conn, result := loadingStream(t, srv, stream)
+	for _, run := range runs {
+		stream.Add(run)
+	}
+	stream.End(set, err)
+	_, err = result()
+	return conn, err
 }
 
 // uncommittedTables waits (up to 10 s) until the database's loading
@@ -101,12 +106,9 @@ func TestLoadParsingRunsStatementsBeforeTheParseEnds(t *testing.T) {
 func TestLoadParsingLeavesNothingOfASourceThatDoesNotParse(t *testing.T) {
 	srv := dsnServer(t)
 	set := sourceSet(t, map[string]string{"1.sql": "CREATE TABLE a (id int);\nCREATE TABLE b (id int);"})
-	stream := source.NewStream()
-	_, conn, result := loadingStream(t, srv, stream)
-	stream.Add(set.Statements[:1])
 	broken := &source.Error{File: "2.sql", Line: 3, Msg: "syntax error at or near \"TABLEE\""}
-	stream.End(nil, broken)
-	if _, err := result(); err != broken {
+	conn, err := loadRuns(t, srv, [][]source.Statement{set.Statements[:1]}, nil, broken)
+	if err != broken {
 		t.Fatalf("got %v, want the parse's error", err)
 	}
 	if rels := relations(t, conn); rels != "" {
@@ -121,11 +123,8 @@ func TestLoadParsingFallsBackToLoad(t *testing.T) {
 		"1.sql": "CREATE VIEW v AS SELECT id FROM t;",
 		"2.sql": "CREATE TABLE t (id int);",
 	})
-	stream := source.NewStream()
-	_, conn, result := loadingStream(t, srv, stream)
-	stream.Add(set.Statements)
-	stream.End(set, nil)
-	if _, err := result(); err != nil {
+	conn, err := loadRuns(t, srv, [][]source.Statement{set.Statements}, set, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if rels, want := relations(t, conn), "public.t:r public.v:v"; rels != want {
@@ -136,11 +135,8 @@ func TestLoadParsingFallsBackToLoad(t *testing.T) {
 	// it) is loaded as it is, and nothing else.
 	sent := sourceSet(t, map[string]string{"1.sql": "CREATE TABLE sent_only (id int);"})
 	final := sourceSet(t, map[string]string{"1.sql": "CREATE TABLE final_only (id int);"})
-	stream = source.NewStream()
-	_, conn, result = loadingStream(t, srv, stream)
-	stream.Add(sent.Statements)
-	stream.End(final, nil)
-	if _, err := result(); err != nil {
+	conn, err = loadRuns(t, srv, [][]source.Statement{sent.Statements}, final, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if rels := relations(t, conn); rels != "public.final_only:r" {
@@ -154,13 +150,12 @@ func TestLoadParsingKeepsLateStatementsLast(t *testing.T) {
 		"1.sql": "ALTER DEFAULT PRIVILEGES REVOKE SELECT ON TABLES FROM PUBLIC;",
 		"2.sql": "CREATE TABLE t (id int);\nCREATE INDEX CONCURRENTLY t_id ON t (id);",
 	})
-	stream := source.NewStream()
-	_, conn, result := loadingStream(t, srv, stream)
+	var runs [][]source.Statement
 	for _, st := range set.Statements {
-		stream.Add([]source.Statement{st})
+		runs = append(runs, []source.Statement{st})
 	}
-	stream.End(set, nil)
-	if _, err := result(); err != nil {
+	conn, err := loadRuns(t, srv, runs, set, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if rels, want := relations(t, conn), "public.t:r public.t_id:i"; rels != want {
@@ -171,16 +166,7 @@ func TestLoadParsingKeepsLateStatementsLast(t *testing.T) {
 func TestLoadParsingDoesNotSendAFailedBatchAgain(t *testing.T) {
 	srv := dsnServer(t)
 	ctx := context.Background()
-	db, err := srv.CreateDatabase(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Drop(ctx) })
-	conn, err := db.Connect(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close(ctx) })
+	_, conn := scratchDatabase(t, srv)
 	// A sequence counts the runs of the batch: nextval is not undone by
 	// the rollback of a batch that fails.
 	if _, err := conn.Exec(ctx, "CREATE SEQUENCE runs"); err != nil {

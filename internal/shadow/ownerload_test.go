@@ -74,16 +74,7 @@ func TestLoadEventTriggerOwnerOnShadowDSN(t *testing.T) {
 	pgtest.NewDatabase(t).Exec(t, "DO $$ BEGIN CREATE ROLE pgflux_test_et_owner NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
 	set := sourceSet(t, eventTriggerOwnedBy("pgflux_test_et_owner", false))
 	ctx := context.Background()
-	db, err := srv.CreateDatabase(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Drop(ctx) })
-	conn, err := db.Connect(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	_, conn := scratchDatabase(t, srv)
 	opts := srv.LoadOptions()
 	if err := Load(ctx, conn, set, opts); err != nil {
 		t.Errorf("owners not managed: %v", err)

@@ -58,6 +58,15 @@ func dsnServer(t *testing.T) *Server {
 // dropped after the test) and the load's error.
 func load(t *testing.T, srv *Server, set *source.Set) (*pgx.Conn, error) {
 	t.Helper()
+	_, conn := scratchDatabase(t, srv)
+	_, err := LoadParsing(context.Background(), conn, Parsed(set), nil, srv.LoadOptions())
+	return conn, err
+}
+
+// scratchDatabase creates a database of srv and connects to it, both
+// dropped and closed after the test.
+func scratchDatabase(t *testing.T, srv *Server) (*Database, *pgx.Conn) {
+	t.Helper()
 	ctx := context.Background()
 	db, err := srv.CreateDatabase(ctx)
 	if err != nil {
@@ -69,8 +78,7 @@ func load(t *testing.T, srv *Server, set *source.Set) (*pgx.Conn, error) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close(ctx) })
-	_, err = LoadParsing(ctx, conn, Parsed(set), nil, srv.LoadOptions())
-	return conn, err
+	return db, conn
 }
 
 func mustLoad(t *testing.T, srv *Server, set *source.Set) *pgx.Conn {
