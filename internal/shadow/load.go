@@ -208,6 +208,11 @@ func LoadParsing(ctx context.Context, conn *pgx.Conn, src Parsing, outside *mode
 			_, failed = conn.Exec(ctx, w.String())
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		// Called off: the parse is not waited for, and the session, its
+		// transaction open, goes with the scratch database.
+		return nil, err
+	}
 	set, err := src.Wait()
 	same := err == nil && slices.Equal(sent, set.Statements)
 	if same && failed == nil && ctx.Err() == nil {

@@ -2,6 +2,7 @@ package shadow
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -185,5 +186,27 @@ func TestLoadParsingDoesNotSendAFailedBatchAgain(t *testing.T) {
 	// Once as the batch (failing at the view), once statement by statement.
 	if got := queryString(t, conn, "SELECT last_value::text FROM runs"); got != "2" {
 		t.Fatalf("the DO block ran %s times, want 2: the failed batch was sent again", got)
+	}
+}
+
+func TestLoadParsingCalledOffDoesNotWaitForTheParse(t *testing.T) {
+	srv := dsnServer(t)
+	_, conn := scratchDatabase(t, srv)
+	stream := source.NewStream()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := LoadParsing(ctx, conn, stream, nil, srv.LoadOptions())
+		done <- err
+	}()
+	stream.Add(sourceSet(t, map[string]string{"1.sql": "CREATE TABLE a (id int);"}).Statements)
+	cancel() // Ctrl-C while the parse goes on
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("got %v, want the context's error", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a load called off waited for the parse to end")
 	}
 }
