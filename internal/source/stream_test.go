@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/pg-flux/pg-flux/internal/corpus"
 )
 
 // largeFile is SQL of about size bytes whose statements are of every shape
@@ -174,5 +176,55 @@ func TestStream(t *testing.T) {
 	cancel()
 	if _, more := NewStream().Next(cancelled, 0); more {
 		t.Fatal("Next went on after its context was done")
+	}
+}
+
+func TestPiecesParseTheCorpusAsTheWholeFile(t *testing.T) {
+	dir, err := corpus.Dir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas, err := corpus.Schemas(dir)
+	if err != nil || len(schemas) == 0 {
+		t.Fatalf("no corpus schemas in %s: %v", dir, err)
+	}
+	cut := 0
+	for _, name := range schemas {
+		path := filepath.Join(dir, name, "schema.sql")
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole, err := split(path, string(data))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var handed []Statement
+		out, pieces, err := splitEach(path, string(data), func(run []parsed) {
+			for _, p := range run {
+				handed = append(handed, p.Statement)
+			}
+		})
+		if err != nil {
+			t.Fatalf("%s in pieces: %v", name, err)
+		}
+		if len(data) >= 2*pieceBytes && !pieces {
+			t.Errorf("%s (%d bytes) was not parsed in pieces", name, len(data))
+		}
+		if !pieces {
+			continue
+		}
+		cut++
+		if len(handed) != len(whole) || len(out) != len(whole) {
+			t.Fatalf("%s: %d statements handed on, %d returned, %d parsed whole", name, len(handed), len(out), len(whole))
+		}
+		for i := range whole {
+			if handed[i] != whole[i].Statement || out[i].Statement != whole[i].Statement {
+				t.Fatalf("%s: statement %d differs in pieces:\n%+v\nwhole:\n%+v", name, i, handed[i], whole[i].Statement)
+			}
+		}
+	}
+	if cut == 0 {
+		t.Fatal("no corpus schema was large enough to be cut")
 	}
 }
