@@ -16,6 +16,7 @@ fuzztime="${FUZZTIME:-20000x}"
 
 targets=(
   "./internal/source FuzzSplit"
+  "./internal/source FuzzPieces"
   "./internal/source FuzzParseHints"
   "./internal/migration FuzzParseFile"
   "./internal/config FuzzParse"

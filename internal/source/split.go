@@ -89,7 +89,7 @@ func splitEach(file, sql string, each func([]parsed)) (out []parsed, pieces bool
 		return nil, false, &Error{File: file, Line: lineAt(sql, firstInvalidUTF8(sql)), Msg: "the file is not valid UTF-8; save it as UTF-8"}
 	}
 	if each != nil {
-		if out, ok := splitPieces(file, sql, each); ok {
+		if out, ok := splitPieces(file, sql, pieceBytes, each); ok {
 			return out, true, nil
 		}
 	}
@@ -97,10 +97,11 @@ func splitEach(file, sql string, each func([]parsed)) (out []parsed, pieces bool
 	return out, false, err
 }
 
-// splitPieces parses sql a piece at a time (see splitEach); ok is false
-// when it is not cut, or a piece does not parse cleanly.
-func splitPieces(file, sql string, each func([]parsed)) (out []parsed, ok bool) {
-	cuts := pieceCuts(sql)
+// splitPieces parses sql a piece of about size bytes at a time (see
+// splitEach); ok is false when it is not cut, or a piece does not parse
+// cleanly.
+func splitPieces(file, sql string, size int, each func([]parsed)) (out []parsed, ok bool) {
+	cuts := pieceCuts(sql, size)
 	if cuts == nil {
 		return nil, false
 	}
@@ -131,11 +132,11 @@ func splitPieces(file, sql string, each func([]parsed)) (out []parsed, ok bool) 
 }
 
 // pieceCuts returns the offsets at which sql is cut into pieces of about
-// pieceBytes, each ending with a whole statement (the first is 0, the last
+// size bytes, each ending with a whole statement (the first is 0, the last
 // len(sql)), or nil when sql is one piece or the parser's split cannot be
 // placed in it.
-func pieceCuts(sql string) []int {
-	if len(sql) < 2*pieceBytes {
+func pieceCuts(sql string, size int) []int {
+	if len(sql) < 2*size {
 		return nil
 	}
 	// Each statement's text runs from just after the semicolon that ends
@@ -154,7 +155,7 @@ func pieceCuts(sql string) []int {
 			}
 			start++
 		}
-		if start-cuts[len(cuts)-1] >= pieceBytes {
+		if start-cuts[len(cuts)-1] >= size {
 			cuts = append(cuts, start)
 		}
 		pos = start + len(s)

@@ -96,7 +96,7 @@ func TestParseEachHandsOnLargeFilesInPieces(t *testing.T) {
 
 func TestPieceCuts(t *testing.T) {
 	sql := largeFile(4 * pieceBytes)
-	cuts := pieceCuts(sql)
+	cuts := pieceCuts(sql, pieceBytes)
 	if len(cuts) < 4 || cuts[0] != 0 || cuts[len(cuts)-1] != len(sql) {
 		t.Fatalf("cuts %v of %d bytes", cuts, len(sql))
 	}
@@ -116,10 +116,10 @@ func TestPieceCuts(t *testing.T) {
 	if n != len(all) {
 		t.Fatalf("pieces hold %d statements, the file %d", n, len(all))
 	}
-	if pieceCuts("CREATE TABLE a (x int);") != nil {
+	if pieceCuts("CREATE TABLE a (x int);", pieceBytes) != nil {
 		t.Fatal("a small file is cut")
 	}
-	if pieceCuts(sql+"\nCREATE TABLE broken (;") != nil {
+	if pieceCuts(sql+"\nCREATE TABLE broken (;", pieceBytes) != nil {
 		t.Fatal("a file that does not parse is cut")
 	}
 }
