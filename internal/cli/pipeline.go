@@ -110,7 +110,7 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	}
 	buildID := shadow.BuildID(Version)
 	src := loadSource(s.SchemaDir, cache, buildID)
-	defer src.wait() // it may still be writing the parse to the cache
+	defer func() { <-src.done }() // it may still be writing the parse to the cache
 	if upTo >= stagePlan {
 		// The plan's statements are parsed to classify them, even when
 		// the source comes from the cache.
@@ -201,7 +201,7 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	}()
 
 	// The source is checked for the server's major as a whole, once parsed.
-	checked := &checkedSource{Stream: src.stream, major: t.Major}
+	checked := newCheckedSource(src.stream, t.Major)
 	files, err := src.read()
 	if err != nil {
 		return err
@@ -274,11 +274,9 @@ func cacheState(c *shadow.Cache, hit bool) string {
 
 // sourceLoad is the source being parsed in the background.
 type sourceLoad struct {
-	done   chan struct{}
-	stream *source.Stream // the statements as they are parsed
-	set    *source.Set
-	hit    bool // read back from the cache
-	err    error
+	done   chan struct{}  // closed once parsed and written to the cache
+	stream *source.Stream // the statements as they are parsed, then the set
+	hit    bool           // read back from the cache
 	ms     int64
 
 	known  chan struct{} // closed once files and cached are set, before the parse
@@ -296,7 +294,6 @@ func loadSource(dir string, cache *shadow.Cache, buildID string) *sourceLoad {
 		defer func() { l.ms = since(began) }()
 		files, err := source.Read(dir)
 		if err != nil {
-			l.err = err
 			l.stream.End(nil, err)
 			close(l.known)
 			return
@@ -304,7 +301,7 @@ func loadSource(dir string, cache *shadow.Cache, buildID string) *sourceLoad {
 		l.files = files
 		l.cached = shadow.ParseCached(cache, files, source.FallbackMajor, buildID)
 		close(l.known)
-		l.set, l.hit, l.err = shadow.CachedParse(cache, files, source.FallbackMajor, buildID, l.stream)
+		_, l.hit, _ = shadow.CachedParse(cache, files, source.FallbackMajor, buildID, l.stream)
 	}()
 	return l
 }
@@ -313,29 +310,33 @@ func loadSource(dir string, cache *shadow.Cache, buildID string) *sourceLoad {
 func (l *sourceLoad) read() (*source.Files, error) {
 	<-l.known
 	if l.files == nil {
-		<-l.done
-		return nil, l.err
+		_, err := l.stream.Wait()
+		return nil, err
 	}
 	return l.files, nil
 }
 
 // checkedSource is the source being parsed, as the shadow loads it, whose
-// whole set is also checked for the server's major.
+// whole set is also checked (once) for the server's major.
 type checkedSource struct {
 	*source.Stream
-	major int
+	wait func() (*source.Set, error)
 }
 
-func (c *checkedSource) Wait() (*source.Set, error) {
-	set, err := c.Stream.Wait()
-	if err != nil {
-		return nil, err
-	}
-	if err := set.CheckMajor(c.major); err != nil {
-		return nil, err
-	}
-	return set, nil
+func newCheckedSource(stream *source.Stream, major int) *checkedSource {
+	return &checkedSource{Stream: stream, wait: sync.OnceValues(func() (*source.Set, error) {
+		set, err := stream.Wait()
+		if err != nil {
+			return nil, err
+		}
+		if err := set.CheckMajor(major); err != nil {
+			return nil, err
+		}
+		return set, nil
+	})}
 }
+
+func (c *checkedSource) Wait() (*source.Set, error) { return c.wait() }
 
 // likelyUnchanged says, as soon as the files are read, whether the source
 // is one parsed before: then the desired model is most likely cached too,
@@ -345,10 +346,8 @@ func (l *sourceLoad) likelyUnchanged() bool {
 	return l.cached
 }
 
-func (l *sourceLoad) wait() (*source.Set, error) {
-	<-l.done
-	return l.set, l.err
-}
+// wait returns the parse's result, once the parse has ended.
+func (l *sourceLoad) wait() (*source.Set, error) { return l.stream.Wait() }
 
 // liveInspection is the live model being read in the background, and what
 // it and the source use outside the managed schemas (catalog.Outside).

@@ -180,8 +180,8 @@ func loadAfter(ctx context.Context, conn *pgx.Conn, set *source.Set, opts LoadOp
 // fail, the transaction is rolled back and the load goes on as Load's does
 // after its batch failed; when the set is not what was sent, it is rolled
 // back and Load loads the set. Statements that create what outside has made
-// (see withoutPrelude) are left out. A set that does not parse is the
-// error, and nothing of it is left.
+// (see withoutPrelude) are left out. It returns the parsed set; a set that
+// does not parse is the error, and nothing of it is left.
 func LoadParsing(ctx context.Context, conn *pgx.Conn, src Parsing, outside *model.Model, opts LoadOptions) (*source.Set, error) {
 	if _, err := conn.Exec(ctx, "BEGIN"); err != nil {
 		return nil, fmt.Errorf("load the schema source into the shadow database: %w", err)
@@ -214,33 +214,40 @@ func LoadParsing(ctx context.Context, conn *pgx.Conn, src Parsing, outside *mode
 		return nil, err
 	}
 	set, err := src.Wait()
-	same := err == nil && slices.Equal(sent, set.Statements)
-	if same && failed == nil && ctx.Err() == nil {
-		if _, cerr := conn.Exec(ctx, "COMMIT"); cerr == nil {
-			set = withoutPrelude(set, outside)
-			if len(set.Statements) == 0 {
-				return set, nil
-			}
-			l := newLoader(conn, set.Statements, opts)
-			_, later := l.batch()
-			return set, l.finish(ctx, l.batchRan(ctx, later))
-		}
-		same = false // nothing committed, for a reason of its own
-	} else if _, rerr := conn.Exec(ctx, "ROLLBACK"); rerr != nil && err == nil {
-		err = fmt.Errorf("load the schema source into the shadow database: %w", rerr)
-	}
 	if err != nil {
+		_, _ = conn.Exec(ctx, "ROLLBACK") // the parse's error is the one to report
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	if !slices.Equal(sent, set.Statements) {
+		failed = nil // this set's batch has not been sent
+	} else if failed == nil {
+		if _, err := conn.Exec(ctx, "COMMIT"); err == nil {
+			return set, batchSent(ctx, conn, withoutPrelude(set, outside), opts)
+		}
+		// Not committed, for a reason of its own: loaded from the start.
 	}
-	if !same {
-		failed = nil // the batch of this set has not been sent
+	if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
+		return nil, fmt.Errorf("load the schema source into the shadow database: %w", err)
 	}
-	// The whole batch, sent in pieces, failed as the batch would have:
-	// Load goes on from its failure rather than send it again.
+	// When the batch, sent in pieces, failed as the whole batch would
+	// have, the load goes on from that failure rather than send it again.
 	return set, loadAfter(ctx, conn, withoutPrelude(set, outside), opts, failed)
+}
+
+// batchSent goes on with the load of set after its batch ran and was
+// committed (LoadParsing), as Load does.
+func batchSent(ctx context.Context, conn *pgx.Conn, set *source.Set, opts LoadOptions) error {
+	if len(set.Statements) == 0 {
+		return nil
+	}
+	l := newLoader(conn, set.Statements, opts)
+	var later []int
+	for i, st := range l.stmts {
+		if runsAfterBatch(st) {
+			later = append(later, i)
+		}
+	}
+	return l.finish(ctx, l.batchRan(ctx, later))
 }
 
 // Parsing is a source being parsed, as LoadParsing takes it: its
@@ -414,13 +421,17 @@ func (w *batchWriter) enter(file string) {
 // after it, one by one.
 func (w *batchWriter) add(st source.Statement) bool {
 	w.enter(st.File)
-	if st.NoTransaction || st.Late {
+	if runsAfterBatch(st) {
 		return false
 	}
 	w.WriteString(statementSQL(st, w.opts))
 	w.WriteString(";\n")
 	return true
 }
+
+// runsAfterBatch reports a statement that cannot run in the batch: it
+// runs after it, on its own.
+func runsAfterBatch(st source.Statement) bool { return st.NoTransaction || st.Late }
 
 // sql is the text to run for statement i.
 func (l *loader) sql(i int) string { return statementSQL(l.stmts[i], l.opts) }

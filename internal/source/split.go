@@ -150,7 +150,7 @@ func pieceCuts(sql string, size int) []int {
 	for _, s := range stmts {
 		start := pos
 		for !strings.HasPrefix(sql[start:], s) {
-			if start == len(sql) || (sql[start] != ';' && !isSpace(sql[start])) {
+			if start == len(sql) || strings.IndexByte("; \t\n\r\f\v", sql[start]) < 0 {
 				return nil
 			}
 			start++
@@ -164,10 +164,6 @@ func pieceCuts(sql string, size int) []int {
 		return nil
 	}
 	return append(cuts, len(sql))
-}
-
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
 }
 
 // splitWhole is split for text already checked to be UTF-8 without NUL
