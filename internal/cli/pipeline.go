@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/pg-flux/pg-flux/internal/catalog"
 	"github.com/pg-flux/pg-flux/internal/diff"
@@ -111,11 +112,17 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	buildID := shadow.BuildID(Version)
 	src := loadSource(s.SchemaDir, cache, buildID)
 	defer func() { <-src.done }() // it may still be writing the parse to the cache
-	if upTo >= stagePlan {
-		// The plan's statements are parsed to classify them, even when
-		// the source comes from the cache.
-		go source.WarmParser()
-	}
+	// One-time setup is done while the database is dialled, in the order
+	// it is needed: the connections' type map, the cache keys, and the
+	// parser, which classifies a plan's statements even when the source
+	// comes from the cache.
+	go func() {
+		pgtype.NewMap()
+		shadow.WarmCache()
+		if upTo >= stagePlan {
+			source.WarmParser()
+		}
+	}()
 	// Live is read on two sessions (catalog.Options.Parallel) when that
 	// is the command's longest work: with a source loaded before. Else
 	// the source loads into the shadow meanwhile, which takes longer, and

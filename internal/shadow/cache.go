@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/pg-flux/pg-flux/internal/model"
 	"github.com/pg-flux/pg-flux/internal/pgserver"
@@ -75,9 +76,25 @@ type CacheKey struct {
 func (k CacheKey) hash() string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\x00%s\x00%s\x00%t\x00%s", cacheFormat, k.Source, k.Server, k.Major, k.BuildID,
-		strings.Join(k.Schemas, ","), k.Owners, typeFingerprint(reflect.TypeOf(cacheEntry{})))
+		strings.Join(k.Schemas, ","), k.Owners, cacheEntryShape())
 	hashOutside(h, k.Outside)
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// The stored types' fingerprints: a walk of the model's types, made once.
+var (
+	cacheEntryShape  = sync.OnceValue(func() string { return typeFingerprint(reflect.TypeOf(cacheEntry{})) })
+	provenEntryShape = sync.OnceValue(func() string { return typeFingerprint(reflect.TypeOf(provenEntry{})) })
+)
+
+// WarmCache does the cache keys' one-time setup: the stored types'
+// fingerprints and the model's serialisers (model.Model.Canonical), which
+// cost a few milliseconds on the first key of a process. A command calls it
+// in the background while it waits for the database.
+func WarmCache() {
+	cacheEntryShape()
+	provenEntryShape()
+	(&model.Model{}).Canonical()
 }
 
 // cacheEntry is what is stored: the model as inspected (before live's
@@ -375,7 +392,7 @@ type Validation struct {
 // plan was proven there. Close a new one.
 func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(context.Context) (*Server, error), v Validation) (proven *Proven, proof *Proof, hit bool, err error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "proven\x00%s\x00%s\x00", key.hash(), typeFingerprint(reflect.TypeOf(provenEntry{})))
+	fmt.Fprintf(h, "proven\x00%s\x00%s\x00", key.hash(), provenEntryShape())
 	// The two models' serialisations are the work here; on a large schema
 	// each costs tens of milliseconds, so they are made side by side.
 	tpl := make(chan string, 1)
