@@ -125,16 +125,23 @@ func inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, i
 	}
 	queue("dependencies", dependsQuery, r.depend)
 	queue("unmodelled objects", unmodelledQueryFor(r.major), r.unmodelled)
+	head, rare := r.holdRare(qs[:mid], strs)
+	tail := qs[mid:]
 	if second == nil {
-		if err := runQueries(ctx, tx, qs, opts.Schemas); err != nil {
+		if err := runQueries(ctx, tx, append(head, tail...), opts.Schemas); err != nil {
+			return nil, 0, fmt.Errorf("inspect catalog: %w", err)
+		}
+		if err := r.runRare(ctx, tx, rare, opts.Schemas); err != nil {
 			return nil, 0, fmt.Errorf("inspect catalog: %w", err)
 		}
 		r.clipDeps()
 		return r.m, 1, nil
 	}
-	head, tail := qs[:mid], qs[mid:]
 	second.send(snap, tail, opts.Schemas)
 	if err := runQueries(ctx, tx, head, opts.Schemas); err != nil {
+		return nil, 0, fmt.Errorf("inspect catalog: %w", err)
+	}
+	if err := r.runRare(ctx, tx, rare, opts.Schemas); err != nil {
 		return nil, 0, fmt.Errorf("inspect catalog: %w", err)
 	}
 	sessions, err := second.scan(ctx, tx, tail, opts.Schemas)
@@ -201,6 +208,9 @@ func scanAll(q query, rows pgx.Rows) error {
 type reader struct {
 	m     *model.Model
 	major int // the server's major version: picks the query of each kind
+	// found is, for each rare kind held back (holdRare), whether the
+	// catalog holds any.
+	found []bool
 }
 
 func (r *reader) schema(rows pgx.Rows) error {
