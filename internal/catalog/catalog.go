@@ -1,8 +1,9 @@
 // Package catalog reads pg_catalog into the schema model. The same code reads
 // the shadow database (desired state) and the live database, with one
 // set-based query per object kind, all sent in a single round trip (two, on
-// two sessions sharing a snapshot, with Options.Parallel): the number of
-// round trips does not grow with the number of objects.
+// two sessions sharing a snapshot, with Options.Parallel), and one more for
+// the rarely used kinds a schema has (rareKinds): the number of round trips
+// does not grow with the number of objects.
 package catalog
 
 import (

@@ -19,25 +19,27 @@ import (
 // to their objects but by name (privileges, owners, dependencies), so they
 // may be read last.
 var rareKinds = map[string]string{
-	"rules": `EXISTS (SELECT FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
-  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1) AND r.rulename <> '_RETURN')`,
-	"event triggers":  `EXISTS (SELECT FROM pg_event_trigger)`,
-	"foreign servers": `EXISTS (SELECT FROM pg_foreign_server)`,
-	"casts":           `EXISTS (SELECT FROM pg_cast WHERE oid >= 16384)`,
-	"range types": `EXISTS (SELECT FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-  WHERE n.nspname = ANY($1) AND t.typtype = 'r')`,
-	"statistics": `EXISTS (SELECT FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
-  WHERE n.nspname = ANY($1))`,
-	"collations": `EXISTS (SELECT FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
-  WHERE n.nspname = ANY($1))`,
-	"text search configurations": `EXISTS (SELECT FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace
-  WHERE n.nspname = ANY($1))`,
-	"operators": `EXISTS (SELECT FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
-  WHERE n.nspname = ANY($1))`,
-	"operator classes": `EXISTS (SELECT FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace
-  WHERE n.nspname = ANY($1))`,
-	"operator families": `EXISTS (SELECT FROM pg_opfamily f JOIN pg_namespace n ON n.oid = f.opfnamespace
-  WHERE n.nspname = ANY($1))`,
+	"rules":                      inSchemas("pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class", "c.relnamespace", "r.rulename <> '_RETURN'"),
+	"event triggers":             `EXISTS (SELECT FROM pg_event_trigger)`,
+	"foreign servers":            `EXISTS (SELECT FROM pg_foreign_server)`,
+	"casts":                      `EXISTS (SELECT FROM pg_cast WHERE oid >= 16384)`,
+	"range types":                inSchemas("pg_type t", "t.typnamespace", "t.typtype = 'r'"),
+	"statistics":                 inSchemas("pg_statistic_ext s", "s.stxnamespace", ""),
+	"collations":                 inSchemas("pg_collation co", "co.collnamespace", ""),
+	"text search configurations": inSchemas("pg_ts_config c", "c.cfgnamespace", ""),
+	"operators":                  inSchemas("pg_operator o", "o.oprnamespace", ""),
+	"operator classes":           inSchemas("pg_opclass c", "c.opcnamespace", ""),
+	"operator families":          inSchemas("pg_opfamily f", "f.opfnamespace", ""),
+}
+
+// inSchemas is the test that from has a row in the schemas of $1 (nsp is
+// its namespace column) that meets where, when not empty.
+func inSchemas(from, nsp, where string) string {
+	if where != "" {
+		where = " AND " + where
+	}
+	return "EXISTS (SELECT FROM " + from + " JOIN pg_namespace n ON n.oid = " + nsp +
+		" WHERE n.nspname = ANY($1)" + where + ")"
 }
 
 // holdRare takes the rareKinds queries out of qs and puts in their place,
