@@ -32,6 +32,13 @@ type Options struct {
 	// Dial opens the second session's connection; nil dials conn's
 	// configuration.
 	Dial func(context.Context) (*pgx.Conn, error)
+	// Keep, when set, is handed the second session's connection once it
+	// has read its share, in place of Inspect closing it; the caller
+	// closes it, or hands it to a later inspection of the same database
+	// through Dial. Its backend has the catalogs cached and the queries
+	// prepared, which a new backend spends longer on than on reading a
+	// 200-table catalog's half.
+	Keep func(*pgx.Conn)
 	// TypeInfo reads what code generation needs into Model.TypeInfo.
 	// Off, it stays nil: nothing else reads it, and on 1,000 tables its
 	// three queries' maps are about 1 MB of each model.
@@ -69,7 +76,7 @@ func inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, i
 			cfg := conn.Config()
 			dial = func(ctx context.Context) (*pgx.Conn, error) { return pgx.ConnectConfig(ctx, cfg) }
 		}
-		second = dialSecond(ctx, dial)
+		second = dialSecond(ctx, dial, opts.Keep)
 		defer second.close(ctx)
 	}
 	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})

@@ -62,10 +62,12 @@ type secondWork struct {
 // errNoSnapshot says that the first session exported no snapshot.
 var errNoSnapshot = errors.New("no snapshot to share")
 
-func dialSecond(ctx context.Context, dial func(context.Context) (*pgx.Conn, error)) *secondSession {
+// dialSecond starts the second session; keep, when not nil, takes its
+// connection if it is left usable (Options.Keep).
+func dialSecond(ctx context.Context, dial func(context.Context) (*pgx.Conn, error), keep func(*pgx.Conn)) *secondSession {
 	ctx, cancel := context.WithCancel(ctx)
 	s := &secondSession{cancel: cancel, work: make(chan secondWork, 1), done: make(chan struct{})}
-	go s.run(ctx, dial)
+	go s.run(ctx, dial, keep)
 	return s
 }
 
@@ -74,16 +76,23 @@ func (s *secondSession) send(snap string, qs []query, schemas []string) {
 	s.work <- secondWork{snap: snap, qs: qs, schemas: schemas}
 }
 
-func (s *secondSession) run(ctx context.Context, dial func(context.Context) (*pgx.Conn, error)) {
+func (s *secondSession) run(ctx context.Context, dial func(context.Context) (*pgx.Conn, error), keep func(*pgx.Conn)) {
 	defer close(s.done)
 	conn, err := dial(ctx)
 	if err != nil {
 		s.err = err
 		return
 	}
-	// Closed before done: a caller that drops the database right after
-	// Inspect finds one session fewer to wait for.
-	defer conn.Close(context.WithoutCancel(ctx))
+	// Kept only when nothing failed on it (a failed read may leave it
+	// mid-protocol); else closed before done: a caller that drops the
+	// database right after Inspect finds one session fewer to wait for.
+	defer func() {
+		if keep != nil && s.err == nil && !conn.IsClosed() {
+			keep(conn)
+			return
+		}
+		conn.Close(context.WithoutCancel(ctx))
+	}()
 	var w secondWork
 	select {
 	case w = <-s.work:

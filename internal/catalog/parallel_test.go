@@ -107,6 +107,55 @@ func TestParallelInspectionReadsWhatOneSessionReads(t *testing.T) {
 	}
 }
 
+// With Keep, the second session's connection outlives Inspect, and a later
+// inspection of the database reads with it what has changed since.
+func TestParallelInspectionKeepsTheSecondSession(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	db.Exec(t, `CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);
+CREATE VIEW emails AS SELECT email FROM users;
+CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users)`)
+	ctx := context.Background()
+	ready := db.Connect(t)
+	var kept *pgx.Conn
+	opts := Options{Schemas: []string{"public"}, Parallel: true,
+		Dial: func(context.Context) (*pgx.Conn, error) { return ready, nil },
+		Keep: func(conn *pgx.Conn) { kept = conn }}
+	first := db.Connect(t)
+	if _, sessions, err := inspect(ctx, first, opts); err != nil || sessions != 2 {
+		t.Fatalf("first inspection: %d sessions, %v", sessions, err)
+	}
+	if kept != ready || ready.IsClosed() {
+		t.Fatalf("the second session was not kept (kept %p, closed %t)", kept, ready.IsClosed())
+	}
+	if status := ready.PgConn().TxStatus(); status != 'I' {
+		t.Fatalf("the kept session is in transaction state %q, want idle", status)
+	}
+
+	db.Exec(t, "CREATE INDEX users_id_email ON users (id, email); DROP VIEW emails")
+	kept = nil
+	got, sessions, err := inspect(ctx, first, opts)
+	if err != nil || sessions != 2 {
+		t.Fatalf("second inspection: %d sessions, %v", sessions, err)
+	}
+	want, _, err := inspect(ctx, db.Connect(t), Options{Schemas: []string{"public"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Canonical(), want.Canonical()) {
+		t.Errorf("the kept session read another model than a new one:\nkept:\n%s\nnew:\n%s", got.Canonical(), want.Canonical())
+	}
+	if kept != ready {
+		t.Error("the second session was not kept again")
+	}
+
+	// A second session that did not read is closed, not kept.
+	kept = nil
+	opts.Dial = func(context.Context) (*pgx.Conn, error) { return nil, errors.New("too many connections") }
+	if _, sessions, err := inspect(ctx, first, opts); err != nil || sessions != 1 || kept != nil {
+		t.Errorf("refused second session: %d sessions, kept %p, %v", sessions, kept, err)
+	}
+}
+
 // The second session reads the first one's snapshot, not the database as
 // it is by the time it starts.
 func TestSecondSessionReadsTheFirstSessionsSnapshot(t *testing.T) {

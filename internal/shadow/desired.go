@@ -132,8 +132,9 @@ func LoadDesired(ctx context.Context, srv *Server, src Parsing, schemas []string
 	// cache keeps it for the next gen. On a large schema a second session
 	// reads half of the catalog on the other core: live is read by then,
 	// and a copy of it made ahead is a file copy.
-	l.Model, err = catalog.Inspect(ctx, l.conn, catalog.Options{Schemas: schemas, Owners: srv.owners, TypeInfo: true,
-		Parallel: set.Tables() >= catalog.ParallelFrom})
+	opts := db.inspectOptions(schemas, set.Tables() >= catalog.ParallelFrom)
+	opts.TypeInfo = true
+	l.Model, err = catalog.Inspect(ctx, l.conn, opts)
 	if err != nil {
 		return nil, fmt.Errorf("inspect the shadow database: %w", err)
 	}

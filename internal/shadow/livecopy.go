@@ -116,8 +116,8 @@ func (d *Database) takeSession() *readySession {
 }
 
 // closeSession ends the sessions on d that nobody else will close: those
-// opened ahead (session, opened) if nobody took them, and the one handed
-// over by leave.
+// opened ahead (session, opened) if nobody took them, the one handed over
+// by leave, and the kept second inspecting session.
 func (d *Database) closeSession(ctx context.Context) {
 	if r := d.takeSession(); r != nil {
 		endSession(ctx, r.conn)
@@ -129,6 +129,10 @@ func (d *Database) closeSession(ctx context.Context) {
 	if d.leaving != nil {
 		endSession(ctx, d.leaving)
 		d.leaving = nil
+	}
+	if d.second != nil {
+		endSession(ctx, d.second)
+		d.second = nil
 	}
 }
 

@@ -92,7 +92,7 @@ func (s *Server) liveFromDesired(ctx context.Context, l *Loaded, live *model.Mod
 	if err := onlyManaged(ctx, l.conn, l.schemas); err != nil {
 		return nil, err
 	}
-	got, err := catalog.Inspect(ctx, l.conn, catalog.Options{Schemas: l.schemas, Owners: s.owners, Parallel: len(live.Tables) >= catalog.ParallelFrom})
+	got, err := catalog.Inspect(ctx, l.conn, l.db.inspectOptions(l.schemas, len(live.Tables) >= catalog.ParallelFrom))
 	if err != nil {
 		return nil, err
 	}

@@ -110,7 +110,7 @@ func (pr *Proof) run(ctx context.Context, p *plan.Plan, desired *model.Model, sc
 	// reads half of the catalog on the other core. The database is dropped
 	// WITH (FORCE).
 	parallel := len(desired.Tables) >= catalog.ParallelFrom
-	result, pr.sessions, err = catalog.InspectSessions(ctx, insp, catalog.Options{Schemas: schemas, Owners: pr.db.srv.owners, Parallel: parallel})
+	result, pr.sessions, err = catalog.InspectSessions(ctx, insp, pr.db.inspectOptions(schemas, parallel))
 	if err != nil {
 		return nil, fmt.Errorf("validate the plan: inspect the scratch database: %w", err)
 	}

@@ -244,11 +244,27 @@ func TestProofReadsOnTwoSessions(t *testing.T) {
 	if up, err = plan.Build(live, desired, plan.Options{}); err != nil {
 		t.Fatal(err)
 	}
+	down, err := plan.Build(desired, live, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	two := 0
 	for range 3 {
 		proof := keep(t, srv, live, desired, up)
 		if proof.sessions == 2 {
 			two++
+			// The second session is kept for the next plan's inspection:
+			// a new backend would plan every query cold.
+			if proof.db.second == nil {
+				t.Fatal("the second session was not kept after the proof")
+			}
+			pid := proof.db.second.PgConn().PID()
+			if _, err := proof.Then(ctx, down, live, managed, execSteps); err != nil {
+				t.Fatal(err)
+			}
+			if proof.sessions != 2 || proof.db.second == nil || proof.db.second.PgConn().PID() != pid {
+				t.Errorf("the way back was not read with the kept second session (%d sessions)", proof.sessions)
+			}
 		}
 		closeDrops(t, proof)
 	}
