@@ -88,7 +88,7 @@ func (a *app) planDown(ctx context.Context, s *settings, t *target, p *pipeline)
 	after := append(append([]shadow.Pending{}, p.Pending...), shadow.Pending{Name: "the new migration", Steps: p.Plan.Steps})
 	began := time.Now()
 	_, on, hit, err := shadow.CachedValidate(ctx, p.cache, p.cacheKey, p.openShadow, shadow.Validation{
-		Live: p.Applied, LiveHash: p.hash(p.Applied), Pending: after, Plan: dp, Desired: p.start(), Schemas: s.TargetSchemas, Exec: migration.Execute,
+		Live: p.Applied, LiveHash: p.hash(p.Applied), Pending: after, Plan: dp, Desired: p.start(), DesiredHash: p.hash(p.start()), Schemas: s.TargetSchemas, Exec: migration.Execute,
 		On: p.proof})
 	if err != nil {
 		return nil, err

@@ -370,8 +370,11 @@ type Validation struct {
 	Pending  []Pending
 	Plan     *plan.Plan
 	Desired  *model.Model
-	Schemas  []string
-	Exec     Executor
+	// DesiredHash is Desired.Hash(), when the caller has it; else it is
+	// computed.
+	DesiredHash string
+	Schemas     []string
+	Exec        Executor
 	// Keep asks for the scratch database the plan is proven on to be kept,
 	// as a Proof, for a plan that follows (Proof.Then).
 	Keep bool
@@ -393,13 +396,18 @@ type Validation struct {
 func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(context.Context) (*Server, error), v Validation) (proven *Proven, proof *Proof, hit bool, err error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "proven\x00%s\x00%s\x00", key.hash(), provenEntryShape())
-	// The two models' serialisations are the work here; on a large schema
-	// each costs tens of milliseconds, so they are made side by side.
+	// The two models' serialisations are the work here, when their hashes
+	// are not known; on a large schema each costs tens of milliseconds, so
+	// they are made side by side. A model's hash stands for its canonical
+	// serialisation (model.Model.Hash).
 	tpl := make(chan string, 1)
 	go func() { tpl <- templateName(v.Live, v.LiveHash, key.BuildID, key.Owners) }()
-	desired := v.Desired.Canonical()
+	desired := v.DesiredHash
+	if desired == "" {
+		desired = v.Desired.Hash()
+	}
 	h.Write([]byte(<-tpl))
-	h.Write(desired)
+	h.Write([]byte(desired))
 	for _, f := range v.Pending {
 		fmt.Fprintf(h, "\x00pending\x00%s", f.Name)
 		for _, st := range f.Steps {

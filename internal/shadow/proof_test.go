@@ -203,9 +203,10 @@ func TestCachedValidateOnProof(t *testing.T) {
 	if on != other || hit || srv.CopiesOfLive() != copies {
 		t.Errorf("not proven on the kept copy: proof %p (kept %p), hit %t, %d new copies", on, other, hit, srv.CopiesOfLive()-copies)
 	}
-	// Cached as if proven on a new copy.
+	// Cached as if proven on a new copy; a caller that knows the models'
+	// hashes makes the same key.
 	again, on, hit, err := CachedValidate(ctx, c, CacheKey{}, open, Validation{
-		Live: live, Pending: after, Plan: down, Desired: live, Schemas: managed, Exec: execSteps})
+		Live: live, LiveHash: live.Hash(), Pending: after, Plan: down, Desired: live, DesiredHash: live.Hash(), Schemas: managed, Exec: execSteps})
 	if err != nil || !hit || on != nil || again.Hash != result.Hash {
 		t.Errorf("second proof: hit %t, proof %v, err %v", hit, on, err)
 	}
