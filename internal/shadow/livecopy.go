@@ -231,14 +231,16 @@ func (s *Server) copyOfLive(ctx context.Context, live *model.Model, exec Executo
 // sourceCopyBelow is the number of tables under which a copy of live
 // that has a template is still made from the source's database when the
 // command offers it. Its cost, an inspection of live's schema, comes after
-// the source's load, where a template copy is made during it; but the
-// proof then reads the catalog in a session that already has, and no
-// backend is started nor database created for it. On 2 tables that is
-// 90 ms less per plan with a changed source (438 against 526 ms, and 658
-// against 827 ms of machine CPU, ten interleaved runs each); on 200 the
-// wall time is the same (and CPU 15% less), and on 1,000 the inspection
-// costs more than the copy.
-const sourceCopyBelow = 100
+// the source's load, where a template copy is made during it; but both
+// that inspection and the proof's read the catalog in sessions that
+// already have (the second one kept, Database.inspectOptions), and no
+// database is created nor dropped for it. On 2 tables that is 90 ms less
+// per plan with a changed source (438 against 526 ms, ten interleaved runs
+// each); on 200 tables migrate generate takes 1,015 against 1,060 ms and
+// the shadow's backends 1,030 against 1,230 ms of CPU; on 1,000 tables
+// the inspection costs more than the copy (4.0 against 3.9 s, five runs).
+// The limit lies between the last two, nearer the smaller.
+const sourceCopyBelow = 400
 
 // exists says whether the server has a database named name; false when
 // that cannot be read.
