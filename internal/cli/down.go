@@ -89,7 +89,7 @@ func (a *app) planDown(ctx context.Context, s *settings, t *target, p *pipeline)
 	began := time.Now()
 	_, on, hit, err := shadow.CachedValidate(ctx, p.cache, p.cacheKey, p.openShadow, shadow.Validation{
 		Live: p.Applied, LiveHash: p.hash(p.Applied), Pending: after, Plan: dp, Desired: p.start(), DesiredHash: p.hash(p.start()), Schemas: s.TargetSchemas, Exec: migration.Execute,
-		On: p.proof})
+		On: p.proof, Check: true})
 	if err != nil {
 		return nil, err
 	}

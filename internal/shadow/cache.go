@@ -382,6 +382,12 @@ type Validation struct {
 	// of the plan before), is where the plan is proven, instead of on a new
 	// copy of live. Otherwise it is not used.
 	On *Proof
+	// Check asks only whether the plan converges, for a state that nothing
+	// records (a migration's Down): the proof is as strong, but the state
+	// it produced is neither hashed, nor given live's spelling, nor kept
+	// in the cache, and proven is nil. On 1,000 tables that is about 120
+	// ms of a Down's proof.
+	Check bool
 }
 
 // CachedValidate is ValidateAfter behind the cache: a plan already proven
@@ -395,7 +401,7 @@ type Validation struct {
 // plan was proven there. Close a new one.
 func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(context.Context) (*Server, error), v Validation) (proven *Proven, proof *Proof, hit bool, err error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "proven\x00%s\x00%s\x00", key.hash(), provenEntryShape())
+	fmt.Fprintf(h, "proven\x00%s\x00%s\x00%t\x00", key.hash(), provenEntryShape(), v.Check)
 	// The two models' serialisations are the work here, when their hashes
 	// are not known; on a large schema each costs tens of milliseconds, so
 	// they are made side by side. A model's hash stands for its canonical
@@ -421,7 +427,7 @@ func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(conte
 	k := hex.EncodeToString(h.Sum(nil))
 	if c != nil {
 		if data, err := os.ReadFile(c.path(k)); err == nil {
-			if p, ok := readProven(data, k, v.Keep); ok {
+			if p, ok := readProven(data, k, v.Keep, v.Check); ok {
 				return p, nil, true, nil
 			}
 		}
@@ -430,7 +436,7 @@ func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(conte
 	if v.On.holds(v.Live, v.Pending) {
 		// The same state as on a new copy of live that ran the same
 		// steps: cached as such.
-		if result, err = v.On.Then(ctx, v.Plan, v.Desired, v.Schemas, v.Exec); err != nil {
+		if result, err = v.On.then(ctx, v.Plan, v.Desired, v.Schemas, v.Exec, v.Check); err != nil {
 			return nil, nil, false, err
 		}
 		proof = v.On
@@ -439,7 +445,7 @@ func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(conte
 		if err != nil {
 			return nil, nil, false, err
 		}
-		if result, proof, err = prove(ctx, srv, v.Live, v.Pending, v.Plan, v.Desired, v.Schemas, v.Exec); err != nil {
+		if result, proof, err = prove(ctx, srv, v.Live, v.Pending, v.Plan, v.Desired, v.Schemas, v.Exec, v.Check); err != nil {
 			return nil, nil, false, err
 		}
 		if !v.Keep {
@@ -448,19 +454,28 @@ func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(conte
 			proof = nil
 		}
 	}
-	proven = &Proven{Model: result, Hash: result.Hash()}
+	entry := provenEntry{Key: k}
+	if !v.Check {
+		proven = &Proven{Model: result, Hash: result.Hash()}
+		entry.Hash, entry.Result = proven.Hash, result
+	}
 	if c != nil {
-		_ = c.write(k, encodeValue(nil, reflect.ValueOf(&provenEntry{Key: k, Hash: proven.Hash, Result: result}).Elem()))
+		_ = c.write(k, encodeValue(nil, reflect.ValueOf(&entry).Elem()))
 	}
 	return proven, proof, false, nil
 }
 
 // readProven reads a proven entry for key k; the model only withModel.
-func readProven(data []byte, k string, withModel bool) (*Proven, bool) {
+// The entry of a check (Validation.Check) records only that the plan
+// converged: it is a hit with a nil Proven.
+func readProven(data []byte, k string, withModel, check bool) (*Proven, bool) {
 	var head provenHead
 	d := newDecoder(data)
-	if d.value(reflect.ValueOf(&head).Elem()) != nil || head.Key != k || head.Hash == "" {
+	if d.value(reflect.ValueOf(&head).Elem()) != nil || head.Key != k || (head.Hash == "") != check {
 		return nil, false
+	}
+	if check {
+		return nil, true
 	}
 	p := &Proven{Hash: head.Hash}
 	if withModel {

@@ -43,6 +43,11 @@ type Proof struct {
 // *PlanFailedError or a *NotConvergedError, and the Proof can then only be
 // closed.
 func (pr *Proof) Then(ctx context.Context, p *plan.Plan, desired *model.Model, schemas []string, exec Executor) (*model.Model, error) {
+	return pr.then(ctx, p, desired, schemas, exec, false)
+}
+
+// then is Then; check is Validation.Check.
+func (pr *Proof) then(ctx context.Context, p *plan.Plan, desired *model.Model, schemas []string, exec Executor, check bool) (*model.Model, error) {
 	if pr == nil || pr.db == nil || pr.broken {
 		return nil, errors.New("validate the plan: no proven state to start from")
 	}
@@ -53,7 +58,14 @@ func (pr *Proof) Then(ctx context.Context, p *plan.Plan, desired *model.Model, s
 		pr.broken = true
 		return nil, err
 	}
-	result, err := pr.run(ctx, p, desired, schemas, exec)
+	if pr.stamps == nil {
+		// A check ran last and left them unread.
+		if pr.stamps, err = definitionStamps(ctx, pr.conn); err != nil {
+			pr.broken = true
+			return nil, fmt.Errorf("validate the plan: %w", err)
+		}
+	}
+	result, err := pr.run(ctx, p, desired, schemas, exec, check)
 	if err != nil {
 		return nil, err
 	}
@@ -87,8 +99,9 @@ func (pr *Proof) holds(live *model.Model, pending []Pending) bool {
 
 // run runs p's steps on the database with exec, inspects the result in a
 // fresh session and requires it to equal desired: the proof of a plan,
-// the same for the first plan and for each one after.
-func (pr *Proof) run(ctx context.Context, p *plan.Plan, desired *model.Model, schemas []string, exec Executor) (result *model.Model, err error) {
+// the same for the first plan and for each one after. With check
+// (Validation.Check) the result keeps the copy's spelling.
+func (pr *Proof) run(ctx context.Context, p *plan.Plan, desired *model.Model, schemas []string, exec Executor, check bool) (result *model.Model, err error) {
 	defer func() {
 		if err != nil {
 			pr.broken = true
@@ -122,14 +135,21 @@ func (pr *Proof) run(ctx context.Context, p *plan.Plan, desired *model.Model, sc
 	// PostgreSQL re-derive, keeps the text PostgreSQL gives it, as on the
 	// real live (a table recreated with a new partition layout included:
 	// its objects have new OIDs).
-	after, err := definitionStamps(ctx, insp)
-	if err != nil {
-		return nil, fmt.Errorf("validate the plan: %w", err)
-	}
-	before := pr.stamps
-	pr.stamps = after
-	if _, err := adoptSpelling(ctx, insp, untouched(pr.live, before, after), result); err != nil {
-		return nil, fmt.Errorf("validate the plan: %w", err)
+	// A check skips that: whether the result equals desired up to
+	// spelling is decided below all the same. The stamps are then read
+	// before another plan runs here (then).
+	if check {
+		pr.stamps = nil
+	} else {
+		after, err := definitionStamps(ctx, insp)
+		if err != nil {
+			return nil, fmt.Errorf("validate the plan: %w", err)
+		}
+		before := pr.stamps
+		pr.stamps = after
+		if _, err := adoptSpelling(ctx, insp, untouched(pr.live, before, after), result); err != nil {
+			return nil, fmt.Errorf("validate the plan: %w", err)
+		}
 	}
 	// Converged means equal to desired up to spelling; desired's texts are
 	// taken only for that comparison.

@@ -169,6 +169,63 @@ func TestProofThenReportsDownThatDoesNotConverge(t *testing.T) {
 	requireNothingLeft(t, srv)
 }
 
+// A check (Validation.Check) proves that a plan converges as a full proof
+// does, on the kept copy, and records only that: no state, no hash. A plan
+// proven there after it starts from stamps read again, so its result takes
+// live's spelling as on a new copy that ran the same steps.
+func TestCheckProvesConvergenceOnly(t *testing.T) {
+	srv := dsnServer(t)
+	ctx := context.Background()
+	live, desired, up, down := upAndDown(t, srv)
+	open := func(context.Context) (*Server, error) { return srv, nil }
+	after := []Pending{{Name: "up", Steps: up.Steps}}
+	c := OpenCache(t.TempDir())
+	proof := keep(t, srv, live, desired, up)
+	check := Validation{Live: live, Pending: after, Plan: down, Desired: live, Schemas: managed, Exec: execSteps, On: proof, Check: true}
+	proven, on, hit, err := CachedValidate(ctx, c, CacheKey{}, open, check)
+	if err != nil || proven != nil || on != proof || hit {
+		t.Fatalf("check: proven %v, proof %p (kept %p), hit %t, err %v", proven, on, proof, hit, err)
+	}
+	again, err := proof.Then(ctx, up, desired, managed, execSteps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ValidateAfter(ctx, srv, live, []Pending{{Name: "up", Steps: up.Steps}, {Name: "down", Steps: down.Steps}}, up, desired, managed, execSteps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Hash() != want.Hash() {
+		t.Errorf("the Up after a check: hash %s, on a new copy %s", again.Hash(), want.Hash())
+	}
+
+	// Cached: a hit, with nothing proven again and no state.
+	copies := srv.CopiesOfLive()
+	check.On = nil
+	proven, on, hit, err = CachedValidate(ctx, c, CacheKey{}, open, check)
+	if err != nil || proven != nil || on != nil || !hit || srv.CopiesOfLive() != copies {
+		t.Errorf("second check: proven %v, proof %p, hit %t, %d copies made, err %v", proven, on, hit, srv.CopiesOfLive()-copies, err)
+	}
+	// A check's entry is not a full proof's: without Check it is proven.
+	full := check
+	full.Check = false
+	proven, _, hit, err = CachedValidate(ctx, c, CacheKey{}, open, full)
+	if err != nil || hit || proven == nil || proven.Hash != live.Hash() {
+		t.Errorf("full proof after a check: proven %v, hit %t, err %v", proven, hit, err)
+	}
+
+	// A check that does not converge fails as a proof does.
+	other := keep(t, srv, live, desired, up)
+	_, _, _, err = CachedValidate(ctx, nil, CacheKey{}, open, Validation{
+		Live: live, Pending: after, Plan: &plan.Plan{}, Desired: live, Schemas: managed, Exec: execSteps, On: other, Check: true})
+	var nc *NotConvergedError
+	if !errors.As(err, &nc) {
+		t.Errorf("a check that does not converge: got %v, want *NotConvergedError", err)
+	}
+	closeDrops(t, other)
+	closeDrops(t, proof)
+	requireNothingLeft(t, srv)
+}
+
 // CachedValidate proves a plan on Validation.On when it holds live after
 // the pending steps, and on a new copy otherwise.
 func TestCachedValidateOnProof(t *testing.T) {
