@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -13,8 +14,12 @@ import (
 	"github.com/pg-flux/pg-flux/internal/pgtest"
 )
 
-// sentQueries records the SQL of each query a connection sends in a batch.
-type sentQueries struct{ sql map[string]bool }
+// sentQueries records the SQL of each query a connection sends in a batch;
+// both sessions of an inspection record into it.
+type sentQueries struct {
+	mu  sync.Mutex
+	sql map[string]bool
+}
 
 func (s *sentQueries) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
 	return ctx
@@ -24,7 +29,9 @@ func (s *sentQueries) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.Tr
 	return ctx
 }
 func (s *sentQueries) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
+	s.mu.Lock()
 	s.sql[d.SQL] = true
+	s.mu.Unlock()
 }
 func (s *sentQueries) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
@@ -92,7 +99,18 @@ CREATE OPERATOR <<< (LEFTARG = int, RIGHTARG = int, FUNCTION = before)`,
 				if got, want := slices.Sorted(maps.Keys(rare)), slices.Sorted(maps.Keys(rareKinds)); !slices.Equal(got, want) {
 					t.Fatalf("the test knows the rare kinds %v, rareKinds holds %v", got, want)
 				}
-				m, sessions, err := InspectSessions(ctx, conn, Options{Schemas: []string{"public"}, Parallel: parallel})
+				opts := Options{Schemas: []string{"public"}, Parallel: parallel}
+				if parallel {
+					// Dialled before Inspect starts, so that the second
+					// session reads its share however slow the machine.
+					second, err := pgx.ConnectConfig(ctx, cfg)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer second.Close(ctx)
+					opts.Dial = func(context.Context) (*pgx.Conn, error) { return second, nil }
+				}
+				m, sessions, err := InspectSessions(ctx, conn, opts)
 				if err != nil {
 					t.Fatal(err)
 				}
