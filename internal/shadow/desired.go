@@ -241,7 +241,8 @@ func validateOnce(ctx context.Context, srv *Server, live *model.Model, pending [
 		}
 	}()
 	// A copy made ahead comes with its session and stamps, read while the
-	// source loaded; after pending files they are out of date.
+	// source loaded; after pending files they are out of date (run reads
+	// them again).
 	if ready := db.takeSession(); ready != nil && len(pending) == 0 {
 		proof.conn, proof.stamps, proof.readAhead = ready.conn, ready.stamps, true
 	} else {
@@ -250,9 +251,6 @@ func validateOnce(ctx context.Context, srv *Server, live *model.Model, pending [
 		}
 		if proof.conn, err = db.Connect(ctx); err != nil {
 			return nil, nil, err
-		}
-		if proof.stamps, err = definitionStamps(ctx, proof.conn); err != nil {
-			return nil, nil, fmt.Errorf("validate the plan: %w", err)
 		}
 	}
 	if result, err = proof.run(ctx, p, desired, schemas, exec, check); err != nil {

@@ -58,13 +58,6 @@ func (pr *Proof) then(ctx context.Context, p *plan.Plan, desired *model.Model, s
 		pr.broken = true
 		return nil, err
 	}
-	if pr.stamps == nil {
-		// A check ran last and left them unread.
-		if pr.stamps, err = definitionStamps(ctx, pr.conn); err != nil {
-			pr.broken = true
-			return nil, fmt.Errorf("validate the plan: %w", err)
-		}
-	}
 	result, err := pr.run(ctx, p, desired, schemas, exec, check)
 	if err != nil {
 		return nil, err
@@ -107,6 +100,13 @@ func (pr *Proof) run(ctx context.Context, p *plan.Plan, desired *model.Model, sc
 			pr.broken = true
 		}
 	}()
+	if !check && pr.stamps == nil {
+		// Not read ahead, or a check ran here last: what the plan
+		// re-derives is told by the stamps before it and after it.
+		if pr.stamps, err = definitionStamps(ctx, pr.conn); err != nil {
+			return nil, fmt.Errorf("validate the plan: %w", err)
+		}
+	}
 	if err := exec(ctx, pr.conn, p.Steps); err != nil {
 		if ctx.Err() != nil {
 			return nil, err
@@ -137,7 +137,7 @@ func (pr *Proof) run(ctx context.Context, p *plan.Plan, desired *model.Model, sc
 	// its objects have new OIDs).
 	// A check skips that: whether the result equals desired up to
 	// spelling is decided below all the same. The stamps are then read
-	// before another plan runs here (then).
+	// again before another plan runs here.
 	if check {
 		pr.stamps = nil
 	} else {

@@ -205,6 +205,11 @@ func TestCheckProvesConvergenceOnly(t *testing.T) {
 	if err != nil || proven != nil || on != nil || !hit || srv.CopiesOfLive() != copies {
 		t.Errorf("second check: proven %v, proof %p, hit %t, %d copies made, err %v", proven, on, hit, srv.CopiesOfLive()-copies, err)
 	}
+	// On a new copy too, a check gives no state.
+	proven, on, hit, err = CachedValidate(ctx, nil, CacheKey{}, open, check)
+	if err != nil || proven != nil || on != nil || hit || srv.CopiesOfLive() != copies+1 {
+		t.Errorf("check on a new copy: proven %v, proof %p, hit %t, %d copies made, err %v", proven, on, hit, srv.CopiesOfLive()-copies, err)
+	}
 	// A check's entry is not a full proof's: without Check it is proven.
 	full := check
 	full.Check = false
