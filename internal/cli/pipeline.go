@@ -202,7 +202,7 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 		<-openedAhead
 		p.closeProof(ctx)
 		if p.Shadow != nil {
-			a.log.Debug("shadow closed", "copies_of_live", p.Shadow.CopiesOfLive(), "from_source", p.Shadow.CopiesFromSource())
+			a.log.Debug("shadow closed", "copies_of_live", p.Shadow.CopiesOfLive(), "from_source", p.Shadow.CopiesFromSource(), "parked_taken", p.Shadow.CopiesParked())
 		}
 		p.Shadow.Close()
 	}()

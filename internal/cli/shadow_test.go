@@ -37,7 +37,8 @@ func (p *sharedProject) run(t *testing.T, args ...string) result {
 }
 
 // scratchDatabases lists the shared server's databases other than the
-// ones it keeps (templates of live, the pool of empty ones).
+// ones it keeps (templates of live, the pool of empty ones, the parked
+// copies proven on).
 func scratchDatabases(t *testing.T) []string {
 	t.Helper()
 	servers, err := pgserver.SharedServers("")
@@ -50,7 +51,7 @@ func scratchDatabases(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'pgflux\_%' AND datname NOT LIKE 'pgflux\_tpl\_%' AND datname NOT LIKE 'pgflux\_pool\_%'`)
+	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'pgflux\_%' AND datname NOT LIKE 'pgflux\_tpl\_%' AND datname NOT LIKE 'pgflux\_pool\_%' AND datname NOT LIKE 'pgflux\_after\_%'`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,4 +168,24 @@ func logLine(stderr, msg string) string {
 		}
 	}
 	return ""
+}
+
+// TestGenerateAfterPlanTakesTheParkedCopy: migrate generate right after
+// plan proves its Down on the copy that plan's proof left parked on the
+// shared server (its Up comes proven from the cache): the copy is renamed
+// into use, not made, and the Up does not run again.
+func TestGenerateAfterPlanTakesTheParkedCopy(t *testing.T) {
+	cleanEnv(t)
+	t.Setenv("PGFLUX_CACHE_DIR", t.TempDir())
+	p := newSharedProject(t, "CREATE TABLE parked_a (id int PRIMARY KEY, note text);\nCREATE INDEX parked_note ON parked_a (note);\n")
+	if r := p.run(t, "plan", "--verbose"); r.code != 0 || !strings.Contains(r.stderr, "parked_taken=0") {
+		t.Fatalf("plan:\n%s", r)
+	}
+	r := p.run(t, "migrate", "generate", "--dry-run", "--verbose", "--down", "inline")
+	if r.code != 0 || !strings.Contains(r.stdout, "-- +pg-flux Down") {
+		t.Fatalf("migrate generate:\n%s", r)
+	}
+	if !strings.Contains(r.stderr, `msg="down proven on a new copy of live"`) || !strings.Contains(r.stderr, "parked_taken=1") {
+		t.Errorf("the Down was not proven on the parked copy:\n%s", r.stderr)
+	}
 }

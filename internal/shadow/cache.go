@@ -412,7 +412,8 @@ func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(conte
 	if desired == "" {
 		desired = v.Desired.Hash()
 	}
-	h.Write([]byte(<-tpl))
+	liveTpl := <-tpl
+	h.Write([]byte(liveTpl))
 	h.Write([]byte(desired))
 	for _, f := range v.Pending {
 		fmt.Fprintf(h, "\x00pending\x00%s", f.Name)
@@ -445,12 +446,15 @@ func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(conte
 		if err != nil {
 			return nil, nil, false, err
 		}
+		if key.BuildID == srv.buildID && key.Owners == srv.owners {
+			srv.knowTemplate(v.Live, liveTpl)
+		}
 		if result, proof, err = prove(ctx, srv, v.Live, v.Pending, v.Plan, v.Desired, v.Schemas, v.Exec, v.Check); err != nil {
 			return nil, nil, false, err
 		}
 		if !v.Keep {
-			// Nothing waits for the drop (the server's Close does).
-			proof.release(ctx)
+			// Nothing waits for it (the server's Close does).
+			proof.park(ctx)
 			proof = nil
 		}
 	}

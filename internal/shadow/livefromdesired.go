@@ -102,7 +102,7 @@ func (s *Server) liveFromDesired(ctx context.Context, l *Loaded, live *model.Mod
 	// The same template name is the same model hash and dependencies.
 	got.Outside = live.Outside
 	if tpl == "" {
-		tpl = templateName(live, "", s.buildID, s.owners)
+		tpl = s.templateOf(live, "")
 	}
 	if templateName(got, "", s.buildID, s.owners) != tpl || !sameColumnOrder(got, live) {
 		return nil, fmt.Errorf("%w: the models differ", errNotLive)

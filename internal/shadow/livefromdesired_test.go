@@ -14,8 +14,9 @@ import (
 
 // TestCopyOfLiveFromTheSource: without a template of live, the source's
 // database a command loaded and kept for it (CachedDesired with forLive)
-// becomes the copy of live, the change undone, on a shared server (as the
-// template) and on a --shadow-dsn one. A source that leaves more than its
+// becomes the copy of live, the change undone, on a shared server (with no
+// template made of it: the first copy of a live state) and on a
+// --shadow-dsn one. A source that leaves more than its
 // schema there (rows, objects outside the managed schemas) does not: live
 // is recreated instead. Either way the copy reads back as live and holds
 // no rows.
@@ -69,6 +70,9 @@ func TestCopyOfLiveFromTheSource(t *testing.T) {
 			if rows := queryString(t, conn, "SELECT count(*) FROM legacy"); rows != "0" {
 				t.Errorf("the copy holds %s row(s)", rows)
 			}
+			if tc.shared && srv.exists(ctx, templateName(live, "", srv.buildID, srv.owners)) {
+				t.Error("a template was made for live's first copy")
+			}
 		})
 	}
 }
@@ -90,7 +94,8 @@ func TestSourceDatabaseNotKeptWithoutForLive(t *testing.T) {
 	}
 }
 
-// TestSmallLiveProvenOnTheSourceDatabase: when live has a template, a copy
+// TestSmallLiveProvenOnTheSourceDatabase: live's template is made by its
+// second copy, not its first. When live has a template, a copy
 // made ahead (CopyAhead) is still the source's database, the change
 // undone, for a live of fewer than sourceCopyBelow tables; from that many
 // on it is a copy of the template.
@@ -115,23 +120,27 @@ func TestSmallLiveProvenOnTheSourceDatabase(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer srv.Close()
-			first, err := srv.CopyOfLive(ctx, live, execSteps) // makes the template
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := first.Drop(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if !srv.exists(ctx, templateName(live, "", srv.buildID, srv.owners)) {
-				t.Fatal("no template after the first copy")
+			// The first copy of a live state is made without a template
+			// (seenBefore), the second makes it.
+			for i := range 2 {
+				cp, err := srv.CopyOfLive(ctx, live, execSteps)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := cp.Drop(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if got := srv.exists(ctx, templateName(live, "", srv.buildID, srv.owners)); got != (i == 1) {
+					t.Fatalf("a template after copy %d: %t, want %t", i+1, got, i == 1)
+				}
 			}
 			settled := make(chan struct{})
 			srv.CopyAhead(ctx, live, execSteps, settled)
 			offerSource(t, srv, live, tc.src)
 			close(settled)
 			copyOfLive(t, srv, live, tc.reused)
-			if srv.CopiesOfLive() != 2 {
-				t.Errorf("%d copies of live, want 2 (the one made ahead was not used)", srv.CopiesOfLive())
+			if srv.CopiesOfLive() != 3 {
+				t.Errorf("%d copies of live, want 3 (the one made ahead was not used)", srv.CopiesOfLive())
 			}
 		})
 	}

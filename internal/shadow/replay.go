@@ -75,6 +75,12 @@ func Replay(ctx context.Context, srv *Server, live *model.Model, pending []Pendi
 // replayed on it: where a plan on top of them starts. A file that fails is
 // a *ReplayError naming it.
 func (s *Server) copyAfter(ctx context.Context, live *model.Model, pending []Pending, exec Executor) (*Database, error) {
+	if len(pending) > 0 && s.Shared() {
+		if db, ok := s.unpark(ctx, parkedName(s.templateOf(live, ""), pending)); ok {
+			s.stopAhead()
+			return db, nil
+		}
+	}
 	db, err := s.CopyOfLive(ctx, live, exec)
 	if err != nil {
 		return nil, err

@@ -23,6 +23,7 @@ import (
 
 	"github.com/pg-flux/pg-flux/internal/catalog"
 	"github.com/pg-flux/pg-flux/internal/dsn"
+	"github.com/pg-flux/pg-flux/internal/model"
 	"github.com/pg-flux/pg-flux/internal/pgserver"
 )
 
@@ -88,9 +89,15 @@ type Server struct {
 	// fromSource counts those made from the source's database
 	// (CopiesFromSource).
 	fromSource atomic.Int64
+	// parkedTaken counts the copies that were a parked database
+	// (unpark, CopiesParked).
+	parkedTaken atomic.Int64
 	// idleAdmin are sessions on the maintenance database kept for the
 	// next withAdmin (under mu).
 	idleAdmin []*pgx.Conn
+	// tplOf is the last model templateOf named, tplName its template.
+	tplOf   *model.Model
+	tplName string
 }
 
 type spareResult struct {

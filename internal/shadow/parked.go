@@ -1,0 +1,164 @@
+package shadow
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/pg-flux/pg-flux/internal/dsn"
+	"github.com/pg-flux/pg-flux/internal/model"
+)
+
+// A plan proven without Validation.Keep leaves its copy of live as the
+// plan left it, on a shared server: rather than dropped, the database is
+// parked, named by the live state and the steps that ran on it
+// (parkedName). A later command that needs that very state takes it by
+// renaming it (copyAfter). So migrate generate after plan, whose Up comes
+// proven from the cache and whose Down is proven on a copy of live after
+// the Up, copies nothing and runs no Up. A live state's first copy has no
+// template (seenBefore): without this, that Down would recreate live.
+const (
+	parkedPrefix = "pgflux_after_"
+	// parkedPattern matches the parked databases in LIKE.
+	parkedPattern = `pgflux\_after\_%`
+	// maxParked bounds how many wait, the newest kept.
+	maxParked = 2
+)
+
+// parkedName names the state of live's copy, whose template is tpl, after
+// the files ran, in order.
+func parkedName(tpl string, ran []Pending) string {
+	h := sha256.New()
+	h.Write([]byte(tpl))
+	for _, f := range ran {
+		h.Write([]byte("\x00file"))
+		for _, st := range f.Steps {
+			fmt.Fprintf(h, "\x00%d\x00%s", st.Isolation, st.SQL)
+		}
+	}
+	return parkedPrefix + hex.EncodeToString(h.Sum(nil))[:40]
+}
+
+// templateOf is live's templateName on this server, computed once per
+// model (it hashes the whole model); liveHash is live.Hash() when known.
+func (s *Server) templateOf(live *model.Model, liveHash string) string {
+	s.mu.Lock()
+	if s.tplOf == live {
+		defer s.mu.Unlock()
+		return s.tplName
+	}
+	s.mu.Unlock()
+	name := templateName(live, liveHash, s.buildID, s.owners)
+	s.knowTemplate(live, name)
+	return name
+}
+
+// park parks the proof's database in the background, as release drops
+// it: the server's Close waits for it. A proof that broke, or is not on a
+// shared server, is released.
+func (pr *Proof) park(ctx context.Context) {
+	if pr.db == nil || pr.broken || !pr.db.srv.Shared() {
+		pr.release(ctx)
+		return
+	}
+	s, db := pr.db.srv, pr.db
+	name := parkedName(s.templateOf(pr.live, ""), pr.ran)
+	pr.leave(ctx)
+	pr.db = nil
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		_ = db.Drop(ctx)
+		return
+	}
+	s.spareWG.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.spareWG.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), dropTimeout)
+		defer cancel()
+		db.closeSession(ctx) // a database in use cannot be renamed
+		err := s.withAdmin(ctx, func(conn *pgx.Conn) error {
+			// The proof's sessions may not quite have ended yet.
+			if err := execWhileInUse(ctx, conn, "ALTER DATABASE "+pgx.Identifier{db.Name}.Sanitize()+" RENAME TO "+pgx.Identifier{name}.Sanitize(), 100, 10*time.Millisecond); err != nil {
+				return err // 42P04 (duplicate_database): parked by another command
+			}
+			s.forget(db.Name)
+			names, err := databasesLike(ctx, conn, parkedPattern)
+			if err != nil {
+				return nil
+			}
+			for i, n := range names {
+				if i >= maxParked && n != name {
+					// One being taken right now has another name already.
+					_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{n}.Sanitize())
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			_ = db.Drop(ctx) // left in created on failure: Close drops it again
+		}
+	}()
+}
+
+// unpark takes the parked database name, if there is one, as a new
+// scratch database; only one command can.
+func (s *Server) unpark(ctx context.Context, name string) (*Database, bool) {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return nil, false
+	}
+	scratch := scratchName(DatabasePrefix, b)
+	d, err := dsn.WithDatabase(s.admin, scratch)
+	if err != nil {
+		return nil, false
+	}
+	s.mu.Lock()
+	s.created[scratch] = true
+	s.mu.Unlock()
+	err = s.withAdmin(ctx, func(conn *pgx.Conn) error {
+		_, err := conn.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{name}.Sanitize()+" RENAME TO "+pgx.Identifier{scratch}.Sanitize())
+		return err
+	})
+	if err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "3D000" { // invalid_catalog_name: none parked
+			s.forget(scratch)
+		} else {
+			s.drop(ctx, scratch) // in case the rename took effect
+		}
+		return nil, false
+	}
+	s.parkedTaken.Add(1)
+	return &Database{Name: scratch, DSN: d, srv: s}, true
+}
+
+// knowTemplate records name as live's templateName on this server.
+func (s *Server) knowTemplate(live *model.Model, name string) {
+	s.mu.Lock()
+	s.tplOf, s.tplName = live, name
+	s.mu.Unlock()
+}
+
+// CopiesParked says how many copies of live after plans came from a
+// parked database, for --verbose.
+func (s *Server) CopiesParked() int { return int(s.parkedTaken.Load()) }
+
+// stopAhead cancels the copy of live being made ahead (CopyAhead), when
+// the copy came from elsewhere: it would only take the other core. Close
+// drops what it made.
+func (s *Server) stopAhead() {
+	s.mu.Lock()
+	if s.ahead != nil {
+		s.ahead.cancel()
+	}
+	s.mu.Unlock()
+}
