@@ -375,23 +375,7 @@ func (s *Server) forget(name string) {
 // oldest templates beyond maxTemplates.
 func (s *Server) install(ctx context.Context, built *Database, tpl string) error {
 	err := s.withAdmin(ctx, func(conn *pgx.Conn) error {
-		// The builder's session may not quite have ended yet.
-		if err := execWhileInUse(ctx, conn, "ALTER DATABASE "+pgx.Identifier{built.Name}.Sanitize()+" RENAME TO "+pgx.Identifier{tpl}.Sanitize(), 100, 10*time.Millisecond); err != nil {
-			return err
-		}
-		s.forget(built.Name)
-		names, err := databasesLike(ctx, conn, `pgflux\_tpl\_%`)
-		if err != nil {
-			return nil
-		}
-		for i, name := range names {
-			if i >= maxTemplates && name != tpl {
-				// A template another command is copying right now cannot be
-				// dropped (55006); it goes next time.
-				_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize())
-			}
-		}
-		return nil
+		return s.renameKeeping(ctx, conn, built.Name, tpl, `pgflux\_tpl\_%`, maxTemplates)
 	})
 	if err != nil {
 		built.Drop(ctx)
@@ -400,6 +384,28 @@ func (s *Server) install(ctx context.Context, built *Database, tpl string) error
 			return nil
 		}
 		return fmt.Errorf("keep the live schema's template database on %s: %w", s.where, err)
+	}
+	return nil
+}
+
+// renameKeeping renames the database from, which this server created, to
+// to, waiting while its last sessions end, then drops the oldest of the
+// databases LIKE pattern beyond the newest keep, to aside. One that
+// another command is copying or taking right now is not dropped (55006, or
+// it has another name already); it goes next time.
+func (s *Server) renameKeeping(ctx context.Context, conn *pgx.Conn, from, to, pattern string, keep int) error {
+	if err := execWhileInUse(ctx, conn, "ALTER DATABASE "+pgx.Identifier{from}.Sanitize()+" RENAME TO "+pgx.Identifier{to}.Sanitize(), 100, 10*time.Millisecond); err != nil {
+		return err
+	}
+	s.forget(from)
+	names, err := databasesLike(ctx, conn, pattern)
+	if err != nil {
+		return nil
+	}
+	for i, name := range names {
+		if i >= keep && name != to {
+			_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize())
+		}
 	}
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -72,41 +71,17 @@ func (pr *Proof) park(ctx context.Context) {
 	name := parkedName(s.templateOf(pr.live, ""), pr.ran)
 	pr.leave(ctx)
 	pr.db = nil
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		_ = db.Drop(ctx)
-		return
-	}
-	s.spareWG.Add(1)
-	s.mu.Unlock()
-	go func() {
-		defer s.spareWG.Done()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), dropTimeout)
+	s.later(ctx, func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, dropTimeout)
 		defer cancel()
 		db.closeSession(ctx) // a database in use cannot be renamed
 		err := s.withAdmin(ctx, func(conn *pgx.Conn) error {
-			// The proof's sessions may not quite have ended yet.
-			if err := execWhileInUse(ctx, conn, "ALTER DATABASE "+pgx.Identifier{db.Name}.Sanitize()+" RENAME TO "+pgx.Identifier{name}.Sanitize(), 100, 10*time.Millisecond); err != nil {
-				return err // 42P04 (duplicate_database): parked by another command
-			}
-			s.forget(db.Name)
-			names, err := databasesLike(ctx, conn, parkedPattern)
-			if err != nil {
-				return nil
-			}
-			for i, n := range names {
-				if i >= maxParked && n != name {
-					// One being taken right now has another name already.
-					_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{n}.Sanitize())
-				}
-			}
-			return nil
+			return s.renameKeeping(ctx, conn, db.Name, name, parkedPattern, maxParked)
 		})
-		if err != nil {
+		if err != nil { // 42P04 (duplicate_database): parked by another command
 			_ = db.Drop(ctx) // left in created on failure: Close drops it again
 		}
-	}()
+	})
 }
 
 // unpark takes the parked database name, if there is one, as a new

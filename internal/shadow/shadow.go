@@ -426,20 +426,28 @@ func (d *Database) Drop(ctx context.Context) error {
 // plan's path). Close waits for it, and drops the database again if it
 // failed.
 func (d *Database) dropLater(ctx context.Context) {
-	s := d.srv
+	// One that fails is left in created: Close drops it again (once
+	// closed, as after a killed command: a shared server's next command
+	// drops it).
+	d.srv.later(ctx, func(ctx context.Context) { _ = d.Drop(ctx) })
+}
+
+// later runs fn in the background, where Close waits for it; once the
+// server is closing, Close no longer waits, and fn runs at once. fn's
+// context is not cancelled with ctx.
+func (s *Server) later(ctx context.Context, fn func(ctx context.Context)) {
+	ctx = context.WithoutCancel(ctx)
 	s.mu.Lock()
 	if s.closed {
-		// Close no longer waits: drop it now. One that fails is left as
-		// after a killed command (a shared server's next command drops it).
 		s.mu.Unlock()
-		_ = d.Drop(ctx)
+		fn(ctx)
 		return
 	}
 	s.spareWG.Add(1)
 	s.mu.Unlock()
 	go func() {
 		defer s.spareWG.Done()
-		_ = d.Drop(context.WithoutCancel(ctx)) // left in created: Close drops it again
+		fn(ctx)
 	}()
 }
 
