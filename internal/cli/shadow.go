@@ -21,8 +21,8 @@ and major version, listening only on a unix socket in a private directory
 PGFLUX_SHADOW_IDLE (default 10m) without a command. On disk it keeps its
 data (scratch databases are dropped; templates of recently seen live
 schemas, and the last plans' proven copies, are kept) so that the next
-start is quick; in memory the data goes too. PGFLUX_SHADOW_IDLE=0 starts and removes a throwaway server in every
-command instead.
+start is quick; in memory the data goes too. PGFLUX_SHADOW_IDLE=0 starts
+and removes a throwaway server in every command instead.
 
 stop stops it now and removes its directory. Desired models and parsed
 sources are cached separately (status shows where; --no-cache bypasses the

@@ -417,14 +417,10 @@ func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(conte
 	h.Write([]byte(desired))
 	for _, f := range v.Pending {
 		fmt.Fprintf(h, "\x00pending\x00%s", f.Name)
-		for _, st := range f.Steps {
-			fmt.Fprintf(h, "\x00%d\x00%s", st.Isolation, st.SQL)
-		}
+		hashSteps(h, f.Steps)
 	}
 	h.Write([]byte("\x00plan"))
-	for _, st := range v.Plan.Steps {
-		fmt.Fprintf(h, "\x00%d\x00%s", st.Isolation, st.SQL)
-	}
+	hashSteps(h, v.Plan.Steps)
 	k := hex.EncodeToString(h.Sum(nil))
 	if c != nil {
 		if data, err := os.ReadFile(c.path(k)); err == nil {

@@ -2,7 +2,6 @@ package shadow
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -13,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/pg-flux/pg-flux/internal/dsn"
 	"github.com/pg-flux/pg-flux/internal/model"
 	"github.com/pg-flux/pg-flux/internal/plan"
 )
@@ -334,34 +332,19 @@ func templateName(live *model.Model, liveHash, buildID string, owners bool) stri
 
 // copyTemplate creates a scratch database from the template tpl.
 func (s *Server) copyTemplate(ctx context.Context, tpl string) (*Database, error) {
-	b := make([]byte, 8)
-	if _, err := rand.Read(b); err != nil {
-		return nil, fmt.Errorf("name a shadow database: %w", err)
-	}
-	name := scratchName(DatabasePrefix, b)
-	s.mu.Lock()
-	s.created[name] = true
-	s.mu.Unlock()
-	err := s.withAdmin(ctx, func(conn *pgx.Conn) error {
+	db, err := s.newScratch(ctx, DatabasePrefix, func(ctx context.Context, conn *pgx.Conn, name string) error {
 		// A session is still connected to the template only for a moment,
 		// while it is renamed into place.
 		return execWhileInUse(ctx, conn, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE "+pgx.Identifier{tpl}.Sanitize()+s.strategy(), 50, 20*time.Millisecond)
 	})
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "3D000" { // invalid_catalog_name: not built yet
-		s.forget(name)
+	if errors.As(err, &pgErr) && pgErr.Code == "3D000" { // not built yet
 		return nil, errNoTemplate
 	}
 	if err != nil {
-		s.drop(ctx, name)
 		return nil, fmt.Errorf("copy the live schema's template database on %s: %w", s.where, err)
 	}
-	d, err := dsn.WithDatabase(s.admin, name)
-	if err != nil {
-		s.drop(ctx, name)
-		return nil, err
-	}
-	return &Database{Name: name, DSN: d, srv: s}, nil
+	return db, nil
 }
 
 func (s *Server) forget(name string) {

@@ -2,17 +2,15 @@ package shadow
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
+	"io"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/pg-flux/pg-flux/internal/dsn"
 	"github.com/pg-flux/pg-flux/internal/model"
+	"github.com/pg-flux/pg-flux/internal/plan"
 )
 
 // A plan proven without Validation.Keep leaves its copy of live as the
@@ -38,11 +36,17 @@ func parkedName(tpl string, ran []Pending) string {
 	h.Write([]byte(tpl))
 	for _, f := range ran {
 		h.Write([]byte("\x00file"))
-		for _, st := range f.Steps {
-			fmt.Fprintf(h, "\x00%d\x00%s", st.Isolation, st.SQL)
-		}
+		hashSteps(h, f.Steps)
 	}
 	return parkedPrefix + hex.EncodeToString(h.Sum(nil))[:40]
+}
+
+// hashSteps writes what the steps run, in order, to h: two lists of steps
+// that hash alike do the same.
+func hashSteps(h io.Writer, steps []plan.Step) {
+	for _, st := range steps {
+		fmt.Fprintf(h, "\x00%d\x00%s", st.Isolation, st.SQL)
+	}
 }
 
 // templateOf is live's templateName on this server, computed once per
@@ -87,33 +91,15 @@ func (pr *Proof) park(ctx context.Context) {
 // unpark takes the parked database name, if there is one, as a new
 // scratch database; only one command can.
 func (s *Server) unpark(ctx context.Context, name string) (*Database, bool) {
-	b := make([]byte, 8)
-	if _, err := rand.Read(b); err != nil {
-		return nil, false
-	}
-	scratch := scratchName(DatabasePrefix, b)
-	d, err := dsn.WithDatabase(s.admin, scratch)
-	if err != nil {
-		return nil, false
-	}
-	s.mu.Lock()
-	s.created[scratch] = true
-	s.mu.Unlock()
-	err = s.withAdmin(ctx, func(conn *pgx.Conn) error {
+	db, err := s.newScratch(ctx, DatabasePrefix, func(ctx context.Context, conn *pgx.Conn, scratch string) error {
 		_, err := conn.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{name}.Sanitize()+" RENAME TO "+pgx.Identifier{scratch}.Sanitize())
-		return err
+		return err // 3D000 when none is parked, or another command took it
 	})
 	if err != nil {
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && pgErr.Code == "3D000" { // invalid_catalog_name: none parked
-			s.forget(scratch)
-		} else {
-			s.drop(ctx, scratch) // in case the rename took effect
-		}
 		return nil, false
 	}
 	s.parkedTaken.Add(1)
-	return &Database{Name: scratch, DSN: d, srv: s}, true
+	return db, true
 }
 
 // knowTemplate records name as live's templateName on this server.

@@ -355,25 +355,43 @@ func (s *Server) create(ctx context.Context) (*Database, error) {
 // createNamed creates an empty database named with prefix (see
 // scratchName).
 func (s *Server) createNamed(ctx context.Context, prefix string) (*Database, error) {
-	b := make([]byte, 8)
-	if _, err := rand.Read(b); err != nil {
-		return nil, fmt.Errorf("name a shadow database: %w", err)
-	}
-	name := scratchName(prefix, b)
-	// Recorded before it exists: a cancelled CREATE may still complete on
-	// the server, and Close must then drop it.
-	s.mu.Lock()
-	s.created[name] = true
-	s.mu.Unlock()
-	err := s.withAdmin(ctx, func(conn *pgx.Conn) error {
+	db, err := s.newScratch(ctx, prefix, func(ctx context.Context, conn *pgx.Conn, name string) error {
 		if prefix == DatabasePrefix && s.Shared() && s.fromPool(ctx, conn, name) {
 			return nil
 		}
 		return s.createEmpty(ctx, conn, name)
 	})
 	if err != nil {
-		s.drop(ctx, name)
 		return nil, fmt.Errorf("create a shadow database on %s: %w", s.where, err)
+	}
+	return db, nil
+}
+
+// newScratch makes a scratch database named with prefix (see
+// scratchName): put makes it under that name on the maintenance session
+// (creates it, copies a template into it, renames another into it). The
+// name is recorded before the database exists: a cancelled statement may
+// still complete on the server, and Close must then drop it. When put
+// fails, what it may have made is dropped; when it fails because the
+// database it starts from does not exist (3D000), nothing was.
+func (s *Server) newScratch(ctx context.Context, prefix string, put func(ctx context.Context, conn *pgx.Conn, name string) error) (*Database, error) {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("name a shadow database: %w", err)
+	}
+	name := scratchName(prefix, b)
+	s.mu.Lock()
+	s.created[name] = true
+	s.mu.Unlock()
+	err := s.withAdmin(ctx, func(conn *pgx.Conn) error { return put(ctx, conn, name) })
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.As(err, &pgErr) && pgErr.Code == "3D000": // invalid_catalog_name
+		s.forget(name)
+		return nil, err
+	case err != nil:
+		s.drop(ctx, name)
+		return nil, err
 	}
 	return s.database(ctx, name)
 }
