@@ -372,10 +372,12 @@ func (s *Server) install(ctx context.Context, built *Database, tpl string) error
 }
 
 // renameKeeping renames the database from, which this server created, to
-// to, waiting while its last sessions end, then drops the oldest of the
-// databases LIKE pattern beyond the newest keep, to aside. One that
-// another command is copying or taking right now is not dropped (55006, or
-// it has another name already); it goes next time.
+// to, waiting while its last sessions end, then keeps, of the other
+// databases LIKE pattern, the newest keep-1 and drops the rest. Newest is
+// by OID, which is when a database was made, not renamed: to may be older
+// than all of them (an empty one from the pool, the source's database).
+// One that another command is copying or taking right now is not dropped
+// (55006, or it has another name already); it goes next time.
 func (s *Server) renameKeeping(ctx context.Context, conn *pgx.Conn, from, to, pattern string, keep int) error {
 	if err := execWhileInUse(ctx, conn, "ALTER DATABASE "+pgx.Identifier{from}.Sanitize()+" RENAME TO "+pgx.Identifier{to}.Sanitize(), 100, 10*time.Millisecond); err != nil {
 		return err
@@ -385,10 +387,16 @@ func (s *Server) renameKeeping(ctx context.Context, conn *pgx.Conn, from, to, pa
 	if err != nil {
 		return nil
 	}
-	for i, name := range names {
-		if i >= keep && name != to {
-			_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize())
+	kept := 1 // to
+	for _, name := range names {
+		if name == to {
+			continue
 		}
+		if kept < keep {
+			kept++
+			continue
+		}
+		_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize())
 	}
 	return nil
 }

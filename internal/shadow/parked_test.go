@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/pg-flux/pg-flux/internal/pgtest"
 	"github.com/pg-flux/pg-flux/internal/plan"
 )
@@ -16,7 +18,8 @@ import (
 // left, when the command ends. The next command's copy of live after that
 // very plan is the parked database, renamed: no copy of live is made and
 // the plan does not run again, and the Down proven there converges. A copy
-// after other steps does not take it. At most maxParked wait.
+// after other steps does not take it. At most maxParked wait: parking
+// drops the oldest.
 func TestProvenCopyIsParkedForTheNextCommand(t *testing.T) {
 	ctx := context.Background()
 	build := fmt.Sprintf("test-parked-%d", time.Now().UnixNano())
@@ -36,6 +39,16 @@ func TestProvenCopyIsParkedForTheNextCommand(t *testing.T) {
 
 	first := open()
 	live, desired, up, down := upAndDown(t, first)
+	// Two parked before, older than the one the proof parks: the oldest
+	// goes.
+	var older []string
+	for i := range maxParked {
+		name := fmt.Sprintf("%sold_%d_%d", parkedPrefix, time.Now().UnixNano(), i)
+		if err := first.withAdmin(ctx, func(conn *pgx.Conn) error { return first.createEmpty(ctx, conn, name) }); err != nil {
+			t.Fatal(err)
+		}
+		older = append(older, name)
+	}
 	if _, _, _, err := CachedValidate(ctx, nil, key, opener(first), Validation{
 		Live: live, Plan: up, Desired: desired, Schemas: managed, Exec: execSteps}); err != nil {
 		t.Fatal(err)
@@ -45,8 +58,12 @@ func TestProvenCopyIsParkedForTheNextCommand(t *testing.T) {
 	}
 	after := []Pending{{Name: "up", Steps: up.Steps}}
 	parked := parkedName(templateName(live, "", build, false), after)
-	if !contains(databases(t, first), parked) {
+	names := databases(t, first)
+	if !contains(names, parked) {
 		t.Fatalf("the proof's copy was not parked as %s", parked)
+	}
+	if contains(names, older[0]) || !contains(names, older[1]) {
+		t.Errorf("parked before: %v; want only the newer of %v kept", names, older)
 	}
 
 	second := open()
