@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -618,24 +619,20 @@ func TestAdminSessionsAreReused(t *testing.T) {
 		}
 	}
 
-	// Three at once: two are kept.
+	// Three at once: two are kept. Each holds its session until all
+	// three hold one (an empty idle list does not say so: two may hold
+	// the kept ones while the third has not asked yet).
 	var wg sync.WaitGroup
+	var holding atomic.Int32
 	held := make(chan struct{})
 	for range 3 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			srv.withAdmin(ctx, func(*pgx.Conn) error { <-held; return nil })
+			srv.withAdmin(ctx, func(*pgx.Conn) error { holding.Add(1); <-held; return nil })
 		}()
 	}
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		var n int
-		srv.mu.Lock()
-		n = len(srv.idleAdmin)
-		srv.mu.Unlock()
-		if n == 0 || time.Now().After(deadline) {
-			break
-		}
+	for deadline := time.Now().Add(10 * time.Second); holding.Load() < 3 && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}
 	close(held)
