@@ -115,15 +115,34 @@ func LoadDesired(ctx context.Context, srv *Server, src Parsing, schemas []string
 	if err != nil {
 		return nil, err
 	}
+	// Where the load, having committed part of the source, would roll
+	// back, it starts over on a new database.
+	fresh := func(ctx context.Context) (*pgx.Conn, error) {
+		conn.Close(context.WithoutCancel(ctx))
+		conn = nil
+		db, err := srv.CreateDatabase(ctx)
+		if err != nil {
+			return nil, err
+		}
+		loaded.db.dropLater(ctx)
+		loaded.db = db
+		if conn, err = db.Connect(ctx); err != nil {
+			return nil, err
+		}
+		return conn, srv.runPrelude(ctx, conn, outside)
+	}
 	var set *source.Set
 	err = srv.runPrelude(ctx, conn, outside)
 	if err == nil {
-		set, err = LoadParsing(ctx, conn, src, outside, srv.LoadOptions())
+		set, err = LoadParsing(ctx, conn, src, outside, srv.LoadOptions(), fresh)
 	}
 	if err != nil {
-		conn.Close(context.WithoutCancel(ctx))
+		if conn != nil {
+			conn.Close(context.WithoutCancel(ctx))
+		}
 		return nil, err
 	}
+	db = loaded.db
 	// A fresh session, so nothing the source set lingers in the inspection.
 	if l.conn, err = freshSession(ctx, db, conn); err != nil {
 		return nil, err

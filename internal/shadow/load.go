@@ -38,6 +38,14 @@ type LoadOptions struct {
 	// Major is the server's major version: a statement using a feature of
 	// a newer major fails with a message naming both.
 	Major int
+	// CommitEvery lets LoadParsing, given a way to start over, commit
+	// after about this many statements rather than once at the end; 0
+	// loads in one transaction. PostgreSQL ends each statement with a
+	// pass over every lock the transaction holds, one per relation made
+	// so far (LockReassignCurrentOwner): on 1,000 tables with 3,000
+	// indexes, `psql -1` loads in 20-30 % more time than `psql`
+	// (BENCHMARKS.md).
+	CommitEvery int
 }
 
 // LoadError lists the source statements that failed in the shadow database.
@@ -181,12 +189,35 @@ func loadAfter(ctx context.Context, conn *pgx.Conn, set *source.Set, opts LoadOp
 // after its batch failed; when the set is not what was sent, it is rolled
 // back and Load loads the set. Statements that create what outside has made
 // (see withoutPrelude) are left out. It returns the parsed set; a set that
-// does not parse is the error, and nothing of it is left.
-func LoadParsing(ctx context.Context, conn *pgx.Conn, src Parsing, outside *model.Model, opts LoadOptions) (*source.Set, error) {
+// does not parse is the error, and what it loaded is left for the caller
+// to drop.
+//
+// With fresh, the batch is committed every opts.CommitEvery statements
+// where nothing of the transaction's own would be lost (see
+// endsWithTransaction); where the load would roll back after such a
+// commit, it goes on instead, as it would from the rollback, on the
+// session fresh returns: one on a new database holding what conn's did
+// before the load (the prelude). conn is then the caller's to close.
+func LoadParsing(ctx context.Context, conn *pgx.Conn, src Parsing, outside *model.Model, opts LoadOptions, fresh func(context.Context) (*pgx.Conn, error)) (*source.Set, error) {
 	if _, err := conn.Exec(ctx, "BEGIN"); err != nil {
 		return nil, fmt.Errorf("load the schema source into the shadow database: %w", err)
 	}
 	w := batchWriter{opts: opts}
+	if fresh != nil {
+		w.every = opts.CommitEvery
+	}
+	// rollBack ends the transaction and leaves the database as before the
+	// load: on a new one when part of it was committed.
+	rollBack := func() error {
+		_, err := conn.Exec(ctx, "ROLLBACK")
+		if w.commits > 0 {
+			conn, err = fresh(ctx)
+		}
+		if err != nil {
+			return fmt.Errorf("load the schema source into the shadow database: %w", err)
+		}
+		return nil
+	}
 	var sent []source.Statement
 	var failed error // the piece that failed: the transaction is aborted
 	for {
@@ -226,8 +257,8 @@ func LoadParsing(ctx context.Context, conn *pgx.Conn, src Parsing, outside *mode
 		}
 		// Not committed, for a reason of its own: loaded from the start.
 	}
-	if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
-		return nil, fmt.Errorf("load the schema source into the shadow database: %w", err)
+	if err := rollBack(); err != nil {
+		return nil, err
 	}
 	// When the batch, sent in pieces, failed as the whole batch would
 	// have, the load goes on from that failure rather than send it again.
@@ -404,6 +435,13 @@ type batchWriter struct {
 	strings.Builder
 	opts LoadOptions
 	file string // the file of the statement written last
+	// every, when not 0, commits the transaction and begins another
+	// before a statement once every statements have been written since
+	// it began, unless one of the file's statements so far has effects
+	// that end with the transaction (scoped). commits counts the commits
+	// written.
+	every, since, commits int
+	scoped                bool
 }
 
 // enter starts the statements of file: the session's settings are reset
@@ -414,6 +452,7 @@ func (w *batchWriter) enter(file string) {
 			w.WriteString(resetSession + ";\n")
 		}
 		w.file = file
+		w.scoped = false
 	}
 }
 
@@ -424,9 +463,36 @@ func (w *batchWriter) add(st source.Statement) bool {
 	if runsAfterBatch(st) {
 		return false
 	}
+	if w.every > 0 && w.since >= w.every && !w.scoped {
+		w.WriteString("COMMIT;\nBEGIN;\n")
+		w.since = 0
+		w.commits++
+	}
+	w.scoped = w.scoped || endsWithTransaction(st)
 	w.WriteString(statementSQL(st, w.opts))
 	w.WriteString(";\n")
+	w.since++
 	return true
+}
+
+// transactionScoped finds, in a setting or a table, what lasts only until
+// the transaction ends: SET LOCAL, SET TRANSACTION, set_config(…, true),
+// a temporary table (ON COMMIT).
+var transactionScoped = regexp.MustCompile(`(?i)\b(LOCAL|TRANSACTION|CHARACTERISTICS|TEMP|TEMPORARY)\b|,\s*true\s*\)`)
+
+// endsWithTransaction reports a statement whose effect may end with the
+// transaction it runs in, so that a commit after it would change what the
+// file's later statements do. It errs on the side of yes: a DO block may
+// do anything.
+func endsWithTransaction(st source.Statement) bool {
+	switch st.Node {
+	case "VariableSetStmt", "SelectStmt", "CreateStmt", "CreateTableAsStmt":
+		return transactionScoped.MatchString(st.SQL)
+	case "DoStmt", "LockStmt", "ConstraintsSetStmt", "TransactionStmt", "DeclareCursorStmt",
+		"PrepareStmt", "ListenStmt", "NotifyStmt":
+		return true
+	}
+	return false
 }
 
 // runsAfterBatch reports a statement that cannot run in the batch: it

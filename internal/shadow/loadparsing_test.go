@@ -23,7 +23,7 @@ func loadingStream(t *testing.T, srv *Server, stream *source.Stream) (db *Databa
 	}
 	done := make(chan res, 1)
 	go func() {
-		set, err := LoadParsing(context.Background(), conn, stream, nil, srv.LoadOptions())
+		set, err := LoadParsing(context.Background(), conn, stream, nil, srv.LoadOptions(), nil)
 		done <- res{set, err}
 	}()
 	return db, conn, func() (*source.Set, error) {
@@ -177,7 +177,7 @@ func TestLoadParsingDoesNotSendAFailedBatchAgain(t *testing.T) {
 		"1.sql": "DO $$ BEGIN PERFORM nextval('runs'); END $$;\nCREATE VIEW v AS SELECT id FROM t;",
 		"2.sql": "CREATE TABLE t (id int);",
 	})
-	if _, err := LoadParsing(ctx, conn, Parsed(set), nil, srv.LoadOptions()); err != nil {
+	if _, err := LoadParsing(ctx, conn, Parsed(set), nil, srv.LoadOptions(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if rels, want := relations(t, conn), "public.runs:S public.t:r public.v:v"; rels != want {
@@ -196,7 +196,7 @@ func TestLoadParsingCalledOffDoesNotWaitForTheParse(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err := LoadParsing(ctx, conn, stream, nil, srv.LoadOptions())
+		_, err := LoadParsing(ctx, conn, stream, nil, srv.LoadOptions(), nil)
 		done <- err
 	}()
 	stream.Add(sourceSet(t, map[string]string{"1.sql": "CREATE TABLE a (id int);"}).Statements)

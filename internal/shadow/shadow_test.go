@@ -60,7 +60,7 @@ func dsnServer(t *testing.T) *Server {
 func load(t *testing.T, srv *Server, set *source.Set) (*pgx.Conn, error) {
 	t.Helper()
 	_, conn := scratchDatabase(t, srv)
-	_, err := LoadParsing(context.Background(), conn, Parsed(set), nil, srv.LoadOptions())
+	_, err := LoadParsing(context.Background(), conn, Parsed(set), nil, srv.LoadOptions(), nil)
 	return conn, err
 }
 
