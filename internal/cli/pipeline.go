@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -237,7 +238,10 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 		return srcErr
 	}
 	p.Set = set
-	a.log.Debug("source loaded", "files", len(set.Files), "statements", len(set.Statements), "cache", cacheState(cache, src.hit), logDurationMS, src.ms)
+	if a.log.Enabled(ctx, slog.LevelDebug) {
+		<-src.done // hit and ms are set once the parse is cached, after the stream ends
+		a.log.Debug("source loaded", "files", len(set.Files), "statements", len(set.Statements), "cache", cacheState(cache, src.hit), logDurationMS, src.ms)
+	}
 	if _, liveErr := live.wait(); liveErr != nil {
 		return liveErr
 	}
