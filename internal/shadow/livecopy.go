@@ -41,7 +41,7 @@ func (s *Server) CopyOfLive(ctx context.Context, live *model.Model, exec Executo
 	if db, ok := s.takeAhead(live); ok {
 		return db, nil
 	}
-	return s.copyOfLive(ctx, live, exec, nil)
+	return s.copyOfLive(ctx, live, "", exec, nil)
 }
 
 // aheadCopy is a copy of live started by CopyAhead.
@@ -58,8 +58,9 @@ type aheadCopy struct {
 // copy nobody asks for is dropped by Close. Live's template is copied at
 // once; without one, the copy waits until settled is closed, once the
 // desired model is known: the source's database, when the command loaded
-// it, may become the copy (see liveFromDesired).
-func (s *Server) CopyAhead(ctx context.Context, live *model.Model, exec Executor, settled <-chan struct{}) {
+// it, may become the copy (see liveFromDesired). liveHash is live.Hash(),
+// or "" when the caller does not have it.
+func (s *Server) CopyAhead(ctx context.Context, live *model.Model, liveHash string, exec Executor, settled <-chan struct{}) {
 	ctx, cancel := context.WithCancel(ctx)
 	a := &aheadCopy{live: live, cancel: cancel, done: make(chan struct{})}
 	s.mu.Lock()
@@ -74,7 +75,7 @@ func (s *Server) CopyAhead(ctx context.Context, live *model.Model, exec Executor
 	go func() {
 		defer s.spareWG.Done()
 		defer close(a.done)
-		a.db, a.err = s.copyOfLive(ctx, live, exec, settled)
+		a.db, a.err = s.copyOfLive(ctx, live, liveHash, exec, settled)
 		if a.err == nil {
 			a.db.session = openReady(ctx, a.db)
 		}
@@ -178,7 +179,7 @@ func (s *Server) CopiesFromSource() int { return int(s.fromSource.Load()) }
 // source's database the command offered (fromOffer), else by recreating
 // live (buildCopy). With settled, the offer is waited for until it is
 // closed.
-func (s *Server) copyOfLive(ctx context.Context, live *model.Model, exec Executor, settled <-chan struct{}) (*Database, error) {
+func (s *Server) copyOfLive(ctx context.Context, live *model.Model, liveHash string, exec Executor, settled <-chan struct{}) (*Database, error) {
 	s.copies.Add(1)
 	tpl := ""
 	fromOffer := func() (*Database, bool) {
@@ -197,7 +198,7 @@ func (s *Server) copyOfLive(ctx context.Context, live *model.Model, exec Executo
 		}
 		return s.buildCopy(ctx, live, exec, DatabasePrefix)
 	}
-	tpl = s.templateOf(live, "")
+	tpl = s.templateOf(live, liveHash)
 	if settled != nil && len(live.Tables) < sourceCopyBelow && s.exists(ctx, tpl) {
 		// A small live with its template: the source's database, the
 		// change undone, is the copy, with a warm session (see

@@ -135,7 +135,7 @@ func TestSmallLiveProvenOnTheSourceDatabase(t *testing.T) {
 				}
 			}
 			settled := make(chan struct{})
-			srv.CopyAhead(ctx, live, execSteps, settled)
+			srv.CopyAhead(ctx, live, "", execSteps, settled)
 			offerSource(t, srv, live, tc.src)
 			close(settled)
 			copyOfLive(t, srv, live, tc.reused)

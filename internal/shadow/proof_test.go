@@ -416,7 +416,7 @@ func TestProofOnACopyMadeAhead(t *testing.T) {
 	}
 	closeDrops(t, proof)
 
-	srv.CopyAhead(ctx, live, execSteps, nil)
+	srv.CopyAhead(ctx, live, "", execSteps, nil)
 	ahead, proof := prove(Validation{Plan: up})
 	if !proof.readAhead {
 		t.Errorf("the copy made ahead was proven without the session read ahead")
@@ -426,7 +426,7 @@ func TestProofOnACopyMadeAhead(t *testing.T) {
 	}
 	closeDrops(t, proof)
 
-	srv.CopyAhead(ctx, live, execSteps, nil)
+	srv.CopyAhead(ctx, live, "", execSteps, nil)
 	afterPending, proof := prove(Validation{Pending: []Pending{{Name: "up", Steps: up.Steps}}, Plan: &plan.Plan{}})
 	if proof.readAhead {
 		t.Errorf("stamps read before the pending files ran were used")
