@@ -194,10 +194,11 @@ func loadAfter(ctx context.Context, conn *pgx.Conn, set *source.Set, opts LoadOp
 //
 // With fresh, the batch is committed every opts.CommitEvery statements
 // where nothing of the transaction's own would be lost (see
-// endsWithTransaction); where the load would roll back after such a
-// commit, it goes on instead, as it would from the rollback, on the
-// session fresh returns: one on a new database holding what conn's did
-// before the load (the prelude). conn is then the caller's to close.
+// source.Statement.TransactionScoped); where the load would roll back
+// after such a commit, it goes on instead, as it would from the
+// rollback, on the session fresh returns: one on a new database holding
+// what conn's did before the load (the prelude). conn is then the
+// caller's to close.
 func LoadParsing(ctx context.Context, conn *pgx.Conn, src Parsing, outside *model.Model, opts LoadOptions, fresh func(context.Context) (*pgx.Conn, error)) (*source.Set, error) {
 	if _, err := conn.Exec(ctx, "BEGIN"); err != nil {
 		return nil, fmt.Errorf("load the schema source into the shadow database: %w", err)
@@ -437,9 +438,8 @@ type batchWriter struct {
 	file string // the file of the statement written last
 	// every, when not 0, commits the transaction and begins another
 	// before a statement once every statements have been written since
-	// it began, unless one of the file's statements so far has effects
-	// that end with the transaction (scoped). commits counts the commits
-	// written.
+	// it began, unless one of the file's statements so far is
+	// TransactionScoped (scoped). commits counts the commits written.
 	every, since, commits int
 	scoped                bool
 }
@@ -468,31 +468,11 @@ func (w *batchWriter) add(st source.Statement) bool {
 		w.since = 0
 		w.commits++
 	}
-	w.scoped = w.scoped || endsWithTransaction(st)
+	w.scoped = w.scoped || st.TransactionScoped
 	w.WriteString(statementSQL(st, w.opts))
 	w.WriteString(";\n")
 	w.since++
 	return true
-}
-
-// transactionScoped finds, in a setting or a table, what lasts only until
-// the transaction ends: SET LOCAL, SET TRANSACTION, set_config(…, true),
-// a temporary table (ON COMMIT).
-var transactionScoped = regexp.MustCompile(`(?i)\b(LOCAL|TRANSACTION|CHARACTERISTICS|TEMP|TEMPORARY)\b|,\s*true\s*\)`)
-
-// endsWithTransaction reports a statement whose effect may end with the
-// transaction it runs in, so that a commit after it would change what the
-// file's later statements do. It errs on the side of yes: a DO block may
-// do anything.
-func endsWithTransaction(st source.Statement) bool {
-	switch st.Node {
-	case "VariableSetStmt", "SelectStmt", "CreateStmt", "CreateTableAsStmt":
-		return transactionScoped.MatchString(st.SQL)
-	case "DoStmt", "LockStmt", "ConstraintsSetStmt", "TransactionStmt", "DeclareCursorStmt",
-		"PrepareStmt", "ListenStmt", "NotifyStmt":
-		return true
-	}
-	return false
 }
 
 // runsAfterBatch reports a statement that cannot run in the batch: it

@@ -108,11 +108,12 @@ func TestLoadDesiredCommitsAsItGoes(t *testing.T) {
 		fmt.Fprintf(&tables, "CREATE TABLE t%d (id int);\n", i)
 	}
 	for _, tc := range []struct {
-		name  string
-		files map[string]string
+		name   string
+		files  map[string]string
+		pieces bool // loads without starting over, in more than one transaction
 	}{
-		{"in pieces", map[string]string{"1.sql": tables.String() + "CREATE TABLE z (id int);\nCREATE VIEW v AS SELECT id FROM z;\n"}},
-		{"started over", map[string]string{"1.sql": tables.String() + "CREATE VIEW v AS SELECT id FROM z;\n", "2.sql": "CREATE TABLE z (id int);"}},
+		{"in pieces", map[string]string{"1.sql": tables.String() + "CREATE TABLE z (id int);\nCREATE VIEW v AS SELECT id FROM z;\n"}, true},
+		{"started over", map[string]string{"1.sql": tables.String() + "CREATE VIEW v AS SELECT id FROM z;\n", "2.sql": "CREATE TABLE z (id int);"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := dsnServer(t)
@@ -126,7 +127,7 @@ func TestLoadDesiredCommitsAsItGoes(t *testing.T) {
 			if len(l.Model.Views) != 1 {
 				t.Errorf("%d views loaded, want 1", len(l.Model.Views))
 			}
-			if tc.name == "in pieces" {
+			if tc.pieces {
 				if got := transactions(t, l.conn); got == "1" {
 					t.Errorf("the tables were made in one transaction, want one per %d statements", commitEvery)
 				}

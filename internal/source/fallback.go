@@ -14,6 +14,18 @@ import (
 // it and reports its errors with file:line, as for any statement).
 const FallbackMajor = 18
 
+// mentionsTemp reports a TEMP or TEMPORARY keyword among toks: an
+// unparsed CREATE TABLE may make a temporary table (Statement.
+// TransactionScoped), and without its tree that is the sign.
+func mentionsTemp(toks []*pg_query.ScanToken) bool {
+	for _, t := range toks {
+		if t.Token == pg_query.Token_TEMP || t.Token == pg_query.Token_TEMPORARY {
+			return true
+		}
+	}
+	return false
+}
+
 // fallbackKind returns the node type a statement the parser could not
 // parse is taken to be, from its leading keywords alone: CREATE [GLOBAL |
 // LOCAL] [TEMP | TEMPORARY | UNLOGGED] TABLE (not CREATE TABLE … AS, which
@@ -145,6 +157,7 @@ func splitFallback(file, sql string, tokens []*pg_query.ScanToken) ([]parsed, er
 			out = append(out, parsed{Statement: Statement{
 				File: file, Line: lines.at(first), SQL: text, Node: kind,
 				Unparsed: true, parseErr: parseErrorAt(file, sql, first, last, tokens, perr),
+				TransactionScoped: mentionsTemp(tokens[p.from:p.to]),
 			}, start: first})
 			continue
 		}
@@ -185,7 +198,7 @@ func appendParsed(out []parsed, file, sql string, lines lineIndex, base, limit i
 		out = append(out, parsed{
 			Statement: Statement{
 				File: file, Line: lines.at(first), SQL: sql[first:last], Node: nodeName(raw.Stmt),
-				NoTransaction: noTransaction(raw.Stmt), Late: late(raw.Stmt),
+				NoTransaction: noTransaction(raw.Stmt), Late: late(raw.Stmt), TransactionScoped: transactionScoped(raw.Stmt),
 			},
 			node: raw.Stmt,
 		})

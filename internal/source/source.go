@@ -34,6 +34,13 @@ type Statement struct {
 	// comments on them. The shadow database runs them after every other
 	// statement, so that the source means the same in any file order.
 	Late bool
+	// TransactionScoped is set for statements whose effect may end with
+	// the transaction they run in: SET LOCAL, SET TRANSACTION,
+	// set_config(…, true), a temporary table (ON COMMIT), LOCK, SET
+	// CONSTRAINTS, and DO blocks, which may do any of these. The shadow
+	// commits a long source as it loads, but never between such a
+	// statement and the rest of its file.
+	TransactionScoped bool
 	// Unparsed is set for a statement pg-flux's parser (PostgreSQL 17's
 	// grammar) rejected but whose leading keywords make it a kind newer
 	// syntax may appear in (see fallbackKind): Node is that kind, and

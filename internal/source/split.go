@@ -344,8 +344,6 @@ func nodeName(n *pg_query.Node) string {
 	return strings.TrimPrefix(t.Name(), "Node_")
 }
 
-// noTransaction reports statements PostgreSQL refuses to run inside a
-// transaction block.
 // late reports whether a statement acts on what is created after it (see
 // Statement.Late).
 func late(n *pg_query.Node) bool {
@@ -362,6 +360,8 @@ func late(n *pg_query.Node) bool {
 	return false
 }
 
+// noTransaction reports statements PostgreSQL refuses to run inside a
+// transaction block.
 func noTransaction(n *pg_query.Node) bool {
 	switch s := n.GetNode().(type) {
 	case *pg_query.Node_IndexStmt:
@@ -383,6 +383,43 @@ func noTransaction(n *pg_query.Node) bool {
 		return true
 	case *pg_query.Node_ClusterStmt:
 		return s.ClusterStmt.Relation == nil
+	}
+	return false
+}
+
+// transactionScoped reports statements whose effect may end with their
+// transaction (see Statement.TransactionScoped); a set_config call whose
+// is_local is not the constant false counts as one.
+func transactionScoped(n *pg_query.Node) bool {
+	switch s := n.GetNode().(type) {
+	case *pg_query.Node_VariableSetStmt:
+		v := s.VariableSetStmt
+		return v.IsLocal || v.Kind == pg_query.VariableSetKind_VAR_SET_MULTI && strings.HasPrefix(v.Name, "TRANSACTION")
+	case *pg_query.Node_CreateStmt:
+		return s.CreateStmt.GetRelation().GetRelpersistence() == "t"
+	case *pg_query.Node_CreateTableAsStmt:
+		return s.CreateTableAsStmt.GetInto().GetRel().GetRelpersistence() == "t"
+	case *pg_query.Node_SelectStmt:
+		for _, target := range s.SelectStmt.TargetList {
+			call := target.GetResTarget().GetVal().GetFuncCall()
+			if call == nil {
+				return true
+			}
+			if len(call.Funcname) == 0 || call.Funcname[len(call.Funcname)-1].GetString_().GetSval() != "set_config" {
+				return true
+			}
+			if len(call.Args) != 3 {
+				return true
+			}
+			c := call.Args[2].GetAConst()
+			if c == nil || c.GetBoolval() == nil || c.GetBoolval().GetBoolval() {
+				return true
+			}
+		}
+		return false
+	case *pg_query.Node_DoStmt, *pg_query.Node_LockStmt, *pg_query.Node_ConstraintsSetStmt,
+		*pg_query.Node_TransactionStmt, *pg_query.Node_DeclareCursorStmt, *pg_query.Node_NotifyStmt:
+		return true
 	}
 	return false
 }

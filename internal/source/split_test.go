@@ -167,6 +167,47 @@ func TestSplitNoTransaction(t *testing.T) {
 	}
 }
 
+func TestSplitTransactionScoped(t *testing.T) {
+	for sql, want := range map[string]bool{
+		"SET LOCAL search_path = app":                                       true,
+		"SET search_path = local":                                           false,
+		"SET TRANSACTION ISOLATION LEVEL SERIALIZABLE":                      true,
+		"SET statement_timeout = 0":                                         false,
+		"SELECT pg_catalog.set_config('search_path', '', false)":            false,
+		"SELECT pg_catalog.set_config('search_path', '', true)":             true,
+		"SELECT set_config('a.b', 'c', false), set_config('d', 'e', 1 = 1)": true,
+		"CREATE TEMP TABLE t (id int)":                                      true,
+		"CREATE TABLE t (local int, temp int CHECK (temp IN (1, 2)))":       false,
+		"CREATE TEMPORARY TABLE t AS SELECT 1":                              true,
+		"CREATE TABLE t AS SELECT 1":                                        false,
+		"DO $$ BEGIN NULL; END $$":                                          true,
+		"LOCK TABLE t":                                                      true,
+		"SET CONSTRAINTS ALL DEFERRED":                                      true,
+		"CREATE INDEX i ON t (a)":                                           false,
+	} {
+		got, err := Split("f.sql", sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[0].TransactionScoped != want {
+			t.Errorf("%s: TransactionScoped = %v, want %v", sql, got[0].TransactionScoped, want)
+		}
+	}
+	// A statement only PostgreSQL 18 parses has no tree: its keywords tell.
+	for sql, want := range map[string]bool{
+		"CREATE TEMP TABLE t (v int GENERATED ALWAYS AS (1) VIRTUAL)": true,
+		"CREATE TABLE t (v int GENERATED ALWAYS AS (1) VIRTUAL)":      false,
+	} {
+		got, err := SplitFor("f.sql", sql, 18)
+		if err != nil || !got[0].Unparsed {
+			t.Fatalf("%s: %v, unparsed %v", sql, err, len(got) > 0 && got[0].Unparsed)
+		}
+		if got[0].TransactionScoped != want {
+			t.Errorf("%s: TransactionScoped = %v, want %v", sql, got[0].TransactionScoped, want)
+		}
+	}
+}
+
 func TestWarmParserLeavesTheParserWorking(t *testing.T) {
 	WarmParser()
 	WarmParser()
