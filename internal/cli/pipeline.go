@@ -162,7 +162,16 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	// Called off when the command ends early (a broken source): the
 	// inspection is then waited for only to free the connection.
 	inspectCtx, stopInspect := context.WithCancel(ctx)
-	live := a.inspectLive(inspectCtx, s, t, src, parallel)
+	// When the source loads into the shadow, live's catalog is read once
+	// the shadow is ready: starting the server (copying its files, then
+	// PostgreSQL's start) is on the way to everything after it, the
+	// inspection is not (the source takes longer to load than live to
+	// read), and on two cores it took half the start's CPU.
+	shadowReady := make(chan struct{})
+	if parallel {
+		close(shadowReady)
+	}
+	live := a.inspectLive(inspectCtx, s, t, src, parallel, shadowReady)
 	defer live.wait() // before t.Close: the inspection uses the connection
 	defer stopInspect()
 	shadowDSN := s.ShadowDSN
@@ -226,6 +235,7 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	} else {
 		go func() {
 			defer close(openedAhead)
+			defer close(shadowReady)
 			_, _ = openShadow(ctx) // an error is reported by the caller that needs the server
 		}()
 	}
@@ -420,8 +430,9 @@ func (l *liveInspection) outsideModel() (*model.Model, error) {
 // such a schema), and the live model. With a second session, that session
 // reads the outside while the first starts on the catalog (it would only
 // wait for the first's snapshot meanwhile); else the first reads it before
-// the catalog.
-func (a *app) inspectLive(ctx context.Context, s *settings, t *target, src *sourceLoad, parallel bool) *liveInspection {
+// the catalog. The catalog is read once after is closed; the outside, which
+// the source's load waits for, at once.
+func (a *app) inspectLive(ctx context.Context, s *settings, t *target, src *sourceLoad, parallel bool, after <-chan struct{}) *liveInspection {
 	l := &liveInspection{done: make(chan struct{}), outsideDone: make(chan struct{})}
 	readOutside := func(conn *pgx.Conn) {
 		l.outside, l.outsideErr = catalog.Outside(ctx, conn, catalog.Options{Schemas: s.TargetSchemas}, func() ([]source.Name, error) {
@@ -443,6 +454,10 @@ func (a *app) inspectLive(ctx context.Context, s *settings, t *target, src *sour
 			if l.err = l.outsideErr; l.err != nil {
 				return
 			}
+		}
+		select {
+		case <-after:
+		case <-ctx.Done():
 		}
 		began := time.Now()
 		l.model, l.err = catalog.Inspect(ctx, t.Conn, t.catalogOptions(s, parallel))
