@@ -118,28 +118,19 @@ func (d *Database) takeSession() *readySession {
 // opened ahead (session, opened) if nobody took them, the one handed over
 // by leave, and the kept second inspecting session.
 func (d *Database) closeSession(ctx context.Context) {
+	var ahead *pgx.Conn
 	if r := d.takeSession(); r != nil {
-		endSession(ctx, r.conn)
+		ahead = r.conn
 	}
-	if d.opened != nil {
-		endSession(ctx, d.opened)
-		d.opened = nil
-	}
-	if d.leaving != nil {
-		endSession(ctx, d.leaving)
-		d.leaving = nil
-	}
-	if d.second != nil {
-		endSession(ctx, d.second)
-		d.second = nil
-	}
+	endSessions(ctx, ahead, d.opened, d.leaving, d.second)
+	d.opened, d.leaving, d.second = nil, nil, nil
 }
 
 // leave hands conn, a session on d, to closeSession, which ends it before
 // the database is dropped.
 func (d *Database) leave(conn *pgx.Conn) {
 	if d.leaving != nil {
-		endSession(context.Background(), d.leaving)
+		endSessions(context.Background(), d.leaving)
 	}
 	d.leaving = conn
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"sort"
 	"strings"
 	"sync"
@@ -535,25 +536,38 @@ func (s *Server) withAdmin(ctx context.Context, fn func(conn *pgx.Conn) error) e
 	return err
 }
 
-// endSession closes conn and waits, up to a second, until the server has
-// ended its backend. DROP DATABASE and ALTER DATABASE … RENAME wait for the
-// backends on their database to go, checking every 100 ms: one still
+// endSessions closes conns and waits, up to a second, until the server has
+// ended their backends. DROP DATABASE and ALTER DATABASE … RENAME wait for
+// the backends on their database to go, checking every 100 ms: one still
 // exiting when they look costs them 100 ms, on a command's last steps. The
-// server closes its end of the connection only once the backend is no
-// longer counted.
-func endSession(ctx context.Context, conn *pgx.Conn) {
-	hj, err := conn.PgConn().Hijack()
-	if err != nil { // busy or closed
-		conn.Close(context.WithoutCancel(ctx))
-		return
+// server closes its end of a connection only once the backend is no longer
+// counted. Every session is told to end before any is waited for: a
+// backend that read a large catalog takes 10 ms or more to exit, and a
+// proof's database has two.
+func endSessions(ctx context.Context, conns ...*pgx.Conn) {
+	var ending []net.Conn
+	for _, conn := range conns {
+		if conn == nil {
+			continue
+		}
+		hj, err := conn.PgConn().Hijack()
+		if err != nil { // busy or closed
+			conn.Close(context.WithoutCancel(ctx))
+			continue
+		}
+		hj.Frontend.Send(&pgproto3.Terminate{})
+		if hj.Frontend.Flush() != nil {
+			hj.Conn.Close()
+			continue
+		}
+		ending = append(ending, hj.Conn)
 	}
-	defer hj.Conn.Close()
-	hj.Frontend.Send(&pgproto3.Terminate{})
-	if hj.Frontend.Flush() != nil {
-		return
+	deadline := time.Now().Add(time.Second)
+	for _, c := range ending {
+		_ = c.SetReadDeadline(deadline)
+		_, _ = io.Copy(io.Discard, c)
+		c.Close()
 	}
-	_ = hj.Conn.SetReadDeadline(time.Now().Add(time.Second))
-	_, _ = io.Copy(io.Discard, hj.Conn)
 }
 
 // closeAdmin closes the kept maintenance sessions.

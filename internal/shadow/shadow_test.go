@@ -796,10 +796,10 @@ func TestLaterSparesGoToThePool(t *testing.T) {
 	}
 }
 
-// TestEndSessionWaitsForTheBackend: once endSession returns, the server no
-// longer counts the session's backend, so a DROP DATABASE that follows
-// does not wait for it.
-func TestEndSessionWaitsForTheBackend(t *testing.T) {
+// TestEndSessionsWaitsForTheBackends: once endSessions returns, the server
+// no longer counts the sessions' backends, so a DROP DATABASE that follows
+// does not wait for them; one session or two ended together.
+func TestEndSessionsWaitsForTheBackends(t *testing.T) {
 	ctx := context.Background()
 	srv := dsnServer(t)
 	defer srv.Close()
@@ -814,18 +814,21 @@ func TestEndSessionWaitsForTheBackend(t *testing.T) {
 	}
 	defer admin.Close(ctx)
 	for i := range 20 {
-		conn, err := db.Connect(ctx)
-		if err != nil {
-			t.Fatal(err)
+		conns := make([]*pgx.Conn, 1+i%2)
+		pids := make([]uint32, len(conns))
+		for j := range conns {
+			if conns[j], err = db.Connect(ctx); err != nil {
+				t.Fatal(err)
+			}
+			pids[j] = conns[j].PgConn().PID()
 		}
-		pid := conn.PgConn().PID()
-		endSession(ctx, conn)
+		endSessions(ctx, append(conns, nil)...)
 		var n int
-		if err := admin.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE pid = $1", pid).Scan(&n); err != nil {
+		if err := admin.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1)", pids).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n != 0 {
-			t.Fatalf("session %d: backend %d still there after endSession", i, pid)
+			t.Fatalf("round %d: %d of backends %v still there after endSessions", i, n, pids)
 		}
 	}
 }
