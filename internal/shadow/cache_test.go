@@ -414,3 +414,44 @@ func TestCacheIsBounded(t *testing.T) {
 		t.Errorf("the directory of the layout before is still there: %v", err)
 	}
 }
+
+// TestCacheWriteLater: an entry written in the background is read back by
+// a read of its key that starts before the write ends, and is stored once
+// Wait returns.
+func TestCacheWriteLater(t *testing.T) {
+	c := OpenCache(t.TempDir())
+	release := make(chan struct{})
+	c.writeLater("k", func() []byte {
+		<-release
+		return []byte("entry")
+	})
+	if _, err := os.Stat(c.path("k")); err == nil {
+		t.Fatal("the entry is stored before it is encoded")
+	}
+	read := make(chan string)
+	go func() {
+		data, err := c.read("k")
+		if err != nil {
+			read <- "error: " + err.Error()
+			return
+		}
+		read <- string(data)
+	}()
+	select {
+	case got := <-read:
+		t.Fatalf("the read returned %q before the write ended", got)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	if got := <-read; got != "entry" {
+		t.Fatalf("read %q, want the entry written in the background", got)
+	}
+
+	c.writeLater("other", func() []byte { return []byte("second") })
+	c.Wait()
+	if data, err := os.ReadFile(c.path("other")); err != nil || string(data) != "second" {
+		t.Fatalf("after Wait: %q, %v", data, err)
+	}
+	var nilCache *Cache
+	nilCache.Wait() // a command run with --no-cache has none
+}
