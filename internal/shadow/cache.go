@@ -175,8 +175,10 @@ func (c *Cache) write(key string, data []byte) error {
 
 // writeLater stores the entry key that data encodes, in the background:
 // encoding and writing a proven plan's result takes 60-75 ms on 1,000
-// tables, which the command's last steps (its output, the shadow's close)
-// can hide. A read of the same key waits for it; Wait waits for them all.
+// tables, which the command's next steps (the plan's proof after the
+// desired model's entry; the output and the shadow's close after a proven
+// plan's) can hide. A read of the same key waits for it; Wait waits for
+// them all.
 func (c *Cache) writeLater(key string, data func() []byte) {
 	done := make(chan struct{})
 	c.mu.Lock()
@@ -361,7 +363,8 @@ func CachedDesired(ctx context.Context, c *Cache, key CacheKey, open func(contex
 		return nil, false, err
 	}
 	if raw != nil {
-		_ = c.write(k, encodeEntry(k, raw, verdicts)) // a cache that cannot be written only costs time
+		// A cache that cannot be written only costs time.
+		c.writeLater(k, func() []byte { return encodeEntry(k, raw, verdicts) })
 	}
 	if forLive {
 		srv.offer(ctx, loaded)
