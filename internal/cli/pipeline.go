@@ -132,7 +132,7 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	if !a.global.noCache {
 		cache = shadow.OpenCache("")
 	}
-	defer cache.Wait() // last: a proven plan's entry is written while the command ends
+	defer cache.Wait() // last: entries are written in the background while the command goes on
 	buildID := shadow.BuildID(Version)
 	src := loadSource(s.SchemaDir, cache, buildID)
 	defer func() { <-src.done }() // it may still be writing the parse to the cache

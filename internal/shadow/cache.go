@@ -114,15 +114,21 @@ type cacheEntry struct {
 func (c *Cache) path(key string) string { return filepath.Join(c.dir, key+".bin") }
 
 // read returns the stored entry key, once a write of it in the background
-// (writeLater) has ended.
+// has ended (settled).
 func (c *Cache) read(key string) ([]byte, error) {
+	c.settled(key)
+	return os.ReadFile(c.path(key))
+}
+
+// settled returns once the entry key is not being written in the
+// background (writeLater).
+func (c *Cache) settled(key string) {
 	c.mu.Lock()
 	done := c.writing[key]
 	c.mu.Unlock()
 	if done != nil {
 		<-done
 	}
-	return os.ReadFile(c.path(key))
 }
 
 func (c *Cache) load(key string) *cacheEntry {
@@ -265,12 +271,7 @@ func ParseCached(c *Cache, files *source.Files, major int, buildID string) bool 
 		return false
 	}
 	key := sourceKey(files, major, buildID)
-	c.mu.Lock()
-	done := c.writing[key]
-	c.mu.Unlock()
-	if done != nil {
-		<-done
-	}
+	c.settled(key)
 	_, err := os.Stat(c.path(key))
 	return err == nil
 }
