@@ -37,7 +37,8 @@ type Statement struct {
 	// TransactionScoped is set for statements whose effect may end with
 	// the transaction they run in: SET LOCAL, SET TRANSACTION,
 	// set_config(…, true), a temporary table (ON COMMIT), LOCK, SET
-	// CONSTRAINTS, and DO blocks, which may do any of these. The shadow
+	// CONSTRAINTS, and DO blocks and SELECTs calling any function but
+	// set_config(…, false), which may do any of these. The shadow
 	// commits a long source as it loads, but never between such a
 	// statement and the rest of its file.
 	TransactionScoped bool

@@ -388,8 +388,10 @@ func noTransaction(n *pg_query.Node) bool {
 }
 
 // transactionScoped reports statements whose effect may end with their
-// transaction (see Statement.TransactionScoped); a set_config call whose
-// is_local is not the constant false counts as one.
+// transaction (see Statement.TransactionScoped). A SELECT counts unless
+// each of its targets is set_config(…, false), as pg_dump writes: any
+// other function, or is_local other than the constant false, may set
+// something for the transaction only.
 func transactionScoped(n *pg_query.Node) bool {
 	switch s := n.GetNode().(type) {
 	case *pg_query.Node_VariableSetStmt:

@@ -118,8 +118,26 @@ func TestSplitMetaCommandInsideStringIsText(t *testing.T) {
 	}
 }
 
+// checkFlag splits each statement of cases with split and checks the
+// flag that of reads from the first statement.
+func checkFlag(t *testing.T, flag string, split func(sql string) ([]Statement, error), of func(Statement) bool, cases map[string]bool) {
+	t.Helper()
+	for sql, want := range cases {
+		got, err := split(sql)
+		if err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		if of(got[0]) != want {
+			t.Errorf("%s: %s = %v, want %v", sql, flag, of(got[0]), want)
+		}
+	}
+}
+
+// splitF splits sql as the file f.sql.
+func splitF(sql string) ([]Statement, error) { return Split("f.sql", sql) }
+
 func TestSplitLate(t *testing.T) {
-	for sql, want := range map[string]bool{
+	checkFlag(t, "Late", splitF, func(s Statement) bool { return s.Late }, map[string]bool{
 		"ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO r":   true,
 		"CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f()":       true,
 		"ALTER EVENT TRIGGER e DISABLE":                                        true,
@@ -130,19 +148,11 @@ func TestSplitLate(t *testing.T) {
 		"GRANT SELECT ON t TO r":                                               false,
 		"CREATE TRIGGER t AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()": false,
 		"ALTER TABLE t OWNER TO r":                                             false,
-	} {
-		got, err := Split("f.sql", sql)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got[0].Late != want {
-			t.Errorf("%s: Late = %v, want %v", sql, got[0].Late, want)
-		}
-	}
+	})
 }
 
 func TestSplitNoTransaction(t *testing.T) {
-	for sql, want := range map[string]bool{
+	checkFlag(t, "NoTransaction", splitF, func(s Statement) bool { return s.NoTransaction }, map[string]bool{
 		"CREATE INDEX CONCURRENTLY i ON t (a)":  true,
 		"CREATE INDEX i ON t (a)":               false,
 		"DROP INDEX CONCURRENTLY IF EXISTS i":   true,
@@ -156,19 +166,12 @@ func TestSplitNoTransaction(t *testing.T) {
 		"CREATE DATABASE d":                     true,
 		"CLUSTER":                               true,
 		"ALTER TABLE t VALIDATE CONSTRAINT c_1": false,
-	} {
-		got, err := Split("f.sql", sql)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got[0].NoTransaction != want {
-			t.Errorf("%s: NoTransaction = %v, want %v", sql, got[0].NoTransaction, want)
-		}
-	}
+	})
 }
 
 func TestSplitTransactionScoped(t *testing.T) {
-	for sql, want := range map[string]bool{
+	scoped := func(s Statement) bool { return s.TransactionScoped }
+	checkFlag(t, "TransactionScoped", splitF, scoped, map[string]bool{
 		"SET LOCAL search_path = app":                                       true,
 		"SET search_path = local":                                           false,
 		"SET TRANSACTION ISOLATION LEVEL SERIALIZABLE":                      true,
@@ -176,6 +179,7 @@ func TestSplitTransactionScoped(t *testing.T) {
 		"SELECT pg_catalog.set_config('search_path', '', false)":            false,
 		"SELECT pg_catalog.set_config('search_path', '', true)":             true,
 		"SELECT set_config('a.b', 'c', false), set_config('d', 'e', 1 = 1)": true,
+		"SELECT app.setup()":                                                true,
 		"CREATE TEMP TABLE t (id int)":                                      true,
 		"CREATE TABLE t (local int, temp int CHECK (temp IN (1, 2)))":       false,
 		"CREATE TEMPORARY TABLE t AS SELECT 1":                              true,
@@ -184,28 +188,19 @@ func TestSplitTransactionScoped(t *testing.T) {
 		"LOCK TABLE t":                                                      true,
 		"SET CONSTRAINTS ALL DEFERRED":                                      true,
 		"CREATE INDEX i ON t (a)":                                           false,
-	} {
-		got, err := Split("f.sql", sql)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got[0].TransactionScoped != want {
-			t.Errorf("%s: TransactionScoped = %v, want %v", sql, got[0].TransactionScoped, want)
-		}
-	}
+	})
 	// A statement only PostgreSQL 18 parses has no tree: its keywords tell.
-	for sql, want := range map[string]bool{
+	unparsed := func(sql string) ([]Statement, error) {
+		got, err := SplitFor("f.sql", sql, 18)
+		if err == nil && !got[0].Unparsed {
+			err = errors.New("parsed")
+		}
+		return got, err
+	}
+	checkFlag(t, "TransactionScoped", unparsed, scoped, map[string]bool{
 		"CREATE TEMP TABLE t (v int GENERATED ALWAYS AS (1) VIRTUAL)": true,
 		"CREATE TABLE t (v int GENERATED ALWAYS AS (1) VIRTUAL)":      false,
-	} {
-		got, err := SplitFor("f.sql", sql, 18)
-		if err != nil || !got[0].Unparsed {
-			t.Fatalf("%s: %v, unparsed %v", sql, err, len(got) > 0 && got[0].Unparsed)
-		}
-		if got[0].TransactionScoped != want {
-			t.Errorf("%s: TransactionScoped = %v, want %v", sql, got[0].TransactionScoped, want)
-		}
-	}
+	})
 }
 
 func TestWarmParserLeavesTheParserWorking(t *testing.T) {
