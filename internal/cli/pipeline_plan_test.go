@@ -1,13 +1,20 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
+	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pg-flux/pg-flux/internal/config"
+	"github.com/pg-flux/pg-flux/internal/model"
+	"github.com/pg-flux/pg-flux/internal/pgtest"
 	"github.com/pg-flux/pg-flux/internal/plan"
 	"github.com/pg-flux/pg-flux/internal/report"
 	"github.com/pg-flux/pg-flux/internal/shadow"
@@ -124,5 +131,39 @@ func TestShadowOpensWhileAChangedSourceParses(t *testing.T) {
 	r = p.must(1, "drift", "--strict", "--verbose")
 	if line := logLine(r.stderr, `msg="shadow ready"`); line != "" {
 		t.Errorf("an unchanged source opened the shadow: %s\n%s", line, r.stderr)
+	}
+}
+
+// TestLiveCatalogReadOnceTheShadowIsReady: inspectLive reads what live
+// has outside the managed schemas at once (the source's load waits for
+// it), and the catalog only once it is told the shadow is ready: starting
+// the shadow is on the command's path, reading live is not.
+func TestLiveCatalogReadOnceTheShadowIsReady(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.NewDatabase(t)
+	db.Exec(t, "CREATE TABLE gated (id int PRIMARY KEY)")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.sql"), []byte("CREATE TABLE gated (id int PRIMARY KEY);\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a := &app{io: &IOStreams{ErrOut: &bytes.Buffer{}}, getenv: os.Getenv, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	s := &settings{Settings: config.Settings{TargetSchemas: []string{"public"}}}
+	ready := make(chan struct{})
+	live := a.inspectLive(ctx, s, &target{Conn: db.Connect(t), Major: pgtest.Major()}, loadSource(dir, nil, "test"), false, ready)
+	if _, err := live.outsideModel(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-live.done:
+		t.Fatal("live's catalog was read before the shadow was ready")
+	case <-time.After(300 * time.Millisecond):
+	}
+	close(ready)
+	m, err := live.wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Tables[model.QName{Schema: "public", Name: "gated"}] == nil {
+		t.Errorf("live read once the shadow is ready lacks public.gated: %v", m.Tables)
 	}
 }
