@@ -16,6 +16,7 @@ func main() {
 	// connections and stop any cluster they started before exiting.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	limitMemory(ctx)
+	returnFreedCMemory()
 	code := cli.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

@@ -1,0 +1,7 @@
+//go:build !linux || !cgo
+
+package main
+
+func returnFreedCMemory() {}
+
+func cMallocFree() uint64 { return 0 }
