@@ -32,9 +32,16 @@ static size_t pgflux_malloc_free(void) {
 */
 import "C"
 
+import "os"
+
 // returnFreedCMemory has the C allocator give the parser's freed memory
-// back to the system rather than keep it for the rest of the command.
-func returnFreedCMemory() { C.pgflux_return_freed_memory() }
+// back to the system rather than keep it for the rest of the command. A
+// malloc tuning set by the user is left alone.
+func returnFreedCMemory() {
+	if !mallocTuned(os.Getenv) {
+		C.pgflux_return_freed_memory()
+	}
+}
 
 // cMallocFree is the memory the C allocator holds free, in bytes.
 func cMallocFree() uint64 { return uint64(C.pgflux_malloc_free()) }

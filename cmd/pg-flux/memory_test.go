@@ -64,3 +64,21 @@ func TestLimitMemoryLeavesGOMEMLIMITAlone(t *testing.T) {
 		t.Errorf("limit %d after limitMemory with GOMEMLIMIT set, want it unchanged (%d)", got, want)
 	}
 }
+
+func TestMallocTuned(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want bool
+	}{
+		{nil, false},
+		{map[string]string{"GLIBC_TUNABLES": "glibc.rtld.optional_static_tls=512"}, false},
+		{map[string]string{"GLIBC_TUNABLES": "glibc.malloc.trim_threshold=0"}, true},
+		{map[string]string{"GLIBC_TUNABLES": "glibc.rtld.nns=2:glibc.malloc.arena_max=1"}, true},
+		{map[string]string{"MALLOC_ARENA_MAX": "2"}, true},
+		{map[string]string{"MALLOC_MMAP_THRESHOLD_": "131072"}, true},
+	} {
+		if got := mallocTuned(func(k string) string { return c.env[k] }); got != c.want {
+			t.Errorf("mallocTuned(%v) = %v, want %v", c.env, got, c.want)
+		}
+	}
+}
