@@ -39,9 +39,12 @@ import "os"
 // malloc tuning set by the user is left alone.
 func returnFreedCMemory() {
 	if !mallocTuned(os.Getenv) {
-		C.pgflux_return_freed_memory()
+		fixMallocThresholds()
 	}
 }
+
+// fixMallocThresholds sets the thresholds returnFreedCMemory describes.
+func fixMallocThresholds() { C.pgflux_return_freed_memory() }
 
 // cMallocFree is the memory the C allocator holds free, in bytes.
 func cMallocFree() uint64 { return uint64(C.pgflux_malloc_free()) }

@@ -14,10 +14,10 @@ import (
 
 // The parser's freed memory goes back to the system: after parses on four
 // threads, statement by statement and all at once, the C allocator holds
-// little free (up to 128 kB per arena). Without returnFreedCMemory it
-// holds 2-12 MB.
+// little free (up to 128 kB per arena). Without fixMallocThresholds it
+// holds 2-32 MB.
 func TestParsersFreedMemoryIsReturned(t *testing.T) {
-	returnFreedCMemory()
+	fixMallocThresholds()
 	var sql strings.Builder
 	for i := range 2000 {
 		fmt.Fprintf(&sql, "CREATE TABLE t%d (id bigint PRIMARY KEY, name text NOT NULL DEFAULT 'x', at timestamptz);\n", i)
