@@ -46,5 +46,6 @@ func returnFreedCMemory() {
 // fixMallocThresholds sets the thresholds returnFreedCMemory describes.
 func fixMallocThresholds() { C.pgflux_return_freed_memory() }
 
-// cMallocFree is the memory the C allocator holds free, in bytes.
+// cMallocFree is the memory the C allocator holds free, in bytes: what
+// TestParsersFreedMemoryIsReturned measures (tests cannot use cgo).
 func cMallocFree() uint64 { return uint64(C.pgflux_malloc_free()) }

@@ -2,6 +2,5 @@
 
 package main
 
+// returnFreedCMemory is a no-op where glibc's malloc is not tuned.
 func returnFreedCMemory() {}
-
-func cMallocFree() uint64 { return 0 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
+	"strings"
 	"time"
 )
 
@@ -59,4 +60,19 @@ func limitMemory(ctx context.Context) <-chan struct{} {
 		}
 	}()
 	return stopped
+}
+
+// mallocTuned says whether the environment tunes glibc's malloc
+// (GLIBC_TUNABLES' glibc.malloc.*, or the older MALLOC_*_ variables): then,
+// as with GOMEMLIMIT for the Go heap, returnFreedCMemory leaves it alone.
+func mallocTuned(getenv func(string) string) bool {
+	if strings.Contains(getenv("GLIBC_TUNABLES"), "glibc.malloc.") {
+		return true
+	}
+	for _, v := range []string{"MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_"} {
+		if getenv(v) != "" {
+			return true
+		}
+	}
+	return false
 }
