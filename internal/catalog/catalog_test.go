@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pg-flux/pg-flux/internal/catalog"
+	"github.com/pg-flux/pg-flux/internal/diff"
 	"github.com/pg-flux/pg-flux/internal/model"
 	"github.com/pg-flux/pg-flux/internal/pgtest"
 )
@@ -160,6 +161,28 @@ func TestInspectDependencies(t *testing.T) {
 	}
 	if has(bigOrders, model.ObjectID{Kind: model.KindColumn, Schema: "public", Name: "users", Sub: "name"}) {
 		t.Error("view recorded as depending on a column it does not use")
+	}
+}
+
+// Options.WithoutDeps reads the same model but for its dependencies.
+func TestInspectWithoutDeps(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	db.Exec(t, schema)
+	ctx := context.Background()
+	conn := db.Connect(t)
+	full, err := catalog.Inspect(ctx, conn, catalog.Options{Schemas: []string{"public"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lean, err := catalog.Inspect(ctx, conn, catalog.Options{Schemas: []string{"public"}, WithoutDeps: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full.Deps) == 0 || len(lean.Deps) != 0 {
+		t.Fatalf("dependencies: %d read in full, %d without (want some, then none)", len(full.Deps), len(lean.Deps))
+	}
+	if changes := diff.Compare(full, lean); len(changes) > 0 || full.Hash() != lean.Hash() {
+		t.Errorf("without dependencies the model differs: %v", changes)
 	}
 }
 

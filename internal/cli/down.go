@@ -42,10 +42,7 @@ func checkDownMode(mode string) error {
 // what the Down cannot bring back. A Down that cannot be proven is left
 // out, with a warning.
 func (a *app) downSection(ctx context.Context, s *settings, t *target, p *pipeline) *migration.Down {
-	// The Down goes from the Up's result back to live: the desired model
-	// and the parsed source are of no more use, and letting them go keeps
-	// the Down's proof from holding a fourth model (6 MB on 1,000 tables).
-	p.Desired, p.Set = nil, nil
+	p.releaseDesired()
 	down, err := a.planDown(ctx, s, t, p)
 	p.closeProof(ctx) // of no more use
 	if err != nil {
@@ -53,6 +50,19 @@ func (a *app) downSection(ctx context.Context, s *settings, t *target, p *pipeli
 		return nil
 	}
 	return down
+}
+
+// releaseDesired lets the desired model and the parsed source go: the
+// Down goes from the Up's result back to live. Without them, and without
+// the Up's result once the Down is planned (planDown), its proof holds
+// live and the state it reads rather than four models of about 6 MB each
+// on 1,000 tables, and the Go heap is no longer collected over and over
+// at its limit: the proof took about 90 ms less there.
+func (p *pipeline) releaseDesired() {
+	if d := p.Desired; d != nil && d != p.Live && d != p.start() {
+		p.forget(d) // else the hashes keep it
+	}
+	p.Desired, p.Set = nil, nil
 }
 
 func (a *app) planDown(ctx context.Context, s *settings, t *target, p *pipeline) (*migration.Down, error) {
@@ -83,6 +93,9 @@ func (a *app) planDown(ctx context.Context, s *settings, t *target, p *pipeline)
 		return nil, err
 	}
 	down.Findings = append(down.Findings, findings...)
+	// Of the Up's result only its hash is used from here on: the proof
+	// below holds live and the state it reads, not a third model.
+	p.Result = &shadow.Proven{Hash: p.Result.Hash}
 	// Proven where the Up was, right after it (p.proof), else on a new
 	// copy of live after the pending files and the Up.
 	after := append(append([]shadow.Pending{}, p.Pending...), shadow.Pending{Name: "the new migration", Steps: p.Plan.Steps})

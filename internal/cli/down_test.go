@@ -1,8 +1,12 @@
 package cli
 
 import (
+	"runtime"
 	"strings"
 	"testing"
+	"weak"
+
+	"github.com/pg-flux/pg-flux/internal/model"
 )
 
 // TestGenerateProvesDownOnTheMigrationsCopy: migrate generate proves the
@@ -72,5 +76,24 @@ func TestGenerateProvesDownOnTheMigrationsCopy(t *testing.T) {
 	r = p.must(0, "migrate", "rebase", "--dry-run", "--verbose")
 	if !strings.Contains(r.stdout, "regenerated") || logLine(r.stderr, `msg="down proven on the migration's copy of live"`) == "" {
 		t.Errorf("rebase:\n%s", r)
+	}
+}
+
+// releaseDesired lets the desired model be collected, although the
+// pipeline's hashes were keyed by it, and leaves live's hash in place.
+func TestReleaseDesiredLetsTheModelGo(t *testing.T) {
+	live, desired := model.New(), model.New()
+	p := &pipeline{Live: live, Desired: desired}
+	p.hash(live)
+	p.hash(desired)
+	gone := weak.Make(desired)
+	desired = nil
+	p.releaseDesired()
+	runtime.GC()
+	if gone.Value() != nil {
+		t.Error("the desired model is still reachable after releaseDesired")
+	}
+	if _, ok := p.hashes[live]; !ok || p.Desired != nil {
+		t.Errorf("live's hash kept: %t; Desired: %v", ok, p.Desired)
 	}
 }

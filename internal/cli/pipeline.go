@@ -101,6 +101,14 @@ func (p *pipeline) hashAhead(m *model.Model) {
 	go p.hash(m)
 }
 
+// forget lets the pipeline's hashes let go of m, which they would
+// otherwise keep alive after the pipeline drops it.
+func (p *pipeline) forget(m *model.Model) {
+	p.hashesMu.Lock()
+	delete(p.hashes, m)
+	p.hashesMu.Unlock()
+}
+
 // stage says how far the pipeline goes.
 type stage int
 

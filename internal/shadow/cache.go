@@ -444,9 +444,10 @@ type Validation struct {
 	On *Proof
 	// Check asks only whether the plan converges, for a state that nothing
 	// records (a migration's Down): the proof is as strong, but the state
-	// it produced is neither hashed nor given live's spelling, the cache
-	// records only that it converged, and proven is nil. On 1,000 tables
-	// that is about 120 ms of a Down's proof.
+	// it produced is neither hashed nor given live's spelling, its
+	// dependencies are not read, the cache records only that it
+	// converged, and proven is nil. On 1,000 tables the spelling is about
+	// 120 ms of a Down's proof, the dependencies about 50 ms.
 	Check bool
 }
 

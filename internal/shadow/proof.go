@@ -93,7 +93,8 @@ func (pr *Proof) holds(live *model.Model, pending []Pending) bool {
 // run runs p's steps on the database with exec, inspects the result in a
 // fresh session and requires it to equal desired: the proof of a plan,
 // the same for the first plan and for each one after. With check
-// (Validation.Check) the result keeps the copy's spelling.
+// (Validation.Check) the result keeps the copy's spelling and has no
+// dependencies (Model.Deps).
 func (pr *Proof) run(ctx context.Context, p *plan.Plan, desired *model.Model, schemas []string, exec Executor, check bool) (result *model.Model, err error) {
 	defer func() {
 		if err != nil {
@@ -122,8 +123,11 @@ func (pr *Proof) run(ctx context.Context, p *plan.Plan, desired *model.Model, sc
 	// Nothing else runs meanwhile: on a large schema a second session
 	// reads half of the catalog on the other core. The database is dropped
 	// WITH (FORCE).
-	parallel := len(desired.Tables) >= catalog.ParallelFrom
-	result, pr.sessions, err = catalog.InspectSessions(ctx, insp, pr.db.inspectOptions(schemas, parallel))
+	// A check's result is only compared with desired: its dependencies,
+	// the costliest part of the read, are not read.
+	opts := pr.db.inspectOptions(schemas, len(desired.Tables) >= catalog.ParallelFrom)
+	opts.WithoutDeps = check
+	result, pr.sessions, err = catalog.InspectSessions(ctx, insp, opts)
 	if err != nil {
 		return nil, fmt.Errorf("validate the plan: inspect the scratch database: %w", err)
 	}

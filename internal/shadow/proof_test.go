@@ -197,6 +197,15 @@ func TestCheckProvesConvergenceOnly(t *testing.T) {
 	if again.Hash() != want.Hash() {
 		t.Errorf("the Up after a check: hash %s, on a new copy %s", again.Hash(), want.Hash())
 	}
+	// A check does not read the dependencies, which a full proof's
+	// result carries for the plans made from it.
+	back, err := proof.then(ctx, down, live, managed, execSteps, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Deps) == 0 || len(back.Deps) != 0 {
+		t.Errorf("dependencies: %d after the Up's proof, %d after a check (want some, then none)", len(again.Deps), len(back.Deps))
+	}
 
 	// Cached: a hit, with nothing proven again and no state.
 	copies := srv.CopiesOfLive()
