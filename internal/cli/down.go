@@ -55,7 +55,7 @@ func (a *app) downSection(ctx context.Context, s *settings, t *target, p *pipeli
 // releaseDesired lets the desired model and the parsed source go: the
 // Down goes from the Up's result back to live. Without them, and without
 // the Up's result once the Down is planned (planDown), its proof holds
-// live and the state it reads rather than four models of about 6 MB each
+// live and the state it reads rather than four models of about 5 MB each
 // on 1,000 tables, and the Go heap is no longer collected over and over
 // at its limit: the proof took about 90 ms less there.
 func (p *pipeline) releaseDesired() {
