@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"weak"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -60,9 +61,10 @@ type pipeline struct {
 
 	// hashes are models' Hash, each computed once (hash): serialising a
 	// large model costs tens of milliseconds, and live's is needed for the
-	// proven plan's key and for the baseline.
+	// proven plan's key and for the baseline. Keyed weakly, so that a
+	// model the pipeline lets go (downSection) is not kept for its hash.
 	hashesMu sync.Mutex
-	hashes   map[*model.Model]*modelHash
+	hashes   map[weak.Pointer[model.Model]]*modelHash
 }
 
 // modelHash is a model's Hash, once done is closed.
@@ -77,17 +79,18 @@ type modelHash struct {
 // replayed: a changed live state is a new model (the replay of pending
 // files, renames).
 func (p *pipeline) hash(m *model.Model) string {
+	key := weak.Make(m)
 	p.hashesMu.Lock()
-	if h, ok := p.hashes[m]; ok {
+	if h, ok := p.hashes[key]; ok {
 		p.hashesMu.Unlock()
 		<-h.done
 		return h.sum
 	}
 	if p.hashes == nil {
-		p.hashes = map[*model.Model]*modelHash{}
+		p.hashes = map[weak.Pointer[model.Model]]*modelHash{}
 	}
 	h := &modelHash{done: make(chan struct{})}
-	p.hashes[m] = h
+	p.hashes[key] = h
 	p.hashesMu.Unlock()
 	h.sum = m.Hash()
 	close(h.done)
@@ -99,14 +102,6 @@ func (p *pipeline) hash(m *model.Model) string {
 // for, and a core is free while the source loads or the plan is built.
 func (p *pipeline) hashAhead(m *model.Model) {
 	go p.hash(m)
-}
-
-// forget lets the pipeline's hashes let go of m, which they would
-// otherwise keep alive after the pipeline drops it.
-func (p *pipeline) forget(m *model.Model) {
-	p.hashesMu.Lock()
-	delete(p.hashes, m)
-	p.hashesMu.Unlock()
 }
 
 // stage says how far the pipeline goes.
