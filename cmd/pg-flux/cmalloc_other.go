@@ -2,5 +2,6 @@
 
 package main
 
-// returnFreedCMemory is a no-op where glibc's malloc is not tuned.
+// returnFreedCMemory is a no-op without cgo or off Linux, where pg-flux
+// does not tune the C allocator.
 func returnFreedCMemory() {}
