@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pg-flux/pg-flux/internal/model"
 	"github.com/pg-flux/pg-flux/internal/pgserver"
@@ -35,6 +36,12 @@ type Cache struct {
 
 // maxCacheEntries bounds the cache; the least recently written go first.
 const maxCacheEntries = 64
+
+// staleTemp is how long after its last write an entry still being
+// written is taken for one whose command was killed: a command writes
+// the start of its desired model's entry when the source is loaded, and
+// the rest when it has compared the model with live.
+const staleTemp = time.Hour
 
 // cacheFormat changes whenever the entry layout does.
 const cacheFormat = "pg-flux desired-model cache 1"
@@ -147,45 +154,75 @@ func (c *Cache) load(key string) *cacheEntry {
 	return &e
 }
 
-// encodeEntry is encodeValue of cacheEntry{key, model, verdicts} for a
-// model already encoded: the fields in order, the pointer's mark, then
-// the model's bytes as they are.
-func encodeEntry(key string, model []byte, verdicts map[string]bool) []byte {
-	b := encodeValue(nil, reflect.ValueOf(key))
-	b = append(append(b, 1), model...)
-	return encodeValue(b, reflect.ValueOf(verdicts))
+// entryHead encodes the fields of cacheEntry{key, m, …} before the
+// verdicts, which follow once known.
+func (e *encoder) entryHead(key string, m *model.Model) {
+	e.value(reflect.ValueOf(key))
+	e.value(reflect.ValueOf(m))
 }
 
-// write stores data as the entry key: a temporary file, renamed.
-func (c *Cache) write(key string, data []byte) error {
+// tempPrefix begins the names of entries being written.
+const tempPrefix = ".tmp-"
+
+// entryFile is an entry being written: a temporary file beside the
+// entries, which commit renames into place, so that no reader sees half
+// of it. Its encoder writes to it a chunk at a time.
+type entryFile struct {
+	f   *os.File
+	enc encoder
+}
+
+// create starts an entry.
+func (c *Cache) create() (*entryFile, error) {
 	if err := os.MkdirAll(c.dir, 0o700); err != nil {
-		return err
+		return nil, err
 	}
-	f, err := os.CreateTemp(c.dir, ".tmp-")
+	f, err := os.CreateTemp(c.dir, tempPrefix)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, werr := f.Write(data)
-	cerr := f.Close()
+	return &entryFile{f: f, enc: streamTo(f)}, nil
+}
+
+// abort removes an entry that will not be committed.
+func (ef *entryFile) abort() {
+	ef.f.Close()
+	os.Remove(ef.f.Name())
+}
+
+// commit stores what ef holds as the entry key.
+func (c *Cache) commit(key string, ef *entryFile) error {
+	werr := ef.enc.flush()
+	cerr := ef.f.Close()
 	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(f.Name())
+		os.Remove(ef.f.Name())
 		return err
 	}
-	if err := os.Rename(f.Name(), c.path(key)); err != nil {
-		os.Remove(f.Name())
+	if err := os.Rename(ef.f.Name(), c.path(key)); err != nil {
+		os.Remove(ef.f.Name())
 		return err
 	}
 	c.prune()
 	return nil
 }
 
-// writeLater stores the entry key that data encodes, in the background:
-// encoding and writing a proven plan's result takes 60-75 ms on 1,000
-// tables, which the command's next steps (the plan's proof after the
-// desired model's entry; the output and the shadow's close after a proven
-// plan's) can hide. A read of the same key waits for it; Wait waits for
-// them all.
-func (c *Cache) writeLater(key string, data func() []byte) {
+// write stores the entry key, which fill encodes.
+func (c *Cache) write(key string, fill func(*encoder)) error {
+	ef, err := c.create()
+	if err != nil {
+		return err
+	}
+	fill(&ef.enc)
+	return c.commit(key, ef)
+}
+
+// writeLater stores the entry key in the background: fill encodes it, or
+// the rest of it when ef (from create) already holds its start; encoding
+// and writing a proven plan's result takes 60-75 ms on 1,000 tables,
+// which the command's next steps (the plan's proof after the desired
+// model's entry; the output and the shadow's close after a proven plan's)
+// can hide. A read of the same key waits for it; Wait waits for them all.
+func (c *Cache) writeLater(key string, ef *entryFile, fill func(*encoder)) {
 	done := make(chan struct{})
 	c.mu.Lock()
 	if c.writing == nil {
@@ -196,7 +233,12 @@ func (c *Cache) writeLater(key string, data func() []byte) {
 	c.later.Add(1)
 	go func() {
 		defer c.later.Done()
-		_ = c.write(key, data())
+		if ef != nil {
+			fill(&ef.enc)
+			_ = c.commit(key, ef)
+		} else {
+			_ = c.write(key, fill)
+		}
 		c.mu.Lock()
 		if c.writing[key] == done {
 			delete(c.writing, key)
@@ -234,6 +276,11 @@ func (c *Cache) prune() {
 			os.RemoveAll(path)
 		case strings.HasSuffix(e.Name(), ".bin"):
 			all = append(all, aged{path: path})
+		case strings.HasPrefix(e.Name(), tempPrefix):
+			// Left by a command that was killed while it wrote.
+			if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > staleTemp {
+				os.Remove(path)
+			}
 		}
 	}
 	if len(all) <= maxCacheEntries {
@@ -308,7 +355,11 @@ func CachedParse(c *Cache, files *source.Files, major int, buildID string, strea
 	}
 	if c != nil {
 		if data, err := set.Encode(); err == nil {
-			_ = c.write(key, append([]byte(sourceFormat), data...)) // a cache that cannot be written only costs time
+			// A cache that cannot be written only costs time.
+			_ = c.write(key, func(e *encoder) {
+				e.raw([]byte(sourceFormat))
+				e.raw(data)
+			})
 		}
 	}
 	return set, false, nil
@@ -350,10 +401,19 @@ func CachedDesired(ctx context.Context, c *Cache, key CacheKey, open func(contex
 		}
 	}()
 	// The stored model is the one inspected, before live's spellings are
-	// adopted into it: encoded now, written with the verdicts after.
-	var raw []byte
+	// adopted into it: encoded now, into the entry's file, which the
+	// verdicts finish after. A cache that cannot be written only costs
+	// time.
+	var ef *entryFile
 	if c != nil {
-		raw = encodeValue(nil, reflect.ValueOf(loaded.Model).Elem())
+		if ef, _ = c.create(); ef != nil {
+			ef.enc.entryHead(k, loaded.Model)
+			defer func() {
+				if ef != nil {
+					ef.abort()
+				}
+			}()
+		}
 	}
 	l, err := live()
 	if err != nil {
@@ -363,9 +423,9 @@ func CachedDesired(ctx context.Context, c *Cache, key CacheKey, open func(contex
 	if err := loaded.AdoptSpelling(ctx, l, verdicts); err != nil {
 		return nil, false, err
 	}
-	if raw != nil {
-		// A cache that cannot be written only costs time.
-		c.writeLater(k, func() []byte { return encodeEntry(k, raw, verdicts) })
+	if ef != nil {
+		c.writeLater(k, ef, func(e *encoder) { e.value(reflect.ValueOf(verdicts)) })
+		ef = nil
 	}
 	if forLive {
 		srv.offer(ctx, loaded)
@@ -522,7 +582,7 @@ func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(conte
 	}
 	if c != nil {
 		// The result is only read from here on.
-		c.writeLater(k, func() []byte { return encodeValue(nil, reflect.ValueOf(&entry).Elem()) })
+		c.writeLater(k, nil, func(e *encoder) { e.value(reflect.ValueOf(&entry).Elem()) })
 	}
 	return proven, proof, false, nil
 }

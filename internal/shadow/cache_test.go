@@ -2,10 +2,12 @@ package shadow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -127,6 +129,21 @@ func TestCachedDesired(t *testing.T) {
 	// No cache (--no-cache): always loads.
 	if _, hit, err := CachedDesired(ctx, nil, key(changed, public, 15), open, Parsed(changed), public, empty, false); err != nil || hit || opens != 6 {
 		t.Fatalf("no cache: hit=%v opens=%d err=%v, want a load", hit, opens, err)
+	}
+
+	// A miss that fails after the load (live could not be read) stores
+	// nothing, and leaves no half-written entry behind.
+	failed := key(changed, public, 17)
+	broken := func() (*model.Model, error) { return nil, errors.New("live unreadable") }
+	if _, _, err := CachedDesired(ctx, cache, failed, open, Parsed(changed), public, broken, false); err == nil {
+		t.Fatal("a miss whose live cannot be read succeeded")
+	}
+	cache.Wait()
+	if temps, _ := filepath.Glob(filepath.Join(cache.dir, tempPrefix+"*")); len(temps) > 0 {
+		t.Errorf("temporary files left after a failed miss: %v", temps)
+	}
+	if _, err := os.Stat(cache.path(failed.hash())); !os.IsNotExist(err) {
+		t.Errorf("a failed miss stored an entry: %v", err)
 	}
 }
 
@@ -384,7 +401,7 @@ func TestCacheIsBounded(t *testing.T) {
 	var keys []string
 	for i := 0; i < maxCacheEntries+3; i++ {
 		key := fmt.Sprintf("%064x", i)
-		if err := c.write(key, []byte("entry")); err != nil {
+		if err := c.write(key, rawEntry("entry")); err != nil {
 			t.Fatal(err)
 		}
 		// Distinct write times, whatever the file system's resolution.
@@ -394,7 +411,7 @@ func TestCacheIsBounded(t *testing.T) {
 		}
 		keys = append(keys, key)
 	}
-	if err := c.write(fmt.Sprintf("%064x", 999), []byte("entry")); err != nil {
+	if err := c.write(fmt.Sprintf("%064x", 999), rawEntry("entry")); err != nil {
 		t.Fatal(err)
 	}
 	names, err := os.ReadDir(dir)
@@ -415,15 +432,20 @@ func TestCacheIsBounded(t *testing.T) {
 	}
 }
 
+// rawEntry fills an entry with text.
+func rawEntry(text string) func(*encoder) {
+	return func(e *encoder) { e.raw([]byte(text)) }
+}
+
 // TestCacheWriteLater: an entry written in the background is read back by
 // a read of its key that starts before the write ends, and is stored once
 // Wait returns.
 func TestCacheWriteLater(t *testing.T) {
 	c := OpenCache(t.TempDir())
 	release := make(chan struct{})
-	c.writeLater("k", func() []byte {
+	c.writeLater("k", nil, func(e *encoder) {
 		<-release
-		return []byte("entry")
+		e.raw([]byte("entry"))
 	})
 	if _, err := os.Stat(c.path("k")); err == nil {
 		t.Fatal("the entry is stored before it is encoded")
@@ -447,11 +469,122 @@ func TestCacheWriteLater(t *testing.T) {
 		t.Fatalf("read %q, want the entry written in the background", got)
 	}
 
-	c.writeLater("other", func() []byte { return []byte("second") })
+	c.writeLater("other", nil, rawEntry("second"))
 	c.Wait()
 	if data, err := os.ReadFile(c.path("other")); err != nil || string(data) != "second" {
 		t.Fatalf("after Wait: %q, %v", data, err)
 	}
 	var nilCache *Cache
 	nilCache.Wait() // a command run with --no-cache has none
+}
+
+// bigModel is a model of n tables of five columns, each depending on the
+// one before: a few megabytes encoded for n in the thousands.
+func bigModel(n int) *model.Model {
+	m := model.New()
+	var prev model.ObjectID
+	for i := range n {
+		q := model.QName{Schema: "public", Name: fmt.Sprintf("table_%05d", i)}
+		tb := &model.Table{Name: q, Constraints: map[string]*model.Constraint{
+			q.Name + "_pkey": {Name: q.Name + "_pkey", Type: model.PrimaryKey, Definition: "PRIMARY KEY (column_0)"},
+		}}
+		for j := range 5 {
+			tb.Columns = append(tb.Columns, &model.Column{Name: fmt.Sprintf("column_%d", j), Type: "text", NotNull: j == 0})
+		}
+		m.Tables[q] = tb
+		id := model.ID(model.KindTable, q)
+		if i > 0 {
+			m.Deps[id] = []model.ObjectID{prev}
+		}
+		prev = id
+	}
+	return m
+}
+
+// chunkWriter records how much each Write was handed.
+type chunkWriter struct {
+	writes, most, total int
+}
+
+func (w *chunkWriter) Write(p []byte) (int, error) {
+	w.writes++
+	w.most = max(w.most, len(p))
+	w.total += len(p)
+	return len(p), nil
+}
+
+// TestEntryStreamsToItsFile: an entry of megabytes goes to its file a
+// chunk at a time, so the command never holds it whole; it reads back as
+// the entry; and encoding it leaves little garbage (a growing buffer, or a
+// copy of each map key, would be as large as the entry).
+func TestEntryStreamsToItsFile(t *testing.T) {
+	m := bigModel(6000)
+	verdicts := map[string]bool{"spelling": true}
+	size := len(encodeValue(nil, reflect.ValueOf(m)))
+	if size < 8*encodeChunk {
+		t.Fatalf("the model encodes to %d bytes, too few to tell chunks from a whole", size)
+	}
+
+	w := &chunkWriter{}
+	enc := streamTo(w)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	enc.entryHead("key", m)
+	enc.value(reflect.ValueOf(verdicts))
+	if err := enc.flush(); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	alloc := after.TotalAlloc - before.TotalAlloc
+	t.Logf("%d bytes encoded in %d writes of at most %d, allocating %d bytes", w.total, w.writes, w.most, alloc)
+	if w.most > 2*encodeChunk || w.writes < size/(2*encodeChunk) {
+		t.Errorf("want writes of about %d bytes", encodeChunk)
+	}
+	if alloc > uint64(size)/4 {
+		t.Errorf("encoding %d bytes allocated %d: want little garbage", size, alloc)
+	}
+
+	c := OpenCache(t.TempDir())
+	ef, err := c.create()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ef.enc.entryHead("key", m)
+	c.writeLater("key", ef, func(e *encoder) { e.value(reflect.ValueOf(verdicts)) })
+	c.Wait()
+	e := c.load("key")
+	if e == nil || !reflect.DeepEqual(e.Model, m) || !reflect.DeepEqual(e.Verdicts, verdicts) {
+		t.Fatal("the entry written in two parts does not read back")
+	}
+	if temps, _ := filepath.Glob(filepath.Join(c.dir, tempPrefix+"*")); len(temps) > 0 {
+		t.Errorf("temporary files left: %v", temps)
+	}
+}
+
+// TestCacheRemovesStaleTemporaries: an entry file left by a command killed
+// while it wrote is removed once it is stale; one being written is not.
+func TestCacheRemovesStaleTemporaries(t *testing.T) {
+	c := OpenCache(t.TempDir())
+	stale, fresh := filepath.Join(c.dir, tempPrefix+"killed"), filepath.Join(c.dir, tempPrefix+"writing")
+	for _, p := range []string{stale, fresh} {
+		if err := os.MkdirAll(c.dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("half an entry"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-2 * staleTemp)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.write("k", rawEntry("entry")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the stale temporary file is still there: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("the temporary file being written was removed: %v", err)
+	}
 }

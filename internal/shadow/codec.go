@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"reflect"
 	"strings"
@@ -20,66 +21,150 @@ import (
 
 var errCorrupt = errors.New("corrupt cache entry")
 
+// encoder writes what decoder reads. Given a writer, it hands its bytes
+// on whenever it holds encodeChunk of them: a cache entry of megabytes
+// goes to its file without ever being held whole, nor copied as a buffer
+// that grows by doubling.
+type encoder struct {
+	b   []byte
+	w   io.Writer // nil: everything stays in b
+	err error     // w's first error; nothing is written after it
+	// fields are the exported field indexes of each struct type met.
+	fields map[reflect.Type][]int
+	// levels are the maps being encoded, outermost first, depth of them.
+	levels []*mapLevel
+	depth  int
+}
+
+// mapLevel is what the encoder reuses for the maps it meets at one depth.
+type mapLevel struct {
+	it   reflect.MapIter
+	held map[reflect.Type][2]reflect.Value // a key and an element, by map type
+}
+
+// streamTo returns an encoder that writes to w a chunk at a time.
+func streamTo(w io.Writer) encoder {
+	return encoder{w: w, b: make([]byte, 0, 2*encodeChunk)}
+}
+
+// encodeChunk is how much an encoder with a writer holds before it writes.
+const encodeChunk = 64 << 10
+
+// encodeValue appends v's encoding to b.
 func encodeValue(b []byte, v reflect.Value) []byte {
+	e := encoder{b: b}
+	e.value(v)
+	return e.b
+}
+
+// spill writes what the encoder holds once it is a chunk.
+func (e *encoder) spill() {
+	if e.w != nil && len(e.b) >= encodeChunk {
+		e.flush()
+	}
+}
+
+// flush writes what the encoder holds, and returns w's first error.
+func (e *encoder) flush() error {
+	if e.w != nil {
+		if e.err == nil && len(e.b) > 0 {
+			_, e.err = e.w.Write(e.b)
+		}
+		e.b = e.b[:0]
+	}
+	return e.err
+}
+
+// raw appends data as it is.
+func (e *encoder) raw(data []byte) {
+	e.b = append(e.b, data...)
+	e.spill()
+}
+
+func (e *encoder) value(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Bool:
 		if v.Bool() {
-			return append(b, 1)
+			e.b = append(e.b, 1)
+		} else {
+			e.b = append(e.b, 0)
 		}
-		return append(b, 0)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return binary.AppendVarint(b, v.Int())
+		e.b = binary.AppendVarint(e.b, v.Int())
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return binary.AppendUvarint(b, v.Uint())
+		e.b = binary.AppendUvarint(e.b, v.Uint())
 	case reflect.Float32, reflect.Float64:
-		return binary.AppendUvarint(b, math.Float64bits(v.Float()))
+		e.b = binary.AppendUvarint(e.b, math.Float64bits(v.Float()))
 	case reflect.String:
-		b = binary.AppendUvarint(b, uint64(v.Len()))
-		return append(b, v.String()...)
+		e.b = binary.AppendUvarint(e.b, uint64(v.Len()))
+		e.b = append(e.b, v.String()...)
 	case reflect.Pointer:
 		if v.IsNil() {
-			return append(b, 0)
+			e.b = append(e.b, 0)
+			return
 		}
-		return encodeValue(append(b, 1), v.Elem())
+		e.b = append(e.b, 1)
+		e.value(v.Elem())
 	case reflect.Slice:
 		if v.IsNil() {
-			return append(b, 0)
+			e.b = append(e.b, 0)
+			return
 		}
-		b = binary.AppendUvarint(b, uint64(v.Len())+1)
+		e.b = binary.AppendUvarint(e.b, uint64(v.Len())+1)
 		for i := 0; i < v.Len(); i++ {
-			b = encodeValue(b, v.Index(i))
+			e.value(v.Index(i))
+			e.spill()
 		}
-		return b
 	case reflect.Array:
 		for i := 0; i < v.Len(); i++ {
-			b = encodeValue(b, v.Index(i))
+			e.value(v.Index(i))
 		}
-		return b
 	case reflect.Map:
 		if v.IsNil() {
-			return append(b, 0)
+			e.b = append(e.b, 0)
+			return
 		}
-		b = binary.AppendUvarint(b, uint64(v.Len())+1)
-		it := v.MapRange()
-		for it.Next() {
-			b = encodeValue(b, it.Key())
-			b = encodeValue(b, it.Value())
+		e.b = binary.AppendUvarint(e.b, uint64(v.Len())+1)
+		if v.Len() == 0 {
+			return
 		}
-		return b
-	case reflect.Struct:
+		// The iterator, a key and an element are reused, per depth of
+		// maps within maps: one of each per map, or a copy of each key
+		// and element, would be garbage.
+		if e.depth == len(e.levels) {
+			e.levels = append(e.levels, &mapLevel{held: map[reflect.Type][2]reflect.Value{}})
+		}
+		l := e.levels[e.depth]
+		e.depth++
 		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
-			if t.Field(i).IsExported() {
-				b = encodeValue(b, v.Field(i))
-			}
+		h, ok := l.held[t]
+		if !ok {
+			h = [2]reflect.Value{reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()}
+			l.held[t] = h
 		}
-		return b
+		l.it.Reset(v)
+		for l.it.Next() {
+			h[0].SetIterKey(&l.it)
+			h[1].SetIterValue(&l.it)
+			e.value(h[0])
+			e.value(h[1])
+			e.spill()
+		}
+		l.it.Reset(reflect.Value{})
+		e.depth--
+	case reflect.Struct:
+		if e.fields == nil {
+			e.fields = map[reflect.Type][]int{}
+		}
+		for _, i := range exportedFields(e.fields, v.Type()) {
+			e.value(v.Field(i))
+		}
+	default:
+		panic("shadow: cannot encode " + v.Type().String())
 	}
-	panic("shadow: cannot encode " + v.Type().String())
 }
 
-// decoder reads what encodeValue wrote. It looks each struct type's
-// fields up once: a model of thousands of objects has few types.
+// decoder reads what encoder wrote.
 type decoder struct {
 	b []byte
 	// fields are the exported field indexes of each struct type met.
@@ -193,17 +278,7 @@ func (d *decoder) value(v reflect.Value) error {
 		}
 		v.Set(m)
 	case reflect.Struct:
-		t := v.Type()
-		fields, ok := d.fields[t]
-		if !ok {
-			for i := 0; i < t.NumField(); i++ {
-				if t.Field(i).IsExported() {
-					fields = append(fields, i)
-				}
-			}
-			d.fields[t] = fields
-		}
-		for _, i := range fields {
+		for _, i := range exportedFields(d.fields, v.Type()) {
 			if err := d.value(v.Field(i)); err != nil {
 				return err
 			}
@@ -212,6 +287,22 @@ func (d *decoder) value(v reflect.Value) error {
 		return fmt.Errorf("shadow: cannot decode %s", v.Type())
 	}
 	return nil
+}
+
+// exportedFields returns the indexes of t's exported fields, the fields
+// encoded, looked up once per type in seen: a model of thousands of
+// objects has few types.
+func exportedFields(seen map[reflect.Type][]int, t reflect.Type) []int {
+	fields, ok := seen[t]
+	if !ok {
+		for i := 0; i < t.NumField(); i++ {
+			if t.Field(i).IsExported() {
+				fields = append(fields, i)
+			}
+		}
+		seen[t] = fields
+	}
+	return fields
 }
 
 // typeFingerprint hashes the shape of t (field names and types, all the

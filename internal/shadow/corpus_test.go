@@ -65,10 +65,14 @@ func TestLoadCorpus(t *testing.T) {
 			if err := d.value(reflect.ValueOf(&back).Elem()); err != nil || len(d.b) != 0 || !reflect.DeepEqual(&back, m) {
 				t.Errorf("the cache codec does not give the model back (err %v, %d bytes left)", err, len(d.b))
 			}
-			// An entry composed of the model's bytes reads as the entry.
+			// An entry encoded in two parts, the verdicts after the
+			// model, reads as the entry.
 			verdicts := map[string]bool{"spelling a": true, "spelling b": false}
+			var enc encoder
+			enc.entryHead("key", m)
+			enc.value(reflect.ValueOf(verdicts))
 			var e cacheEntry
-			d = newDecoder(encodeEntry("key", encodeValue(nil, reflect.ValueOf(m).Elem()), verdicts))
+			d = newDecoder(enc.b)
 			if err := d.value(reflect.ValueOf(&e).Elem()); err != nil || len(d.b) != 0 || e.Key != "key" ||
 				!reflect.DeepEqual(e.Model, m) || !reflect.DeepEqual(e.Verdicts, verdicts) {
 				t.Errorf("an entry of encoded parts does not read back (err %v, %d bytes left)", err, len(d.b))
