@@ -3,8 +3,6 @@ package model
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"sort"
 )
 
 // HashPrefix starts every baseline and result hash.
@@ -16,25 +14,27 @@ const HashPrefix = "sha256:"
 // no OIDs, statistics or creation order, so the same structure serialises to
 // the same bytes in any database.
 func (m *Model) Canonical() []byte {
-	c := *m
-	c.Tables = make(map[QName]*Table, len(m.Tables))
-	for k, t := range m.Tables {
-		tc := *t
-		tc.Columns = append([]*Column(nil), t.Columns...)
-		sort.Slice(tc.Columns, func(i, j int) bool { return tc.Columns[i].Name < tc.Columns[j].Name })
-		c.Tables[k] = &tc
-	}
-	b, err := json.Marshal(&c)
-	if err != nil {
-		// Only unsupported types fail to marshal; the model has none.
-		panic("model: canonical serialisation: " + err.Error())
-	}
-	return b
+	return canonicalBytes(m.withTables())
 }
 
 // Hash returns "sha256:<hex>" of the canonical serialisation: the baseline
-// hash that migration files record.
+// hash that migration files record. The serialisation is hashed as it is
+// written, never held whole.
 func (m *Model) Hash() string {
-	sum := sha256.Sum256(m.Canonical())
-	return HashPrefix + hex.EncodeToString(sum[:])
+	h := sha256.New()
+	if err := writeCanonical(h, m.withTables()); err != nil {
+		panic("model: canonical serialisation: " + err.Error())
+	}
+	return HashPrefix + hex.EncodeToString(h.Sum(nil))
+}
+
+// withTables is m with a tables object, empty rather than null when m has
+// no map: as the serialisation has always been.
+func (m *Model) withTables() *Model {
+	if m.Tables != nil {
+		return m
+	}
+	c := *m
+	c.Tables = map[QName]*Table{}
+	return &c
 }
