@@ -21,7 +21,8 @@ import (
 // Marshal's rules for the kinds the model uses (structs with json tags and
 // an embedded struct, pointers, slices, maps keyed by strings or
 // encoding.TextMarshaler names, strings, booleans, integers); anything else
-// it hands to Marshal itself.
+// it hands to Marshal itself. Table columns ([]*Column) it writes in name
+// order, as Canonical defines them.
 type canonicalWriter struct {
 	b []byte
 	w io.Writer
@@ -29,8 +30,9 @@ type canonicalWriter struct {
 	// its marshalers.
 	fields  map[reflect.Type][]jsonField
 	methods map[reflect.Type]uint8
-	// keys are the sorted entries of the maps being written, by depth,
-	// and held a key to read each entry's key into.
+	// keys are the sorted entries of the maps being written, by depth;
+	// held, by depth, a value of each key type that a map's keys are
+	// read into in turn.
 	keys  [][]mapEntry
 	held  []map[reflect.Type]reflect.Value
 	depth int
