@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Short fuzz run of every parser and quoting target (seed corpora are in
+# Short fuzz run of every parser, quoting and serialisation target (seed corpora are in
 # each package's testdata/fuzz/; `go test` runs them as regression cases).
 # The budget is a count of inputs, not a duration: with a duration, Go
 # before 1.27 can fail a target with a bare "context deadline exceeded" when
@@ -22,6 +22,7 @@ targets=(
   "./internal/config FuzzParse"
   "./internal/dsn FuzzRedact"
   "./internal/model FuzzQuoteIdent"
+  "./internal/model FuzzCanonicalString"
 )
 for t in "${targets[@]}"; do
   read -r pkg name <<<"$t"
