@@ -240,9 +240,13 @@ func (c *canonicalWriter) array(v reflect.Value) error {
 }
 
 func (c *canonicalWriter) structValue(v reflect.Value) error {
+	fields, ok := c.structFields(v.Type())
+	if !ok {
+		return c.marshal(v)
+	}
 	c.b = append(c.b, '{')
 	first := true
-	for _, f := range c.structFields(v.Type()) {
+	for _, f := range fields {
 		fv, ok := fieldByIndex(v, f.index)
 		if !ok || (f.omitEmpty && isEmptyValue(fv)) {
 			continue
@@ -366,116 +370,64 @@ func isEmptyValue(v reflect.Value) bool {
 	return false
 }
 
-// structFields returns t's fields as Marshal encodes them: exported,
-// named by their tags, the fields of untagged embedded structs promoted
-// (the shallowest of a name wins; of two equally deep, the tagged one; of
-// two alike, neither), in the order of their index sequences.
-func (c *canonicalWriter) structFields(t reflect.Type) []jsonField {
-	if fs, ok := c.fields[t]; ok {
-		return fs
+// structFields returns t's fields as Marshal encodes them: exported, named
+// by their tags, with the fields of untagged embedded structs promoted in
+// place; ok is false when promoted names collide or an embedding recurs,
+// where Marshal's rules of precedence decide and t is left to Marshal.
+func (c *canonicalWriter) structFields(t reflect.Type) (fields []jsonField, ok bool) {
+	if fs, seen := c.fields[t]; seen {
+		return fs, fs != nil
 	}
-	type candidate struct {
-		name      string
-		index     []int
-		tagged    bool
-		omitEmpty bool
-	}
-	var found []candidate
-	visited := map[reflect.Type]bool{}
-	type level struct {
-		typ   reflect.Type
-		index []int
-	}
-	next := []level{{typ: t}}
-	for len(next) > 0 {
-		current := next
-		next = nil
-		// Types embedded more than once at a level hide each other.
-		count := map[reflect.Type]int{}
-		for _, l := range current {
-			count[l.typ]++
+	names := map[string]bool{}
+	embedding := map[reflect.Type]bool{}
+	var walk func(t reflect.Type, at []int) bool
+	walk = func(t reflect.Type, at []int) bool {
+		if embedding[t] {
+			return false
 		}
-		for _, l := range current {
-			if visited[l.typ] {
+		embedding[t] = true
+		defer delete(embedding, t)
+		for i := range t.NumField() {
+			sf := t.Field(i)
+			ft := sf.Type
+			if sf.Anonymous && ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if !sf.IsExported() && !(sf.Anonymous && ft.Kind() == reflect.Struct) {
 				continue
 			}
-			visited[l.typ] = true
-			for i := range l.typ.NumField() {
-				sf := l.typ.Field(i)
-				ft := sf.Type
-				if sf.Anonymous {
-					if ft.Kind() == reflect.Pointer {
-						ft = ft.Elem()
-					}
-					if !sf.IsExported() && ft.Kind() != reflect.Struct {
-						continue
-					}
-				} else if !sf.IsExported() {
-					continue
-				}
-				tag := sf.Tag.Get("json")
-				if tag == "-" {
-					continue
-				}
-				name, opts, _ := strings.Cut(tag, ",")
-				if !validTagName(name) {
-					name = ""
-				}
-				index := append(slices.Clip(l.index), i)
-				if name != "" || !sf.Anonymous || ft.Kind() != reflect.Struct {
-					tagged := name != ""
-					if name == "" {
-						name = sf.Name
-					}
-					omit := slices.Contains(strings.Split(opts, ","), "omitempty")
-					found = append(found, candidate{name: name, index: index, tagged: tagged, omitEmpty: omit})
-					if count[l.typ] > 1 {
-						// Two embeddings of one type at a level: both
-						// fields, which annihilate below.
-						found = append(found, found[len(found)-1])
-					}
-					continue
-				}
-				next = append(next, level{typ: ft, index: index})
+			tag := sf.Tag.Get("json")
+			if tag == "-" {
+				continue
 			}
-		}
-	}
-	// Dominance, by name.
-	slices.SortStableFunc(found, func(a, b candidate) int {
-		if a.name != b.name {
-			return strings.Compare(a.name, b.name)
-		}
-		if len(a.index) != len(b.index) {
-			return len(a.index) - len(b.index)
-		}
-		if a.tagged != b.tagged {
-			if a.tagged {
-				return -1
+			name, opts, _ := strings.Cut(tag, ",")
+			if !validTagName(name) {
+				name = ""
 			}
-			return 1
+			index := append(slices.Clip(at), i)
+			if name == "" && sf.Anonymous && ft.Kind() == reflect.Struct {
+				if !walk(ft, index) {
+					return false
+				}
+				continue
+			}
+			if name == "" {
+				name = sf.Name
+			}
+			if names[name] {
+				return false
+			}
+			names[name] = true
+			key := append(appendJSONString(nil, name), ':')
+			fields = append(fields, jsonField{index: index, key: key, omitEmpty: slices.Contains(strings.Split(opts, ","), "omitempty")})
 		}
-		return slices.Compare(a.index, b.index)
-	})
-	var out []candidate
-	for i := 0; i < len(found); {
-		j := i + 1
-		for j < len(found) && found[j].name == found[i].name {
-			j++
-		}
-		group := found[i:j]
-		if len(group) == 1 || len(group[0].index) != len(group[1].index) || group[0].tagged != group[1].tagged {
-			out = append(out, group[0])
-		}
-		i = j
+		return true
 	}
-	slices.SortFunc(out, func(a, b candidate) int { return slices.Compare(a.index, b.index) })
-	fs := make([]jsonField, len(out))
-	for i, f := range out {
-		key := appendJSONString(nil, f.name)
-		fs[i] = jsonField{index: f.index, key: append(key, ':'), omitEmpty: f.omitEmpty}
+	if !walk(t, nil) {
+		fields = nil
 	}
-	c.fields[t] = fs
-	return fs
+	c.fields[t] = fields
+	return fields, fields != nil
 }
 
 // validTagName is encoding/json's isValidTag.

@@ -180,3 +180,44 @@ func TestHashHoldsLittle(t *testing.T) {
 		t.Errorf("hashing %d bytes of serialisation allocated %d", size, alloc)
 	}
 }
+
+// TestCanonicalEmbedding: fields of embedded structs are promoted as
+// Marshal promotes them, and a type whose promoted names collide (where
+// Marshal's precedence rules decide) is written by Marshal itself.
+func TestCanonicalEmbedding(t *testing.T) {
+	type inner struct {
+		A string `json:"a"`
+		B int    `json:"b,omitempty"`
+	}
+	type promoted struct {
+		inner
+		C bool `json:"c"`
+	}
+	type tagged struct {
+		inner `json:"in"`
+		C     bool
+	}
+	type colliding struct {
+		inner
+		A string `json:"a"`
+	}
+	type viaPointer struct {
+		*inner
+		C bool
+	}
+	for _, v := range []any{
+		promoted{inner{"<x>", 2}, true},
+		tagged{inner{"y", 0}, false},
+		colliding{inner{"outer loses", 1}, "outer wins"},
+		viaPointer{nil, true},
+		viaPointer{&inner{"p", 3}, false},
+	} {
+		want, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := canonicalBytes(v); !bytes.Equal(got, want) {
+			t.Errorf("%T: %s, want %s", v, got, want)
+		}
+	}
+}
