@@ -15,7 +15,8 @@ import (
 //
 // A command's peak memory is mostly headroom: with the default GOGC the heap
 // grows to twice what is live before it is collected, and a command holds
-// three catalog models at its peak (about 5 MB each on 1,000 tables). Below the floor the heap is collected before it grows past it.
+// three catalog models at its peak (about 5 MB each on 1,000 tables).
+// Below the floor the heap is collected before it grows past it.
 const memoryFloor = 36 << 20
 
 // memoryLimit is the soft limit for a live heap of live bytes: the floor,
