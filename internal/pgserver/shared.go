@@ -226,7 +226,7 @@ func (s *shared) prepareDirs() error {
 				err = os.MkdirAll(d, 0o700)
 			}
 			if err != nil {
-				return fmt.Errorf("create the shadow server directory %s: %w", d, err)
+				return fmt.Errorf("create the shadow server directory %s: %w; set PGFLUX_SHADOW_DIR to a directory you can write", d, err)
 			}
 		}
 		fi, err := os.Lstat(d)

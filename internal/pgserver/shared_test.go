@@ -334,3 +334,25 @@ func TestCommandWaitsForTheIdleStop(t *testing.T) {
 		t.Fatal("a watchdog that died half-way held the command up")
 	}
 }
+
+// A state directory that cannot be used is an error that says how to
+// choose another, whatever is wrong with it.
+func TestSharedDirProblemsNameTheSetting(t *testing.T) {
+	base := t.TempDir()
+	file := filepath.Join(base, "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	long := filepath.Join(base, strings.Repeat("d", 100))
+	me := &osUser{uid: uint32(os.Geteuid()), gid: uint32(os.Getegid())}
+	for _, tc := range []struct{ name, dir, want string }{
+		{"under a file", filepath.Join(file, "pg-flux", "17"), "create the shadow server directory"},
+		{"a file", file, "is not a directory"},
+		{"too long a socket path", filepath.Join(long, "17"), "too long for a unix socket"},
+	} {
+		err := (&shared{dir: tc.dir, owner: me}).prepareDirs()
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "PGFLUX_SHADOW_DIR") {
+			t.Errorf("%s: %v; want an error saying %q and naming PGFLUX_SHADOW_DIR", tc.name, err, tc.want)
+		}
+	}
+}
