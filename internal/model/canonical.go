@@ -423,11 +423,15 @@ func (c *canonicalWriter) structFields(t reflect.Type) (fields []jsonField, ok b
 		}
 		return true
 	}
-	if !walk(t, nil) {
+	// Cached nil means "left to Marshal"; a struct without fields is not.
+	ok = walk(t, nil)
+	if !ok {
 		fields = nil
+	} else if fields == nil {
+		fields = []jsonField{}
 	}
 	c.fields[t] = fields
-	return fields, fields != nil
+	return fields, ok
 }
 
 // validTagName is encoding/json's isValidTag.

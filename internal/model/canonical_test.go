@@ -205,12 +205,21 @@ func TestCanonicalEmbedding(t *testing.T) {
 		*inner
 		C bool
 	}
+	type recurring struct {
+		*recurring
+		D int
+	}
+	type fieldless struct {
+		Hidden int `json:"-"`
+	}
 	for _, v := range []any{
 		promoted{inner{"<x>", 2}, true},
 		tagged{inner{"y", 0}, false},
 		colliding{inner{"outer loses", 1}, "outer wins"},
 		viaPointer{nil, true},
 		viaPointer{&inner{"p", 3}, false},
+		recurring{&recurring{D: 1}, 2},
+		fieldless{7},
 	} {
 		want, err := json.Marshal(v)
 		if err != nil {
