@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Short fuzz run of every parser, quoting and serialisation target (seed corpora are in
-# each package's testdata/fuzz/; `go test` runs them as regression cases).
+# Short fuzz run of every parser, quoting and serialisation target (seed
+# corpora are in each package's testdata/fuzz/; `go test` runs them as
+# regression cases).
 # The budget is a count of inputs, not a duration: with a duration, Go
 # before 1.27 can fail a target with a bare "context deadline exceeded" when
 # the deadline fires while a worker is busy (go.dev/issue/75804), which a
