@@ -91,15 +91,24 @@ type Change struct {
 	Old, New []byte
 }
 
+// under is path p of the project directory dir: p itself when absolute.
+func under(dir, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
+
 // Compare compares generated files with the project directory dir: files
 // whose content differs, files missing, and files of ours in the output
 // directories that would no longer be generated. outDirs are the output
-// directories, relative to dir.
+// directories, relative to dir or absolute; a change's Path is its file's
+// in the same form.
 func Compare(dir string, outDirs []string, files []File) ([]Change, error) {
 	var out []Change
 	want := map[string]bool{}
 	for _, f := range files {
-		p := filepath.Join(dir, f.Path)
+		p := under(dir, f.Path)
 		want[filepath.Clean(p)] = true
 		old, err := os.ReadFile(p)
 		switch {
@@ -112,7 +121,7 @@ func Compare(dir string, outDirs []string, files []File) ([]Change, error) {
 		}
 	}
 	for _, d := range outDirs {
-		root := filepath.Join(dir, d)
+		root := under(dir, d)
 		err := filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
 			if err != nil {
 				if errors.Is(err, fs.ErrNotExist) {
@@ -123,9 +132,11 @@ func Compare(dir string, outDirs []string, files []File) ([]Change, error) {
 			if e.IsDir() || want[filepath.Clean(p)] || !isOurs(p) {
 				return nil
 			}
-			rel, err := filepath.Rel(dir, p)
-			if err != nil {
-				return err
+			rel := p
+			if !filepath.IsAbs(d) {
+				if rel, err = filepath.Rel(dir, p); err != nil {
+					return err
+				}
 			}
 			old, err := os.ReadFile(p)
 			if err != nil {
@@ -145,7 +156,7 @@ func Compare(dir string, outDirs []string, files []File) ([]Change, error) {
 // Apply writes stale and missing files and removes orphaned ones.
 func Apply(dir string, changes []Change) error {
 	for _, c := range changes {
-		p := filepath.Join(dir, c.Path)
+		p := under(dir, c.Path)
 		if c.Kind == Orphaned {
 			if err := os.Remove(p); err != nil {
 				return err
