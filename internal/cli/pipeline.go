@@ -276,6 +276,12 @@ func (a *app) withPipeline(ctx context.Context, s *settings, upTo stage, fn func
 	var hit bool
 	// On a miss the source loads into the shadow as it is parsed.
 	p.Desired, hit, err = shadow.CachedDesired(ctx, cache, p.cacheKey, openShadow, checked, s.TargetSchemas, live.wait, upTo >= stagePlan)
+	if err == nil && upTo >= stagePlan {
+		// Code generation's types are read for gen, which plans nothing,
+		// and kept in the cache's entry (written by now) for it. A plan's
+		// proof holds three models at once; on 1,000 tables these are 1 MB.
+		p.Desired.TypeInfo = nil
+	}
 	close(desiredKnown)
 	set, srcErr := checked.Wait()
 	if srcErr != nil {

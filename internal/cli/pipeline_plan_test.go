@@ -167,3 +167,51 @@ func TestLiveCatalogReadOnceTheShadowIsReady(t *testing.T) {
 		t.Errorf("live read once the shadow is ready lacks public.gated: %v", m.Tables)
 	}
 }
+
+// TestPlanDropsCodeGenerationTypes: a command that plans does not keep
+// code generation's types (the proof holds three models at once), while
+// gen, served by the cache entry that plan wrote, still has them.
+func TestPlanDropsCodeGenerationTypes(t *testing.T) {
+	p := newLiveProject(t)
+	t.Setenv("PGFLUX_CACHE_DIR", t.TempDir())
+	p.write("schema/a.sql", "CREATE TYPE mood AS ENUM ('ok', 'meh');\nCREATE TABLE typed (id int PRIMARY KEY, feeling mood NOT NULL);\n")
+	a := &app{io: &IOStreams{ErrOut: &bytes.Buffer{}}, getenv: os.Getenv, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	s, err := a.settingsFor(t, append([]string{"--schema", filepath.Join(p.dir, "schema")}, p.global...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stage := range []stage{stageModels, stagePlan} {
+		err := a.withPipeline(context.Background(), s, stage, func(_ *target, pl *pipeline) error {
+			if got, want := pl.Desired.TypeInfo != nil, stage < stagePlan; got != want {
+				t.Errorf("stage %d: desired has code generation's types: %v, want %v", stage, got, want)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The entry plan read is served to gen with its types: the enum's
+	// values are typed, not left as strings.
+	gen := func(dir string, extra ...string) string {
+		t.Helper()
+		p.must(0, append([]string{"gen", "--lang", "ts", "--out", dir}, extra...)...)
+		var all strings.Builder
+		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(path)
+			all.WriteString(path[len(dir):] + "\n" + string(b))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return all.String()
+	}
+	cached, fresh := gen(filepath.Join(t.TempDir(), "ts")), gen(filepath.Join(t.TempDir(), "ts"), "--no-cache")
+	if cached != fresh || !strings.Contains(fresh, `"meh"`) {
+		t.Errorf("gen from the cache differs from gen without it, or lacks the enum:\n%s\n---\n%s", cached, fresh)
+	}
+}
