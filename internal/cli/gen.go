@@ -194,11 +194,19 @@ func (a *app) generate(s *settings, cfg *codegen.Config, m *model.Model, check b
 	if err != nil {
 		return err
 	}
+	// Paths are shown as the user can open them: the outputs are relative
+	// to the project directory, which --config may put elsewhere.
+	shown := func(c codegen.Change) string {
+		if filepath.IsAbs(c.Path) {
+			return relPath(c.Path)
+		}
+		return relPath(filepath.Join(s.ProjectDir, c.Path))
+	}
 	if check {
 		for _, c := range changes {
-			a.io.Printf("%s: %s\n", c.Kind, c.Path)
+			a.io.Printf("%s: %s\n", c.Kind, shown(c))
 			if a.global.verbose {
-				a.io.Printf("%s", codegen.UnifiedDiff(c.Path, c.Old, c.New, 60))
+				a.io.Printf("%s", codegen.UnifiedDiff(shown(c), c.Old, c.New, 60))
 			}
 		}
 		if len(changes) > 0 {
@@ -216,7 +224,7 @@ func (a *app) generate(s *settings, cfg *codegen.Config, m *model.Model, check b
 		if c.Kind == codegen.Orphaned {
 			verb = "Removed"
 		}
-		a.io.Printf("%s %s\n", verb, c.Path)
+		a.io.Printf("%s %s\n", verb, shown(c))
 	}
 	a.io.Printf("%d file(s) written, %d removed, %d current\n", countKind(changes, false), countKind(changes, true),
 		len(files)-countKind(changes, false))

@@ -157,3 +157,26 @@ func TestGenAbsoluteOut(t *testing.T) {
 		t.Errorf("gen --check does not report %s:\n%s", stale, r)
 	}
 }
+
+// TestGenNamesFilesFromTheWorkingDirectory: with --config in another
+// directory, the outputs are under that project directory, and gen names
+// them as the user can open them from where it ran.
+func TestGenNamesFilesFromTheWorkingDirectory(t *testing.T) {
+	p := newLiveProject(t)
+	p.write("proj/schema/a.sql", "CREATE TABLE elsewhere (id int PRIMARY KEY);\n")
+	p.write("proj/.pg-flux.yml", "schema_dir: schema\n")
+	p.write("proj/.pg-flux-codegen.yml", "outputs:\n  - lang: ts\n    out: gen/ts\n")
+	want := filepath.Join("proj", "gen", "ts", "database.ts")
+	r := p.must(0, "gen", "--config", "proj/.pg-flux.yml")
+	if !strings.Contains(r.stdout, "Wrote "+want+"\n") {
+		t.Errorf("gen does not name %s:\n%s", want, r)
+	}
+	if _, err := os.Stat(filepath.Join(p.dir, want)); err != nil {
+		t.Fatal(err)
+	}
+	p.write("proj/schema/a.sql", "CREATE TABLE elsewhere (id int PRIMARY KEY, note text);\n")
+	r = p.must(1, "gen", "--config", "proj/.pg-flux.yml", "--check")
+	if !strings.Contains(r.stdout, "stale: "+want+"\n") {
+		t.Errorf("gen --check does not name %s:\n%s", want, r)
+	}
+}
