@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -586,5 +587,56 @@ func TestCacheRemovesStaleTemporaries(t *testing.T) {
 	}
 	if _, err := os.Stat(fresh); err != nil {
 		t.Errorf("the temporary file being written was removed: %v", err)
+	}
+}
+
+// TestConcurrentCopiesInstallOneTemplate: commands that make the same live
+// state's template at once all get their copy. Renaming two databases to
+// one name at the same moment fails with a unique violation on
+// pg_database's names rather than duplicate_database; both mean another
+// command installed it first.
+func TestConcurrentCopiesInstallOneTemplate(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.NewDatabase(t)
+	db.Exec(t, cacheSource)
+	live, err := catalog.Inspect(ctx, db.Connect(t), catalog.Options{Schemas: []string{"public"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := Open(ctx, Options{Major: pgtest.Major(), BuildID: "test-concurrent-template"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	for round := range 3 {
+		// A new live state each round, seen once: the copies after it
+		// each build the template and race to install it.
+		db.Exec(t, fmt.Sprintf("CREATE TABLE round_%d (id int)", round))
+		live, err = catalog.Inspect(ctx, db.Connect(t), catalog.Options{Schemas: []string{"public"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, err := srv.CopyOfLive(ctx, live, execSteps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first.Drop(ctx)
+		var wg sync.WaitGroup
+		errs := make([]error, 6)
+		for i := range errs {
+			wg.Go(func() {
+				cp, err := srv.CopyOfLive(ctx, live, execSteps)
+				if err == nil {
+					err = cp.Drop(ctx)
+				}
+				errs[i] = err
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("round %d, copy %d: %v", round, i, err)
+			}
+		}
 	}
 }

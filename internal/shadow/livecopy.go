@@ -354,13 +354,24 @@ func (s *Server) install(ctx context.Context, built *Database, tpl string) error
 	})
 	if err != nil {
 		built.Drop(ctx)
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // duplicate_database: installed meanwhile
+		if nameTaken(err) { // installed meanwhile by another command
 			return nil
 		}
 		return fmt.Errorf("keep the live schema's template database on %s: %w", s.where, err)
 	}
 	return nil
+}
+
+// nameTaken says whether creating or renaming a database failed because
+// another session took the name first: duplicate_database when it had
+// committed, a unique violation on pg_database's names when both renamed
+// at the same moment.
+func nameTaken(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return false
+	}
+	return pgErr.Code == "42P04" || pgErr.Code == "23505" && pgErr.ConstraintName == "pg_database_datname_index"
 }
 
 // renameKeeping renames the database from, which this server created, to
