@@ -24,10 +24,11 @@ func (a *app) repairCommand() *cobra.Command {
 		Short: "Re-record the checksums of applied files after a comment-only edit",
 		Long: `After an applied migration file was edited in comments or whitespace only,
 re-record its checksum in the ledger so that migrate apply and migrate status
-accept it again. Statements are compared as PostgreSQL parse trees with the
-ones recorded when the file was applied, not as text: when a statement
-changed, repair refuses, naming the first changed statement, and writes
-nothing (restore the file and put the change in a new migration). repair also
+accept it again. Statements, the Down section's included (migrate rollback
+runs them), are compared as PostgreSQL parse trees with the ones recorded
+when the file was applied, not as text: when a statement changed, repair
+refuses, naming the first changed statement, and writes nothing (restore
+the file and put the change in a new migration). repair also
 rebuilds the ledger's checksum chain when a ledger row was deleted on
 purpose.`,
 		Example: `  pg-flux migrate repair --dry-run

@@ -184,6 +184,21 @@ func TestRepair(t *testing.T) {
 		t.Errorf("repair of a statement edit:\n%s", r)
 	}
 	p.must(1, "migrate", "status")
+
+	// So is an edit of the Down section, which rollback would run.
+	down := strings.Index(edited, "\n-- +pg-flux Down\n")
+	if down < 0 || !strings.Contains(edited[down:], "DROP TABLE public.a;") {
+		t.Fatalf("no Down section dropping the table in %s:\n%s", fa, edited)
+	}
+	writeFile(t, filepath.Join(p.dir, fa), edited[:down]+strings.Replace(edited[down:], "DROP TABLE public.a;", "DROP TABLE public.a CASCADE;", 1))
+	r = p.must(1, "migrate", "repair")
+	if !strings.Contains(r.stderr, "refusing to repair "+filepath.Base(fa)+": Down statement 1 (") || !strings.Contains(r.stderr, "DROP TABLE public.a CASCADE") {
+		t.Errorf("repair of a Down statement edit:\n%s", r)
+	}
+	// A comment in the Down is not.
+	writeFile(t, filepath.Join(p.dir, fa), edited[:down]+strings.Replace(edited[down:], "DROP TABLE public.a;", "-- checked\nDROP   TABLE public.a;", 1))
+	p.must(0, "migrate", "repair")
+	p.must(0, "migrate", "status")
 }
 
 // liveHash is the hash plan reports as the baseline of an empty plan:

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -17,17 +18,48 @@ import (
 // StatementHashes are the hashes of the file's statements as parse trees:
 // comments, whitespace and letter case of keywords do not change them, a
 // changed statement does. The ledger records them, so that repair can tell
-// a comment edit from a real one.
+// a comment edit from a real one. The Down section's follow the Up's,
+// each prefixed with downHash: rollback runs them from the file.
 func (f *File) StatementHashes() ([]string, error) {
-	out := make([]string, len(f.Statements))
-	for i, st := range f.Statements {
-		h, err := statementHash(st.SQL)
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", f.Path, st.Line, err)
+	out := make([]string, 0, len(f.Statements))
+	add := func(path string, stmts []source.Statement, prefix string) error {
+		for _, st := range stmts {
+			h, err := statementHash(st.SQL)
+			if err != nil {
+				return fmt.Errorf("%s:%d: %w", path, st.Line, err)
+			}
+			out = append(out, prefix+h)
 		}
-		out[i] = h
+		return nil
+	}
+	if err := add(f.Path, f.Statements, ""); err != nil {
+		return nil, err
+	}
+	if f.Down != nil {
+		if err := add(f.Down.Path, f.Down.Statements, downHash); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
+}
+
+// downHash prefixes a Down statement's hash in the ledger.
+const downHash = "down:"
+
+// splitHashes splits recorded or computed statement hashes into the Up's
+// and the Down's (without their prefix); down is nil when none were
+// recorded, as by pg-flux before it kept them.
+func splitHashes(all []string) (up, down []string) {
+	for i, h := range all {
+		if strings.HasPrefix(h, downHash) {
+			up = all[:i]
+			for _, d := range all[i:] {
+				down = append(down, strings.TrimPrefix(d, downHash))
+			}
+			return up, down
+		}
+	}
+	return all, nil
 }
 
 // locations are the byte offsets pg_query keeps in a parse tree; they move
@@ -148,35 +180,57 @@ func Repair(ctx context.Context, conn *pgx.Conn, opts RepairOptions) (*Repaired,
 	return res, nil
 }
 
-// sameStatements compares a changed file's statements with the hashes
-// recorded when it was applied.
+// sameStatements compares a changed file's statements, its Down section's
+// too, with the hashes recorded when it was applied.
 func sameStatements(f *File, r *row) error {
 	if len(r.StatementHashes) == 0 && r.StepsTotal > 0 {
 		return &RepairError{File: f.Name, msg: fmt.Sprintf(
 			"refusing to repair %s: it was recorded before pg-flux kept the parse trees of applied statements, so a comment edit cannot be told from a real one.\n"+
 				"Restore the file from version control (`git checkout -- %s`); put further changes in a new migration.", f.Name, f.Path)}
 	}
-	got, err := f.StatementHashes()
+	hashes, err := f.StatementHashes()
 	if err != nil {
 		return err
 	}
-	for i := 0; i < max(len(got), len(r.StatementHashes)); i++ {
+	got, gotDown := splitHashes(hashes)
+	ran, ranDown := splitHashes(r.StatementHashes)
+	if err := sameSection(f, f.Path, "statement", f.Statements, got, ran); err != nil {
+		return err
+	}
+	var down []source.Statement
+	downPath := f.Path
+	if f.Down != nil {
+		down, downPath = f.Down.Statements, f.Down.Path
+	}
+	if ranDown == nil && len(down) > 0 {
+		return &RepairError{File: f.Name, msg: fmt.Sprintf(
+			"refusing to repair %s: it was recorded before pg-flux kept the parse trees of Down sections, so a comment edit there cannot be told from a real one.\n"+
+				"Restore the file from version control (`git checkout -- %s`); put further changes in a new migration.", f.Name, downPath)}
+	}
+	return sameSection(f, downPath, "Down statement", down, gotDown, ranDown)
+}
+
+// sameSection compares the statements of one section of f (the Up's, or
+// the Down's in path) with their hashes now (got) and when it was applied
+// (ran).
+func sameSection(f *File, path, what string, stmts []source.Statement, got, ran []string) error {
+	for i := 0; i < max(len(got), len(ran)); i++ {
 		switch {
 		case i >= len(got):
 			return &RepairError{File: f.Name, msg: fmt.Sprintf(
-				"refusing to repair %s: statement %d of the applied file was removed (the file has %d statement(s), %d ran).\n"+
+				"refusing to repair %s: %s %d of the applied file was removed (the file has %d, %d were recorded).\n"+
 					"Restore the file from version control (`git checkout -- %s`); put further changes in a new migration.",
-				f.Name, i+1, len(got), len(r.StatementHashes), f.Path)}
-		case i >= len(r.StatementHashes) || got[i] != r.StatementHashes[i]:
-			st := f.Statements[i]
-			what := "changed"
-			if i >= len(r.StatementHashes) {
-				what = "was added"
+				f.Name, what, i+1, len(got), len(ran), path)}
+		case i >= len(ran) || got[i] != ran[i]:
+			st := stmts[i]
+			change := "changed"
+			if i >= len(ran) {
+				change = "was added"
 			}
 			return &RepairError{File: f.Name, msg: fmt.Sprintf(
-				"refusing to repair %s: statement %d (%s:%d) %s after the file was applied, not only comments or whitespace:\n  %s\n"+
+				"refusing to repair %s: %s %d (%s:%d) %s after the file was applied, not only comments or whitespace:\n  %s\n"+
 					"Restore the file from version control (`git checkout -- %s`); put further changes in a new migration.",
-				f.Name, i+1, f.Path, st.Line, what, firstLine(st.SQL), f.Path)}
+				f.Name, what, i+1, path, st.Line, change, firstLine(st.SQL), path)}
 		}
 	}
 	return nil
