@@ -196,6 +196,10 @@ func TestMassDropWipeAndEmpty(t *testing.T) {
 	if want := "refusing to plan: 2 of 2 live objects (100%) would be dropped, emptying the database\n"; !strings.HasPrefix(r.stderr, want) {
 		t.Errorf("wipe:\n%s\nwant prefix %q", r, want)
 	}
+	// No threshold lifts it: the advice is only the explicit opt-in.
+	if !strings.Contains(r.stderr, "pass --allow-mass-drop.") || strings.Contains(r.stderr, "mass-drop-threshold") {
+		t.Errorf("wipe's advice:\n%s", r)
+	}
 }
 
 func TestRewritesAndAdvisories(t *testing.T) {

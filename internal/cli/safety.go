@@ -57,7 +57,7 @@ func checkMassDrop(stmts []source.Statement, p *pipeline, s *settings, verb stri
 		return nil
 	}
 	return &refusal{msg: n.Message(verb, s.MassDropThreshold) + "\n" +
-		"Check that --schema points at the right directory; to drop them anyway pass --allow-mass-drop (or raise --mass-drop-threshold)."}
+		"Check that --schema points at the right directory; to drop them anyway pass " + n.AllowHint() + "."}
 }
 
 // checkNotNullWithoutDefault refuses, at plan time, a plan that adds a NOT

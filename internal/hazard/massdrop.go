@@ -35,7 +35,20 @@ func (m MassDropCount) Exceeds(threshold int) bool {
 	if m.Live == 0 || m.Dropped == 0 {
 		return false
 	}
-	return m.Dropped*100 > threshold*m.Live || m.Dropped == m.Live
+	return m.Dropped*100 > threshold*m.Live || m.Wipes()
+}
+
+// Wipes reports whether every live object would be dropped: a refusal
+// that no threshold lifts, only an explicit --allow-mass-drop.
+func (m MassDropCount) Wipes() bool { return m.Live > 0 && m.Dropped == m.Live }
+
+// AllowHint is how to go ahead anyway: --allow-mass-drop, or a higher
+// threshold where one would do.
+func (m MassDropCount) AllowHint() string {
+	if m.Wipes() {
+		return "--allow-mass-drop"
+	}
+	return "--allow-mass-drop (or raise --mass-drop-threshold)"
 }
 
 // Message is the refusal, e.g. "refusing to plan: 5 of 8 live objects

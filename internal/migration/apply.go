@@ -471,7 +471,7 @@ func (a *applier) checkMassDrop(pending []*pendingFile, live *model.Model) error
 		}
 		if n.Exceeds(threshold) {
 			return &RefusedError{File: p.file.Name, Reason: "mass_drop", msg: n.Message("apply "+p.file.Name, threshold) +
-				"\nTo allow: pg-flux migrate apply --allow-mass-drop (or raise --mass-drop-threshold)"}
+				"\nTo allow: pg-flux migrate apply " + n.AllowHint()}
 		}
 	}
 	return nil
