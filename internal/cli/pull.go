@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -79,7 +81,13 @@ func (a *app) runPull(ctx context.Context, s *settings, opts pullOptions) error 
 		if err := writeNewFile(path, buf.Bytes()); err != nil {
 			return err
 		}
-		return report.PullWritten(a.io.Out, len(undeclared)-len(missing), path)
+		written := len(undeclared)
+		for _, id := range missing {
+			if slices.ContainsFunc(undeclared, func(c diff.Change) bool { return c.Object == id }) {
+				written--
+			}
+		}
+		return report.PullWritten(a.io.Out, written, path)
 	})
 }
 
@@ -87,8 +95,10 @@ func (a *app) runPull(ctx context.Context, s *settings, opts pullOptions) error 
 // dependency order: the plan from desired to live (the reverse direction)
 // creates exactly what live has and source lacks, and each step is written
 // as dump writes it (dump.SourceSQL): indexes and constraints as PostgreSQL
-// defines them in live, not as the planner's online rewrites. missing lists
-// objects no step declares.
+// defines them in live, not as the planner's online rewrites; an index of
+// a partitioned table comes with its partitions' indexes (dump.IndexSQL).
+// missing lists objects no step declares, and partition indexes whose
+// names pull cannot give (namePartitionIndexes).
 func pulledObjects(live, desired *model.Model, undeclared []diff.Change) ([]report.Pulled, []model.ObjectID, error) {
 	reverse, err := plan.Build(desired, live, plan.Options{})
 	if err != nil {
@@ -109,6 +119,19 @@ func pulledObjects(live, desired *model.Model, undeclared []diff.Change) ([]repo
 		return false
 	}
 
+	// created is the plan that creates live, as dump writes it, built
+	// the first time it is needed.
+	var full []plan.Step
+	created := func() ([]plan.Step, error) {
+		if full == nil {
+			p, err := plan.Build(model.New(), live, plan.Options{})
+			if err != nil {
+				return nil, fmt.Errorf("cannot write the undeclared indexes as SQL: %w", err)
+			}
+			full = p.Steps
+		}
+		return full, nil
+	}
 	var out []report.Pulled
 	done := map[model.ObjectID]bool{}
 	emit := func(id model.ObjectID, sql string) {
@@ -128,9 +151,23 @@ func pulledObjects(live, desired *model.Model, undeclared []diff.Change) ([]repo
 			continue
 		}
 		// The same rendering as dump: indexes and constraints as defined.
-		if sql, ok := dump.SourceSQL(live, st); ok {
-			emit(id, sql)
+		sql, ok := dump.SourceSQL(live, st)
+		if !ok {
+			continue
 		}
+		if ix := live.Indexes[id.QName()]; id.Kind == model.KindIndex && ix != nil && strings.HasPrefix(sql, "CREATE ") {
+			// An index of a partitioned table comes with its partitions'
+			// indexes, which the reverse plan builds online.
+			stmts, err := dump.IndexSQL(live, ix, created)
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, s := range stmts {
+				emit(id, s)
+			}
+			continue
+		}
+		emit(id, sql)
 	}
 	var missing []model.ObjectID
 	for _, c := range undeclared {
@@ -138,7 +175,45 @@ func pulledObjects(live, desired *model.Model, undeclared []diff.Change) ([]repo
 			missing = append(missing, c.Object)
 		}
 	}
-	return out, missing, nil
+	return out, append(missing, namePartitionIndexes(live, desired, out)...), nil
+}
+
+// namePartitionIndexes adds to each pulled partition the renames that give
+// its indexes attached to its parents' declared indexes the names live
+// gives them: creating or attaching a partition gives it an index of each
+// index of its parent, named by PostgreSQL (an ALTER TABLE … ATTACH
+// PARTITION by hand may have attached one of another name). It returns the
+// partition indexes whose name PostgreSQL gives cannot be told, to declare
+// by hand. (A pulled index brings its partitions' indexes along: IndexSQL.)
+func namePartitionIndexes(live, desired *model.Model, out []report.Pulled) []model.ObjectID {
+	var missing []model.ObjectID
+	seen := map[model.ObjectID]bool{}
+	for i, o := range out {
+		t := live.Tables[o.Object.QName()]
+		if o.Object.Kind != model.KindTable || t == nil || t.PartitionOf == nil || desired.Tables[t.Name] != nil || seen[o.Object] {
+			continue
+		}
+		seen[o.Object] = true
+		for _, ix := range live.SortedIndexes() {
+			if desired.Indexes[ix.Name] == nil {
+				continue
+			}
+			for _, c := range ix.Partitions {
+				if c.Table != t.Name {
+					continue
+				}
+				name, ok := dump.PartitionIndexName(live, ix, c.Table)
+				switch {
+				case !ok:
+					missing = append(missing, model.ID(model.KindIndex, model.QName{Schema: c.Table.Schema, Name: c.Name}))
+				case name != c.Name:
+					out[i].SQL = append(out[i].SQL, fmt.Sprintf("ALTER INDEX %s RENAME TO %s;",
+						model.QName{Schema: c.Table.Schema, Name: name}, model.QuoteIdent(c.Name)))
+				}
+			}
+		}
+	}
+	return missing
 }
 
 // writeNewFile writes a file that must not exist yet, creating its
