@@ -493,6 +493,12 @@ func (a *applier) dryRun(pending []*pendingFile, liveHash string) {
 		for _, h := range p.allowed {
 			fmt.Fprintf(a.out, "-- %s (allowed)\n", h)
 		}
+		if replay := SessionSettings(f.Statements, p.start); len(replay) > 0 {
+			fmt.Fprintln(a.out, "-- the session settings of the committed steps, run again first:")
+			for _, i := range replay {
+				fmt.Fprintln(a.out, f.Steps[i].SQL)
+			}
+		}
 		for _, s := range f.Steps[p.start:] {
 			if s.Summary != "" {
 				fmt.Fprintf(a.out, "-- %s\n", s.Summary)
@@ -548,6 +554,7 @@ func (a *applier) applyFile(ctx context.Context, p *pendingFile) error {
 		}
 		err := ExecuteWith(ctx, a.conn, f.Steps, ExecOptions{
 			Start:       p.start,
+			Replay:      SessionSettings(f.Statements, p.start),
 			AfterGroup:  record,
 			LockRetries: a.opts.LockRetries,
 			RetryDelay:  a.opts.RetryDelay,

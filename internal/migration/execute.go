@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/pg-flux/pg-flux/internal/plan"
+	"github.com/pg-flux/pg-flux/internal/source"
 )
 
 // Execer runs a statement: a *pgx.Conn outside a transaction, a pgx.Tx
@@ -59,6 +60,12 @@ type ExecOptions struct {
 	// LockTimeout is the lock_timeout the session runs with; it is only
 	// quoted in messages.
 	LockTimeout time.Duration
+	// Replay are indexes of steps before Start to run again, in order,
+	// each alone on the connection, before steps[Start]: the session
+	// settings of the steps a resumed run skips (SessionSettings), which
+	// its new session does not have. They are not recorded (AfterGroup)
+	// nor retried.
+	Replay []int
 }
 
 // Execute runs the steps on conn: consecutive InTransaction steps together
@@ -69,10 +76,35 @@ func Execute(ctx context.Context, conn *pgx.Conn, steps []plan.Step) error {
 	return ExecuteWith(ctx, conn, steps, ExecOptions{})
 }
 
+// SessionSettings returns the indexes of the statements before end that
+// change session settings beyond their transaction: SET, RESET and
+// set_config(…, false) (source.Statement.IsSetting), not SET LOCAL, SET
+// TRANSACTION or set_config(…, true) (TransactionScoped), whose effect
+// ended with the transaction they ran in. The steps after them were
+// written, and those already committed ran, with these settings in effect
+// (a generated file's leading SET check_function_bodies = false): a run
+// that resumes at step end in a new session runs them again first
+// (ExecOptions.Replay, PendingFile.Remaining).
+func SessionSettings(stmts []source.Statement, end int) []int {
+	var out []int
+	for i, st := range stmts[:min(end, len(stmts))] {
+		if st.IsSetting() && !st.TransactionScoped && !st.Unparsed {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // ExecuteWith is Execute with options: a starting step, a hook after each
 // committed group, retries when locks are not granted, blocker reporting
 // and progress.
 func ExecuteWith(ctx context.Context, conn *pgx.Conn, steps []plan.Step, opts ExecOptions) error {
+	for _, i := range opts.Replay {
+		if _, err := conn.Exec(ctx, steps[i].SQL); err != nil {
+			return fmt.Errorf("restore the session setting of committed step %d (%s) before resuming at step %d: %w",
+				i+1, firstLine(steps[i].SQL), opts.Start+1, err)
+		}
+	}
 	for start := opts.Start; start < len(steps); {
 		end := plan.GroupEnd(steps, start)
 		if err := runWithRetry(ctx, conn, steps, start, end, opts); err != nil {

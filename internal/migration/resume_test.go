@@ -2,12 +2,14 @@ package migration
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/pg-flux/pg-flux/internal/hazard"
 	"github.com/pg-flux/pg-flux/internal/pgtest"
 	"github.com/pg-flux/pg-flux/internal/plan"
+	"github.com/pg-flux/pg-flux/internal/source"
 )
 
 // TestResumeKeepsNewObjectsNew: a file that creates a table and later
@@ -140,5 +142,113 @@ func TestRollbackResumesAfterInterruptedFirstStep(t *testing.T) {
 	}
 	if r := ledgerRows(t, conn)["001_a.sql"]; r != nil {
 		t.Errorf("ledger row after the rollback: %+v, want none", r)
+	}
+}
+
+// TestResumeRestoresSessionSettings: a file whose first step is a session
+// setting (a generated file's SET check_function_bodies = false) fails on
+// data at a later step, after a group with the setting committed. The next
+// apply runs in a new session, where the setting no longer holds: it must
+// set it again before resuming, and run nothing else of the committed
+// steps (CREATE TABLE extra fails if it runs twice).
+func TestResumeRestoresSessionSettings(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	db.Exec(t, "CREATE TABLE t (id int); INSERT INTO t VALUES (-1)")
+	dir := t.TempDir()
+	scan := []hazard.Kind{hazard.ConstraintScan}
+	writeFile(t, dir, "001_a.sql", "SET check_function_bodies = false;\n"+
+		"SET LOCAL lock_timeout = '1ms';\n"+
+		"CREATE TABLE extra (id int);\n"+
+		"CREATE INDEX CONCURRENTLY t_id ON t (id);\n"+
+		"ALTER TABLE t ADD CONSTRAINT t_pos CHECK (id > 0);\n"+
+		// The body names a table created after it: checked, it fails.
+		"CREATE FUNCTION later_count() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM later $$;\n"+
+		"CREATE TABLE later (id int);\n")
+	if _, err := Apply(ctx, db.Connect(t), ApplyOptions{Dir: dir, AllowHazards: scan}); err == nil || !strings.Contains(err.Error(), "step 5 of 7 failed") {
+		t.Fatalf("first apply: %v", err)
+	}
+	if r := ledgerRows(t, db.Connect(t))["001_a.sql"]; r == nil || r.Status != "partial" || r.StepsDone != 4 {
+		t.Fatalf("ledger row after the failed step: %+v", r)
+	}
+	db.Exec(t, "DELETE FROM t WHERE id < 0")
+	// A new session, as the next `pg-flux migrate apply` has.
+	conn := db.Connect(t)
+	var out strings.Builder
+	if _, err := Apply(ctx, conn, ApplyOptions{Dir: dir, AllowHazards: scan, DryRun: true, Out: &out}); err != nil {
+		t.Fatalf("dry run: %v", err)
+	}
+	if s := out.String(); !strings.Contains(s, "run again first:\nSET check_function_bodies = false;\nALTER TABLE t ADD") {
+		t.Errorf("dry run does not show the setting run again:\n%s", s)
+	}
+	res, err := Apply(ctx, conn, ApplyOptions{Dir: dir, AllowHazards: scan})
+	if err != nil {
+		t.Fatalf("resumed apply: %v", err)
+	}
+	if len(res.Applied) != 1 || res.Applied[0].FirstStep != 4 {
+		t.Errorf("applied: %+v", res.Applied)
+	}
+	if r := ledgerRows(t, conn)["001_a.sql"]; r.Status != "applied" || r.StepsDone != 7 {
+		t.Errorf("ledger row after resume: %+v", r)
+	}
+	var n int64
+	if err := conn.QueryRow(ctx, "SELECT later_count()").Scan(&n); err != nil || n != 0 {
+		t.Errorf("later_count() = %d, %v", n, err)
+	}
+}
+
+// TestRollbackResumeRestoresSessionSettings: the same for a Down section
+// whose rollback stopped after its leading setting committed.
+func TestRollbackResumeRestoresSessionSettings(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	db.Exec(t, "CREATE TABLE t (id int)")
+	dir := t.TempDir()
+	scan := []hazard.Kind{hazard.ConstraintScan}
+	writeFile(t, dir, "001_a.sql", "CREATE TABLE extra (id int);\n"+
+		DownMarker+"\n"+
+		"SET check_function_bodies = false;\n"+
+		"CREATE INDEX CONCURRENTLY t_id ON t (id);\n"+
+		"ALTER TABLE t ADD CONSTRAINT t_pos CHECK (id > 0);\n"+
+		"CREATE FUNCTION later_count() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM later $$;\n"+
+		"CREATE TABLE later (id int);\n")
+	if _, err := Apply(ctx, db.Connect(t), ApplyOptions{Dir: dir, AllowHazards: scan}); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	db.Exec(t, "INSERT INTO t VALUES (-1)")
+	if _, err := Rollback(ctx, db.Connect(t), RollbackOptions{ApplyOptions: ApplyOptions{Dir: dir, AllowHazards: scan}}); err == nil || !strings.Contains(err.Error(), "step 3 of 5 failed") {
+		t.Fatalf("first rollback: %v", err)
+	}
+	if r := ledgerRows(t, db.Connect(t))["001_a.sql"]; r == nil || r.Status != statusRollingBack || r.DownDone != 2 {
+		t.Fatalf("ledger row after the failed Down step: %+v", r)
+	}
+	db.Exec(t, "DELETE FROM t WHERE id < 0")
+	if _, err := Rollback(ctx, db.Connect(t), RollbackOptions{ApplyOptions: ApplyOptions{Dir: dir, AllowHazards: scan}}); err != nil {
+		t.Fatalf("resumed rollback: %v", err)
+	}
+	if r := ledgerRows(t, db.Connect(t))["001_a.sql"]; r != nil {
+		t.Errorf("ledger row after the rollback: %+v", r)
+	}
+}
+
+// TestSessionSettings: what a resumed run sets again — settings that
+// outlast their transaction, before the resume point, and nothing else.
+func TestSessionSettings(t *testing.T) {
+	stmts, err := source.Split("f.sql", "SET check_function_bodies = false;\n"+ // 0
+		"SET LOCAL lock_timeout = '1s';\n"+ // 1
+		"RESET search_path;\n"+ // 2
+		"SELECT pg_catalog.set_config('search_path', '', false);\n"+ // 3
+		"SELECT set_config('search_path', '', true);\n"+ // 4
+		"SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;\n"+ // 5
+		"SELECT 1;\n"+ // 6
+		"CREATE TABLE t (id int);\n"+ // 7
+		"SET SESSION statement_timeout = 0;\n"+ // 8
+		"SET work_mem = '64MB';\n") // 9: at the resume point, not before it
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(SessionSettings(stmts, 9)), "[0 2 3 8]"; got != want {
+		t.Errorf("SessionSettings(…, 9) = %s, want %s", got, want)
+	}
+	if got := SessionSettings(stmts, 0); len(got) != 0 {
+		t.Errorf("SessionSettings(…, 0) = %v, want none", got)
 	}
 }

@@ -259,6 +259,7 @@ func (a *applier) runDown(ctx context.Context, p *pendingFile) error {
 	}
 	err := ExecuteWith(ctx, a.conn, f.Steps, ExecOptions{
 		Start:       p.start,
+		Replay:      SessionSettings(f.Statements, p.start),
 		AfterGroup:  record,
 		LockRetries: a.opts.LockRetries,
 		RetryDelay:  a.opts.RetryDelay,
