@@ -430,3 +430,55 @@ CREATE VIEW user_notes AS SELECT u.email, n.body FROM users u JOIN notes n ON n.
 		t.Errorf("after pull, source declares live exactly:\n%s\n--- pulled ---\n%s", r, content)
 	}
 }
+
+// TestResumeAfterDataFixRestoresSettings: a generated migration that swaps
+// an enum begins with SET check_function_bodies = false. Its apply fails on
+// data (a row holds the value the enum loses) after the setting's group
+// committed. Until the data is fixed, plan and generate replay the rest of
+// the file on a copy of live; after, apply resumes it. Both run in a new
+// session and must set the committed setting again, or the CREATE FUNCTION
+// whose body compares the old enum with the new one fails.
+func TestResumeAfterDataFixRestoresSettings(t *testing.T) {
+	p := newLiveProject(t)
+	const shared = `CREATE TABLE j (id int PRIMARY KEY, s st NOT NULL DEFAULT 'new', ss st[]);
+CREATE INDEX j_active ON j (id) WHERE s = 'active';
+CREATE VIEW jv AS SELECT id, s, s = 'active' AS is_active FROM j WHERE s <> 'done';
+CREATE FUNCTION j_count(x st) RETURNS bigint LANGUAGE sql STABLE AS $$ SELECT count(*) FROM j WHERE s = x $$;
+`
+	p.db.Exec(t, "CREATE TYPE st AS ENUM ('new', 'active', 'legacy', 'done');\n"+shared+
+		"ALTER TABLE j ADD CONSTRAINT j_chk CHECK (s <> 'legacy' OR id > 0);\n"+
+		"INSERT INTO j VALUES (1, 'new', '{new,active}'), (2, 'legacy', NULL), (3, 'done', NULL);")
+	p.write("schema/s.sql", "CREATE TYPE st AS ENUM ('new', 'active', 'done');\n"+shared)
+	p.must(0, "migrate", "generate", "--label", "swap")
+	files := p.migrations()
+	if len(files) != 1 {
+		t.Fatalf("migrations: %v", files)
+	}
+	content, _ := os.ReadFile(files[0])
+	if !strings.Contains(string(content), "\nSET check_function_bodies = false;\n") {
+		t.Fatalf("the generated file does not begin with the setting:\n%s", content)
+	}
+	allow := "--allow-hazards=DATA_LOSS,COLUMN_TYPE_CHANGE"
+	r := p.must(2, "migrate", "apply", allow)
+	if !strings.Contains(r.stderr, `invalid input value for enum st: "legacy"`) || !strings.Contains(r.stderr, "re-run `pg-flux migrate apply` to resume") {
+		t.Fatalf("first apply: want it to fail on the legacy row after committing steps:\n%s", r)
+	}
+	// plan replays the rest of the partly applied file on a copy of live.
+	if r := p.run("plan"); strings.Contains(r.stderr, "no longer replays") || !strings.Contains(r.stderr, "Planning on top of 1 pending migration(s)") {
+		t.Errorf("plan on top of the partly applied file:\n%s", r)
+	}
+	p.db.Exec(t, "DELETE FROM j WHERE s = 'legacy'")
+	r = p.must(0, "migrate", "apply", allow)
+	if !strings.Contains(r.stdout, "Applied "+filepath.Base(files[0])) {
+		t.Errorf("resumed apply:\n%s", r)
+	}
+	if v := p.scalar("SELECT status FROM _pgflux.migrations"); v != "applied" {
+		t.Errorf("ledger after resume: %s", v)
+	}
+	if v := p.scalar("SELECT j_count('new')::text"); v != "1" {
+		t.Errorf("j_count('new') = %s", v)
+	}
+	if r := p.must(0, "plan"); !strings.Contains(r.stdout, "No changes") {
+		t.Errorf("plan after the resumed apply:\n%s", r)
+	}
+}

@@ -37,7 +37,7 @@ func (a *app) replayPending(ctx context.Context, s *settings, t *target, p *pipe
 	}
 	var names []string
 	for _, f := range files {
-		p.Pending = append(p.Pending, shadow.Pending{Name: f.Name, Steps: f.Steps[f.Start:]})
+		p.Pending = append(p.Pending, shadow.Pending{Name: f.Name, Steps: f.Remaining()})
 		names = append(names, f.Name)
 	}
 	srv, err := p.server(ctx)

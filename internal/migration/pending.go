@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/pg-flux/pg-flux/internal/plan"
 )
 
 // PendingFile is a migration file not completely applied: all of it, or,
@@ -11,6 +13,17 @@ import (
 type PendingFile struct {
 	*File
 	Start int
+}
+
+// Remaining returns the steps still to run, as a resumed apply runs them
+// in its new session: for a partly applied file, the session settings of
+// the committed steps (SessionSettings), then the steps from Start on.
+func (p PendingFile) Remaining() []plan.Step {
+	var out []plan.Step
+	for _, i := range SessionSettings(p.Statements, p.Start) {
+		out = append(out, p.Steps[i])
+	}
+	return append(out, p.Steps[p.Start:]...)
 }
 
 // Pending returns the files of dir that are not in the ledger or only

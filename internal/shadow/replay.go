@@ -11,7 +11,9 @@ import (
 )
 
 // Pending is a migration file not yet (completely) applied to live: the
-// steps of it that still have to run, in order.
+// steps of it that still have to run, in order. For a partly applied file
+// they begin with the session settings of its committed steps
+// (migration.PendingFile.Remaining): each file replays in a new session.
 type Pending struct {
 	Name  string
 	Steps []plan.Step
