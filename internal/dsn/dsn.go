@@ -28,7 +28,7 @@ func WithDatabase(conn, database string) (string, error) {
 		return "", fmt.Errorf("parse connection string: %s", Redact(err.Error()))
 	}
 	// In key=value form a later key overrides an earlier one.
-	return strings.TrimSpace(conn) + " dbname=" + quoteValue(database), nil
+	return strings.TrimSpace(conn) + " dbname=" + QuoteValue(database), nil
 }
 
 // Describe returns host:port/database, the identity of a target database
@@ -70,7 +70,9 @@ func isURL(s string) bool {
 	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
 }
 
-func quoteValue(s string) string {
+// QuoteValue quotes a value of a key=value connection string when it
+// needs it: empty, or holding a space, a quote or a backslash.
+func QuoteValue(s string) string {
 	if s != "" && !strings.ContainsAny(s, ` '\`) {
 		return s
 	}

@@ -32,8 +32,8 @@ func FuzzRedact(f *testing.F) {
 		forms := []string{
 			"postgres://" + url.PathEscape(user) + ":" + url.QueryEscape(secret) + "@localhost:5432/db",
 			"postgresql://" + url.UserPassword(user, secret).String() + "@h/db?sslmode=disable",
-			"host=localhost user=" + quoteValue(user) + " password=" + quoteValue(secret) + " dbname=db",
-			"password = " + quoteValue(secret) + " host=h",
+			"host=localhost user=" + QuoteValue(user) + " password=" + QuoteValue(secret) + " dbname=db",
+			"password = " + QuoteValue(secret) + " host=h",
 		}
 		for _, conn := range forms {
 			for _, s := range []string{conn, text + " " + conn + " " + text, "error: cannot parse `" + conn + "`: failed"} {

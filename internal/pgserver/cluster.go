@@ -208,7 +208,9 @@ func (c *Cluster) DataDir() string { return c.dataDir }
 
 // DSN returns a connection string for a database of the cluster.
 func (c *Cluster) DSN(database string) string {
-	conn, _ := dsn.WithDatabase(fmt.Sprintf("host=%s port=%d user=%s sslmode=disable", c.socketDir, c.portOrDefault(), Superuser), database)
+	// The socket directory is the user's (PGFLUX_SHADOW_DIR): it may hold
+	// a space.
+	conn, _ := dsn.WithDatabase(fmt.Sprintf("host=%s port=%d user=%s sslmode=disable", dsn.QuoteValue(c.socketDir), c.portOrDefault(), Superuser), database)
 	return conn
 }
 

@@ -356,3 +356,25 @@ func TestSharedDirProblemsNameTheSetting(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedServerUnderAPathWithASpace: the state directory is the user's
+// (PGFLUX_SHADOW_DIR, or under their cache directory) and may hold a
+// space; the connection string quotes the socket directory.
+func TestSharedServerUnderAPathWithASpace(t *testing.T) {
+	bin := binaries(t)
+	base := sharedRootIn(t, "")
+	spaced := filepath.Join(filepath.Dir(base), "my cache")
+	if err := os.Mkdir(spaced, 0o755); err != nil { // open to the server's user, as sharedRootIn's
+		t.Fatal(err)
+	}
+	root := filepath.Join(spaced, "s")
+	t.Cleanup(func() { StopShared(context.Background(), root) })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := OpenShared(ctx, SharedOptions{Binaries: bin, Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	ping(t, c)
+}
