@@ -339,7 +339,7 @@ func (r *reader) partitionIndex(rows pgx.Rows) error {
 
 func (r *reader) index(rows pgx.Rows) error {
 	ix := &model.Index{}
-	if err := rows.Scan(&ix.Name.Schema, &ix.Name.Name, &ix.Table.Schema, &ix.Table.Name, &ix.Definition, &ix.Unique, &ix.Comment); err != nil {
+	if err := rows.Scan(&ix.Name.Schema, &ix.Name.Name, &ix.Table.Schema, &ix.Table.Name, &ix.Definition, &ix.Unique, &ix.Comment, &ix.Invalid); err != nil {
 		return err
 	}
 	r.m.Indexes[ix.Name] = ix

@@ -77,7 +77,7 @@ ORDER BY 1, 2, 3`
 const indexesQuery = `
 SELECT n.nspname, ic.relname, tn.nspname, c.relname,
        pg_get_indexdef(i.indexrelid), i.indisunique,
-       coalesce(obj_description(i.indexrelid, 'pg_class'), '')
+       coalesce(obj_description(i.indexrelid, 'pg_class'), ''), NOT i.indisvalid
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_namespace n ON n.oid = ic.relnamespace

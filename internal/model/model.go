@@ -266,6 +266,14 @@ type Index struct {
 	// chosen (ALTER INDEX … ATTACH PARTITION), and a partition without one
 	// leaves the index invalid.
 	Partitions []PartitionIndex `json:"partitions,omitempty"`
+	// Invalid is set when the database the index was read from holds it
+	// INVALID (pg_index.indisvalid false): a CREATE INDEX CONCURRENTLY that
+	// failed, or an index of a partitioned table some partition has no
+	// index attached to. PostgreSQL keeps it up to date but never uses it,
+	// and a unique one does not guarantee uniqueness. It is state, not
+	// definition: outside the canonical JSON and the model hash, which a
+	// copy of live rebuilt from DDL could never reproduce.
+	Invalid bool `json:"-"`
 }
 
 // PartitionIndex is the index of one partition attached to a partitioned
