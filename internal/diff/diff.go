@@ -96,6 +96,7 @@ func Compare(live, desired *model.Model) []Change {
 			attr("definition", l.Definition, d.Definition),
 			attr("statistics targets", strings.Join(l.StatsTargets, ", "), strings.Join(d.StatsTargets, ", ")),
 			attr("partition indexes", partitionIndexes(l), partitionIndexes(d)),
+			invalid(l, d),
 			attr("comment", l.Comment, d.Comment),
 		)
 	})
@@ -395,6 +396,29 @@ func less(a, b model.ObjectID) bool {
 		return a.Name < b.Name
 	}
 	return a.Sub < b.Sub
+}
+
+// InvalidInLive reports whether live holds an index INVALID that desired
+// has valid: a CREATE INDEX CONCURRENTLY (or REINDEX CONCURRENTLY) that
+// failed, say over duplicate rows for a unique index, left it so. The
+// plan rebuilds it (REINDEX INDEX CONCURRENTLY).
+//
+// An index of a partitioned table (pg_get_indexdef's "ON ONLY") is left
+// out: it is invalid exactly while some partition has no index attached
+// to it, which desired shows too when it declares it so, and which the
+// partition indexes compare (and the plan attaches); REINDEX would not
+// change it. Desired, built from DDL, never holds an ordinary index
+// invalid, so the reverse does not arise.
+func InvalidInLive(l, d *model.Index) bool {
+	return l.Invalid && !d.Invalid && !strings.Contains(l.Definition, " ON ONLY ")
+}
+
+// invalid is the detail line of an index InvalidInLive.
+func invalid(l, d *model.Index) string {
+	if !InvalidInLive(l, d) {
+		return ""
+	}
+	return "invalid in live (a failed CREATE INDEX CONCURRENTLY?), to be rebuilt"
 }
 
 // partitionIndexes spells an index's attached partition indexes as

@@ -132,6 +132,31 @@ func TestCompare(t *testing.T) {
 			want: nil,
 		},
 		{
+			name: "index invalid in live, valid in desired",
+			edit: func(l, d *model.Model) { l.Indexes[pub("users_email")].Invalid = true },
+			want: []string{"alter index public.users_email (invalid in live (a failed CREATE INDEX CONCURRENTLY?), to be rebuilt)"},
+		},
+		{
+			name: "index of a partitioned table invalid on both sides",
+			edit: func(l, d *model.Model) {
+				for _, m := range []*model.Model{l, d} {
+					ix := m.Indexes[pub("users_email")]
+					ix.Definition, ix.Invalid = "CREATE INDEX users_email ON ONLY public.users USING btree (email)", true
+				}
+			},
+			want: nil,
+		},
+		{
+			name: "index of a partitioned table invalid in live: its partition indexes differ instead",
+			edit: func(l, d *model.Model) {
+				for _, m := range []*model.Model{l, d} {
+					m.Indexes[pub("users_email")].Definition = "CREATE INDEX users_email ON ONLY public.users USING btree (email)"
+				}
+				l.Indexes[pub("users_email")].Invalid = true
+			},
+			want: nil,
+		},
+		{
 			name: "enum labels, sequence options, index, view",
 			edit: func(l, d *model.Model) {
 				d.Enums[pub("mood")].Labels = []string{"sad", "ok", "it's"}
