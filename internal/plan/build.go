@@ -1229,8 +1229,12 @@ func (b *builder) emitConstraintsAndIndexes() {
 			b.add(phaseCreateIndexes, b.createPartitionedIndex(d)...)
 			b.indexStats(phaseCreateIndexes, nil, d)
 		} else {
-			b.add(phaseCreateIndexes, b.partitionIndexChanges(b.live.Indexes[d.Name], d)...)
-			b.indexStats(phaseCreateIndexes, b.live.Indexes[d.Name], d)
+			l := b.live.Indexes[d.Name]
+			if diff.InvalidInLive(l, d) {
+				b.add(phaseCreateIndexes, reindexInvalid(d.Name))
+			}
+			b.add(phaseCreateIndexes, b.partitionIndexChanges(l, d)...)
+			b.indexStats(phaseCreateIndexes, l, d)
 		}
 	}
 	b.emitReplicaIdentities()

@@ -407,6 +407,43 @@ func TestBuildConstraintsAndIndexes(t *testing.T) {
 	})
 }
 
+// TestBuildInvalidIndex: an index live holds INVALID is rebuilt
+// concurrently, outside a transaction; one of a partitioned table is not
+// (its partition indexes make it valid).
+func TestBuildInvalidIndex(t *testing.T) {
+	ix := func(def string, invalid bool) *model.Index {
+		return &model.Index{Name: pub("u_n"), Table: users, Definition: def, Unique: true, Invalid: invalid}
+	}
+	tbl := table(users, cols(col("n", "integer")))
+	const def = "CREATE UNIQUE INDEX u_n ON public.users USING btree (n)"
+	p, err := plan.Build(newModel(tbl, ix(def, true)), newModel(tbl, ix(def, false)), plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Steps) != 1 || p.Steps[0].SQL != "REINDEX INDEX CONCURRENTLY public.u_n;" ||
+		p.Steps[0].Summary != "rebuild invalid index public.u_n" || p.Steps[0].Isolation != plan.NoTransaction {
+		t.Fatalf("plan: %+v", p.Steps)
+	}
+	// Rewrite leaves it as it is.
+	if r := plan.Rewrite(p, newModel(tbl, ix(def, true)), newModel(tbl, ix(def, false)), plan.DefaultOptions()); len(r.Steps) != 1 || r.Steps[0] != p.Steps[0] {
+		t.Errorf("rewritten: %+v", r.Steps)
+	}
+	// A changed definition is a new index anyway.
+	p, err = plan.Build(newModel(tbl, ix(def, true)), newModel(tbl, ix(def+" WHERE (n > 0)", false)), plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range p.Steps {
+		if strings.HasPrefix(s.SQL, "REINDEX") {
+			t.Errorf("REINDEX of an index created again: %+v", p.Steps)
+		}
+	}
+	const only = "CREATE UNIQUE INDEX u_n ON ONLY public.users USING btree (n)"
+	if p, err := plan.Build(newModel(tbl, ix(only, true)), newModel(tbl, ix(only, false)), plan.Options{}); err != nil || len(p.Steps) != 0 {
+		t.Errorf("index of a partitioned table: %+v (%v)", p, err)
+	}
+}
+
 func constraintRef(t model.QName, name string) model.ObjectID {
 	return model.ObjectID{Kind: model.KindConstraint, Schema: t.Schema, Name: t.Name, Sub: name}
 }

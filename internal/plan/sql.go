@@ -436,6 +436,16 @@ func createIndex(ix *model.Index) Step {
 	return step(def, "create index "+ix.Name.String(), indexID(ix.Name))
 }
 
+// reindexInvalid rebuilds an index live holds INVALID (diff.InvalidInLive),
+// concurrently, as the CREATE INDEX CONCURRENTLY that left it so would
+// have built it: outside a transaction block, writers never blocked. Over
+// rows that still break a unique index it fails as that build did.
+func reindexInvalid(name model.QName) Step {
+	s := step("REINDEX INDEX CONCURRENTLY "+name.String(), "rebuild invalid index "+name.String(), indexID(name))
+	s.Isolation = NoTransaction
+	return s
+}
+
 func dropIndex(name model.QName) Step {
 	return step("DROP INDEX "+name.String(), "drop index "+name.String(), indexID(name))
 }

@@ -1346,6 +1346,9 @@ func (b *builder) emitMatViews() {
 			b.add(phaseMatViewIndexes, createIndex(ix))
 			b.indexStats(phaseMatViewIndexes, nil, ix)
 		} else {
+			if diff.InvalidInLive(b.live.Indexes[ix.Name], ix) {
+				b.add(phaseMatViewIndexes, reindexInvalid(ix.Name))
+			}
 			b.indexStats(phaseMatViewIndexes, b.live.Indexes[ix.Name], ix)
 		}
 	}
