@@ -170,10 +170,18 @@ const maxRetryDelay = 30 * time.Second
 func runAlone(ctx context.Context, conn *pgx.Conn, steps []plan.Step, i int, opts ExecOptions) error {
 	// A concurrent index build that failed or was killed leaves an INVALID
 	// index behind, which IF NOT EXISTS would take as done: drop it first.
+	// A rebuild (REINDEX CONCURRENTLY) leaves its transient copy: drop it
+	// before, and after a failure, so the index is as it was.
 	if err := dropInvalidIndex(ctx, conn, steps[i].SQL); err != nil {
 		return &StepError{Index: i, Total: len(steps), Step: steps[i], GroupStart: i, GroupEnd: i + 1, Err: err}
 	}
+	if err := dropReindexLeftovers(ctx, conn, steps[i].SQL); err != nil {
+		return &StepError{Index: i, Total: len(steps), Step: steps[i], GroupStart: i, GroupEnd: i + 1, Err: err}
+	}
 	if _, err := conn.Exec(ctx, steps[i].SQL); err != nil {
+		if cerr := dropReindexLeftovers(context.WithoutCancel(ctx), conn, steps[i].SQL); cerr != nil {
+			err = fmt.Errorf("%w; then: %w", err, cerr)
+		}
 		return &StepError{Index: i, Total: len(steps), Step: steps[i], GroupStart: i, GroupEnd: i + 1, Err: err}
 	}
 	if opts.AfterGroup != nil {

@@ -252,3 +252,63 @@ func TestSessionSettings(t *testing.T) {
 		t.Errorf("SessionSettings(…, 0) = %v, want none", got)
 	}
 }
+
+// TestFailedReindexLeavesNoCopy: REINDEX INDEX CONCURRENTLY over rows a
+// unique index refuses fails and leaves its INVALID "_ccnew" copy beside
+// the index. Apply drops the copy after the step fails (and before it
+// runs, for a killed run resumed), so the failed rebuild leaves the
+// indexes as they were, and the next apply, the rows fixed, rebuilds the
+// index.
+func TestFailedReindexLeavesNoCopy(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	conn := db.Connect(t)
+	db.Exec(t, "CREATE TABLE t (id int); INSERT INTO t VALUES (1), (1)")
+	for _, sql := range []string{
+		"CREATE UNIQUE INDEX CONCURRENTLY t_id ON t (id)",
+		"CREATE UNIQUE INDEX CONCURRENTLY other_ccnew ON t (id)", // not t_id's: kept
+	} {
+		if _, err := conn.Exec(ctx, sql); err == nil {
+			t.Fatalf("%s over duplicate rows succeeded", sql)
+		}
+	}
+	indexes := func() string {
+		var s string
+		if err := conn.QueryRow(ctx, `SELECT string_agg(c.relname || ':' || i.indisvalid, ' ' ORDER BY c.relname)
+			FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = 't'::regclass`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	const reindex = "REINDEX INDEX CONCURRENTLY public.t_id;"
+	// A run killed during the rebuild leaves the copy; the step drops it
+	// before it runs again.
+	if _, err := conn.Exec(ctx, reindex); err == nil {
+		t.Fatal("REINDEX over duplicate rows succeeded")
+	}
+	if got := indexes(); got != "other_ccnew:false t_id:false t_id_ccnew:false" {
+		t.Fatalf("indexes after a failed REINDEX: %s", got)
+	}
+	if err := dropReindexLeftovers(ctx, conn, reindex); err != nil {
+		t.Fatal(err)
+	}
+	if got := indexes(); got != "other_ccnew:false t_id:false" {
+		t.Fatalf("indexes after dropReindexLeftovers: %s", got)
+	}
+
+	dir := t.TempDir()
+	generated(t, dir, "001_a.sql", "CREATE TABLE t (id int); CREATE UNIQUE INDEX t_id ON t (id); CREATE UNIQUE INDEX other_ccnew ON t (id);",
+		plan.Step{SQL: reindex, Isolation: plan.NoTransaction})
+	if _, err := Apply(ctx, conn, ApplyOptions{Dir: dir}); err == nil || !strings.Contains(err.Error(), "could not create unique index") {
+		t.Fatalf("apply over duplicate rows: %v", err)
+	}
+	if got := indexes(); got != "other_ccnew:false t_id:false" {
+		t.Errorf("indexes after the failed apply: %s", got)
+	}
+	db.Exec(t, "DELETE FROM t WHERE ctid = (SELECT max(ctid) FROM t)")
+	if _, err := Apply(ctx, conn, ApplyOptions{Dir: dir}); err != nil {
+		t.Fatalf("apply once the rows are fixed: %v", err)
+	}
+	if got := indexes(); got != "other_ccnew:false t_id:true" {
+		t.Errorf("indexes after apply: %s", got)
+	}
+}
