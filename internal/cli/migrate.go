@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -65,6 +66,10 @@ exceptions that write nothing and exit 1: a mass drop (more than
 with --allow-mass-drop) and a NOT NULL column without a default added to a
 table with rows (which PostgreSQL would reject).
 
+The new file plans on top of the pending (not yet applied) files. When live
+has drifted since the first of them was generated, which migrate apply
+refuses, they are rebased onto live first, as migrate rebase does.
+
 The safety rewrites of pg-flux plan apply; each rewritten step is marked
 "[rewrite: <name>]" in the file.`,
 		Example: `  pg-flux migrate generate --label add_orders
@@ -104,7 +109,28 @@ func sanitizeLabel(label string) string {
 	return l
 }
 
+// runGenerate writes the migration. Pending files generated against a live
+// state that has drifted since are rebased first (runRebase): migrate
+// apply refuses them with the advice to re-run migrate generate.
 func (a *app) runGenerate(ctx context.Context, s *settings, opts generateOptions) error {
+	s.RebaseDrifted = s.OnPending
+	err := a.writeMigration(ctx, s, opts)
+	var drifted *pendingDriftedError
+	if !errors.As(err, &drifted) {
+		return err
+	}
+	a.io.Errorf("Live has drifted since %s was generated (expected baseline=%s, live=%s): rebasing the pending migrations onto it first.\n",
+		drifted.file, shortChecksum(drifted.expected), shortChecksum(drifted.live))
+	if err := a.runRebase(ctx, s, opts.DryRun, opts.Down); err != nil {
+		return err
+	}
+	// A dry run wrote nothing: the plan below is on the files as they are.
+	s.OnPending, s.RebaseDrifted = true, false
+	return a.writeMigration(ctx, s, opts)
+}
+
+// writeMigration plans and writes one migration file (runGenerate).
+func (a *app) writeMigration(ctx context.Context, s *settings, opts generateOptions) error {
 	upTo := stagePlanDown
 	if opts.Down == downNone {
 		upTo = stagePlan

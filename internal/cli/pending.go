@@ -61,6 +61,9 @@ func (a *app) replayPending(ctx context.Context, s *settings, t *target, p *pipe
 		p.BaselineHash = p.hash(replayed)
 	}
 	if first := files[0]; first.Start == 0 && first.Baseline != "" && first.Baseline != p.hash(p.Live) {
+		if s.RebaseDrifted {
+			return &pendingDriftedError{file: first.Name, expected: first.Baseline, live: p.hash(p.Live)}
+		}
 		a.warnf("pending migration %s expects baseline %s but live is %s: migrate apply will refuse it; run `pg-flux migrate rebase` to regenerate the pending files against live",
 			first.Name, shortChecksum(first.Baseline), shortChecksum(p.hash(p.Live)))
 	}
@@ -68,6 +71,14 @@ func (a *app) replayPending(ctx context.Context, s *settings, t *target, p *pipe
 	a.io.Errorf("Planning on top of %d pending migration(s): %s\n", len(names), strings.Join(names, ", "))
 	p.Live = replayed
 	return nil
+}
+
+// pendingDriftedError says that the first pending file was generated
+// against a live state that has drifted since (settings.RebaseDrifted).
+type pendingDriftedError struct{ file, expected, live string }
+
+func (e *pendingDriftedError) Error() string {
+	return fmt.Sprintf("pending migration %s expects baseline %s but live is %s", e.file, shortChecksum(e.expected), shortChecksum(e.live))
 }
 
 // baseline is the state the plan starts from: the last pending file's

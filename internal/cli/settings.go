@@ -34,6 +34,11 @@ type settings struct {
 	// OnPending makes plan and migrate generate plan on top of the pending
 	// migration files (unless --ignore-pending).
 	OnPending bool
+	// RebaseDrifted makes replayPending stop with a *pendingDriftedError
+	// when the first pending file expects a live state that has drifted
+	// since: migrate generate then rebases the pending files first, as
+	// migrate apply's refusal advises.
+	RebaseDrifted bool
 }
 
 func configKeys() []config.Key { return config.Keys() }

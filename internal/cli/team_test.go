@@ -440,3 +440,40 @@ CREATE FUNCTION hello(n int) RETURNS int LANGUAGE sql AS 'SELECT n';
 		t.Errorf("both names:\n%s", r)
 	}
 }
+
+// TestGenerateRebasesAfterDrift is the drift playbook's Scenario B: apply
+// refuses a pending file because live drifted since it was generated, and
+// its advice, re-running migrate generate after pulling the change into
+// source, rebases the pending file so that apply takes it.
+func TestGenerateRebasesAfterDrift(t *testing.T) {
+	p := newLiveProject(t)
+	p.write("schema/a.sql", "CREATE TABLE a (id int PRIMARY KEY);\n")
+	p.generate("a")
+	p.must(0, "migrate", "apply")
+	p.write("schema/payments.sql", "CREATE TABLE payments (id bigint PRIMARY KEY);\n")
+	pending := p.generate("add_payments")
+
+	p.db.Exec(t, "CREATE TABLE hotfix_log (id int PRIMARY KEY, msg text)")
+	r := p.must(1, "migrate", "apply")
+	if !strings.Contains(r.stderr, "live database state has drifted") || !strings.Contains(r.stderr, "Re-run `pg-flux migrate generate` to rebase the migration") {
+		t.Fatalf("apply after drift:\n%s", r)
+	}
+	p.must(0, "pull")
+	r = p.must(0, "migrate", "generate", "--label", "rebase", "--dry-run")
+	if !strings.Contains(r.stdout, filepath.Base(pending)+": rebased") || !strings.Contains(r.stdout, "Dry run: nothing was written.") {
+		t.Errorf("generate --dry-run after drift:\n%s", r)
+	}
+	p.must(1, "migrate", "apply") // the dry run wrote nothing
+	r = p.must(0, "migrate", "generate", "--label", "rebase")
+	if !strings.Contains(r.stderr, "rebasing the pending migrations onto it first") || !strings.Contains(r.stdout, filepath.Base(pending)+": rebased") {
+		t.Errorf("generate after drift:\n%s", r)
+	}
+	if !strings.Contains(r.stdout, "No changes: the pending migrations already bring live in step with source") {
+		t.Errorf("generate after the rebase planned more:\n%s", r)
+	}
+	p.must(0, "migrate", "apply")
+	p.must(0, "drift", "--strict")
+	if n := p.scalar("SELECT count(*) FROM pg_tables WHERE tablename IN ('payments', 'hotfix_log')"); n != "2" {
+		t.Errorf("tables after apply: %s of payments and hotfix_log", n)
+	}
+}
