@@ -308,6 +308,10 @@ func (c *classifier) columnsOfType(q model.QName) []string {
 }
 
 func (c *classifier) alterTable(s *pg_query.AlterTableStmt) {
+	if s.Objtype == pg_query.ObjectType_OBJECT_TYPE && s.Relation != nil {
+		c.alterCompositeType(s)
+		return
+	}
 	if s.Objtype != pg_query.ObjectType_OBJECT_TABLE || s.Relation == nil {
 		return
 	}
