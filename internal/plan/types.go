@@ -87,6 +87,8 @@ func (b *builder) analyzeTypes() {
 			ts.droppedTypes[id] = true
 		case !attributesAlterable(l.Attributes, d.Attributes):
 			b.recreateType(id, "its attributes are reordered")
+		default:
+			b.refuseUsedCompositeRetype(l, d)
 		}
 	}
 	for name, l := range b.live.Ranges {

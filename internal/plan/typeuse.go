@@ -1,0 +1,113 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pg-flux/pg-flux/internal/model"
+)
+
+// This file finds the table columns that stop PostgreSQL from changing a
+// type in place. PostgreSQL refuses ALTER TYPE … ALTER ATTRIBUTE … TYPE
+// while any table column holds the composite type, and refuses to check
+// existing values for ALTER DOMAIN … ADD CONSTRAINT, SET NOT NULL and
+// VALIDATE CONSTRAINT while a table column holds the domain inside a
+// container (an array, a composite or range type, a domain over one of
+// those): "cannot alter type … because column … uses it"
+// (find_composite_type_dependencies, get_rels_with_domain).
+
+// baseType strips the array brackets of a format_type spelling.
+func baseType(t string) string { return strings.TrimRight(t, "[]") }
+
+// typeHolders returns the spellings of the seed types and of every live
+// composite, domain and range type whose values contain a value of one of
+// them, at any depth (as an attribute, base type or subtype, plain or as
+// an array).
+func (b *builder) typeHolders(seeds map[string]bool) map[string]bool {
+	h := map[string]bool{}
+	for s := range seeds {
+		h[s] = true
+	}
+	for grew := true; grew; {
+		grew = false
+		mark := func(name model.QName, uses bool) {
+			if uses && !h[name.String()] {
+				h[name.String()] = true
+				grew = true
+			}
+		}
+		for name, ct := range b.live.Composites {
+			for _, a := range ct.Attributes {
+				mark(name, h[baseType(a.Type)])
+			}
+		}
+		for name, d := range b.live.Domains {
+			mark(name, h[baseType(d.Type)])
+		}
+		for name, r := range b.live.Ranges {
+			mark(name, h[baseType(r.Subtype)])
+		}
+	}
+	return h
+}
+
+// tableColumns lists the live table columns (not partitions: they repeat
+// their parent's) for which holds reports true, as "public.t.c".
+func (b *builder) tableColumns(holds func(typ string) bool) []string {
+	var out []string
+	for _, t := range b.live.SortedTables() {
+		if t.PartitionOf != nil {
+			continue
+		}
+		for _, c := range t.Columns {
+			if holds(c.Type) {
+				out = append(out, t.Name.String()+"."+model.QuoteIdent(c.Name))
+			}
+		}
+	}
+	return out
+}
+
+// columnsHoldingComposite lists the table columns that hold the composite
+// type, directly, as an array or inside another type.
+func (b *builder) columnsHoldingComposite(name model.QName) []string {
+	h := b.typeHolders(map[string]bool{name.String(): true})
+	return b.tableColumns(func(typ string) bool { return h[baseType(typ)] })
+}
+
+// compositeAttributeTypeChanges describes the kept attributes whose type
+// or collation changes ("attribute zip changes type (character varying(5)
+// → character varying(10))").
+func compositeAttributeTypeChanges(l, d *model.Composite) []string {
+	want := map[string]*model.Attribute{}
+	for _, a := range d.Attributes {
+		want[a.Name] = a
+	}
+	var out []string
+	for _, a := range l.Attributes {
+		if w := want[a.Name]; w != nil && (w.Type != a.Type || w.Collation != a.Collation) {
+			out = append(out, fmt.Sprintf("attribute %s changes type (%s → %s)", model.QuoteIdent(a.Name), a.Type+collate(a.Collation), w.Type+collate(w.Collation)))
+		}
+	}
+	return out
+}
+
+// refuseUsedCompositeRetype records the error for a composite type whose
+// attributes change type while table columns hold it: PostgreSQL cannot
+// ALTER ATTRIBUTE … TYPE then, and the stored values would need converting.
+func (b *builder) refuseUsedCompositeRetype(l, d *model.Composite) {
+	ts := b.types()
+	if ts.typeErr != nil {
+		return
+	}
+	changes := compositeAttributeTypeChanges(l, d)
+	if len(changes) == 0 {
+		return
+	}
+	cols := b.columnsHoldingComposite(l.Name)
+	if len(cols) == 0 {
+		return
+	}
+	ts.typeErr = fmt.Errorf("plan: type %s cannot be changed in place: %s, and it is used by column %s; PostgreSQL cannot change an attribute's type while a table column holds the type (ADD and DROP ATTRIBUTE it can), and the stored values would need converting: add the new attribute under another name, copy the values over and drop the old one in separate migrations, or move those columns to another type first (ALTER TABLE … ALTER COLUMN … TYPE … USING), then change %s",
+		l.Name, strings.Join(changes, ", "), strings.Join(cols, ", column "), l.Name)
+}

@@ -1,0 +1,2 @@
+CREATE TYPE addr AS (street text, zip varchar(5));
+CREATE TABLE cust (id integer PRIMARY KEY, home addr, old addr[]);
