@@ -77,6 +77,8 @@ func (b *builder) analyzeTypes() {
 			ts.droppedTypes[id] = true
 		case l.Type != d.Type || l.Collation != d.Collation:
 			b.recreateType(id, fmt.Sprintf("its base type changes (%s → %s)", l.Type+collate(l.Collation), d.Type+collate(d.Collation)))
+		default:
+			b.refuseUncheckableDomainChange(l, d)
 		}
 	}
 	for name, l := range b.live.Composites {

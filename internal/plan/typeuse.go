@@ -111,3 +111,88 @@ func (b *builder) refuseUsedCompositeRetype(l, d *model.Composite) {
 	ts.typeErr = fmt.Errorf("plan: type %s cannot be changed in place: %s, and it is used by column %s; PostgreSQL cannot change an attribute's type while a table column holds the type (ADD and DROP ATTRIBUTE it can), and the stored values would need converting: add the new attribute under another name, copy the values over and drop the old one in separate migrations, or move those columns to another type first (ALTER TABLE … ALTER COLUMN … TYPE … USING), then change %s",
 		l.Name, strings.Join(changes, ", "), strings.Join(cols, ", column "), l.Name)
 }
+
+// columnsHoldingDomainInContainer lists the table columns that hold the
+// domain (or a domain over it) inside a container: those PostgreSQL cannot
+// check when a constraint is added to the domain. Columns of the domain
+// itself are checked and are not listed.
+func (b *builder) columnsHoldingDomainInContainer(name model.QName) []string {
+	// The domain and its sub-domains: their plain columns are checked.
+	sub := map[string]bool{name.String(): true}
+	for grew := true; grew; {
+		grew = false
+		for n, d := range b.live.Domains {
+			if sub[d.Type] && !sub[n.String()] {
+				sub[n.String()] = true
+				grew = true
+			}
+		}
+	}
+	// The containers built on them, and everything built on those.
+	seeds := map[string]bool{}
+	for n, ct := range b.live.Composites {
+		for _, a := range ct.Attributes {
+			if sub[baseType(a.Type)] {
+				seeds[n.String()] = true
+			}
+		}
+	}
+	for n, d := range b.live.Domains {
+		if d.Type != baseType(d.Type) && sub[baseType(d.Type)] {
+			seeds[n.String()] = true
+		}
+	}
+	for n, r := range b.live.Ranges {
+		if sub[baseType(r.Subtype)] {
+			seeds[n.String()] = true
+		}
+	}
+	h := b.typeHolders(seeds)
+	return b.tableColumns(func(typ string) bool {
+		return h[baseType(typ)] || typ != baseType(typ) && sub[baseType(typ)]
+	})
+}
+
+// domainChecksStoredValues describes the changes of alterDomain that make
+// PostgreSQL check the values already stored in the domain: a validated
+// CHECK added or changed, a constraint validated, SET NOT NULL.
+func domainChecksStoredValues(l, d *model.Domain) []string {
+	var out []string
+	if d.NotNull && !l.NotNull {
+		out = append(out, "NOT NULL is set")
+	}
+	for _, name := range sortedConNames(d.Constraints) {
+		dc, lc := d.Constraints[name], l.Constraints[name]
+		validated := dc.Validated && !strings.HasSuffix(dc.Definition, "NOT VALID")
+		switch {
+		case !validated:
+		case lc == nil:
+			out = append(out, fmt.Sprintf("constraint %s is added (%s)", model.QuoteIdent(name), dc.Definition))
+		case constraintChanged(lc, dc):
+			out = append(out, fmt.Sprintf("constraint %s changes (%s → %s)", model.QuoteIdent(name), lc.Definition, dc.Definition))
+		case !lc.Validated:
+			out = append(out, fmt.Sprintf("constraint %s is validated", model.QuoteIdent(name)))
+		}
+	}
+	return out
+}
+
+// refuseUncheckableDomainChange records the error for a domain change that
+// PostgreSQL must check against stored values while a table column holds
+// the domain inside an array or another type: it cannot look there.
+func (b *builder) refuseUncheckableDomainChange(l, d *model.Domain) {
+	ts := b.types()
+	if ts.typeErr != nil {
+		return
+	}
+	changes := domainChecksStoredValues(l, d)
+	if len(changes) == 0 {
+		return
+	}
+	cols := b.columnsHoldingDomainInContainer(l.Name)
+	if len(cols) == 0 {
+		return
+	}
+	ts.typeErr = fmt.Errorf("plan: domain %s cannot be changed in place: %s, and it is held inside an array or another type by column %s, where PostgreSQL cannot check the values already stored; declare the CHECK constraint NOT VALID in source instead (ALTER DOMAIN %s ADD CONSTRAINT … NOT VALID: new values are checked, stored ones are not; for NOT NULL, a CHECK (VALUE IS NOT NULL) NOT VALID), or move those columns to another type first (ALTER TABLE … ALTER COLUMN … TYPE), then change %s",
+		l.Name, strings.Join(changes, ", "), strings.Join(cols, ", column "), l.Name, l.Name)
+}
