@@ -43,29 +43,7 @@ func (c *classifier) alterCompositeType(s *pg_query.AlterTableStmt) {
 // type q: columns of q or q[], and columns of a composite type or domain
 // built on q, at any depth.
 func (c *classifier) columnsHolding(q model.QName) []string {
-	holders := map[string]bool{q.String(): true}
-	base := func(t string) string { return strings.TrimRight(t, "[]") }
-	for grew := true; grew; {
-		grew = false
-		for name, ct := range c.live.Composites {
-			if holders[name.String()] {
-				continue
-			}
-			for _, a := range ct.Attributes {
-				if holders[base(a.Type)] {
-					holders[name.String()] = true
-					grew = true
-					break
-				}
-			}
-		}
-		for name, d := range c.live.Domains {
-			if !holders[name.String()] && holders[base(d.Type)] {
-				holders[name.String()] = true
-				grew = true
-			}
-		}
-	}
+	holders := c.live.TypesHolding(q.String())
 	var out []string
 	for _, t := range c.live.SortedTables() {
 		if c.droppedTables[t.Name] || t.PartitionOf != nil {
@@ -76,7 +54,7 @@ func (c *classifier) columnsHolding(q model.QName) []string {
 			if c.retyped[id] || c.droppedCols[id] {
 				continue
 			}
-			if holders[base(col.Type)] {
+			if holders[model.BaseType(col.Type)] {
 				out = append(out, t.Name.String()+"."+model.QuoteIdent(col.Name))
 			}
 		}

@@ -1,5 +1,7 @@
 package model
 
+import "strings"
+
 // Kinds of the objects in this file.
 const (
 	KindExtension     Kind = "extension"
@@ -168,4 +170,41 @@ func (m *Model) PartitionDepth(name QName) int {
 		d++
 	}
 	return d
+}
+
+// BaseType strips the array brackets of a format_type spelling: the type
+// of an array's elements, or the type itself.
+func BaseType(t string) string { return strings.TrimRight(t, "[]") }
+
+// TypesHolding returns the given types (QName spellings, as format_type
+// writes them) and every composite, domain and range type of m whose
+// values contain a value of one of them, at any depth: as an attribute,
+// base type or subtype, plain or as an array. A column of any of them
+// holds values of the given types.
+func (m *Model) TypesHolding(types ...string) map[string]bool {
+	h := map[string]bool{}
+	for _, t := range types {
+		h[t] = true
+	}
+	for grew := true; grew; {
+		grew = false
+		mark := func(name QName, uses bool) {
+			if uses && !h[name.String()] {
+				h[name.String()] = true
+				grew = true
+			}
+		}
+		for name, ct := range m.Composites {
+			for _, a := range ct.Attributes {
+				mark(name, h[BaseType(a.Type)])
+			}
+		}
+		for name, d := range m.Domains {
+			mark(name, h[BaseType(d.Type)])
+		}
+		for name, r := range m.Ranges {
+			mark(name, h[BaseType(r.Subtype)])
+		}
+	}
+	return h
 }

@@ -16,41 +16,6 @@ import (
 // those): "cannot alter type … because column … uses it"
 // (find_composite_type_dependencies, get_rels_with_domain).
 
-// baseType strips the array brackets of a format_type spelling.
-func baseType(t string) string { return strings.TrimRight(t, "[]") }
-
-// typeHolders returns the spellings of the seed types and of every live
-// composite, domain and range type whose values contain a value of one of
-// them, at any depth (as an attribute, base type or subtype, plain or as
-// an array).
-func (b *builder) typeHolders(seeds map[string]bool) map[string]bool {
-	h := map[string]bool{}
-	for s := range seeds {
-		h[s] = true
-	}
-	for grew := true; grew; {
-		grew = false
-		mark := func(name model.QName, uses bool) {
-			if uses && !h[name.String()] {
-				h[name.String()] = true
-				grew = true
-			}
-		}
-		for name, ct := range b.live.Composites {
-			for _, a := range ct.Attributes {
-				mark(name, h[baseType(a.Type)])
-			}
-		}
-		for name, d := range b.live.Domains {
-			mark(name, h[baseType(d.Type)])
-		}
-		for name, r := range b.live.Ranges {
-			mark(name, h[baseType(r.Subtype)])
-		}
-	}
-	return h
-}
-
 // tableColumns lists the live table columns (not partitions: they repeat
 // their parent's) for which holds reports true, as "public.t.c".
 func (b *builder) tableColumns(holds func(typ string) bool) []string {
@@ -71,8 +36,8 @@ func (b *builder) tableColumns(holds func(typ string) bool) []string {
 // columnsHoldingComposite lists the table columns that hold the composite
 // type, directly, as an array or inside another type.
 func (b *builder) columnsHoldingComposite(name model.QName) []string {
-	h := b.typeHolders(map[string]bool{name.String(): true})
-	return b.tableColumns(func(typ string) bool { return h[baseType(typ)] })
+	h := b.live.TypesHolding(name.String())
+	return b.tableColumns(func(typ string) bool { return h[model.BaseType(typ)] })
 }
 
 // compositeAttributeTypeChanges describes the kept attributes whose type
@@ -129,27 +94,27 @@ func (b *builder) columnsHoldingDomainInContainer(name model.QName) []string {
 		}
 	}
 	// The containers built on them, and everything built on those.
-	seeds := map[string]bool{}
+	var seeds []string
 	for n, ct := range b.live.Composites {
 		for _, a := range ct.Attributes {
-			if sub[baseType(a.Type)] {
-				seeds[n.String()] = true
+			if sub[model.BaseType(a.Type)] {
+				seeds = append(seeds, n.String())
 			}
 		}
 	}
 	for n, d := range b.live.Domains {
-		if d.Type != baseType(d.Type) && sub[baseType(d.Type)] {
-			seeds[n.String()] = true
+		if d.Type != model.BaseType(d.Type) && sub[model.BaseType(d.Type)] {
+			seeds = append(seeds, n.String())
 		}
 	}
 	for n, r := range b.live.Ranges {
-		if sub[baseType(r.Subtype)] {
-			seeds[n.String()] = true
+		if sub[model.BaseType(r.Subtype)] {
+			seeds = append(seeds, n.String())
 		}
 	}
-	h := b.typeHolders(seeds)
+	h := b.live.TypesHolding(seeds...)
 	return b.tableColumns(func(typ string) bool {
-		return h[baseType(typ)] || typ != baseType(typ) && sub[baseType(typ)]
+		return h[model.BaseType(typ)] || typ != model.BaseType(typ) && sub[model.BaseType(typ)]
 	})
 }
 
