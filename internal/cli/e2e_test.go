@@ -338,6 +338,14 @@ func TestScenarioCBaseline(t *testing.T) {
 	if r := p.run("migrate", "baseline", "migrations/nope.sql"); r.code != 2 || !strings.Contains(r.stderr, "nope.sql") {
 		t.Errorf("baseline of a missing file:\n%s", r)
 	}
+	// A file outside the migrations directory would leave a ledger row
+	// that no file matches, "missing" for good: refused, nothing marked.
+	p.write("legacy/20250101_legacy.sql", "CREATE TABLE legacy (id int);\n")
+	r = p.run("migrate", "baseline", "legacy/20250101_legacy.sql")
+	if r.code != 2 || !strings.Contains(r.stderr, "legacy/20250101_legacy.sql is not in the migrations directory ./migrations") {
+		t.Errorf("baseline of a file outside the migrations directory:\n%s", r)
+	}
+	p.must(0, "migrate", "status")
 }
 
 func TestEmbeddedDevDatabase(t *testing.T) {

@@ -478,6 +478,18 @@ by hand, by another tool, or restored from a dump).`,
 }
 
 func (a *app) runBaseline(ctx context.Context, s *settings, files []string) error {
+	// The ledger names files by their base name, in the migrations
+	// directory: a row for a file elsewhere would be "missing" for good.
+	dir, err := filepath.Abs(s.MigrationsDir)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if abs, err := filepath.Abs(f); err != nil || filepath.Dir(abs) != dir {
+			return &userError{msg: fmt.Sprintf("%s is not in the migrations directory %s", f, displayDir(s.MigrationsDir)),
+				hint: "migrate baseline marks files of the migrations directory, which migrate apply runs: move the file there first, or point --migrations-dir at its directory"}
+		}
+	}
 	t, err := a.openTarget(ctx, s)
 	if err != nil {
 		return err

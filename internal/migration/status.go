@@ -177,6 +177,12 @@ func entryFromRow(r *row) StatusEntry {
 // the same checksum is left as it is and still counts as marked; one
 // recorded with a different checksum is an error, and nothing is recorded.
 func Baseline(ctx context.Context, conn *pgx.Conn, tracking string, files []string) ([]string, error) {
+	// As repair: the ledger is written, so a running apply is waited for.
+	unlock, err := acquireLock(ctx, conn, targetOf(conn), DefaultLockWait)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if err := ensureLedger(ctx, conn, tracking); err != nil {
 		return nil, err
 	}
