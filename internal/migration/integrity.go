@@ -95,6 +95,14 @@ func (in Integrity) refusal(ledger map[string]*row, files []*File, verb string) 
 				"Run `pg-flux migrate repair` if only comments changed, otherwise restore the file and add a new migration.",
 			verb, name, shortHash(r.Checksum), shortHash(f.Checksum))}
 	}
+	for _, name := range in.Missing {
+		if r := ledger[name]; r.Status == statusPartial {
+			return &RefusedError{File: name, Reason: "missing", msg: fmt.Sprintf(
+				"refusing to %s: %s was partly applied (%d of %d step(s) ran) and is no longer in the migrations directory.\n"+
+					"Restore it from version control (`git log --diff-filter=D -- '*%s'`), then run `pg-flux migrate apply` to finish it.",
+				verb, name, r.StepsDone, r.StepsTotal, name)}
+		}
+	}
 	if renamed := slices.Sorted(maps.Keys(in.Renamed)); len(renamed) > 0 {
 		name := renamed[0]
 		old := in.Renamed[name]

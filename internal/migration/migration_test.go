@@ -535,6 +535,22 @@ func TestApplyResumesAfterFailure(t *testing.T) {
 		t.Fatalf("status: %+v, %v", st, err)
 	}
 
+	// Deleted meanwhile, it is not "applied": apply refuses until it is
+	// back, and status says it is partly applied.
+	path := filepath.Join(dir, "001_a.sql")
+	saved, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(path)
+	if _, err := Apply(ctx, conn, ApplyOptions{Dir: dir}); err == nil || !strings.Contains(err.Error(), "001_a.sql was partly applied (1 of 3 step(s) ran) and is no longer in the migrations directory") {
+		t.Errorf("apply without the partly applied file: %v", err)
+	}
+	if st, err := Status(ctx, conn, dir, ""); err != nil || len(st) != 1 || st[0].State != StateMissingFile || !strings.Contains(st[0].Note, "partly applied (1 of 3 step(s))") {
+		t.Errorf("status without the partly applied file: %+v, %v", st, err)
+	}
+	writeFile(t, dir, "001_a.sql", string(saved))
+
 	db.Exec(t, "CREATE TABLE ext (id int)")
 	// Step 1 (CREATE TABLE a) would fail if it ran again.
 	res, err := Apply(ctx, conn, ApplyOptions{Dir: dir})

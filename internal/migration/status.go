@@ -142,6 +142,9 @@ func StatusOf(ctx context.Context, conn *pgx.Conn, dir, tracking string) (*Statu
 			e := entryFromRow(r)
 			e.State = StateMissingFile
 			e.Note = "recorded as applied, not in the directory: restore it from version control"
+			if r.Status == statusPartial {
+				e.Note = fmt.Sprintf("partly applied (%d of %d step(s)), not in the directory: restore it from version control, then run migrate apply to finish it", r.StepsDone, r.StepsTotal)
+			}
 			out = append(out, e)
 		}
 	}
