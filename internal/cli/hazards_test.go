@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Each catalogue entry of docs/hazards.md against a real PostgreSQL: the
@@ -299,4 +300,25 @@ func TestLint(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "bad.sql:3: ") {
 		t.Errorf("lint bad.sql:\n%s", r)
 	}
+}
+
+// TestPlanWarnsOfMissingRoles: the embedded shadow creates the roles the
+// source names, so the plan's proof passes; live has no such role, and the
+// plan says so before migrate apply fails on it.
+func TestPlanWarnsOfMissingRoles(t *testing.T) {
+	p := newLiveProject(t)
+	p.global = []string{"--db", p.db.DSN} // the embedded shadow
+	role := fmt.Sprintf("app_ro_%d", time.Now().UnixNano())
+	p.db.Exec(t, "CREATE TABLE users (id int PRIMARY KEY)")
+	p.write("schema/a.sql", "CREATE TABLE users (id int PRIMARY KEY);\nGRANT SELECT ON users TO "+role+";\n")
+	r := p.must(0, "plan")
+	if !strings.Contains(r.stderr, "warning: the plan names role(s) that do not exist on ") || !strings.Contains(r.stderr, ": "+role+"; ") {
+		t.Errorf("plan granting to a missing role:\n%s", r)
+	}
+	p.db.Exec(t, "CREATE ROLE "+role)
+	t.Cleanup(func() { p.db.Exec(t, "DROP OWNED BY "+role+"; DROP ROLE "+role) })
+	if r := p.must(0, "plan"); strings.Contains(r.stderr, "do not exist") {
+		t.Errorf("plan warns of a role that exists:\n%s", r)
+	}
+	p.must(0, "apply")
 }

@@ -548,6 +548,14 @@ func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) err
 	if err := checkNotNullWithoutDefault(p.Findings, s); err != nil {
 		return err
 	}
+	if missing, err := hazard.MissingRoles(ctx, t.Conn, stmts); err != nil {
+		return err
+	} else if len(missing) > 0 {
+		// Not a refusal: a migration is often generated against one
+		// database (a developer's) and applied to another that has them.
+		a.warnf("the plan names role(s) that do not exist on %s: %s; the statements that use them will fail there until the roles are created (pg-flux does not create roles)",
+			t.Desc, strings.Join(missing, ", "))
+	}
 	if err := checkConversions(ctx, t.Conn, p.Plan.Conversions); err != nil {
 		return err
 	}

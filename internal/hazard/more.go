@@ -3,7 +3,9 @@ package hazard
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -381,4 +383,37 @@ func LookupVolatility(ctx context.Context, conn *pgx.Conn, stmts []source.Statem
 		}
 	}
 	return out, nil
+}
+
+// MissingRoles returns, sorted, the roles stmts name (as grantees, owners,
+// policy roles, …) that do not exist on the database conn is connected to.
+// Roles are the cluster's, not the schema's: pg-flux never creates them on
+// the target, and the shadow creates them for itself, so the plan's proof
+// cannot tell that they are missing; the statements would fail there.
+func MissingRoles(ctx context.Context, conn *pgx.Conn, stmts []source.Statement) ([]string, error) {
+	named := map[string]bool{}
+	for _, st := range stmts {
+		tree, err := pg_query.Parse(st.SQL)
+		if err != nil {
+			continue // Classify reports it
+		}
+		walk(tree, func(m proto.Message) {
+			if r, ok := m.(*pg_query.RoleSpec); ok && r.Roletype == pg_query.RoleSpecType_ROLESPEC_CSTRING {
+				named[r.Rolename] = true
+			}
+		})
+	}
+	if len(named) == 0 {
+		return nil, nil
+	}
+	rows, err := conn.Query(ctx, `SELECT r FROM unnest($1::text[]) r
+		WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = r) ORDER BY r`, slices.Collect(maps.Keys(named)))
+	if err != nil {
+		return nil, fmt.Errorf("look up the roles the plan names: %w", err)
+	}
+	missing, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("look up the roles the plan names: %w", err)
+	}
+	return missing, nil
 }
