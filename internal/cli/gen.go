@@ -91,27 +91,33 @@ func (a *app) genInitCommand() *cobra.Command {
 }
 
 // genOutputs returns the outputs to generate: the configured ones, those
-// of --lang, or default ones for --lang when nothing is configured.
-func genOutputs(s *settings, opts genOptions) (*codegen.Config, error) {
+// of --lang, or default ones for --lang when nothing is configured; and
+// the directories of every configured output, picked or not, whose files
+// are none of another output's orphans.
+func genOutputs(s *settings, opts genOptions) (*codegen.Config, []string, error) {
 	path := filepath.Join(s.ProjectDir, codegen.ConfigFile)
 	cfg, err := codegen.LoadConfig(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if len(opts.Langs) == 0 {
-			return nil, &userError{msg: "no " + codegen.ConfigFile + " in " + s.ProjectDir,
+			return nil, nil, &userError{msg: "no " + codegen.ConfigFile + " in " + s.ProjectDir,
 				hint: "run 'pg-flux gen init' to write one, or name languages with --lang go,ts,python,rust"}
 		}
 		cfg = &codegen.Config{}
 	case err != nil:
-		return nil, err
+		return nil, nil, err
+	}
+	var dirs []string
+	for _, o := range cfg.Outputs {
+		dirs = append(dirs, o.Out)
 	}
 	for _, l := range opts.Langs {
 		if l != "go" && l != "ts" && l != "python" && l != "rust" {
-			return nil, usageErrorf("invalid --lang %q (use go, ts, python, rust)", l)
+			return nil, nil, usageErrorf("invalid --lang %q (use go, ts, python, rust)", l)
 		}
 	}
 	if opts.Out != "" && len(opts.Langs) != 1 {
-		return nil, usageErrorf("--out needs exactly one --lang")
+		return nil, nil, usageErrorf("--out needs exactly one --lang")
 	}
 	if len(opts.Langs) > 0 {
 		var picked []codegen.Output
@@ -136,17 +142,17 @@ func genOutputs(s *settings, opts genOptions) (*codegen.Config, error) {
 		}
 		cfg.Outputs = picked
 		if err := cfg.Validate(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if len(cfg.Outputs) == 0 {
-		return nil, &userError{msg: path + " has no outputs", hint: "add one under outputs: (see 'pg-flux gen init')"}
+		return nil, nil, &userError{msg: path + " has no outputs", hint: "add one under outputs: (see 'pg-flux gen init')"}
 	}
-	return cfg, nil
+	return cfg, dirs, nil
 }
 
 func (a *app) runGen(ctx context.Context, s *settings, opts genOptions) error {
-	cfg, err := genOutputs(s, opts)
+	cfg, configured, err := genOutputs(s, opts)
 	if err != nil {
 		return err
 	}
@@ -163,15 +169,17 @@ func (a *app) runGen(ctx context.Context, s *settings, opts genOptions) error {
 		if err != nil {
 			return err
 		}
-		return a.generate(s, cfg, m, opts.Check)
+		return a.generate(s, cfg, configured, m, opts.Check)
 	}
 	return a.withPipeline(ctx, s, stageModels, func(_ *target, p *pipeline) error {
-		return a.generate(s, cfg, p.Desired, opts.Check)
+		return a.generate(s, cfg, configured, p.Desired, opts.Check)
 	})
 }
 
 // generate writes (or with check compares) every output of cfg from m.
-func (a *app) generate(s *settings, cfg *codegen.Config, m *model.Model, check bool) error {
+// configured are the directories of every configured output: a file in
+// one of them is none of another output's orphans.
+func (a *app) generate(s *settings, cfg *codegen.Config, configured []string, m *model.Model, check bool) error {
 	langs := make([]string, 0, len(cfg.Outputs))
 	for _, o := range cfg.Outputs {
 		langs = append(langs, o.Lang)
@@ -181,7 +189,7 @@ func (a *app) generate(s *settings, cfg *codegen.Config, m *model.Model, check b
 		return fmt.Errorf("gen: %w", err)
 	}
 	var files []codegen.File
-	var dirs []string
+	dirs := append([]string(nil), configured...)
 	for _, o := range cfg.Outputs {
 		fs, err := codegen.Generate(spec, o)
 		if err != nil {
@@ -190,7 +198,7 @@ func (a *app) generate(s *settings, cfg *codegen.Config, m *model.Model, check b
 		files = append(files, fs...)
 		dirs = append(dirs, o.Out)
 	}
-	changes, err := codegen.Compare(s.ProjectDir, dirs, files)
+	changes, err := codegen.Compare(s.ProjectDir, cfg.Outputs, dirs, files)
 	if err != nil {
 		return err
 	}

@@ -99,12 +99,20 @@ func under(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
+// extensions are the file name extensions of each language's files: a
+// file of another extension is never an output's orphan.
+var extensions = map[string]string{"go": ".go", "ts": ".ts", "python": ".py", "rust": ".rs"}
+
 // Compare compares generated files with the project directory dir: files
 // whose content differs, files missing, and files of ours in the output
-// directories that would no longer be generated. outDirs are the output
-// directories, relative to dir or absolute; a change's Path is its file's
-// in the same form.
-func Compare(dir string, outDirs []string, files []File) ([]Change, error) {
+// directories that would no longer be generated. outs are the outputs
+// the files were generated for; outDirs are the directories of every
+// configured output (those of outs among them, others too): a directory
+// inside an output's that is another output's holds that output's files,
+// not orphans of the outer one. An orphan is also a file of the output's
+// language only. Directories are relative to dir or absolute; a change's
+// Path is its file's in the same form.
+func Compare(dir string, outs []Output, outDirs []string, files []File) ([]Change, error) {
 	var out []Change
 	want := map[string]bool{}
 	for _, f := range files {
@@ -120,8 +128,14 @@ func Compare(dir string, outDirs []string, files []File) ([]Change, error) {
 			out = append(out, Change{Path: f.Path, Kind: Stale, Old: old, New: f.Content})
 		}
 	}
+	owned := map[string]bool{}
 	for _, d := range outDirs {
-		root := under(dir, d)
+		owned[filepath.Clean(under(dir, d))] = true
+	}
+	for _, o := range outs {
+		d := o.Out
+		root := filepath.Clean(under(dir, d))
+		ext := extensions[o.Lang]
 		err := filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
 			if err != nil {
 				if errors.Is(err, fs.ErrNotExist) {
@@ -129,7 +143,13 @@ func Compare(dir string, outDirs []string, files []File) ([]Change, error) {
 				}
 				return err
 			}
-			if e.IsDir() || want[filepath.Clean(p)] || !isOurs(p) {
+			if e.IsDir() {
+				if p != root && owned[filepath.Clean(p)] {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if filepath.Ext(p) != ext || want[filepath.Clean(p)] || !isOurs(p) {
 				return nil
 			}
 			rel := p
