@@ -280,7 +280,7 @@ outputs:
     # bigint: number           # bigint: number, string or bigint
     # numeric: string          # numeric: string or number
     # date: string             # date, time and timestamp: string or Date
-    # validators: none         # none, or zod: zod schemas whose inferred types equal the interfaces
+    # validators: none         # none, or zod: zod schemas whose inferred types equal the types
   - lang: python
     out: gen/python
     # style: dataclass         # dataclass, pydantic or typeddict

@@ -120,7 +120,11 @@ func goVet(t *testing.T, dir string) {
 }
 
 // tsKyselyCheck is a Kysely query file that must type-check against the
-// generated types, and Supabase-shaped uses of Database.
+// generated types, and Supabase-shaped uses of Database: each schema
+// satisfies GenericSchema, the constraint Supabase's createClient<Database>()
+// puts on it (copied from @supabase/postgrest-js, which is not installed),
+// which needs every row, insert, update and argument type to be assignable
+// to Record<string, unknown> — a type alias is, an interface is not.
 const tsKyselyCheck = `import { Kysely } from "kysely";
 import type { Database, KyselyDatabase, Users } from "./ts/database";
 import { usersInsertSchema } from "./ts/database.zod";
@@ -148,6 +152,32 @@ export const mood: Public["Enums"]["mood"] = "so-so";
 export const insert: Public["Tables"]["users"]["Insert"] = usersInsertSchema.parse({ email: "a@example.com" });
 export type Stats = Public["Functions"]["user_stats"]["Returns"];
 export type Adds = Public["Functions"]["add"]["Args"];
+
+type GenericRelationship = {
+  foreignKeyName: string;
+  columns: string[];
+  isOneToOne?: boolean;
+  referencedRelation: string;
+  referencedColumns: string[];
+};
+type GenericTable = {
+  Row: Record<string, unknown>;
+  Insert: Record<string, unknown>;
+  Update: Record<string, unknown>;
+  Relationships: GenericRelationship[];
+};
+type GenericView =
+  | { Row: Record<string, unknown>; Insert: Record<string, unknown>; Update: Record<string, unknown>; Relationships: GenericRelationship[] }
+  | { Row: Record<string, unknown>; Relationships: GenericRelationship[] };
+type GenericFunction = { Args: Record<string, unknown>; Returns: unknown };
+type GenericSchema = {
+  Tables: Record<string, GenericTable>;
+  Views: Record<string, GenericView>;
+  Functions: Record<string, GenericFunction>;
+};
+type IsSchema<S extends GenericSchema> = S;
+export type Schemas = [IsSchema<Database["public"]>, IsSchema<Database["billing"]>];
+export const plain: Record<string, unknown> = {} as Users;
 `
 
 // tsc type-checks every .ts file under dir with --strict, zod and kysely

@@ -45,20 +45,20 @@ func genTS(s *Spec, o Output) ([]File, error) {
 		fmt.Fprintf(b, "export type %s = %s;\n\n", g.names[d.Name], g.typ(d.Base, false))
 	}
 	for _, r := range s.Composites {
-		g.iface(g.names[r.Name], "composite type "+r.Name.String(), r.Comment, r.Fields, rowField)
+		g.object(g.names[r.Name], "composite type "+r.Name.String(), r.Comment, r.Fields, rowField)
 	}
 	for _, r := range s.Tables {
 		name := g.names[r.Name]
-		g.iface(name, r.Kind+" "+r.Name.String(), r.Comment, r.Fields, rowField)
-		g.iface(name+"Insert", "an insert into "+r.Name.String(), "", r.Fields, insertField)
-		g.iface(name+"Update", "an update of "+r.Name.String(), "", r.Fields, updateField)
+		g.object(name, r.Kind+" "+r.Name.String(), r.Comment, r.Fields, rowField)
+		g.object(name+"Insert", "an insert into "+r.Name.String(), "", r.Fields, insertField)
+		g.object(name+"Update", "an update of "+r.Name.String(), "", r.Fields, updateField)
 	}
 	for _, r := range s.Views {
-		g.iface(g.names[r.Name], r.Kind+" "+r.Name.String(), r.Comment, r.Fields, rowField)
+		g.object(g.names[r.Name], r.Kind+" "+r.Name.String(), r.Comment, r.Fields, rowField)
 	}
 	for i, f := range s.Functions {
 		if len(f.Args) > 0 {
-			g.iface(g.fn[i]+"Args", "the arguments of "+f.Key, f.Comment, f.Args, argField)
+			g.object(g.fn[i]+"Args", "the arguments of "+f.Key, f.Comment, f.Args, argField)
 		}
 		g.doc("", "The result of "+f.Key+".", "")
 		fmt.Fprintf(b, "export type %sReturns = %s;\n\n", g.fn[i], g.result(f))
@@ -105,11 +105,16 @@ func (g *tsGen) fields(indent string, fields []*Field, role fieldRole) {
 	}
 }
 
-func (g *tsGen) iface(name, what, cmt string, fields []*Field, role fieldRole) {
+// object writes an object type. Every object type is a type alias, not an
+// interface: an interface has no implicit index signature, so it is not
+// assignable to Record<string, unknown>, which Supabase's
+// createClient<Database>() requires of rows, inserts, updates and
+// arguments.
+func (g *tsGen) object(name, what, cmt string, fields []*Field, role fieldRole) {
 	g.doc("", what, cmt)
-	fmt.Fprintf(&g.b, "export interface %s {\n", name)
+	fmt.Fprintf(&g.b, "export type %s = {\n", name)
 	g.fields("  ", fields, role)
-	g.b.WriteString("}\n\n")
+	g.b.WriteString("};\n\n")
 }
 
 func (g *tsGen) result(f *Function) string {
@@ -182,7 +187,7 @@ func (g *tsGen) typ(t Type, nullable bool) string {
 func (g *tsGen) database() {
 	b := &g.b
 	b.WriteString("/** The schema in the shape Supabase's and Kysely's generated types use: Database[schema][\"Tables\"][table][\"Row\" | \"Insert\" | \"Update\"]. */\n")
-	b.WriteString("export interface Database {\n")
+	b.WriteString("export type Database = {\n")
 	for _, sch := range g.s.Schemas {
 		fmt.Fprintf(b, "  %s: {\n", tsKey(sch))
 		b.WriteString("    Tables: {\n")
@@ -229,7 +234,7 @@ func (g *tsGen) database() {
 		}
 		b.WriteString("    };\n  };\n")
 	}
-	b.WriteString("}\n\n")
+	b.WriteString("};\n\n")
 }
 
 // kysely writes KyselyDatabase, the tables and views as Kysely's
@@ -241,7 +246,7 @@ func (g *tsGen) kysely() {
 	b.WriteString("export type KyselyColumn<S, I = S, U = S> = { readonly __select__: S; readonly __insert__: I; readonly __update__: U };\n\n")
 	for _, r := range g.s.Tables {
 		g.doc("", "Table "+r.Name.String()+" for Kysely.", "")
-		fmt.Fprintf(b, "export interface %sTable {\n", g.names[r.Name])
+		fmt.Fprintf(b, "export type %sTable = {\n", g.names[r.Name])
 		for _, f := range r.Fields {
 			t := g.typ(f.Type, f.Nullable)
 			switch f.Insert {
@@ -252,10 +257,10 @@ func (g *tsGen) kysely() {
 			}
 			fmt.Fprintf(b, "  %s: %s;\n", tsKey(f.Name), t)
 		}
-		b.WriteString("}\n\n")
+		b.WriteString("};\n\n")
 	}
 	b.WriteString("/** The tables and views for Kysely: new Kysely<KyselyDatabase>(…); tables outside public are \"schema.table\". */\n")
-	b.WriteString("export interface KyselyDatabase {\n")
+	b.WriteString("export type KyselyDatabase = {\n")
 	key := func(q model.QName) string {
 		if q.Schema == "public" {
 			return tsKey(q.Name)
@@ -268,11 +273,11 @@ func (g *tsGen) kysely() {
 	for _, r := range g.s.Views {
 		fmt.Fprintf(b, "  %s: %s;\n", key(r.Name), g.names[r.Name])
 	}
-	b.WriteString("}\n")
+	b.WriteString("};\n")
 }
 
 // zod returns database.zod.ts: a zod schema per type, and type-level
-// checks that each schema's inferred type equals its interface.
+// checks that each schema's inferred type equals its type.
 func (g *tsGen) zod() string {
 	var b strings.Builder
 	b.WriteString(headerLine("ts", g.s.Hash) + "\n\n")
@@ -333,7 +338,7 @@ func (g *tsGen) zod() string {
 			object(g.fn[i]+"Args", f.Args, argField)
 		}
 	}
-	b.WriteString("\n/** Each schema's inferred type is its interface: this fails to compile otherwise. */\n")
+	b.WriteString("\n/** Each schema's inferred type is its type: this fails to compile otherwise. */\n")
 	b.WriteString("type Equals<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;\n")
 	b.WriteString("type Assert<T extends true> = T;\n")
 	b.WriteString("export type Checks = [\n")

@@ -10,103 +10,103 @@ export type OrderStatus = "pending" | "paid" | "shipped" | "cancelled";
  *
  * People who can place orders.
  */
-export interface Customers {
+export type Customers = {
   id: number;
   email: string;
   full_name: string;
   created_at: string;
-}
+};
 
 /** an insert into public.customers */
-export interface CustomersInsert {
+export type CustomersInsert = {
   email: string;
   full_name: string;
   created_at?: string;
-}
+};
 
 /** an update of public.customers */
-export interface CustomersUpdate {
+export type CustomersUpdate = {
   email?: string;
   full_name?: string;
   created_at?: string;
-}
+};
 
 /** table public.order_lines */
-export interface OrderLines {
+export type OrderLines = {
   order_id: number;
   product_id: number;
   quantity: number;
-}
+};
 
 /** an insert into public.order_lines */
-export interface OrderLinesInsert {
+export type OrderLinesInsert = {
   order_id: number;
   product_id: number;
   quantity: number;
-}
+};
 
 /** an update of public.order_lines */
-export interface OrderLinesUpdate {
+export type OrderLinesUpdate = {
   order_id?: number;
   product_id?: number;
   quantity?: number;
-}
+};
 
 /** table public.orders */
-export interface Orders {
+export type Orders = {
   id: number;
   customer_id: number;
   status: OrderStatus;
   placed_at: string;
-}
+};
 
 /** an insert into public.orders */
-export interface OrdersInsert {
+export type OrdersInsert = {
   customer_id: number;
   status?: OrderStatus;
   placed_at?: string;
-}
+};
 
 /** an update of public.orders */
-export interface OrdersUpdate {
+export type OrdersUpdate = {
   customer_id?: number;
   status?: OrderStatus;
   placed_at?: string;
-}
+};
 
 /** table public.products */
-export interface Products {
+export type Products = {
   id: number;
   sku: string;
   name: string;
   price_cents: number;
-}
+};
 
 /** an insert into public.products */
-export interface ProductsInsert {
+export type ProductsInsert = {
   id?: number;
   sku: string;
   name: string;
   price_cents: number;
-}
+};
 
 /** an update of public.products */
-export interface ProductsUpdate {
+export type ProductsUpdate = {
   id?: number;
   sku?: string;
   name?: string;
   price_cents?: number;
-}
+};
 
 /** view public.order_totals */
-export interface OrderTotals {
+export type OrderTotals = {
   order_id: number | null;
   customer_id: number | null;
   total_cents: number | null;
-}
+};
 
 /** The schema in the shape Supabase's and Kysely's generated types use: Database[schema]["Tables"][table]["Row" | "Insert" | "Update"]. */
-export interface Database {
+export type Database = {
   public: {
     Tables: {
       customers: { Row: Customers; Insert: CustomersInsert; Update: CustomersUpdate; Relationships: [] };
@@ -125,47 +125,47 @@ export interface Database {
     CompositeTypes: {
     };
   };
-}
+};
 
 /** Kysely's ColumnType<Select, Insert, Update>, declared here so this file imports nothing. */
 export type KyselyColumn<S, I = S, U = S> = { readonly __select__: S; readonly __insert__: I; readonly __update__: U };
 
 /** Table public.customers for Kysely. */
-export interface CustomersTable {
+export type CustomersTable = {
   id: KyselyColumn<number, never, never>;
   email: string;
   full_name: string;
   created_at: KyselyColumn<string, string | undefined, string>;
-}
+};
 
 /** Table public.order_lines for Kysely. */
-export interface OrderLinesTable {
+export type OrderLinesTable = {
   order_id: number;
   product_id: number;
   quantity: number;
-}
+};
 
 /** Table public.orders for Kysely. */
-export interface OrdersTable {
+export type OrdersTable = {
   id: KyselyColumn<number, never, never>;
   customer_id: number;
   status: KyselyColumn<OrderStatus, OrderStatus | undefined, OrderStatus>;
   placed_at: KyselyColumn<string, string | undefined, string>;
-}
+};
 
 /** Table public.products for Kysely. */
-export interface ProductsTable {
+export type ProductsTable = {
   id: KyselyColumn<number, number | undefined, number>;
   sku: string;
   name: string;
   price_cents: number;
-}
+};
 
 /** The tables and views for Kysely: new Kysely<KyselyDatabase>(…); tables outside public are "schema.table". */
-export interface KyselyDatabase {
+export type KyselyDatabase = {
   customers: CustomersTable;
   order_lines: OrderLinesTable;
   orders: OrdersTable;
   products: ProductsTable;
   order_totals: OrderTotals;
-}
+};

@@ -80,7 +80,7 @@ export const orderTotalsSchema = z.object({
   total_cents: z.number().nullable(),
 });
 
-/** Each schema's inferred type is its interface: this fails to compile otherwise. */
+/** Each schema's inferred type is its type: this fails to compile otherwise. */
 type Equals<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
 export type Checks = [

@@ -22,46 +22,46 @@ export type PositiveInt = number;
 export type TagList = string[];
 
 /** composite type public.address */
-export interface Address {
+export type Address = {
   street: string | null;
   city: string | null;
   zip: string | null;
-}
+};
 
 /** composite type public.contact */
-export interface Contact {
+export type Contact = {
   name: string | null;
   home: Address | null;
   mood: Mood | null;
   emails: Email[] | null;
-}
+};
 
 /** table billing.invoices */
-export interface BillingInvoices {
+export type BillingInvoices = {
   id: string;
   user_id: bigint;
   total: number;
   lines: Json[];
-}
+};
 
 /** an insert into billing.invoices */
-export interface BillingInvoicesInsert {
+export type BillingInvoicesInsert = {
   id?: string;
   user_id: bigint;
   total?: number;
   lines?: Json[];
-}
+};
 
 /** an update of billing.invoices */
-export interface BillingInvoicesUpdate {
+export type BillingInvoicesUpdate = {
   id?: string;
   user_id?: bigint;
   total?: number;
   lines?: Json[];
-}
+};
 
 /** table public."Order Lines" */
-export interface OrderLines {
+export type OrderLines = {
   Type: string;
   type: string | null;
   class: number | null;
@@ -75,10 +75,10 @@ export interface OrderLines {
   _private: string | null;
   json: string | null;
   model_id: number | null;
-}
+};
 
 /** an insert into public."Order Lines" */
-export interface OrderLinesInsert {
+export type OrderLinesInsert = {
   Type: string;
   type?: string | null;
   class?: number | null;
@@ -92,10 +92,10 @@ export interface OrderLinesInsert {
   _private?: string | null;
   json?: string | null;
   model_id?: number | null;
-}
+};
 
 /** an update of public."Order Lines" */
-export interface OrderLinesUpdate {
+export type OrderLinesUpdate = {
   Type?: string;
   type?: string | null;
   class?: number | null;
@@ -109,10 +109,10 @@ export interface OrderLinesUpdate {
   _private?: string | null;
   json?: string | null;
   model_id?: number | null;
-}
+};
 
 /** table public.all_types */
-export interface AllTypes {
+export type AllTypes = {
   id: number;
   c_int2: number;
   c_int4: number;
@@ -177,10 +177,10 @@ export interface AllTypes {
   c_address: Address | null;
   c_contact: Contact;
   c_user: Users | null;
-}
+};
 
 /** an insert into public.all_types */
-export interface AllTypesInsert {
+export type AllTypesInsert = {
   id?: number;
   c_int2: number;
   c_int4: number;
@@ -245,10 +245,10 @@ export interface AllTypesInsert {
   c_address?: Address | null;
   c_contact: Contact;
   c_user?: Users | null;
-}
+};
 
 /** an update of public.all_types */
-export interface AllTypesUpdate {
+export type AllTypesUpdate = {
   id?: number;
   c_int2?: number;
   c_int4?: number;
@@ -313,29 +313,29 @@ export interface AllTypesUpdate {
   c_address?: Address | null;
   c_contact?: Contact;
   c_user?: Users | null;
-}
+};
 
 /** table public.order_lines */
-export interface OrderLines2 {
+export type OrderLines2 = {
   id: number;
-}
+};
 
 /** an insert into public.order_lines */
-export interface OrderLines2Insert {
+export type OrderLines2Insert = {
   id: number;
-}
+};
 
 /** an update of public.order_lines */
-export interface OrderLines2Update {
+export type OrderLines2Update = {
   id?: number;
-}
+};
 
 /**
  * table public.users
  *
  * People. A comment with *\/ and """ in it.
  */
-export interface Users {
+export type Users = {
   id: bigint;
   /** Where we write to.
 Second line. */
@@ -344,68 +344,68 @@ Second line. */
   mood: Mood;
   created_at: Date;
   name_upper: string | null;
-}
+};
 
 /** an insert into public.users */
-export interface UsersInsert {
+export type UsersInsert = {
   /** Where we write to.
 Second line. */
   email: Email;
   name?: string | null;
   mood?: Mood;
   created_at?: Date;
-}
+};
 
 /** an update of public.users */
-export interface UsersUpdate {
+export type UsersUpdate = {
   /** Where we write to.
 Second line. */
   email?: Email;
   name?: string | null;
   mood?: Mood;
   created_at?: Date;
-}
+};
 
 /** table public.users_insert */
-export interface UsersInsert2 {
+export type UsersInsert2 = {
   id: number;
   note: string | null;
-}
+};
 
 /** an insert into public.users_insert */
-export interface UsersInsert2Insert {
+export type UsersInsert2Insert = {
   id?: number;
   note?: string | null;
-}
+};
 
 /** an update of public.users_insert */
-export interface UsersInsert2Update {
+export type UsersInsert2Update = {
   id?: number;
   note?: string | null;
-}
+};
 
 /** materialized view billing.totals */
-export interface BillingTotals {
+export type BillingTotals = {
   user_id: bigint | null;
   total: number | null;
-}
+};
 
 /**
  * view public.active_users
  *
  * Users not sad.
  */
-export interface ActiveUsers {
+export type ActiveUsers = {
   id: bigint | null;
   email: Email | null;
   name: string | null;
   mood: Mood | null;
-}
+};
 
 /** the arguments of billing.invoice_total(invoice_id uuid) */
-export interface BillingInvoiceTotalArgs {
+export type BillingInvoiceTotalArgs = {
   invoice_id: string;
-}
+};
 
 /** The result of billing.invoice_total(invoice_id uuid). */
 export type BillingInvoiceTotalReturns = number;
@@ -415,28 +415,28 @@ export type BillingInvoiceTotalReturns = number;
  *
  * Adds.
  */
-export interface AddArgs {
+export type AddArgs = {
   a: number;
   b?: number;
-}
+};
 
 /** The result of public.add(a integer, b integer). */
 export type AddReturns = number;
 
 /** the arguments of public.add(a numeric, b numeric) */
-export interface Add2Args {
+export type Add2Args = {
   a: number;
   b: number;
-}
+};
 
 /** The result of public.add(a numeric, b numeric). */
 export type Add2Returns = number;
 
 /** the arguments of public.archive_user(IN user_id bigint, IN reason text) */
-export interface ArchiveUserArgs {
+export type ArchiveUserArgs = {
   user_id: bigint;
   reason?: string;
-}
+};
 
 /** The result of public.archive_user(IN user_id bigint, IN reason text). */
 export type ArchiveUserReturns = undefined;
@@ -445,17 +445,17 @@ export type ArchiveUserReturns = undefined;
 export type NowUtcReturns = Date;
 
 /** the arguments of public.split_name(full_name text, OUT first text, OUT last text) */
-export interface SplitNameArgs {
+export type SplitNameArgs = {
   full_name: string;
-}
+};
 
 /** The result of public.split_name(full_name text, OUT first text, OUT last text). */
 export type SplitNameReturns = { first: string | null; last: string | null; };
 
 /** the arguments of public.tags_of(u public.users) */
-export interface TagsOfArgs {
+export type TagsOfArgs = {
   u: Users;
-}
+};
 
 /** The result of public.tags_of(u public.users). */
 export type TagsOfReturns = string[];
@@ -464,23 +464,23 @@ export type TagsOfReturns = string[];
 export type UserEmailsReturns = Email[];
 
 /** the arguments of public.user_stats(since timestamp with time zone) */
-export interface UserStatsArgs {
+export type UserStatsArgs = {
   since: Date;
-}
+};
 
 /** The result of public.user_stats(since timestamp with time zone). */
 export type UserStatsReturns = { user_id: bigint | null; invoices: bigint | null; total: number | null; }[];
 
 /** the arguments of public.users_by_mood(m public.mood) */
-export interface UsersByMoodArgs {
+export type UsersByMoodArgs = {
   m: Mood;
-}
+};
 
 /** The result of public.users_by_mood(m public.mood). */
 export type UsersByMoodReturns = Users[];
 
 /** The schema in the shape Supabase's and Kysely's generated types use: Database[schema]["Tables"][table]["Row" | "Insert" | "Update"]. */
-export interface Database {
+export type Database = {
   billing: {
     Tables: {
       invoices: { Row: BillingInvoices; Insert: BillingInvoicesInsert; Update: BillingInvoicesUpdate; Relationships: [] };
@@ -526,21 +526,21 @@ export interface Database {
       contact: Contact;
     };
   };
-}
+};
 
 /** Kysely's ColumnType<Select, Insert, Update>, declared here so this file imports nothing. */
 export type KyselyColumn<S, I = S, U = S> = { readonly __select__: S; readonly __insert__: I; readonly __update__: U };
 
 /** Table billing.invoices for Kysely. */
-export interface BillingInvoicesTable {
+export type BillingInvoicesTable = {
   id: KyselyColumn<string, string | undefined, string>;
   user_id: bigint;
   total: KyselyColumn<number, number | undefined, number>;
   lines: KyselyColumn<Json[], Json[] | undefined, Json[]>;
-}
+};
 
 /** Table public."Order Lines" for Kysely. */
-export interface OrderLinesTable {
+export type OrderLinesTable = {
   Type: string;
   type: KyselyColumn<string | null, string | null | undefined, string | null>;
   class: KyselyColumn<number | null, number | null | undefined, number | null>;
@@ -554,10 +554,10 @@ export interface OrderLinesTable {
   _private: KyselyColumn<string | null, string | null | undefined, string | null>;
   json: KyselyColumn<string | null, string | null | undefined, string | null>;
   model_id: KyselyColumn<number | null, number | null | undefined, number | null>;
-}
+};
 
 /** Table public.all_types for Kysely. */
-export interface AllTypesTable {
+export type AllTypesTable = {
   id: KyselyColumn<number, number | undefined, number>;
   c_int2: number;
   c_int4: number;
@@ -622,31 +622,31 @@ export interface AllTypesTable {
   c_address: KyselyColumn<Address | null, Address | null | undefined, Address | null>;
   c_contact: Contact;
   c_user: KyselyColumn<Users | null, Users | null | undefined, Users | null>;
-}
+};
 
 /** Table public.order_lines for Kysely. */
-export interface OrderLines2Table {
+export type OrderLines2Table = {
   id: number;
-}
+};
 
 /** Table public.users for Kysely. */
-export interface UsersTable {
+export type UsersTable = {
   id: KyselyColumn<bigint, never, never>;
   email: Email;
   name: KyselyColumn<string | null, string | null | undefined, string | null>;
   mood: KyselyColumn<Mood, Mood | undefined, Mood>;
   created_at: KyselyColumn<Date, Date | undefined, Date>;
   name_upper: KyselyColumn<string | null, never, never>;
-}
+};
 
 /** Table public.users_insert for Kysely. */
-export interface UsersInsert2Table {
+export type UsersInsert2Table = {
   id: KyselyColumn<number, number | undefined, number>;
   note: KyselyColumn<string | null, string | null | undefined, string | null>;
-}
+};
 
 /** The tables and views for Kysely: new Kysely<KyselyDatabase>(…); tables outside public are "schema.table". */
-export interface KyselyDatabase {
+export type KyselyDatabase = {
   "billing.invoices": BillingInvoicesTable;
   "Order Lines": OrderLinesTable;
   all_types: AllTypesTable;
@@ -655,4 +655,4 @@ export interface KyselyDatabase {
   users_insert: UsersInsert2Table;
   "billing.totals": BillingTotals;
   active_users: ActiveUsers;
-}
+};

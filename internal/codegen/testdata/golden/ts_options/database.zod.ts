@@ -364,7 +364,7 @@ export const usersByMoodArgsSchema = z.object({
   m: z.lazy(() => moodSchema),
 });
 
-/** Each schema's inferred type is its interface: this fails to compile otherwise. */
+/** Each schema's inferred type is its type: this fails to compile otherwise. */
 type Equals<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
 export type Checks = [
