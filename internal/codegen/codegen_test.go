@@ -202,3 +202,46 @@ func TestNames(t *testing.T) {
 		t.Errorf("claim: %q, %q", a, b)
 	}
 }
+
+// TestRustSqlxAttributesHaveDerive: a sqlx field or variant attribute
+// ("sqlx(rename = …)") is only valid on an item that derives a sqlx macro
+// under the same feature; elsewhere `cargo check --features sqlx` fails
+// with "cannot find attribute `sqlx` in this scope". The toolchain check
+// compiles with the feature off, so this reads the generated text.
+func TestRustSqlxAttributesHaveDerive(t *testing.T) {
+	outs := generateAll(t, allKindsModel(t))
+	const derive = `#[cfg_attr(feature = "sqlx", derive(sqlx::`
+	checked := 0
+	for _, o := range goldenOutputs {
+		if o.Lang != "rust" {
+			continue
+		}
+		for _, f := range outs[o.Out] {
+			var attrs []string
+			item, derives := "", false
+			for i, l := range strings.Split(string(f.Content), "\n") {
+				switch {
+				case item == "" && strings.HasPrefix(l, "#["):
+					attrs = append(attrs, l)
+				case item == "" && (strings.HasPrefix(l, "pub struct ") || strings.HasPrefix(l, "pub enum ")):
+					item, derives = l, false
+					for _, a := range attrs {
+						derives = derives || strings.HasPrefix(a, derive)
+					}
+				case item != "" && l == "}":
+					item, attrs = "", nil
+				case item != "" && strings.Contains(l, "sqlx("):
+					checked++
+					if !derives {
+						t.Errorf("%s/%s:%d: %q in %q, which derives nothing of sqlx", o.Out, f.Path, i+1, strings.TrimSpace(l), item)
+					}
+				case item == "" && !strings.HasPrefix(l, "///"):
+					attrs = nil
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("no sqlx field attribute generated: the test checks nothing")
+	}
+}

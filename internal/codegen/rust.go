@@ -118,7 +118,12 @@ func (g *rustGen) strukt(name, what, cmt string, fields []*Field, role fieldRole
 	b := &g.b
 	g.doc("", what, cmt)
 	b.WriteString("#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]\n")
-	if role == rowField {
+	// Rows derive sqlx's FromRow, which reads a field's sqlx attributes.
+	// Inserts, updates and arguments are the application's to bind: they
+	// derive nothing of sqlx, and a sqlx attribute without a sqlx derive
+	// does not compile.
+	fromRow := role == rowField
+	if fromRow {
 		g.sqlx("", "derive(sqlx::FromRow)")
 	}
 	fmt.Fprintf(b, "pub struct %s {\n", name)
@@ -138,7 +143,9 @@ func (g *rustGen) strukt(name, what, cmt string, fields []*Field, role fieldRole
 		fn := rustField(n, f.Name)
 		if strings.TrimPrefix(fn, "r#") != f.Name {
 			fmt.Fprintf(b, "    #[serde(rename = %s)]\n", strconv.Quote(f.Name))
-			g.sqlx("    ", "sqlx(rename = "+strconv.Quote(f.Name)+")")
+			if fromRow {
+				g.sqlx("    ", "sqlx(rename = "+strconv.Quote(f.Name)+")")
+			}
 		}
 		if opt {
 			b.WriteString("    #[serde(default, skip_serializing_if = \"::std::option::Option::is_none\")]\n")

@@ -135,10 +135,8 @@ pub struct OrderLines {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrderLinesInsert {
     #[serde(rename = "Type")]
-    #[cfg_attr(feature = "sqlx", sqlx(rename = "Type"))]
     pub r#type: ::std::string::String,
     #[serde(rename = "type")]
-    #[cfg_attr(feature = "sqlx", sqlx(rename = "type"))]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub type2: ::std::option::Option<::std::string::String>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -146,29 +144,23 @@ pub struct OrderLinesInsert {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub r#fn: ::std::option::Option<i32>,
     #[serde(rename = "self")]
-    #[cfg_attr(feature = "sqlx", sqlx(rename = "self"))]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<i32>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub select: ::std::option::Option<i32>,
     #[serde(rename = "1st")]
-    #[cfg_attr(feature = "sqlx", sqlx(rename = "1st"))]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub x1st: ::std::option::Option<i32>,
     #[serde(rename = "café")]
-    #[cfg_attr(feature = "sqlx", sqlx(rename = "café"))]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cafe: ::std::option::Option<::std::string::String>,
     #[serde(rename = "名前")]
-    #[cfg_attr(feature = "sqlx", sqlx(rename = "名前"))]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub u540d_u524d: ::std::option::Option<::std::string::String>,
     #[serde(rename = "with\"quote")]
-    #[cfg_attr(feature = "sqlx", sqlx(rename = "with\"quote"))]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub with_quote: ::std::option::Option<::std::string::String>,
     #[serde(rename = "_private")]
-    #[cfg_attr(feature = "sqlx", sqlx(rename = "_private"))]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub private: ::std::option::Option<::std::string::String>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -181,11 +173,9 @@ pub struct OrderLinesInsert {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrderLinesUpdate {
     #[serde(rename = "Type")]
-    #[cfg_attr(feature = "sqlx", sqlx(rename = "Type"))]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     #[serde(rename = "type")]
-    #[cfg_attr(feature = "sqlx", sqlx(rename = "type"))]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub type2: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -193,29 +183,23 @@ pub struct OrderLinesUpdate {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub r#fn: ::std::option::Option<::std::option::Option<i32>>,
     #[serde(rename = "self")]
-    #[cfg_attr(feature = "sqlx", sqlx(rename = "self"))]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<::std::option::Option<i32>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub select: ::std::option::Option<::std::option::Option<i32>>,
     #[serde(rename = "1st")]
-    #[cfg_attr(feature = "sqlx", sqlx(rename = "1st"))]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub x1st: ::std::option::Option<::std::option::Option<i32>>,
     #[serde(rename = "café")]
-    #[cfg_attr(feature = "sqlx", sqlx(rename = "café"))]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cafe: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(rename = "名前")]
-    #[cfg_attr(feature = "sqlx", sqlx(rename = "名前"))]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub u540d_u524d: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(rename = "with\"quote")]
-    #[cfg_attr(feature = "sqlx", sqlx(rename = "with\"quote"))]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub with_quote: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(rename = "_private")]
-    #[cfg_attr(feature = "sqlx", sqlx(rename = "_private"))]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub private: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
