@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -243,5 +244,49 @@ func TestRustSqlxAttributesHaveDerive(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Error("no sqlx field attribute generated: the test checks nothing")
+	}
+}
+
+// TestTypedDictKeysAreNotOptionalForNotNull: in a TypedDict a key left out
+// is the default (insert) or unchanged (update); a None value would be
+// written as NULL. A key of a column the row has as not Optional must not
+// be Optional in its Insert and Update either.
+func TestTypedDictKeysAreNotOptionalForNotNull(t *testing.T) {
+	outs := generateAll(t, allKindsModel(t))
+	field := regexp.MustCompile(`^    ("(?:[^"\\]|\\.)*"): (.*),$`)
+	start := regexp.MustCompile(`^(\w+) = _t\.TypedDict\(`)
+	checked := 0
+	for _, f := range outs["python_typeddict"] {
+		rows := map[string]map[string]string{} // class -> key -> type
+		class := ""
+		for _, l := range strings.Split(string(f.Content), "\n") {
+			if m := start.FindStringSubmatch(l); m != nil {
+				class = m[1]
+				rows[class] = map[string]string{}
+				continue
+			}
+			if m := field.FindStringSubmatch(l); m != nil && class != "" {
+				rows[class][m[1]] = m[2]
+			}
+		}
+		for class, keys := range rows {
+			for _, suffix := range []string{"Insert", "Update"} {
+				row, ok := rows[strings.TrimSuffix(class, suffix)]
+				if !strings.HasSuffix(class, suffix) || !ok {
+					continue
+				}
+				for key, typ := range keys {
+					if rowTyp, ok := row[key]; ok && !strings.HasPrefix(rowTyp, "_t.Optional[") {
+						checked++
+						if strings.Contains(typ, "_t.Optional[") {
+							t.Errorf("%s[%s] is %s, but the column is NOT NULL (%s)", class, key, typ, rowTyp)
+						}
+					}
+				}
+			}
+		}
+	}
+	if checked < 20 {
+		t.Fatalf("checked %d keys of NOT NULL columns, want the all-kinds schema's", checked)
 	}
 }

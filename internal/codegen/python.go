@@ -80,8 +80,12 @@ func genPython(s *Spec, o Output) ([]File, error) {
 	for _, r := range s.Tables {
 		name := g.names[r.Name]
 		g.class(name, strings.ToUpper(r.Kind[:1])+r.Kind[1:]+" "+r.Name.String()+".", r.Comment, r.Fields, rowField)
-		g.class(name+"Insert", "An insert into "+r.Name.String()+": None leaves a column to its default (or NULL).", "", r.Fields, insertField)
-		g.class(name+"Update", "An update of "+r.Name.String()+": None leaves a column unchanged.", "", r.Fields, updateField)
+		unset := "None"
+		if g.o.Style == "typeddict" {
+			unset = "a key left out"
+		}
+		g.class(name+"Insert", "An insert into "+r.Name.String()+": "+unset+" leaves a column to its default (or NULL).", "", r.Fields, insertField)
+		g.class(name+"Update", "An update of "+r.Name.String()+": "+unset+" leaves a column unchanged.", "", r.Fields, updateField)
 	}
 	for _, r := range s.Views {
 		g.class(g.names[r.Name], strings.ToUpper(r.Kind[:1])+r.Kind[1:]+" "+r.Name.String()+".", r.Comment, r.Fields, rowField)
@@ -184,14 +188,18 @@ func (g *pyGen) fieldName(n *namer, col string) string {
 
 func (g *pyGen) class(name, what, cmt string, fields []*Field, role fieldRole) {
 	b := &g.b
-	type fld struct{ attr, col, typ, def string }
+	// typ is the field's type in a class, where None stands for "not
+	// given"; bare is the column's own, for a TypedDict, where a key left
+	// out says that.
+	type fld struct{ attr, col, typ, bare, def string }
 	var fs []fld
 	n := newNamer()
 	for _, f := range fields {
 		if f.Insert == Absent && (role == insertField || role == updateField) {
 			continue
 		}
-		t := g.typ(f.Type, f.Nullable)
+		bare := g.typ(f.Type, f.Nullable)
+		t := bare
 		opt := role == updateField || f.Insert == Optional && (role == insertField || role == argField)
 		if opt && !f.Nullable {
 			t = "_t.Optional[" + t + "]"
@@ -200,7 +208,7 @@ func (g *pyGen) class(name, what, cmt string, fields []*Field, role fieldRole) {
 		if opt {
 			d = "None"
 		}
-		fs = append(fs, fld{attr: g.fieldName(n, f.Name), col: f.Name, typ: t, def: d})
+		fs = append(fs, fld{attr: g.fieldName(n, f.Name), col: f.Name, typ: t, bare: bare, def: d})
 	}
 	if g.o.Style == "typeddict" {
 		fmt.Fprintf(b, "# %s\n", what)
@@ -213,7 +221,9 @@ func (g *pyGen) class(name, what, cmt string, fields []*Field, role fieldRole) {
 		}
 		fmt.Fprintf(b, "%s = _t.TypedDict(%q, {\n", name, name)
 		for _, f := range fs {
-			t := f.typ
+			// None would be written as NULL: a key that may be left out
+			// is NotRequired (or the dict is total=False), not Optional.
+			t := f.bare
 			if f.def != "" && role != updateField {
 				t = "_t.NotRequired[" + t + "]"
 			}

@@ -63,21 +63,21 @@ BillingInvoices = _t.TypedDict("BillingInvoices", {
 })
 
 
-# An insert into billing.invoices: None leaves a column to its default (or NULL).
+# An insert into billing.invoices: a key left out leaves a column to its default (or NULL).
 BillingInvoicesInsert = _t.TypedDict("BillingInvoicesInsert", {
-    "id": _t.NotRequired[_t.Optional[_uuid.UUID]],
+    "id": _t.NotRequired[_uuid.UUID],
     "user_id": int,
-    "total": _t.NotRequired[_t.Optional[_decimal.Decimal]],
-    "lines": _t.NotRequired[_t.Optional[_t.List[Json]]],
+    "total": _t.NotRequired[_decimal.Decimal],
+    "lines": _t.NotRequired[_t.List[Json]],
 })
 
 
-# An update of billing.invoices: None leaves a column unchanged.
+# An update of billing.invoices: a key left out leaves a column unchanged.
 BillingInvoicesUpdate = _t.TypedDict("BillingInvoicesUpdate", {
-    "id": _t.Optional[_uuid.UUID],
-    "user_id": _t.Optional[int],
-    "total": _t.Optional[_decimal.Decimal],
-    "lines": _t.Optional[_t.List[Json]],
+    "id": _uuid.UUID,
+    "user_id": int,
+    "total": _decimal.Decimal,
+    "lines": _t.List[Json],
 }, total=False)
 
 
@@ -99,7 +99,7 @@ OrderLines = _t.TypedDict("OrderLines", {
 })
 
 
-# An insert into public."Order Lines": None leaves a column to its default (or NULL).
+# An insert into public."Order Lines": a key left out leaves a column to its default (or NULL).
 OrderLinesInsert = _t.TypedDict("OrderLinesInsert", {
     "Type": str,
     "type": _t.NotRequired[_t.Optional[str]],
@@ -117,9 +117,9 @@ OrderLinesInsert = _t.TypedDict("OrderLinesInsert", {
 })
 
 
-# An update of public."Order Lines": None leaves a column unchanged.
+# An update of public."Order Lines": a key left out leaves a column unchanged.
 OrderLinesUpdate = _t.TypedDict("OrderLinesUpdate", {
-    "Type": _t.Optional[str],
+    "Type": str,
     "type": _t.Optional[str],
     "class": _t.Optional[int],
     "fn": _t.Optional[int],
@@ -204,9 +204,9 @@ AllTypes = _t.TypedDict("AllTypes", {
 })
 
 
-# An insert into public.all_types: None leaves a column to its default (or NULL).
+# An insert into public.all_types: a key left out leaves a column to its default (or NULL).
 AllTypesInsert = _t.TypedDict("AllTypesInsert", {
-    "id": _t.NotRequired[_t.Optional[int]],
+    "id": _t.NotRequired[int],
     "c_int2": int,
     "c_int4": int,
     "c_int8": int,
@@ -273,38 +273,38 @@ AllTypesInsert = _t.TypedDict("AllTypesInsert", {
 })
 
 
-# An update of public.all_types: None leaves a column unchanged.
+# An update of public.all_types: a key left out leaves a column unchanged.
 AllTypesUpdate = _t.TypedDict("AllTypesUpdate", {
-    "id": _t.Optional[int],
-    "c_int2": _t.Optional[int],
-    "c_int4": _t.Optional[int],
-    "c_int8": _t.Optional[int],
-    "c_numeric": _t.Optional[_decimal.Decimal],
+    "id": int,
+    "c_int2": int,
+    "c_int4": int,
+    "c_int8": int,
+    "c_numeric": _decimal.Decimal,
     "c_numeric_any": _t.Optional[_decimal.Decimal],
-    "c_real": _t.Optional[float],
+    "c_real": float,
     "c_double": _t.Optional[float],
-    "c_text": _t.Optional[str],
+    "c_text": str,
     "c_varchar": _t.Optional[str],
     "c_char": _t.Optional[str],
     "c_qchar": _t.Optional[str],
     "c_name": _t.Optional[str],
-    "c_bool": _t.Optional[bool],
+    "c_bool": bool,
     "c_bytea": _t.Optional[bytes],
-    "c_date": _t.Optional[_dt.date],
+    "c_date": _dt.date,
     "c_time": _t.Optional[_dt.time],
     "c_timetz": _t.Optional[_dt.time],
     "c_timestamp": _t.Optional[_dt.datetime],
-    "c_timestamptz": _t.Optional[_dt.datetime],
+    "c_timestamptz": _dt.datetime,
     "c_interval": _t.Optional[_dt.timedelta],
-    "c_uuid": _t.Optional[_uuid.UUID],
+    "c_uuid": _uuid.UUID,
     "c_uuid_null": _t.Optional[_uuid.UUID],
     "c_json": _t.Optional[Json],
-    "c_jsonb": _t.Optional[Json],
+    "c_jsonb": Json,
     "c_inet": _t.Optional[str],
     "c_cidr": _t.Optional[str],
     "c_macaddr": _t.Optional[str],
     "c_macaddr8": _t.Optional[str],
-    "c_int_array": _t.Optional[_t.List[int]],
+    "c_int_array": _t.List[int],
     "c_int_matrix": _t.Optional[_t.List[_t.List[int]]],
     "c_text_array": _t.Optional[_t.List[str]],
     "c_int4range": _t.Optional[str],
@@ -337,7 +337,7 @@ AllTypesUpdate = _t.TypedDict("AllTypesUpdate", {
     "c_positive": _t.Optional[PositiveInt],
     "c_tags": _t.Optional[TagList],
     "c_address": _t.Optional["Address"],
-    "c_contact": _t.Optional["Contact"],
+    "c_contact": "Contact",
     "c_user": _t.Optional["Users"],
 }, total=False)
 
@@ -348,15 +348,15 @@ OrderLines2 = _t.TypedDict("OrderLines2", {
 })
 
 
-# An insert into public.order_lines: None leaves a column to its default (or NULL).
+# An insert into public.order_lines: a key left out leaves a column to its default (or NULL).
 OrderLines2Insert = _t.TypedDict("OrderLines2Insert", {
     "id": int,
 })
 
 
-# An update of public.order_lines: None leaves a column unchanged.
+# An update of public.order_lines: a key left out leaves a column unchanged.
 OrderLines2Update = _t.TypedDict("OrderLines2Update", {
-    "id": _t.Optional[int],
+    "id": int,
 }, total=False)
 
 
@@ -372,21 +372,21 @@ Users = _t.TypedDict("Users", {
 })
 
 
-# An insert into public.users: None leaves a column to its default (or NULL).
+# An insert into public.users: a key left out leaves a column to its default (or NULL).
 UsersInsert = _t.TypedDict("UsersInsert", {
     "email": Email,
     "name": _t.NotRequired[_t.Optional[str]],
-    "mood": _t.NotRequired[_t.Optional[Mood]],
-    "created_at": _t.NotRequired[_t.Optional[_dt.datetime]],
+    "mood": _t.NotRequired[Mood],
+    "created_at": _t.NotRequired[_dt.datetime],
 })
 
 
-# An update of public.users: None leaves a column unchanged.
+# An update of public.users: a key left out leaves a column unchanged.
 UsersUpdate = _t.TypedDict("UsersUpdate", {
-    "email": _t.Optional[Email],
+    "email": Email,
     "name": _t.Optional[str],
-    "mood": _t.Optional[Mood],
-    "created_at": _t.Optional[_dt.datetime],
+    "mood": Mood,
+    "created_at": _dt.datetime,
 }, total=False)
 
 
@@ -397,16 +397,16 @@ UsersInsert2 = _t.TypedDict("UsersInsert2", {
 })
 
 
-# An insert into public.users_insert: None leaves a column to its default (or NULL).
+# An insert into public.users_insert: a key left out leaves a column to its default (or NULL).
 UsersInsert2Insert = _t.TypedDict("UsersInsert2Insert", {
-    "id": _t.NotRequired[_t.Optional[int]],
+    "id": _t.NotRequired[int],
     "note": _t.NotRequired[_t.Optional[str]],
 })
 
 
-# An update of public.users_insert: None leaves a column unchanged.
+# An update of public.users_insert: a key left out leaves a column unchanged.
 UsersInsert2Update = _t.TypedDict("UsersInsert2Update", {
-    "id": _t.Optional[int],
+    "id": int,
     "note": _t.Optional[str],
 }, total=False)
 
@@ -441,7 +441,7 @@ BillingInvoiceTotalResult: _t.TypeAlias = _decimal.Decimal
 # Adds.
 AddArgs = _t.TypedDict("AddArgs", {
     "a": int,
-    "b": _t.NotRequired[_t.Optional[int]],
+    "b": _t.NotRequired[int],
 })
 
 
@@ -461,7 +461,7 @@ Add2Result: _t.TypeAlias = _decimal.Decimal
 # The arguments of public.archive_user(IN user_id bigint, IN reason text).
 ArchiveUserArgs = _t.TypedDict("ArchiveUserArgs", {
     "user_id": int,
-    "reason": _t.NotRequired[_t.Optional[str]],
+    "reason": _t.NotRequired[str],
 })
 
 
