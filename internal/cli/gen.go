@@ -97,6 +97,7 @@ func (a *app) genInitCommand() *cobra.Command {
 func genOutputs(s *settings, opts genOptions) (*codegen.Config, []string, error) {
 	path := filepath.Join(s.ProjectDir, codegen.ConfigFile)
 	cfg, err := codegen.LoadConfig(path)
+	configured := err == nil
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if len(opts.Langs) == 0 {
@@ -131,6 +132,12 @@ func genOutputs(s *settings, opts genOptions) (*codegen.Config, []string, error)
 					}
 					picked = append(picked, o)
 				}
+			}
+			if !found && configured && opts.Out == "" {
+				// The config says where each language goes; a default
+				// directory beside them would be a surprise.
+				return nil, nil, &userError{msg: "--lang " + l + ": " + path + " has no " + l + " output",
+					hint: "add one under outputs: (see 'pg-flux gen init'), or pass --out DIR"}
 			}
 			if !found {
 				out := opts.Out

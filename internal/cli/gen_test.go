@@ -116,6 +116,16 @@ func TestGenInitAndErrors(t *testing.T) {
 	// reads what code generation needs, which plain inspections skip.
 	p.db.Exec(t, "CREATE EXTENSION citext; CREATE TABLE people (id int PRIMARY KEY, nick citext)")
 	p.must(0, "gen", "--check", "--from-live")
+
+	// With a config, --lang picks among its outputs: a language it has no
+	// output for is an error rather than a default directory beside them.
+	r = p.must(2, "gen", "--lang", "rust")
+	if !strings.Contains(r.stderr, "--lang rust: ") || !strings.Contains(r.stderr, "has no rust output") || !strings.Contains(r.stderr, "--out DIR") {
+		t.Errorf("gen --lang of a language the config lacks:\n%s", r)
+	}
+	if _, err := os.Stat(filepath.Join(p.dir, "gen", "rust")); err == nil {
+		t.Error("gen --lang rust wrote gen/rust")
+	}
 }
 
 // TestGenAbsoluteOut: an absolute output directory, on the command line
