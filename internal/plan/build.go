@@ -47,6 +47,7 @@ func Build(live, desired *model.Model, opts Options) (*Plan, error) {
 	// the rest of the plan sees live without it.
 	rp, live := planRepartitions(live, desired)
 	b := newBuilder(live, desired, opts)
+	rp.rebind(b)
 	b.analyze()
 	if err := b.emit(); err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -29,6 +30,16 @@ type repartitions struct {
 	dependents []model.ObjectID
 	// foreignKeys are keys of other tables that reference a recreated table.
 	foreignKeys []model.ObjectID
+	// policies are policies of other tables whose expressions read a
+	// recreated table (or a view over it): dropped before the move and
+	// created again by the ordinary plan.
+	policies []model.ObjectID
+	// rebound are the functions and procedures (by key) whose BEGIN ATOMIC
+	// bodies read a recreated table: PostgreSQL records that dependency,
+	// so the old table could not be dropped. They stay, and CREATE OR
+	// REPLACE binds them to the new table before the old one is dropped
+	// (what depends on them, a default or an index, stays too).
+	rebound []string
 	// disowned are serial sequences owned by a recreated table's columns:
 	// they stay (the new columns' defaults use them) and are owned again by
 	// the ordinary plan.
@@ -134,8 +145,10 @@ func inTree(m *model.Model, name, root model.QName) bool {
 }
 
 // findDependents collects the views and materialized views over the moved
-// tables (to a fixpoint: a view over such a view too), the foreign keys of
-// other tables that reference them, and the serial sequences they own.
+// tables (to a fixpoint: a view over such a view too), the policies of other
+// tables that read them or those views, the functions whose BEGIN ATOMIC
+// bodies read them, the foreign keys of other tables that reference them,
+// and the serial sequences they own.
 func (rp *repartitions) findDependents(gone map[model.QName]bool) {
 	live := rp.live
 	depOf := map[model.ObjectID][]model.ObjectID{}
@@ -206,6 +219,25 @@ func (rp *repartitions) findDependents(gone map[model.QName]bool) {
 					rp.dependents = append(rp.dependents, id)
 					dropped[id] = true
 				}
+			}
+		}
+	}
+	for _, name := range sortedKeys(live.Security) {
+		if gone[name] {
+			continue // its policies go with it
+		}
+		for _, p := range live.Security[name].SortedPolicies() {
+			id := policyID(name, p.Name)
+			if slices.ContainsFunc(live.Deps[id], hits) {
+				rp.policies = append(rp.policies, id)
+			}
+		}
+	}
+	for _, f := range live.SortedFunctions() {
+		for _, dep := range live.Deps[f.ID()] {
+			if k := dep.Kind; (k == model.KindTable || k == model.KindColumn || k == model.KindConstraint) && gone[dep.QName()] {
+				rp.rebound = append(rp.rebound, f.Key())
+				break
 			}
 		}
 	}
@@ -316,6 +348,13 @@ func (rp *repartitions) without(gone map[model.QName]bool) *model.Model {
 			l.Security[k] = s
 		}
 	}
+	for _, id := range rp.policies {
+		// Dropped before the move: the ordinary plan creates it again.
+		s := *l.Security[id.QName()]
+		s.Policies = maps.Clone(s.Policies)
+		delete(s.Policies, id.Sub)
+		l.Security[id.QName()] = &s
+	}
 	l.ACLs = map[model.ObjectID]*model.ACL{}
 	for id, a := range rp.live.ACLs {
 		if !owned(id) {
@@ -340,6 +379,23 @@ func (rp *repartitions) without(gone map[model.QName]bool) *model.Model {
 	return &l
 }
 
+// rebind makes the ordinary plan replace the functions whose BEGIN ATOMIC
+// bodies read a recreated table, as desired has them: CREATE OR REPLACE
+// parses the body again against the new table (after the tables, since
+// desired records the same dependency) and so frees the old one. One that
+// desired drops or cannot replace in place is dropped by the ordinary plan,
+// also before the old table goes.
+func (rp *repartitions) rebind(b *builder) {
+	if rp == nil {
+		return
+	}
+	for _, k := range rp.rebound {
+		if b.desired.Functions[k] != nil {
+			b.rt.replacedFuncs[k] = true
+		}
+	}
+}
+
 // emit adds the recreate's own steps around the ordinary plan.
 func (rp *repartitions) emit(b *builder) {
 	if rp == nil {
@@ -350,6 +406,10 @@ func (rp *repartitions) emit(b *builder) {
 		if g := rp.guard(r); g != nil {
 			aside = append(aside, *g)
 		}
+	}
+	for _, id := range rp.policies {
+		aside = append(aside, step("DROP POLICY "+model.QuoteIdent(id.Sub)+" ON "+id.QName().String(),
+			"drop "+id.String()+" (a table it reads is recreated)", id))
 	}
 	for _, id := range rp.dependents {
 		if id.Kind == model.KindMatView {

@@ -1,0 +1,3 @@
+CREATE TABLE ev (id bigint NOT NULL, d date NOT NULL);
+CREATE FUNCTION ev_count() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM ev; END;
+INSERT INTO ev VALUES (1, '2024-03-01'), (2, '2025-06-01');

@@ -1,0 +1,7 @@
+CREATE TABLE ev (id bigint NOT NULL, d date NOT NULL, owner text);
+ALTER TABLE ev ENABLE ROW LEVEL SECURITY;
+CREATE POLICY ev_own ON ev USING (owner = current_user);
+CREATE TABLE t2 (id int, ev_id bigint);
+ALTER TABLE t2 ENABLE ROW LEVEL SECURITY;
+CREATE POLICY t2_p ON t2 USING (EXISTS (SELECT 1 FROM ev WHERE ev.id = t2.ev_id));
+INSERT INTO ev VALUES (1, '2024-03-01', 'ada');
