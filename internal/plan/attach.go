@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/pg-flux/pg-flux/internal/model"
 )
@@ -121,4 +122,221 @@ func (b *builder) detachedIndexDrops(name model.QName) []Step {
 func attachedIndexSelect(variable string, parentIndex, table model.QName) string {
 	return fmt.Sprintf(`SELECT c.relname INTO STRICT %s FROM pg_inherits h JOIN pg_index i ON i.indexrelid = h.inhrelid JOIN pg_class c ON c.oid = i.indexrelid
    WHERE h.inhparent = %s::regclass AND i.indrelid = %s::regclass;`, variable, model.QuoteLiteral(parentIndex.String()), model.QuoteLiteral(table.String()))
+}
+
+// DETACH PARTITION also leaves the partition a copy of every constraint it
+// inherited (CHECK constraints and foreign keys under the ancestor's name,
+// primary, unique and exclusion keys under the name PostgreSQL gave the
+// partition's), now its own. The live model does not list them on the
+// partition, so the plan predicts them from its ancestors: one the source
+// declares on the table (same kind and definition) is kept, renamed where
+// the source names it otherwise, and not added again; the others are
+// dropped. A table that joins another parent keeps those that parent has
+// too (ATTACH takes them as the inherited ones).
+
+// leftover is one constraint DETACH leaves a partition, as its ancestor
+// declares it, and the name the plan keeps it under ("" to drop it).
+type leftover struct {
+	from model.QName
+	c    *model.Constraint
+	keep string
+}
+
+// isKey reports whether a constraint is a primary, unique or exclusion key:
+// a partition's copy has a name of its own.
+func isKey(c *model.Constraint) bool {
+	return c.Type == model.PrimaryKey || c.Type == model.Unique || c.Type == model.Exclusion
+}
+
+// sameConstraint reports whether two constraints are the same but for
+// their names.
+func sameConstraint(a, c *model.Constraint) bool {
+	return a.Type == c.Type && a.Definition == c.Definition && a.Validated == c.Validated
+}
+
+// liveAncestors are the tables above a live partition, nearest first.
+func liveAncestors(m *model.Model, name model.QName) []model.QName {
+	var out []model.QName
+	for t := m.Tables[name]; t != nil && t.PartitionOf != nil && len(out) < 64; t = m.Tables[*t.PartitionOf] {
+		out = append(out, *t.PartitionOf)
+	}
+	return out
+}
+
+// analyzeDetachLeftovers decides what becomes of the constraints each
+// detached partition keeps from its live ancestors.
+func (b *builder) analyzeDetachLeftovers() {
+	ts := b.types()
+	for _, name := range sortedNames(ts.detached) {
+		l, d := b.live.Tables[name], b.desired.Tables[name]
+		claimed := map[string]bool{}
+		for _, a := range liveAncestors(b.live, name) {
+			for _, c := range b.live.Tables[a].SortedConstraints() {
+				if c.Type == model.Check && !inheritedCheck(c) {
+					continue
+				}
+				lo := leftover{from: a, c: c}
+				switch {
+				case d.PartitionOf == nil:
+					lo.keep = leftoverTarget(l, d, c, claimed)
+					if lo.keep != "" {
+						claimed[lo.keep] = true
+						ts.leftFor[constraintID(name, lo.keep)] = true
+					}
+				case b.attachParentsHave(d, c):
+					lo.keep = c.Name // kept as it is; for a key, the name is PostgreSQL's
+				}
+				ts.leftovers[name] = append(ts.leftovers[name], lo)
+			}
+		}
+	}
+}
+
+// leftoverTarget is the constraint of desired table d (live l) that the
+// copy of c a detach leaves becomes: same kind and definition, not one l
+// has of its own, by c's name first; "" when d has none.
+func leftoverTarget(l, d *model.Table, c *model.Constraint, claimed map[string]bool) string {
+	free := func(dc *model.Constraint) bool {
+		return dc != nil && !claimed[dc.Name] && l.Constraints[dc.Name] == nil && sameConstraint(c, dc)
+	}
+	if !isKey(c) && free(d.Constraints[c.Name]) {
+		return c.Name
+	}
+	for _, dc := range d.SortedConstraints() {
+		if free(dc) {
+			return dc.Name
+		}
+	}
+	return ""
+}
+
+// attachParentsHave reports whether the parents a table is attached to
+// (desired) have a constraint like c on live and keep it: ATTACH then takes
+// the table's own as the inherited one (a CHECK constraint by its name).
+func (b *builder) attachParentsHave(d *model.Table, c *model.Constraint) bool {
+	for p := d.PartitionOf; p != nil; {
+		lp, dp := b.live.Tables[*p], b.desired.Tables[*p]
+		if lp == nil || dp == nil || b.droppedTables[*p] {
+			return false
+		}
+		for _, pc := range lp.Constraints {
+			if (isKey(c) || pc.Name == c.Name) && sameConstraint(pc, c) && !b.droppedCons[constraintID(*p, pc.Name)] {
+				return true
+			}
+		}
+		p = dp.PartitionOf
+	}
+	return false
+}
+
+// leftoverSteps rename and drop, right after the detach, the constraints it
+// left the table. A key's copy is found by its definition, equal to its
+// ancestor's, among those the table did not have of its own.
+func (b *builder) leftoverSteps(name model.QName) []Step {
+	l := b.live.Tables[name]
+	var own []string
+	for _, c := range l.SortedConstraints() {
+		own = append(own, c.Name)
+	}
+	var drops, renames []Step
+	for _, lo := range b.types().leftovers[name] {
+		switch {
+		case !isKey(lo.c) && lo.keep == "":
+			drops = append(drops, dropConstraint(name, lo.c.Name))
+		case !isKey(lo.c) && lo.keep != lo.c.Name:
+			renames = append(renames, renameConstraint(name, lo.c.Name, lo.keep))
+		case isKey(lo.c) && (lo.keep == "" || b.desired.Tables[name].PartitionOf == nil):
+			s := b.leftoverKeyStep(name, lo, own)
+			if lo.keep == "" {
+				drops = append(drops, s)
+			} else {
+				renames = append(renames, s)
+				own = append(own, lo.keep)
+			}
+		}
+	}
+	return append(drops, renames...)
+}
+
+func renameConstraint(table model.QName, from, to string) Step {
+	return step(fmt.Sprintf("ALTER TABLE %s RENAME CONSTRAINT %s TO %s", table, model.QuoteIdent(from), model.QuoteIdent(to)),
+		fmt.Sprintf("rename constraint %s on %s to %s (left by the detach)", model.QuoteIdent(from), table, model.QuoteIdent(to)),
+		constraintID(table, to))
+}
+
+// leftoverKeyStep drops the copy of key lo.c a detach left on table, or
+// renames it to lo.keep.
+func (b *builder) leftoverKeyStep(table model.QName, lo leftover, own []string) Step {
+	quoted := make([]string, len(own))
+	for i, n := range own {
+		quoted[i] = model.QuoteLiteral(n)
+	}
+	find := fmt.Sprintf(`SELECT c.conname INTO STRICT n FROM pg_constraint c, pg_constraint a
+   WHERE c.conrelid = %s::regclass AND a.conrelid = %s::regclass AND a.conname = %s
+     AND c.contype = a.contype AND pg_get_constraintdef(c.oid) = pg_get_constraintdef(a.oid)
+     AND c.conname <> ALL (ARRAY[%s]::text[])
+   ORDER BY c.conname LIMIT 1;`,
+		model.QuoteLiteral(table.String()), model.QuoteLiteral(lo.from.String()), model.QuoteLiteral(lo.c.Name), strings.Join(quoted, ", "))
+	act := fmt.Sprintf(`EXECUTE format('ALTER TABLE %%s DROP CONSTRAINT %%I', %s, n);`, model.QuoteLiteral(table.String()))
+	summary := fmt.Sprintf("drop the copy of %s that the detach left on %s", constraintID(lo.from, lo.c.Name), table)
+	id := constraintID(table, lo.c.Name)
+	if lo.keep != "" {
+		act = fmt.Sprintf(`IF n <> %[2]s THEN
+    EXECUTE format('ALTER TABLE %%s RENAME CONSTRAINT %%I TO %%I', %[1]s, n, %[2]s);
+  END IF;`, model.QuoteLiteral(table.String()), model.QuoteLiteral(lo.keep))
+		summary = fmt.Sprintf("keep the copy of %s that the detach left on %s as %s", constraintID(lo.from, lo.c.Name), table, model.QuoteIdent(lo.keep))
+		id = constraintID(table, lo.keep)
+	}
+	sql := fmt.Sprintf(`DO $pgflux$
+DECLARE
+  n text;
+BEGIN
+  %s
+  %s
+END
+$pgflux$`, find, act)
+	return step(sql, summary, id)
+}
+
+// attaches reports whether the plan attaches live table l to the parent
+// desired gives it (d): a table of its own, or a partition detached first.
+func (b *builder) attaches(l, d *model.Table) bool {
+	return d.PartitionOf != nil && (l.PartitionOf == nil || b.types().detached[l.Name])
+}
+
+// attachCheckSteps add to a table, before it is attached, the CHECK
+// constraints its new parents have on live and keep that it does not keep
+// of its own: ATTACH PARTITION requires them ("child table is missing
+// constraint"), and takes them as the inherited ones.
+func (b *builder) attachCheckSteps(d *model.Table) []Step {
+	l := b.live.Tables[d.Name]
+	has := map[string]bool{}
+	for _, c := range l.Constraints {
+		if !b.droppedCons[constraintID(d.Name, c.Name)] {
+			has[c.Name] = true
+		}
+	}
+	for _, lo := range b.types().leftovers[d.Name] {
+		if lo.keep != "" && !isKey(lo.c) {
+			has[lo.keep] = true
+		}
+	}
+	var out []Step
+	for p := d.PartitionOf; p != nil; {
+		lp, dp := b.live.Tables[*p], b.desired.Tables[*p]
+		if lp == nil || dp == nil || b.droppedTables[*p] {
+			break
+		}
+		for _, c := range lp.SortedConstraints() {
+			if !inheritedCheck(c) || has[c.Name] || b.droppedCons[constraintID(*p, c.Name)] {
+				continue
+			}
+			has[c.Name] = true
+			out = append(out, step(fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s", d.Name, model.QuoteIdent(c.Name), c.Definition),
+				fmt.Sprintf("add constraint %s of %s to %s, which ATTACH PARTITION requires", model.QuoteIdent(c.Name), *p, d.Name),
+				constraintID(d.Name, c.Name)))
+		}
+		p = dp.PartitionOf
+	}
+	return out
 }

@@ -229,6 +229,7 @@ func (b *builder) analyze() {
 	b.analyzeConstraints()
 	b.analyzeIndexes()
 	b.analyzeForeignKeys()
+	b.analyzeDetachLeftovers()
 	b.analyzeMatViews()
 	b.analyzeViews()
 	b.analyzeRoutines()
@@ -435,6 +436,17 @@ func (b *builder) touchesRecreated(id model.ObjectID, table model.QName, def str
 }
 
 func (b *builder) analyzeConstraints() {
+	drop := func(table model.QName, lc *model.Constraint) {
+		b.droppedCons[constraintID(table, lc.Name)] = true
+		if lc.Type != model.Check {
+			b.droppedKeyIdx[model.QName{Schema: table.Schema, Name: lc.Name}] = true
+		}
+	}
+	type pending struct {
+		d  *model.Table
+		lc *model.Constraint
+	}
+	var attaching []pending
 	for _, l := range b.live.SortedTables() {
 		d := b.desired.Tables[l.Name]
 		if d == nil {
@@ -446,12 +458,19 @@ func (b *builder) analyzeConstraints() {
 			}
 			id := constraintID(l.Name, lc.Name)
 			dc := d.Constraints[lc.Name]
-			if dc == nil || constraintChanged(lc, dc) || b.touchesRecreated(id, l.Name, lc.Definition) {
-				b.droppedCons[id] = true
-				if lc.Type != model.Check {
-					b.droppedKeyIdx[model.QName{Schema: l.Name.Schema, Name: lc.Name}] = true
-				}
+			switch {
+			case dc == nil && b.attaches(l, d) && !b.touchesRecreated(id, l.Name, lc.Definition):
+				// Kept when the new parents have it (attach.go), once
+				// their own drops are known.
+				attaching = append(attaching, pending{d, lc})
+			case dc == nil || constraintChanged(lc, dc) || b.touchesRecreated(id, l.Name, lc.Definition):
+				drop(l.Name, lc)
 			}
+		}
+	}
+	for _, p := range attaching {
+		if !b.attachParentsHave(p.d, p.lc) {
+			drop(p.d.Name, p.lc)
 		}
 	}
 }
@@ -1213,6 +1232,8 @@ func (b *builder) emitConstraintsAndIndexes() {
 				if !inlineConstraint(dc) {
 					b.add(p, addConstraint(d.Name, dc))
 				}
+			case b.types().leftFor[id]:
+				// What DETACH PARTITION leaves the table (attach.go).
 			case lc == nil || b.droppedCons[id]:
 				b.add(p, addConstraint(d.Name, dc))
 			case constraintChanged(lc, dc): // enforcement alone (enforcement.go)

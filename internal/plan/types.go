@@ -29,8 +29,12 @@ type typeState struct {
 	droppedMatViews map[model.QName]bool // dropped (gone, changed or broken); created again when desired has them
 	droppedStats    map[model.QName]bool
 	detached        map[model.QName]bool // partitions detached from their live parent
-	skipColumns     map[model.QName]bool // partitions whose columns follow their parent's changes
-	typeErr         error
+	// leftovers are, by detached partition, the constraints DETACH leaves
+	// it (attach.go); leftFor are the desired constraints they become.
+	leftovers   map[model.QName][]leftover
+	leftFor     map[model.ObjectID]bool
+	skipColumns map[model.QName]bool // partitions whose columns follow their parent's changes
+	typeErr     error
 }
 
 func (b *builder) types() *typeState {
@@ -41,6 +45,8 @@ func (b *builder) types() *typeState {
 			droppedMatViews: map[model.QName]bool{},
 			droppedStats:    map[model.QName]bool{},
 			detached:        map[model.QName]bool{},
+			leftovers:       map[model.QName][]leftover{},
+			leftFor:         map[model.ObjectID]bool{},
 			skipColumns:     map[model.QName]bool{},
 		}
 	}
@@ -925,6 +931,7 @@ func (b *builder) emitPartitions() {
 		// parent would take the partition with it.
 		b.add(phaseDropConstraints, step(fmt.Sprintf("ALTER TABLE %s DETACH PARTITION %s", l.PartitionOf, name),
 			"detach partition "+name.String(), tableID(name)))
+		b.add(phaseDropConstraints, b.leftoverSteps(name)...)
 		b.add(phaseDropConstraints, b.detachedIndexDrops(name)...)
 	}
 	var created, attach []*model.Table
@@ -971,6 +978,7 @@ func (b *builder) emitPartitions() {
 	for _, d := range attach {
 		before, after := b.attachIndexSteps(d)
 		b.add(phaseAttachPartitions, before...)
+		b.add(phaseAttachPartitions, b.attachCheckSteps(d)...)
 		b.add(phaseAttachPartitions, step(fmt.Sprintf("ALTER TABLE %s ATTACH PARTITION %s %s", d.PartitionOf, d.Name, d.Bound),
 			"attach partition "+d.Name.String(), tableID(d.Name)))
 		b.add(phaseAttachPartitions, after...)

@@ -1,0 +1,3 @@
+CREATE TABLE m (id bigint NOT NULL, d date NOT NULL, PRIMARY KEY (id, d)) PARTITION BY RANGE (d);
+CREATE TABLE m_1 (id bigint NOT NULL, d date NOT NULL, PRIMARY KEY (id, d));
+INSERT INTO m_1 VALUES (1, '2024-03-01');
