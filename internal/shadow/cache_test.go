@@ -599,10 +599,7 @@ func TestConcurrentCopiesInstallOneTemplate(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.NewDatabase(t)
 	db.Exec(t, cacheSource)
-	live, err := catalog.Inspect(ctx, db.Connect(t), catalog.Options{Schemas: []string{"public"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := db.Connect(t)
 	srv, err := Open(ctx, Options{Major: pgtest.Major(), BuildID: "test-concurrent-template"})
 	if err != nil {
 		t.Fatal(err)
@@ -612,7 +609,7 @@ func TestConcurrentCopiesInstallOneTemplate(t *testing.T) {
 		// A new live state each round, seen once: the copies after it
 		// each build the template and race to install it.
 		db.Exec(t, fmt.Sprintf("CREATE TABLE round_%d (id int)", round))
-		live, err = catalog.Inspect(ctx, db.Connect(t), catalog.Options{Schemas: []string{"public"}})
+		live, err := catalog.Inspect(ctx, conn, catalog.Options{Schemas: []string{"public"}})
 		if err != nil {
 			t.Fatal(err)
 		}
