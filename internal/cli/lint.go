@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -110,13 +109,7 @@ func (a *app) runLint(ctx context.Context, s *settings, files []string, opts lin
 				return err
 			}
 			if n.Exceeds(s.MassDropThreshold) {
-				msg := fmt.Sprintf("%d of %d live objects (%d%%) would be dropped", n.Dropped, n.Live, n.Percent())
-				if n.Dropped*100 > s.MassDropThreshold*n.Live {
-					msg += fmt.Sprintf(", exceeding the %d%% mass-drop threshold", s.MassDropThreshold)
-				} else {
-					msg += ", emptying the database"
-				}
-				findings = append(findings, hazard.Finding{Kind: hazard.MassDrop, Message: msg, Statement: 0})
+				findings = append(findings, hazard.Finding{Kind: hazard.MassDrop, Message: n.Describe(s.MassDropThreshold), Statement: 0})
 			}
 		}
 		for _, f := range findings {

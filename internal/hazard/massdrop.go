@@ -55,7 +55,13 @@ func (m MassDropCount) AllowHint() string {
 // (62%) would be dropped, exceeding the 25% mass-drop threshold"; verb is
 // "plan" or "apply <file>".
 func (m MassDropCount) Message(verb string, threshold int) string {
-	msg := fmt.Sprintf("refusing to %s: %d of %d live objects (%d%%) would be dropped", verb, m.Dropped, m.Live, m.Percent())
+	return "refusing to " + verb + ": " + m.Describe(threshold)
+}
+
+// Describe says what trips the guard: "5 of 8 live objects (62%) would be
+// dropped", then why (over the threshold, or emptying the database).
+func (m MassDropCount) Describe(threshold int) string {
+	msg := fmt.Sprintf("%d of %d live objects (%d%%) would be dropped", m.Dropped, m.Live, m.Percent())
 	if m.Dropped*100 > threshold*m.Live {
 		return msg + fmt.Sprintf(", exceeding the %d%% mass-drop threshold", threshold)
 	}
