@@ -355,3 +355,22 @@ func TestFormatRows(t *testing.T) {
 		}
 	}
 }
+
+// TestMassDropWording: the refusal and lint's finding say the same, and
+// only a refusal a higher threshold would lift suggests one.
+func TestMassDropWording(t *testing.T) {
+	over := MassDropCount{Dropped: 5, Live: 8}
+	if got, want := over.Message("plan", 25), "refusing to plan: 5 of 8 live objects (62%) would be dropped, exceeding the 25% mass-drop threshold"; got != want {
+		t.Errorf("Message = %q, want %q", got, want)
+	}
+	if got, want := over.AllowHint(), "--allow-mass-drop (or raise --mass-drop-threshold)"; got != want {
+		t.Errorf("AllowHint = %q, want %q", got, want)
+	}
+	wipe := MassDropCount{Dropped: 2, Live: 2}
+	if got, want := wipe.Describe(100), "2 of 2 live objects (100%) would be dropped, emptying the database"; got != want {
+		t.Errorf("Describe = %q, want %q", got, want)
+	}
+	if got := wipe.AllowHint(); got != "--allow-mass-drop" {
+		t.Errorf("AllowHint of a wipe = %q, want only --allow-mass-drop", got)
+	}
+}
