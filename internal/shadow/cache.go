@@ -472,9 +472,9 @@ type provenHead struct {
 
 // Proven is the state a plan was proven to produce.
 type Proven struct {
-	// Model is the state. From the cache it is read only for a validation
-	// that keeps its proof (Validation.Keep: a plan from that state
-	// follows); otherwise it is nil there and Hash is what there is.
+	// Model is the state, with its dependencies, for a validation that
+	// keeps its proof (Validation.Keep: a plan from that state follows);
+	// otherwise it is nil and Hash is what there is.
 	Model *model.Model
 	// Hash is Model's model.Model.Hash: the result a migration file records.
 	Hash string
@@ -496,7 +496,8 @@ type Validation struct {
 	Schemas     []string
 	Exec        Executor
 	// Keep asks for the scratch database the plan is proven on to be kept,
-	// as a Proof, for a plan that follows (Proof.Then).
+	// as a Proof, and for the state it produced (Proven.Model), for a plan
+	// that follows (Proof.Then).
 	Keep bool
 	// On, when it holds Live after Pending (a Proof kept by the validation
 	// of the plan before), is where the plan is proven, instead of on a new
@@ -550,11 +551,18 @@ func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(conte
 			}
 		}
 	}
+	want := resultHash
+	switch {
+	case v.Check:
+		want = converged
+	case v.Keep:
+		want = resultModel
+	}
 	var result *model.Model
 	if v.On.holds(v.Live, v.Pending) {
 		// The same state as on a new copy of live that ran the same
 		// steps: cached as such.
-		if result, err = v.On.then(ctx, v.Plan, v.Desired, v.Schemas, v.Exec, v.Check); err != nil {
+		if result, err = v.On.then(ctx, v.Plan, v.Desired, v.Schemas, v.Exec, want); err != nil {
 			return nil, nil, false, err
 		}
 		proof = v.On
@@ -566,7 +574,7 @@ func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(conte
 		if key.BuildID == srv.buildID && key.Owners == srv.owners {
 			srv.knowTemplate(v.Live, liveTpl)
 		}
-		if result, proof, err = prove(ctx, srv, v.Live, v.Pending, v.Plan, v.Desired, v.Schemas, v.Exec, v.Check); err != nil {
+		if result, proof, err = prove(ctx, srv, v.Live, v.Pending, v.Plan, v.Desired, v.Schemas, v.Exec, want); err != nil {
 			return nil, nil, false, err
 		}
 		if !v.Keep {
@@ -575,10 +583,15 @@ func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(conte
 			proof = nil
 		}
 	}
+	// The entry holds what was asked for: a Keep that reads an entry
+	// without the model proves the plan again, and writes one with it.
 	entry := provenEntry{Key: k}
 	if !v.Check {
-		proven = &Proven{Model: result, Hash: result.Hash()}
-		entry.Hash, entry.Result = proven.Hash, result
+		proven = &Proven{Hash: result.Hash()}
+		if v.Keep {
+			proven.Model = result
+		}
+		entry.Hash, entry.Result = proven.Hash, proven.Model
 	}
 	if c != nil {
 		// The result is only read from here on.

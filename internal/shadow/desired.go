@@ -212,7 +212,7 @@ func Validate(ctx context.Context, srv *Server, live *model.Model, p *plan.Plan,
 // ValidateAfter is Validate for a plan made on top of pending migration
 // files: they are replayed on the copy of live before the plan runs.
 func ValidateAfter(ctx context.Context, srv *Server, live *model.Model, pending []Pending, p *plan.Plan, desired *model.Model, schemas []string, exec Executor) (*model.Model, error) {
-	result, proof, err := prove(ctx, srv, live, pending, p, desired, schemas, exec, false)
+	result, proof, err := prove(ctx, srv, live, pending, p, desired, schemas, exec, resultModel)
 	if err != nil {
 		return nil, err
 	}
@@ -221,11 +221,11 @@ func ValidateAfter(ctx context.Context, srv *Server, live *model.Model, pending 
 }
 
 // prove is ValidateAfter keeping the scratch database: the Proof, to be
-// closed by the caller. check is Validation.Check.
-func prove(ctx context.Context, srv *Server, live *model.Model, pending []Pending, p *plan.Plan, desired *model.Model, schemas []string, exec Executor, check bool) (*model.Model, *Proof, error) {
+// closed by the caller, giving back want.
+func prove(ctx context.Context, srv *Server, live *model.Model, pending []Pending, p *plan.Plan, desired *model.Model, schemas []string, exec Executor, want outcome) (*model.Model, *Proof, error) {
 	created := map[string]bool{}
 	for {
-		result, proof, err := validateOnce(ctx, srv, live, pending, p, desired, schemas, exec, check)
+		result, proof, err := validateOnce(ctx, srv, live, pending, p, desired, schemas, exec, want)
 		// On an embedded cluster, roles the live schema references are
 		// created (NOLOGIN) and the validation starts over.
 		var pgErr *pgconn.PgError
@@ -244,7 +244,7 @@ func prove(ctx context.Context, srv *Server, live *model.Model, pending []Pendin
 
 // validateOnce makes the copy of live after the pending files and proves
 // the plan on it (Proof.run). On success the copy is kept, as the Proof.
-func validateOnce(ctx context.Context, srv *Server, live *model.Model, pending []Pending, p *plan.Plan, desired *model.Model, schemas []string, exec Executor, check bool) (result *model.Model, _ *Proof, err error) {
+func validateOnce(ctx context.Context, srv *Server, live *model.Model, pending []Pending, p *plan.Plan, desired *model.Model, schemas []string, exec Executor, want outcome) (result *model.Model, _ *Proof, err error) {
 	db, err := srv.copyAfter(ctx, live, pending, exec)
 	var re *ReplayError
 	if errors.As(err, &re) {
@@ -272,7 +272,7 @@ func validateOnce(ctx context.Context, srv *Server, live *model.Model, pending [
 			return nil, nil, err
 		}
 	}
-	if result, err = proof.run(ctx, p, desired, schemas, exec, check); err != nil {
+	if result, err = proof.run(ctx, p, desired, schemas, exec, want); err != nil {
 		return nil, nil, err
 	}
 	return result, proof, nil

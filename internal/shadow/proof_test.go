@@ -199,7 +199,7 @@ func TestCheckProvesConvergenceOnly(t *testing.T) {
 	}
 	// A check does not read the dependencies, which a full proof's
 	// result carries for the plans made from it.
-	back, err := proof.then(ctx, down, live, managed, execSteps, true)
+	back, err := proof.then(ctx, down, live, managed, execSteps, converged)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,10 +346,12 @@ func TestProofReadsOnTwoSessions(t *testing.T) {
 	requireNothingLeft(t, srv)
 }
 
-// TestCachedValidateReadsTheModelOnlyWhenAPlanFollows: a cache hit gives
-// the proven state's hash at once and decodes the state itself only for a
-// validation that keeps its proof (a Down follows); an entry whose model
-// cannot be read is then proven again.
+// TestCachedValidateReadsTheModelOnlyWhenAPlanFollows: the proven state
+// itself, with its dependencies, is read and cached only for a validation
+// that keeps its proof (a Down follows); otherwise its hash is what there
+// is, the same hash. A cache hit gives the hash at once and decodes the
+// state only when a plan follows; an entry without the state, or whose
+// state cannot be read, is then proven again.
 func TestCachedValidateReadsTheModelOnlyWhenAPlanFollows(t *testing.T) {
 	srv := dsnServer(t)
 	ctx := context.Background()
@@ -363,8 +365,8 @@ func TestCachedValidateReadsTheModelOnlyWhenAPlanFollows(t *testing.T) {
 		return proven, hit
 	}
 	first, hit := validate(false)
-	if hit || first.Model == nil || first.Hash != first.Model.Hash() {
-		t.Fatalf("first proof: hit %t, model %v, hash %s", hit, first.Model != nil, first.Hash)
+	if hit || first.Model != nil || first.Hash == "" {
+		t.Fatalf("first proof of a plan alone: hit %t, model %v, hash %q", hit, first.Model != nil, first.Hash)
 	}
 	hashOnly, hit := validate(false)
 	if !hit || hashOnly.Model != nil || hashOnly.Hash != first.Hash {
@@ -375,9 +377,22 @@ func TestCachedValidateReadsTheModelOnlyWhenAPlanFollows(t *testing.T) {
 		Plan: up, Desired: desired, Schemas: managed, Exec: execSteps}); !hit {
 		t.Errorf("with Validation.LiveHash: a miss")
 	}
+	copies := srv.CopiesOfLive()
 	full, hit := validate(true)
-	if !hit || full.Model == nil || full.Model.Hash() != first.Hash {
-		t.Errorf("hit for a plan a Down follows: hit %t, model read %t", hit, full.Model != nil)
+	if hit || full.Model == nil || srv.CopiesOfLive() != copies+1 {
+		t.Fatalf("a plan a Down follows, after an entry without the state: hit %t, model %v, %d new copies", hit, full.Model != nil, srv.CopiesOfLive()-copies)
+	}
+	if full.Hash != first.Hash || full.Model.Hash() != first.Hash {
+		t.Errorf("the state read with its dependencies hashes %s (model %s), without them %s", full.Hash, full.Model.Hash(), first.Hash)
+	}
+	if len(full.Model.Deps) == 0 {
+		t.Errorf("the state a Down is planned from has no dependencies")
+	}
+	if again, hit := validate(true); !hit || again.Model == nil || len(again.Model.Deps) == 0 {
+		t.Errorf("hit for a plan a Down follows: hit %t, model read %t", hit, again.Model != nil)
+	}
+	if alone, hit := validate(false); !hit || alone.Model != nil || alone.Hash != first.Hash {
+		t.Errorf("a plan alone after the entry with the state: hit %t, model %t", hit, alone.Model != nil)
 	}
 
 	// Cut the entry inside the model: the hash is still readable, the
@@ -396,7 +411,7 @@ func TestCachedValidateReadsTheModelOnlyWhenAPlanFollows(t *testing.T) {
 	if p, hit := validate(false); !hit || p.Hash != first.Hash {
 		t.Errorf("cut entry, plan alone: hit %t", hit)
 	}
-	copies := srv.CopiesOfLive()
+	copies = srv.CopiesOfLive()
 	if p, hit := validate(true); hit || p.Model == nil || srv.CopiesOfLive() != copies+1 {
 		t.Errorf("cut entry, a Down follows: hit %t, model %v, %d new copies", hit, p.Model != nil, srv.CopiesOfLive()-copies)
 	}
