@@ -168,6 +168,27 @@ func inspect(ctx context.Context, conn *pgx.Conn, opts Options) (*model.Model, i
 	return r.m, sessions, nil
 }
 
+// Dependencies reads what Inspect reads into Model.Deps, alone: for a
+// model read with Options.WithoutDeps from a database that has not
+// changed since, whose dependencies turn out to be needed after all.
+func Dependencies(ctx context.Context, conn *pgx.Conn, schemas []string) (map[model.ObjectID][]model.ObjectID, error) {
+	tx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, fmt.Errorf("inspect dependencies: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, sessionSettings); err != nil {
+		return nil, fmt.Errorf("inspect dependencies: %w", err)
+	}
+	r := &reader{m: model.New()}
+	q := query{name: "dependencies", sql: dependsQuery, scan: r.depend, strs: interner{}}
+	if err := runQueries(ctx, tx, []query{q}, schemas); err != nil {
+		return nil, fmt.Errorf("inspect dependencies: %w", err)
+	}
+	r.clipDeps()
+	return r.m.Deps, nil
+}
+
 // clipDeps gives each object's dependency list its exact length: they grow
 // by appending, which leaves up to half of each unused, and dependencies
 // are most of a large model.

@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"context"
 	"os"
+	"reflect"
 	"testing"
 
 	"github.com/pg-flux/pg-flux/internal/catalog"
@@ -183,6 +184,14 @@ func TestInspectWithoutDeps(t *testing.T) {
 	}
 	if changes := diff.Compare(full, lean); len(changes) > 0 || full.Hash() != lean.Hash() {
 		t.Errorf("without dependencies the model differs: %v", changes)
+	}
+	// Dependencies reads the rest, the same as a full read.
+	deps, err := catalog.Dependencies(ctx, conn, []string{"public"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(deps, full.Deps) {
+		t.Errorf("Dependencies read %d objects' dependencies, a full read %d:\n%v\n%v", len(deps), len(full.Deps), deps, full.Deps)
 	}
 }
 

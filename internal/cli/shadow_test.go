@@ -172,8 +172,9 @@ func logLine(stderr, msg string) string {
 
 // TestGenerateAfterPlanTakesTheParkedCopy: migrate generate right after
 // plan proves its Down on the copy that plan's proof left parked on the
-// shared server (its Up comes proven from the cache): the copy is renamed
-// into use, not made, and the Up does not run again.
+// shared server (its Up comes proven from the cache, without the
+// dependencies the Down is planned from: they are read on that copy): the
+// copy is renamed into use, not made, and the Up does not run again.
 func TestGenerateAfterPlanTakesTheParkedCopy(t *testing.T) {
 	cleanEnv(t)
 	t.Setenv("PGFLUX_CACHE_DIR", t.TempDir())
@@ -185,7 +186,8 @@ func TestGenerateAfterPlanTakesTheParkedCopy(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "-- +pg-flux Down") {
 		t.Fatalf("migrate generate:\n%s", r)
 	}
-	if !strings.Contains(r.stderr, `msg="down proven on a new copy of live"`) || !strings.Contains(r.stderr, "parked_taken=1") {
+	if logLine(r.stderr, `msg="plan validated on a scratch copy of live"`) == "" || !strings.Contains(logLine(r.stderr, `msg="plan validated on a scratch copy of live"`), "cache=hit") ||
+		logLine(r.stderr, `msg="down proven on the migration's copy of live"`) == "" || !strings.Contains(r.stderr, "parked_taken=1") {
 		t.Errorf("the Down was not proven on the parked copy:\n%s", r.stderr)
 	}
 }

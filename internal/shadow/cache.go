@@ -460,14 +460,18 @@ func BuildID(version string) string {
 // and its hash. The fields before Result are provenHead, read on their own:
 // a hit that needs only the hash does not decode the model.
 type provenEntry struct {
-	Key    string
-	Hash   string
+	Key  string
+	Hash string
+	// Deps says that Result has its dependencies: read for a plan that
+	// another follows (Validation.Keep), else not.
+	Deps   bool
 	Result *model.Model
 }
 
 type provenHead struct {
 	Key  string
 	Hash string
+	Deps bool
 }
 
 // Proven is the state a plan was proven to produce.
@@ -519,8 +523,9 @@ type Validation struct {
 // taken from the cache and open is not called. c may be nil.
 //
 // proof is the scratch database the plan was proven on, when there is one
-// to keep: a new one with v.Keep (on a hit there is none), or v.On when the
-// plan was proven there. Close a new one.
+// to keep: a new one with v.Keep (on a hit, the copy a plan alone parked,
+// if it is taken: takeParkedProof), or v.On when the plan was proven
+// there. Close a new one.
 func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(context.Context) (*Server, error), v Validation) (proven *Proven, proof *Proof, hit bool, err error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "proven\x00%s\x00%s\x00%t\x00", key.hash(), provenEntryShape(), v.Check)
@@ -546,8 +551,14 @@ func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(conte
 	k := hex.EncodeToString(h.Sum(nil))
 	if c != nil {
 		if data, err := c.read(k); err == nil {
-			if p, ok := readProven(data, k, v.Keep, v.Check); ok {
-				return p, nil, true, nil
+			if p, deps, ok := readProven(data, k, v.Keep, v.Check); ok {
+				if !v.Keep || deps {
+					return p, nil, true, nil
+				}
+				// Proven by a plan alone, whose copy may wait parked.
+				if proof := takeParkedProof(ctx, open, key, liveTpl, v, p.Model); proof != nil {
+					return p, proof, true, nil
+				}
 			}
 		}
 	}
@@ -583,15 +594,18 @@ func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(conte
 			proof = nil
 		}
 	}
-	// The entry holds what was asked for: a Keep that reads an entry
-	// without the model proves the plan again, and writes one with it.
-	entry := provenEntry{Key: k}
+	// A plan alone's entry holds the state without its dependencies: a
+	// plan that follows takes them from the copy parked after it
+	// (takeParkedProof), or proves the plan again.
+	entry := provenEntry{Key: k, Result: result, Deps: v.Keep}
 	if !v.Check {
 		proven = &Proven{Hash: result.Hash()}
 		if v.Keep {
 			proven.Model = result
 		}
-		entry.Hash, entry.Result = proven.Hash, proven.Model
+		entry.Hash = proven.Hash
+	} else {
+		entry.Result = nil
 	}
 	if c != nil {
 		// The result is only read from here on.
@@ -600,23 +614,24 @@ func CachedValidate(ctx context.Context, c *Cache, key CacheKey, open func(conte
 	return proven, proof, false, nil
 }
 
-// readProven reads a proven entry for key k; the model only withModel.
-// The entry of a check (Validation.Check) records only that the plan
-// converged: it is a hit with a nil Proven.
-func readProven(data []byte, k string, withModel, check bool) (*Proven, bool) {
+// readProven reads a proven entry for key k; the model only withModel,
+// and deps says whether it has its dependencies. The entry of a check
+// (Validation.Check) records only that the plan converged: it is a hit
+// with a nil Proven.
+func readProven(data []byte, k string, withModel, check bool) (_ *Proven, deps, ok bool) {
 	var head provenHead
 	d := newDecoder(data)
 	if d.value(reflect.ValueOf(&head).Elem()) != nil || head.Key != k || (head.Hash == "") != check {
-		return nil, false
+		return nil, false, false
 	}
 	if check {
-		return nil, true
+		return nil, false, true
 	}
 	p := &Proven{Hash: head.Hash}
 	if withModel {
 		if d.value(reflect.ValueOf(&p.Model).Elem()) != nil || len(d.b) != 0 || p.Model == nil {
-			return nil, false
+			return nil, false, false
 		}
 	}
-	return p, true
+	return p, head.Deps, true
 }

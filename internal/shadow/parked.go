@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pg-flux/pg-flux/internal/catalog"
 	"github.com/pg-flux/pg-flux/internal/model"
 	"github.com/pg-flux/pg-flux/internal/plan"
 )
@@ -17,10 +18,11 @@ import (
 // plan left it, on a shared server: rather than dropped, the database is
 // parked, named by the live state and the steps that ran on it
 // (parkedName). A later command that needs that very state takes it by
-// renaming it (copyAfter). So migrate generate after plan, whose Up comes
-// proven from the cache and whose Down is proven on a copy of live after
-// the Up, copies nothing and runs no Up. A live state's first copy has no
-// template (seenBefore): without this, that Down would recreate live.
+// renaming it (copyAfter, takeParkedProof). So migrate generate after
+// plan, whose Up comes proven from the cache without the dependencies its
+// Down is planned from, reads them on the parked copy and proves its Down
+// there: it copies nothing and runs no Up. A live state's first copy has
+// no template (seenBefore): without this, that Down would recreate live.
 const (
 	parkedPrefix = "pgflux_after_"
 	// parkedPattern matches the parked databases in LIKE.
@@ -100,6 +102,34 @@ func (s *Server) unpark(ctx context.Context, name string) (*Database, bool) {
 	}
 	s.parkedTaken.Add(1)
 	return db, true
+}
+
+// takeParkedProof takes the copy of live a plan alone's proof parked
+// after v's pending files and plan, the state its cached result (without
+// dependencies) was read from: result gets the dependencies read there,
+// and the copy is the Proof for the plan that follows. nil when none is
+// parked (a server that is not shared parks none; another command may
+// have taken it).
+func takeParkedProof(ctx context.Context, open func(context.Context) (*Server, error), key CacheKey, liveTpl string, v Validation, result *model.Model) *Proof {
+	srv, err := open(ctx)
+	if err != nil || !srv.Shared() || key.BuildID != srv.buildID || key.Owners != srv.owners {
+		return nil // an error is the proof's to report
+	}
+	srv.knowTemplate(v.Live, liveTpl)
+	ran := append(append([]Pending{}, v.Pending...), Pending{Steps: v.Plan.Steps})
+	db, ok := srv.unpark(ctx, parkedName(liveTpl, ran))
+	if !ok {
+		return nil
+	}
+	pr := &Proof{scratch: scratch{db: db}, live: v.Live, ran: ran}
+	if pr.conn, err = db.Connect(ctx); err == nil {
+		result.Deps, err = catalog.Dependencies(ctx, pr.conn, v.Schemas)
+	}
+	if err != nil {
+		pr.Close(ctx)
+		return nil
+	}
+	return pr
 }
 
 // knowTemplate records name as live's templateName on this server.

@@ -3,6 +3,7 @@ package shadow
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -99,5 +100,75 @@ func TestProvenCopyIsParkedForTheNextCommand(t *testing.T) {
 	}
 	if n > maxParked {
 		t.Errorf("%d parked databases, want at most %d", n, maxParked)
+	}
+}
+
+// TestPlanThatADownFollowsTakesTheParkedProof: a plan proven alone is
+// cached without the dependencies of the state it produced. The same plan
+// proven again for a Down that follows (Keep) is a hit that takes the copy
+// parked after it: the state gets its dependencies there, the same as a
+// full read of it, and the copy is the Proof the Down is proven on. With
+// nothing parked, the plan is proven again.
+func TestPlanThatADownFollowsTakesTheParkedProof(t *testing.T) {
+	ctx := context.Background()
+	build := fmt.Sprintf("test-parked-deps-%d", time.Now().UnixNano())
+	key := CacheKey{BuildID: build}
+	c := OpenCache(t.TempDir())
+	open := func() (*Server, func(context.Context) (*Server, error)) {
+		t.Helper()
+		srv, err := Open(ctx, Options{Major: pgtest.Major(), BuildID: build})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { srv.Close() })
+		return srv, func(context.Context) (*Server, error) { return srv, nil }
+	}
+	first, opener := open()
+	live, desired, up, down := upAndDown(t, first)
+	v := Validation{Live: live, Plan: up, Desired: desired, Schemas: managed, Exec: execSteps}
+	alone, _, hit, err := CachedValidate(ctx, c, key, opener, v)
+	if err != nil || hit || alone.Model != nil {
+		t.Fatalf("a plan alone: hit %t, model %t, %v", hit, alone != nil && alone.Model != nil, err)
+	}
+	if err := first.Close(); err != nil { // waits for the park
+		t.Fatal(err)
+	}
+
+	second, opener := open()
+	v.Keep = true
+	proven, proof, hit, err := CachedValidate(ctx, c, key, opener, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proof.Close(ctx)
+	if !hit || proof == nil || proven.Model == nil || second.CopiesParked() != 1 || second.CopiesOfLive() != 0 {
+		t.Fatalf("the plan a Down follows: hit %t, proof %t, model %t, %d parked taken, %d copies of live",
+			hit, proof != nil, proven.Model != nil, second.CopiesParked(), second.CopiesOfLive())
+	}
+	full, err := Validate(ctx, second, live, up, desired, managed, execSteps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if proven.Hash != full.Hash() || !reflect.DeepEqual(proven.Model.Deps, full.Deps) || len(full.Deps) == 0 {
+		t.Errorf("the state from the cache and the parked copy differs from a full read: hash %s / %s, %d / %d objects' dependencies",
+			proven.Hash, full.Hash(), len(proven.Model.Deps), len(full.Deps))
+	}
+	after := []Pending{{Name: "up", Steps: up.Steps}}
+	if !proof.holds(live, after) {
+		t.Fatal("the parked proof does not hold live after the plan")
+	}
+	if _, err := proof.then(ctx, down, live, managed, execSteps, converged); err != nil {
+		t.Errorf("the Down on the parked proof: %v", err)
+	}
+
+	// Nothing parked any more: proven again, on a new copy.
+	copies := second.CopiesOfLive()
+	again, proof2, hit, err := CachedValidate(ctx, c, key, opener, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proof2.Close(ctx)
+	if hit || again.Model == nil || second.CopiesOfLive() != copies+1 {
+		t.Errorf("with nothing parked: hit %t, model %t, %d new copies", hit, again.Model != nil, second.CopiesOfLive()-copies)
 	}
 }
