@@ -171,6 +171,24 @@ func TestUnmappedTypeNamesColumnAndOverride(t *testing.T) {
 	}
 }
 
+// TestColumnOverrideMatchingNothing: a column override naming no column
+// (misspelt, or of a dropped column) is an error that names it, not an
+// entry ignored while the column it meant gets the default mapping.
+func TestColumnOverrideMatchingNothing(t *testing.T) {
+	m := loadModel(t, `CREATE TABLE people (id int, nick text);
+		CREATE VIEW nicks AS SELECT nick FROM people;`, []string{"public"})
+	good := Override{Column: "public.nicks.nick", Go: "string", TS: "string", Python: "str", Rust: "::std::string::String"}
+	if _, err := BuildSpec(m, []Override{good}, Languages); err != nil {
+		t.Fatalf("an override of a view's column: %v", err)
+	}
+	bad := good
+	bad.Column = "public.people.nik"
+	_, err := BuildSpec(m, []Override{good, {Type: "int4", Go: "int32", TS: "number", Python: "int", Rust: "i32"}, bad}, Languages)
+	if err == nil || !strings.Contains(err.Error(), "overrides[2]: column public.people.nik") || strings.Contains(err.Error(), "overrides[0]") {
+		t.Errorf("want overrides[2] alone reported, got %v", err)
+	}
+}
+
 func TestConfig(t *testing.T) {
 	if _, err := ParseConfig("x.yml", []byte(InitConfig)); err != nil {
 		t.Fatalf("the config gen init writes does not parse: %v", err)

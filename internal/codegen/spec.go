@@ -163,7 +163,7 @@ func (e *UnmappedError) Error() string {
 // built-in families. Every unmapped type is reported in one
 // *UnmappedError.
 func BuildSpec(m *model.Model, overrides []Override, langs []string) (*Spec, error) {
-	b := &builder{m: m, langs: langs, byType: map[string]*Override{}, byColumn: map[string]*Override{}}
+	b := &builder{m: m, langs: langs, byType: map[string]*Override{}, byColumn: map[string]*Override{}, usedColumn: map[*Override]bool{}}
 	for i := range overrides {
 		o := &overrides[i]
 		if o.Column != "" {
@@ -251,6 +251,18 @@ func BuildSpec(m *model.Model, overrides []Override, langs []string) (*Spec, err
 		sort.SliceStable(b.unmapped, func(i, j int) bool { return b.unmapped[i].Where < b.unmapped[j].Where })
 		return nil, &UnmappedError{Items: b.unmapped}
 	}
+	// A column override that matches nothing is a misspelt or stale name:
+	// the column it meant gets the default mapping, silently otherwise.
+	var unknown []string
+	for i := range overrides {
+		if o := &overrides[i]; o.Column != "" && !b.usedColumn[o] {
+			unknown = append(unknown, fmt.Sprintf("\n  overrides[%d]: column %s", i, o.Column))
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("%d column override(s) in %s name no column of a table, view or composite type in the managed schemas:%s\ncorrect the schema.table.column name, or remove the entry",
+			len(unknown), ConfigFile, strings.Join(unknown, ""))
+	}
 	return s, nil
 }
 
@@ -260,7 +272,9 @@ type builder struct {
 	langs    []string
 	byType   map[string]*Override
 	byColumn map[string]*Override
-	unmapped []Unmapped
+	// usedColumn holds the column overrides that matched a column.
+	usedColumn map[*Override]bool
+	unmapped   []Unmapped
 }
 
 func (b *builder) column(rel model.QName, col, what string) Type {
@@ -290,7 +304,9 @@ func (b *builder) resolve(ref model.TypeRef, where string, col *model.ColumnRef)
 	name := typeName(ref)
 	var ov *Override
 	if col != nil {
-		ov = b.byColumn[strings.Join([]string{col.Table.Schema, col.Table.Name, col.Column}, "\x00")]
+		if ov = b.byColumn[strings.Join([]string{col.Table.Schema, col.Table.Name, col.Column}, "\x00")]; ov != nil {
+			b.usedColumn[ov] = true
+		}
 	}
 	if ov == nil {
 		ov = b.byType[name]
