@@ -16,7 +16,8 @@ import (
 const RepartitionSchema = "pgflux_repartition"
 
 // repartitions are the tables whose partition layout changes (plain →
-// partitioned, partitioned → plain, another key or strategy). PostgreSQL
+// partitioned, partitioned → plain, another key or strategy, new bounds of
+// a HASH table's partitions: hashRebound). PostgreSQL
 // cannot change a partition key in place, so each is recreated: its
 // dependents are dropped, the old table is moved aside, the new one is
 // created by the ordinary plan (live is planned as if the table and its
@@ -65,7 +66,7 @@ func planRepartitions(live, desired *model.Model) (*repartitions, *model.Model) 
 	gone := map[model.QName]bool{} // live tables moved aside
 	for _, d := range desired.SortedTables() {
 		l := live.Tables[d.Name]
-		if l == nil || l.PartitionBy == d.PartitionBy || l.PartitionOf != nil || d.PartitionOf != nil ||
+		if l == nil || l.PartitionBy == d.PartitionBy && !hashRebound(live, desired, d.Name) || l.PartitionOf != nil || d.PartitionOf != nil ||
 			l.Foreign != nil || d.Foreign != nil || len(l.Inherits) > 0 || len(d.Inherits) > 0 || inheritedBy(live, d.Name) {
 			// A partition's own layout and classic inheritance are
 			// refused where the key change is emitted (types.go).
@@ -103,6 +104,24 @@ func planRepartitions(live, desired *model.Model) (*repartitions, *model.Model) 
 	}
 	rp.findDependents(gone)
 	return rp, rp.without(gone)
+}
+
+// hashRebound reports whether a HASH-partitioned table keeps its key but a
+// partition that stays in it takes another bound (most often a new
+// modulus). Detaching and attaching it again would fail on nearly every
+// row (each partition's rows are hashed anew, and PostgreSQL does not move
+// them), so the table is recreated and its rows copied, which puts each row
+// where the new bounds want it.
+func hashRebound(live, desired *model.Model, name model.QName) bool {
+	if l := live.Tables[name]; l == nil || !strings.HasPrefix(l.PartitionBy, "HASH ") {
+		return false
+	}
+	for _, l := range live.PartitionsOf(name) {
+		if d := desired.Tables[l.Name]; d != nil && d.PartitionOf != nil && *d.PartitionOf == name && d.Bound != l.Bound {
+			return true
+		}
+	}
+	return false
 }
 
 // inheritedBy reports whether a live table has classic inheritance children.

@@ -1,0 +1,4 @@
+CREATE TABLE sessions (id integer NOT NULL, data text, PRIMARY KEY (id)) PARTITION BY HASH (id);
+CREATE TABLE sessions_0 PARTITION OF sessions FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE sessions_1 PARTITION OF sessions FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+INSERT INTO sessions SELECT g, 'd' || g FROM generate_series(1, 50) g;
