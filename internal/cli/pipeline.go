@@ -559,6 +559,9 @@ func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) err
 	if err := checkConversions(ctx, t.Conn, p.Plan.Conversions); err != nil {
 		return err
 	}
+	if err := a.checkPartitionRows(ctx, t.Conn, p.Plan.RowChecks); err != nil {
+		return err
+	}
 	began = time.Now()
 	var hit bool
 	if p.Result, p.proof, hit, err = shadow.CachedValidate(ctx, p.cache, p.cacheKey, p.openShadow, shadow.Validation{

@@ -69,10 +69,19 @@ func TestRepartitionRowsOutsideNewLayout(t *testing.T) {
 	p := newLiveProject(t)
 	p.db.Exec(t, repartLive+"\nINSERT INTO events (kind, at) VALUES ('c', '2026-03-01'), ('c', '2026-03-02');")
 	p.write("schema/main.sql", repartDesiredHead+"CREATE TABLE events_b PARTITION OF events FOR VALUES IN ('b');\n")
+	// Refused at plan time against live with those rows.
+	r := p.must(1, "migrate", "generate", "--label", "partition_events")
+	if want := "table public.events, recreated with the new partition layout LIST (kind), holds 2 rows that no partition of it takes; key (kind) = (c), (c)"; !strings.Contains(r.stderr, want) {
+		t.Errorf("refusal lacks %q:\n%s", want, r)
+	}
+	// Generated where the rows are not (say, a developer's database), the
+	// migration's guard fails the apply where they are.
+	p.db.Exec(t, "DELETE FROM events WHERE kind = 'c'")
 	p.generate("partition_events")
+	p.db.Exec(t, "INSERT INTO events (kind, at) VALUES ('c', '2026-03-01'), ('c', '2026-03-02')")
 
 	// Exit 2: the apply failed (not a refusal), on its first step.
-	r := p.must(2, "migrate", "apply", "--allow-hazards=TABLE_REWRITE")
+	r = p.must(2, "migrate", "apply", "--allow-hazards=TABLE_REWRITE")
 	if want := `table public.events: 2 row(s) fit no partition of the new layout LIST (kind); first key (kind) = (c)`; !strings.Contains(r.stderr, want) {
 		t.Errorf("apply error lacks %q:\n%s", want, r)
 	}

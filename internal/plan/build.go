@@ -59,7 +59,7 @@ func Build(live, desired *model.Model, opts Options) (*Plan, error) {
 			all = append(all, orderedStep{Step: s, phase: phase(ph)})
 		}
 	}
-	return &Plan{Steps: dependencyOrder(live, desired, all), Conversions: b.conversions}, nil
+	return &Plan{Steps: dependencyOrder(live, desired, all), Conversions: b.conversions, RowChecks: partitionRowChecks(live, desired, rp)}, nil
 }
 
 // phase is a group of steps; phases run in declaration order.

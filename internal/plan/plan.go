@@ -9,6 +9,9 @@ type Plan struct {
 	Steps []Step
 	// Conversions are the column type changes among the steps.
 	Conversions []Conversion
+	// RowChecks are the conditions live's rows must meet for the plan's
+	// partition changes to run (rowcheck.go).
+	RowChecks []RowCheck
 }
 
 // Step is one SQL statement of a plan.

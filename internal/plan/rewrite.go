@@ -45,7 +45,7 @@ func Rewrite(p *Plan, live, desired *model.Model, opts Options) *Plan {
 	_, live = planRepartitions(live, desired)
 	r := &rewriter{live: live, desired: desired, opts: opts, names: map[model.QName]bool{}}
 	r.scan(p.Steps)
-	out := &Plan{Conversions: p.Conversions}
+	out := &Plan{Conversions: p.Conversions, RowChecks: p.RowChecks}
 	for _, st := range p.Steps {
 		out.Steps = append(out.Steps, r.rewrite(st)...)
 	}
