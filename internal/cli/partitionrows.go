@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/pg-flux/pg-flux/internal/hazard"
 	"github.com/pg-flux/pg-flux/internal/plan"
 )
 
@@ -115,10 +114,10 @@ func rowCheckTarget(c plan.RowCheck) string {
 
 // rowCheckLine is one table's line of the refusal.
 func rowCheckLine(c plan.RowCheck, n int64, sample []string) string {
-	rows := fmt.Sprintf("%s rows", hazard.FormatRows(float64(n)))
+	rows := fmt.Sprintf("%d rows", n)
 	switch {
 	case n > rowSample:
-		rows = fmt.Sprintf("more than %s rows", hazard.FormatRows(rowSample))
+		rows = "more than 1,000 rows" // rowSample
 	case n == 1:
 		rows = "1 row"
 	}

@@ -161,3 +161,15 @@ CREATE TABLE orders_eu_3 PARTITION OF orders_eu FOR VALUES WITH (MODULUS 4, REMA
 		"  table public.orders_eu_0 holds "+want+" rows outside its new bound in public.orders_eu, FOR VALUES WITH (modulus 4, remainder 0); key (id) = ",
 		"  table public.orders_eu_1 holds ")
 }
+
+// On a large table the check stops after 1,001 rows found.
+func TestPartitionRowsCountCapped(t *testing.T) {
+	p := newLiveProject(t)
+	p.db.Exec(t, `CREATE TABLE orders (id int NOT NULL, region text NOT NULL) PARTITION BY LIST (region);
+CREATE TABLE orders_old (id int NOT NULL, region text NOT NULL);
+INSERT INTO orders_old SELECT g, 'ca' FROM generate_series(1, 1500) g;`)
+	p.write("schema/main.sql", `CREATE TABLE orders (id int NOT NULL, region text NOT NULL) PARTITION BY LIST (region);
+CREATE TABLE orders_old PARTITION OF orders FOR VALUES IN ('us');
+`)
+	refusedNothingWritten(t, p, "  table public.orders_old holds more than 1,000 rows outside its new bound in public.orders, FOR VALUES IN ('us'); key (region) = (ca), (ca), (ca), …\n")
+}
