@@ -17,15 +17,21 @@ import (
 // (find_composite_type_dependencies, get_rels_with_domain).
 
 // tableColumns lists the live table columns (not partitions: they repeat
-// their parent's) for which holds reports true, as "public.t.c".
+// their parent's) for which holds reports true, as "public.t.c". Columns
+// the plan drops, or whose tables it drops, are left out: the drops come
+// before the types change (phaseDropColumns).
 func (b *builder) tableColumns(holds func(typ string) bool) []string {
 	var out []string
 	for _, t := range b.live.SortedTables() {
 		if t.PartitionOf != nil {
 			continue
 		}
+		d := b.desired.Tables[t.Name]
+		if d == nil {
+			continue
+		}
 		for _, c := range t.Columns {
-			if holds(c.Type) {
+			if holds(c.Type) && d.Column(c.Name) != nil {
 				out = append(out, t.Name.String()+"."+model.QuoteIdent(c.Name))
 			}
 		}
