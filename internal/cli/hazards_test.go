@@ -135,6 +135,45 @@ ALTER TABLE users VALIDATE CONSTRAINT id_positive;
 	p.must(0, "migrate", "apply")
 }
 
+// TestStaleValuesOfReplacedImmutableFunction: replacing an IMMUTABLE
+// function in place leaves what its old body computed in the indexes,
+// stored generated columns and materialized views that use it; the
+// advisory names those the migration does not rebuild after it.
+func TestStaleValuesOfReplacedImmutableFunction(t *testing.T) {
+	p := newLiveProject(t)
+	p.db.Exec(t, `CREATE FUNCTION norm(s text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT lower(s) $$;
+CREATE FUNCTION other(s text) RETURNS text LANGUAGE sql STABLE AS $$ SELECT s $$;
+CREATE TABLE users (id int, email text, key text GENERATED ALWAYS AS (norm(email)) STORED);
+CREATE INDEX users_norm ON users (norm(email));
+CREATE INDEX users_rebuilt ON users (norm(email || 'x'));
+CREATE MATERIALIZED VIEW user_keys AS SELECT norm(email) AS k FROM users;`)
+	p.write("schema/main.sql", "-- unused\n")
+	file := p.handWritten("20260101_000000_norm.sql", `CREATE OR REPLACE FUNCTION norm(s text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT upper(s) $$;
+CREATE OR REPLACE FUNCTION other(s text) RETURNS text LANGUAGE sql STABLE AS $$ SELECT upper(s) $$;
+REINDEX INDEX CONCURRENTLY users_rebuilt;
+`)
+	r := p.must(0, "lint", file)
+	want := file + ":1: [ADVISORY STALE_VALUES] Replaces IMMUTABLE function public.norm(s text) in place: generated column public.users.key, " +
+		"index public.users_norm, materialized view public.user_keys keep what its old body computed, and PostgreSQL recomputes none of them; " +
+		"if its results change, rebuild them (REINDEX INDEX CONCURRENTLY, an UPDATE of the rows, REFRESH MATERIALIZED VIEW)\n"
+	if !strings.Contains(r.stdout, want) || strings.Contains(r.stdout, "other(") || strings.Contains(r.stdout, "users_rebuilt") {
+		t.Errorf("lint stdout:\n%s\nwant the line:\n%s", r.stdout, want)
+	}
+
+	// The same change declared in source: the plan says so too.
+	p.write("schema/main.sql", `CREATE FUNCTION norm(s text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT upper(s) $$;
+CREATE FUNCTION other(s text) RETURNS text LANGUAGE sql STABLE AS $$ SELECT s $$;
+CREATE TABLE users (id int, email text, key text GENERATED ALWAYS AS (norm(email)) STORED);
+CREATE INDEX users_norm ON users (norm(email));
+CREATE INDEX users_rebuilt ON users (norm(email || 'x'));
+CREATE MATERIALIZED VIEW user_keys AS SELECT norm(email) AS k FROM users;
+`)
+	os.Remove(file)
+	if r := p.must(0, "plan"); !strings.Contains(r.stdout, "[ADVISORY STALE_VALUES] Replaces IMMUTABLE function public.norm(s text) in place") {
+		t.Errorf("plan:\n%s", r.stdout)
+	}
+}
+
 func TestMassDrop(t *testing.T) {
 	p := newLiveProject(t)
 	var live, keep []string

@@ -3,6 +3,7 @@ package hazard
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -81,6 +82,10 @@ func ClassifyWith(stmts []source.Statement, live *model.Model, opts Options) ([]
 			c.classify(raw.Stmt)
 		}
 	}
+	if c.live != nil && len(c.derived.replaced) > 0 {
+		c.staleDerived()
+		sort.SliceStable(c.findings, func(i, j int) bool { return c.findings[i].Statement < c.findings[j].Statement })
+	}
 	return c.findings, nil
 }
 
@@ -113,6 +118,7 @@ type classifier struct {
 	notNullChecks map[model.ObjectID]bool
 	policies      policyState      // DROP POLICY + CREATE POLICY pairs (policy.go)
 	rp            repartitionState // tables recreated with a new partition layout (repartition.go)
+	derived       derivedState     // IMMUTABLE functions replaced, what is rebuilt (derived.go)
 }
 
 func (c *classifier) add(kind Kind, format string, args ...any) {
@@ -121,7 +127,12 @@ func (c *classifier) add(kind Kind, format string, args ...any) {
 
 func (c *classifier) classify(n *pg_query.Node) {
 	c.policyGap(n)
+	if c.live != nil {
+		c.rebuilds(n)
+	}
 	switch {
+	case n.GetCreateFunctionStmt() != nil:
+		c.replaceFunction(n.GetCreateFunctionStmt())
 	case n.GetCreateStmt() != nil:
 		c.created[model.ID(model.KindTable, rangeVarName(n.GetCreateStmt().Relation))] = true
 	case n.GetCreateForeignTableStmt() != nil && n.GetCreateForeignTableStmt().BaseStmt != nil:

@@ -31,12 +31,13 @@ const (
 	ValidateConstraintScan Kind = "VALIDATE_CONSTRAINT_SCAN"
 	Rename                 Kind = "RENAME"
 	PrivilegeChange        Kind = "PRIVILEGE_CHANGE"
+	StaleValues            Kind = "STALE_VALUES"
 )
 
 // Kinds lists every kind, blocking ones first, in catalogue order.
 var Kinds = []Kind{
 	DataLoss, ColumnTypeChange, ConstraintScan, MassDrop, TableRewrite, NotNullWithoutDefault, NonConcurrentIndex,
-	RLSGap, StagedSetNotNull, ValidateConstraintScan, Rename, PrivilegeChange,
+	RLSGap, StagedSetNotNull, ValidateConstraintScan, Rename, PrivilegeChange, StaleValues,
 }
 
 // Blocking reports whether the kind stops an apply unless it is allowed.
