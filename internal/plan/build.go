@@ -69,7 +69,7 @@ const (
 	// Session settings the plan needs (function bodies unchecked).
 	phaseSettings phase = iota
 	// Tables recreated with a new partition layout: the row guard, their
-	// dependents dropped, the old table moved aside (repartition.go).
+	// dependents dropped, partitions that stay detached (repartition.go).
 	phaseRepartitionAside
 	// Revokes, policy and publication drops run while every live object
 	// still exists (see security.go).
@@ -86,6 +86,7 @@ const (
 	// serial's sequence, an identity's implicit one) reuses their names.
 	phaseDropSequences
 	phaseDropFunctionsLate // functions that dropped tables still used
+	phaseRepartitionMove   // recreated tables moved aside, once nothing is dropped by their names
 	phaseCreateSchemas
 	phaseEnums
 	phaseSequences

@@ -41,6 +41,12 @@ type repartitions struct {
 	// REPLACE binds them to the new table before the old one is dropped
 	// (what depends on them, a default or an index, stays too).
 	rebound []string
+	// retyped are the functions and procedures (by key) that CREATE OR
+	// REPLACE cannot move over: their arguments or result use the row type
+	// of a recreated table (a type with a new oid). The ordinary plan drops
+	// them (and what depends on them) before the move and creates them
+	// again after.
+	retyped []string
 	// disowned are serial sequences owned by a recreated table's columns:
 	// they stay (the new columns' defaults use them) and are owned again by
 	// the ordinary plan.
@@ -253,11 +259,11 @@ func (rp *repartitions) findDependents(gone map[model.QName]bool) {
 		}
 	}
 	for _, f := range live.SortedFunctions() {
-		for _, dep := range live.Deps[f.ID()] {
-			if k := dep.Kind; (k == model.KindTable || k == model.KindColumn || k == model.KindConstraint) && gone[dep.QName()] {
-				rp.rebound = append(rp.rebound, f.Key())
-				break
-			}
+		switch {
+		case usesRowType(f, gone):
+			rp.retyped = append(rp.retyped, f.Key())
+		case slices.ContainsFunc(live.Deps[f.ID()], hits):
+			rp.rebound = append(rp.rebound, f.Key())
 		}
 	}
 	for _, t := range live.SortedTables() {
@@ -413,6 +419,46 @@ func (rp *repartitions) rebind(b *builder) {
 			b.rt.replacedFuncs[k] = true
 		}
 	}
+	for _, k := range rp.retyped {
+		b.rt.droppedFuncs[k] = true
+	}
+}
+
+// usesRowType reports whether a function's arguments or result name the
+// row type of a moved table, or an array of it: the catalog spells every
+// type with its schema, as pg_get_function_arguments and
+// pg_get_function_result do under search_path = pg_catalog.
+func usesRowType(f *model.Function, gone map[model.QName]bool) bool {
+	for name := range gone {
+		for _, sig := range []string{f.Arguments, f.Result} {
+			if mentionsType(sig, name.String()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mentionsType reports whether a signature text names a type, as a whole
+// name: "public.ev" is in "e public.ev" and "SETOF public.ev[]", not in
+// "public.ev_log".
+func mentionsType(sig, typ string) bool {
+	for i := 0; ; {
+		j := strings.Index(sig[i:], typ)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(typ)
+		if (start == 0 || !typeNameByte(sig[start-1])) && (end == len(sig) || !typeNameByte(sig[end])) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+// typeNameByte reports whether c can continue a (possibly quoted) type name.
+func typeNameByte(c byte) bool {
+	return c == '_' || c == '$' || c == '.' || c == '"' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
 }
 
 // emit adds the recreate's own steps around the ordinary plan.
@@ -444,8 +490,10 @@ func (rp *repartitions) emit(b *builder) {
 	for _, s := range rp.disowned {
 		aside = append(aside, step(fmt.Sprintf("ALTER SEQUENCE %s OWNED BY NONE", s), "keep sequence "+s.String()+" while its table is recreated", model.ID(model.KindSequence, s)))
 	}
+	// The move waits for every drop: a function whose signature names
+	// the table's row type is dropped by that name, which the move frees.
 	scratch := model.QuoteIdent(RepartitionSchema)
-	aside = append(aside, step("CREATE SCHEMA "+scratch, "create scratch schema for recreated tables", model.ObjectID{Kind: model.KindSchema, Name: RepartitionSchema}))
+	move := []Step{step("CREATE SCHEMA "+scratch, "create scratch schema for recreated tables", model.ObjectID{Kind: model.KindSchema, Name: RepartitionSchema})}
 	var old, names []string
 	for _, r := range rp.tables {
 		id := model.ID(model.KindTable, r.name)
@@ -453,7 +501,7 @@ func (rp *repartitions) emit(b *builder) {
 			aside = append(aside, rp.detach(m, r.name))
 		}
 		for _, m := range r.members {
-			aside = append(aside, step(fmt.Sprintf("ALTER TABLE %s SET SCHEMA %s", m, scratch),
+			move = append(move, step(fmt.Sprintf("ALTER TABLE %s SET SCHEMA %s", m, scratch),
 				fmt.Sprintf("move %s aside: table %s gets a new partition layout", m, r.name), id))
 		}
 		copySteps = append(copySteps, rp.copyRows(r)...)
@@ -467,6 +515,7 @@ func (rp *repartitions) emit(b *builder) {
 		fmt.Sprintf("drop the old layout of %s (rows copied)", strings.Join(names, ", ")), model.ID(model.KindTable, rp.tables[0].name)))
 	copySteps = append(copySteps, step("DROP SCHEMA "+scratch, "drop scratch schema for recreated tables", model.ObjectID{Kind: model.KindSchema, Name: RepartitionSchema}))
 	b.add(phaseRepartitionAside, aside...)
+	b.add(phaseRepartitionMove, move...)
 	b.add(phaseRepartitionCopy, copySteps...)
 }
 
