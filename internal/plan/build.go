@@ -68,8 +68,9 @@ type phase int
 const (
 	// Session settings the plan needs (function bodies unchecked).
 	phaseSettings phase = iota
-	// Tables recreated with a new partition layout: the row guard, their
-	// dependents dropped, partitions that stay detached (repartition.go).
+	// Tables recreated with a new partition layout: the row guard, the
+	// policies and foreign keys that use them dropped, partitions that stay
+	// detached (repartition.go); their views go with the dropped views.
 	phaseRepartitionAside
 	// Revokes, policy and publication drops run while every live object
 	// still exists (see security.go).

@@ -43,9 +43,9 @@ type repartitions struct {
 	rebound []string
 	// retyped are the functions and procedures (by key) that CREATE OR
 	// REPLACE cannot move over: their arguments or result use the row type
-	// of a recreated table (a type with a new oid). The ordinary plan drops
-	// them (and what depends on them) before the move and creates them
-	// again after.
+	// of a recreated table (a type with a new oid), or they depend on a
+	// view over it, which is dropped. The ordinary plan drops them (and
+	// what depends on them) before the move and creates them again after.
 	retyped []string
 	// disowned are serial sequences owned by a recreated table's columns:
 	// they stay (the new columns' defaults use them) and are owned again by
@@ -172,8 +172,9 @@ func inTree(m *model.Model, name, root model.QName) bool {
 // findDependents collects the views and materialized views over the moved
 // tables (to a fixpoint: a view over such a view too), the policies of other
 // tables that read them or those views, the functions whose BEGIN ATOMIC
-// bodies read them, the foreign keys of other tables that reference them,
-// and the serial sequences they own.
+// bodies read them (rebound) or that use their row types or those views
+// (retyped), the foreign keys of other tables that reference them, and the
+// serial sequences they own.
 func (rp *repartitions) findDependents(gone map[model.QName]bool) {
 	live := rp.live
 	depOf := map[model.ObjectID][]model.ObjectID{}
@@ -260,7 +261,9 @@ func (rp *repartitions) findDependents(gone map[model.QName]bool) {
 	}
 	for _, f := range live.SortedFunctions() {
 		switch {
-		case usesRowType(f, gone):
+		case slices.ContainsFunc(live.Deps[f.ID()], func(dep model.ObjectID) bool {
+			return (dep.Kind == model.KindView || dep.Kind == model.KindMatView) && dependent[dep]
+		}) || usesRowType(f, gone):
 			rp.retyped = append(rp.retyped, f.Key())
 		case slices.ContainsFunc(live.Deps[f.ID()], hits):
 			rp.rebound = append(rp.rebound, f.Key())
@@ -476,11 +479,14 @@ func (rp *repartitions) emit(b *builder) {
 		aside = append(aside, step("DROP POLICY "+model.QuoteIdent(id.Sub)+" ON "+id.QName().String(),
 			"drop "+id.String()+" (a table it reads is recreated)", id))
 	}
+	// The views go with the other dropped views: after the functions
+	// that read them or use their row types, before those they call.
+	var views []Step
 	for _, id := range rp.dependents {
 		if id.Kind == model.KindMatView {
-			aside = append(aside, step("DROP MATERIALIZED VIEW "+id.QName().String(), "drop materialized view "+id.QName().String()+" (table recreated)", id))
+			views = append(views, step("DROP MATERIALIZED VIEW "+id.QName().String(), "drop materialized view "+id.QName().String()+" (table recreated)", id))
 		} else {
-			aside = append(aside, step("DROP VIEW "+id.QName().String(), "drop view "+id.QName().String()+" (table recreated)", id))
+			views = append(views, step("DROP VIEW "+id.QName().String(), "drop view "+id.QName().String()+" (table recreated)", id))
 		}
 	}
 	for _, id := range rp.foreignKeys {
@@ -515,6 +521,7 @@ func (rp *repartitions) emit(b *builder) {
 		fmt.Sprintf("drop the old layout of %s (rows copied)", strings.Join(names, ", ")), model.ID(model.KindTable, rp.tables[0].name)))
 	copySteps = append(copySteps, step("DROP SCHEMA "+scratch, "drop scratch schema for recreated tables", model.ObjectID{Kind: model.KindSchema, Name: RepartitionSchema}))
 	b.add(phaseRepartitionAside, aside...)
+	b.add(phaseDropViews, views...)
 	b.add(phaseRepartitionMove, move...)
 	b.add(phaseRepartitionCopy, copySteps...)
 }
