@@ -213,7 +213,17 @@ func leftoverTarget(l, d *model.Table, c *model.Constraint, claimed map[string]b
 // attachParentsHave reports whether the parents a table is attached to
 // (desired) have a constraint like c on live and keep it: ATTACH then takes
 // the table's own as the inherited one (a CHECK constraint by its name).
+// A CHECK constraint is also taken by a parent the plan creates first
+// (attachParentChecks).
 func (b *builder) attachParentsHave(d *model.Table, c *model.Constraint) bool {
+	if inheritedCheck(c) {
+		for _, pc := range b.attachParentChecks(d) {
+			if pc.Name == c.Name && sameConstraint(pc.Constraint, c) {
+				return true
+			}
+		}
+		return false
+	}
 	for p := d.PartitionOf; p != nil; {
 		lp, dp := b.live.Tables[*p], b.desired.Tables[*p]
 		if lp == nil || dp == nil || b.droppedTables[*p] {
@@ -227,6 +237,42 @@ func (b *builder) attachParentsHave(d *model.Table, c *model.Constraint) bool {
 		p = dp.PartitionOf
 	}
 	return false
+}
+
+// parentCheck is a CHECK constraint of a parent table.
+type parentCheck struct {
+	parent model.QName
+	*model.Constraint
+}
+
+// attachParentChecks are the inheritable CHECK constraints the parents of
+// table d (desired) have when it is attached, nearest parent first: those
+// a live parent keeps, and those a parent the plan creates (a new table, or
+// one recreated with a new partition layout) declares in its CREATE TABLE.
+// ATTACH PARTITION requires each of them on the table, by name.
+func (b *builder) attachParentChecks(d *model.Table) []parentCheck {
+	var out []parentCheck
+	for p := d.PartitionOf; p != nil; {
+		lp, dp := b.live.Tables[*p], b.desired.Tables[*p]
+		if dp == nil {
+			break
+		}
+		if lp != nil && !b.droppedTables[*p] {
+			for _, c := range lp.SortedConstraints() {
+				if inheritedCheck(c) && !b.droppedCons[constraintID(*p, c.Name)] {
+					out = append(out, parentCheck{*p, c})
+				}
+			}
+		} else {
+			for _, c := range dp.SortedConstraints() {
+				if inheritedCheck(c) && inlineConstraint(c) {
+					out = append(out, parentCheck{*p, c})
+				}
+			}
+		}
+		p = dp.PartitionOf
+	}
+	return out
 }
 
 // leftoverSteps rename and drop, right after the detach, the constraints it
@@ -304,15 +350,53 @@ func (b *builder) attaches(l, d *model.Table) bool {
 	return d.PartitionOf != nil && (l.PartitionOf == nil || b.types().detached[l.Name])
 }
 
+// keepForAttach reports whether a CHECK constraint of a table about to be
+// attached, which desired does not keep under its name, is one a new parent
+// has under another name: it is renamed to the parent's name before the
+// ATTACH, which takes it as the inherited one, rather than dropped and
+// added again (a scan of the table under ACCESS EXCLUSIVE lock).
+func (b *builder) keepForAttach(d *model.Table, lc *model.Constraint) bool {
+	if !inheritedCheck(lc) {
+		return false
+	}
+	l, ts := b.live.Tables[d.Name], b.types()
+	taken := func(name string) bool {
+		if l.Constraints[name] != nil {
+			return true
+		}
+		for id, to := range ts.attachRenames {
+			if id.QName() == d.Name && to == name {
+				return true
+			}
+		}
+		return false
+	}
+	for _, pc := range b.attachParentChecks(d) {
+		if sameConstraint(pc.Constraint, lc) && !taken(pc.Name) {
+			ts.attachRenames[constraintID(d.Name, lc.Name)] = pc.Name
+			return true
+		}
+	}
+	return false
+}
+
 // attachCheckSteps add to a table, before it is attached, the CHECK
 // constraints its new parents have on live and keep that it does not keep
 // of its own: ATTACH PARTITION requires them ("child table is missing
-// constraint"), and takes them as the inherited ones.
+// constraint"), and takes them as the inherited ones. One the table has
+// under another name is renamed instead (keepForAttach).
 func (b *builder) attachCheckSteps(d *model.Table) []Step {
 	l := b.live.Tables[d.Name]
 	has := map[string]bool{}
-	for _, c := range l.Constraints {
-		if !b.droppedCons[constraintID(d.Name, c.Name)] {
+	var out []Step
+	for _, c := range l.SortedConstraints() {
+		id := constraintID(d.Name, c.Name)
+		if to, ok := b.types().attachRenames[id]; ok {
+			has[to] = true
+			out = append(out, step(fmt.Sprintf("ALTER TABLE %s RENAME CONSTRAINT %s TO %s", d.Name, model.QuoteIdent(c.Name), model.QuoteIdent(to)),
+				fmt.Sprintf("rename constraint %s on %s to %s, as its new parent names it, for ATTACH PARTITION to take it", model.QuoteIdent(c.Name), d.Name, model.QuoteIdent(to)),
+				constraintID(d.Name, to)))
+		} else if !b.droppedCons[id] {
 			has[c.Name] = true
 		}
 	}
@@ -321,22 +405,14 @@ func (b *builder) attachCheckSteps(d *model.Table) []Step {
 			has[lo.keep] = true
 		}
 	}
-	var out []Step
-	for p := d.PartitionOf; p != nil; {
-		lp, dp := b.live.Tables[*p], b.desired.Tables[*p]
-		if lp == nil || dp == nil || b.droppedTables[*p] {
-			break
+	for _, c := range b.attachParentChecks(d) {
+		if has[c.Name] {
+			continue
 		}
-		for _, c := range lp.SortedConstraints() {
-			if !inheritedCheck(c) || has[c.Name] || b.droppedCons[constraintID(*p, c.Name)] {
-				continue
-			}
-			has[c.Name] = true
-			out = append(out, step(fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s", d.Name, model.QuoteIdent(c.Name), c.Definition),
-				fmt.Sprintf("add constraint %s of %s to %s, which ATTACH PARTITION requires", model.QuoteIdent(c.Name), *p, d.Name),
-				constraintID(d.Name, c.Name)))
-		}
-		p = dp.PartitionOf
+		has[c.Name] = true
+		out = append(out, step(fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s", d.Name, model.QuoteIdent(c.Name), c.Definition),
+			fmt.Sprintf("add constraint %s of %s to %s, which ATTACH PARTITION requires", model.QuoteIdent(c.Name), c.parent, d.Name),
+			constraintID(d.Name, c.Name)))
 	}
 	return out
 }

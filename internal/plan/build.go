@@ -471,7 +471,7 @@ func (b *builder) analyzeConstraints() {
 		}
 	}
 	for _, p := range attaching {
-		if !b.attachParentsHave(p.d, p.lc) {
+		if !b.attachParentsHave(p.d, p.lc) && !b.keepForAttach(p.d, p.lc) {
 			drop(p.d.Name, p.lc)
 		}
 	}

@@ -31,10 +31,13 @@ type typeState struct {
 	detached        map[model.QName]bool // partitions detached from their live parent
 	// leftovers are, by detached partition, the constraints DETACH leaves
 	// it (attach.go); leftFor are the desired constraints they become.
-	leftovers   map[model.QName][]leftover
-	leftFor     map[model.ObjectID]bool
-	skipColumns map[model.QName]bool // partitions whose columns follow their parent's changes
-	typeErr     error
+	leftovers map[model.QName][]leftover
+	leftFor   map[model.ObjectID]bool
+	// attachRenames are the CHECK constraints of tables about to be
+	// attached that are renamed to the parent's like constraint (attach.go).
+	attachRenames map[model.ObjectID]string
+	skipColumns   map[model.QName]bool // partitions whose columns follow their parent's changes
+	typeErr       error
 }
 
 func (b *builder) types() *typeState {
@@ -47,6 +50,7 @@ func (b *builder) types() *typeState {
 			detached:        map[model.QName]bool{},
 			leftovers:       map[model.QName][]leftover{},
 			leftFor:         map[model.ObjectID]bool{},
+			attachRenames:   map[model.ObjectID]string{},
 			skipColumns:     map[model.QName]bool{},
 		}
 	}
