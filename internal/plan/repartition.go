@@ -62,6 +62,10 @@ type repartition struct {
 	// detached are live partitions that are tables of their own in
 	// desired: detached before the move, they keep their rows.
 	detached []model.QName
+	// leftChecks are, by detached partition, the CHECK constraints it
+	// inherited, which DETACH leaves it as its own: each is renamed to the
+	// like constraint desired declares on the table, or dropped.
+	leftChecks map[model.QName][]leftover
 }
 
 // planRepartitions finds the recreated tables and returns live as the rest
@@ -78,7 +82,7 @@ func planRepartitions(live, desired *model.Model) (*repartitions, *model.Model) 
 			// refused where the key change is emitted (types.go).
 			continue
 		}
-		r := &repartition{name: d.Name, live: l, desired: d}
+		r := &repartition{name: d.Name, live: l, desired: d, leftChecks: map[model.QName][]leftover{}}
 		// A partition that stays a table of its own in desired (plain, or
 		// a partition of another tree) is detached first and keeps its
 		// rows and its subtree; the rest of the tree is recreated.
@@ -90,6 +94,7 @@ func planRepartitions(live, desired *model.Model) (*repartitions, *model.Model) 
 			}
 			if dt := desired.Tables[m]; dt != nil && (dt.PartitionOf == nil || !inTree(desired, *dt.PartitionOf, d.Name)) {
 				r.detached = append(r.detached, m)
+				r.leftChecks[m] = detachedChecks(live, desired, m)
 				for _, sub := range partitionTree(live, m) {
 					kept[sub] = true
 				}
@@ -314,9 +319,15 @@ func (rp *repartitions) without(gone map[model.QName]bool) *model.Model {
 			continue
 		}
 		keep := t
-		if rp.isDetached(name) {
+		if r := rp.detachedFrom(name); r != nil {
 			c := *t
 			c.PartitionOf, c.Bound = nil, ""
+			c.Constraints = maps.Clone(t.Constraints)
+			for _, lo := range r.leftChecks[name] {
+				if lo.keep != "" {
+					c.Constraints[lo.keep] = rp.desired.Tables[name].Constraints[lo.keep]
+				}
+			}
 			keep = &c
 		}
 		for cname := range t.Constraints {
@@ -505,6 +516,16 @@ func (rp *repartitions) emit(b *builder) {
 		id := model.ID(model.KindTable, r.name)
 		for _, m := range r.detached {
 			aside = append(aside, rp.detach(m, r.name))
+			for _, lo := range r.leftChecks[m] {
+				switch lo.keep {
+				case "":
+					aside = append(aside, step(fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT %s", m, model.QuoteIdent(lo.c.Name)),
+						fmt.Sprintf("drop constraint %s on %s (left by the detach)", model.QuoteIdent(lo.c.Name), m), constraintID(m, lo.c.Name)))
+				case lo.c.Name:
+				default:
+					aside = append(aside, renameConstraint(m, lo.c.Name, lo.keep))
+				}
+			}
 		}
 		for _, m := range r.members {
 			move = append(move, step(fmt.Sprintf("ALTER TABLE %s SET SCHEMA %s", m, scratch),
@@ -559,15 +580,40 @@ $pgflux$`, lit, parent, m)
 		model.ID(model.KindTable, m))
 }
 
-// isDetached reports whether a live partition is detached from a recreated
-// tree and kept.
-func (rp *repartitions) isDetached(name model.QName) bool {
+// detachedFrom is the recreated table a live partition is detached from
+// and kept, or nil.
+func (rp *repartitions) detachedFrom(name model.QName) *repartition {
 	for _, r := range rp.tables {
 		if slices.Contains(r.detached, name) {
-			return true
+			return r
 		}
 	}
-	return false
+	return nil
+}
+
+// detachedChecks are the CHECK constraints live partition m inherits from
+// its ancestors, which DETACH leaves it as its own (under the ancestor's
+// name; the live model lists them on the ancestor only), each with the
+// constraint of desired table m it becomes: the same definition, by its
+// name first; "" to drop it.
+func detachedChecks(live, desired *model.Model, m model.QName) []leftover {
+	l, d := live.Tables[m], desired.Tables[m]
+	var out []leftover
+	seen, claimed := map[string]bool{}, map[string]bool{}
+	for _, a := range liveAncestors(live, m) {
+		for _, c := range live.Tables[a].SortedConstraints() {
+			if !inheritedCheck(c) || seen[c.Name] || l.Constraints[c.Name] != nil {
+				continue
+			}
+			seen[c.Name] = true
+			lo := leftover{from: a, c: c, keep: leftoverTarget(l, d, c, claimed)}
+			if lo.keep != "" {
+				claimed[lo.keep] = true
+			}
+			out = append(out, lo)
+		}
+	}
+	return out
 }
 
 // aside is the name of a moved table in the scratch schema.

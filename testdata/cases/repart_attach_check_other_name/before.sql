@@ -1,0 +1,4 @@
+CREATE TABLE ev (id bigint NOT NULL, d date NOT NULL, n int NOT NULL CONSTRAINT ev_n_pos CHECK (n > 0));
+CREATE TABLE ev_2024 (id bigint NOT NULL, d date NOT NULL, n int NOT NULL CONSTRAINT ev_2024_n_check CHECK (n > 0));
+INSERT INTO ev VALUES (1, '2025-03-01', 1);
+INSERT INTO ev_2024 VALUES (2, '2024-06-01', 2);

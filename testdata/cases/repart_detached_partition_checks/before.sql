@@ -1,0 +1,5 @@
+CREATE TABLE ev (id bigint NOT NULL, kind text NOT NULL, n int NOT NULL, CONSTRAINT ev_n_pos CHECK (n > 0), CONSTRAINT ev_id_pos CHECK (id > 0)) PARTITION BY LIST (kind);
+CREATE TABLE ev_a PARTITION OF ev FOR VALUES IN ('a');
+CREATE TABLE ev_b PARTITION OF ev FOR VALUES IN ('b');
+CREATE TABLE ev_rest PARTITION OF ev DEFAULT;
+INSERT INTO ev VALUES (1, 'a', 1), (2, 'b', 2), (3, 'c', 3);
