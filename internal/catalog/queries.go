@@ -238,13 +238,15 @@ var dependObjects = `objs(classid, objid, kind, nsp, name, sub) AS (
   JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = ANY($1) AND NOT tg.tgisinternal
   UNION ALL
-  -- A table's or view's row type stands for the relation (functions
-  -- taking or returning rows of it depend on it).
-  SELECT 'pg_type'::regclass, t.oid, CASE c.relkind WHEN 'v' THEN 'view' ELSE 'table' END,
+  -- A table's or view's row type, and the array type over it, stand for
+  -- the relation (functions taking or returning rows of it, or arrays of
+  -- them, depend on it).
+  SELECT 'pg_type'::regclass, x.oid, CASE c.relkind WHEN 'v' THEN 'view' ELSE 'table' END,
          n.nspname, c.relname, ''
   FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid
+  CROSS JOIN LATERAL (VALUES (t.oid), (t.typarray)) x(oid)
   JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'f', 'v')
+  WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'f', 'v') AND x.oid <> 0
   UNION ALL
   SELECT 'pg_policy'::regclass, p.oid, 'policy', n.nspname, c.relname, p.polname
   FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid

@@ -1,0 +1,3 @@
+CREATE TABLE ev (id bigint NOT NULL, d date NOT NULL);
+CREATE FUNCTION ev_ids(es ev[]) RETURNS bigint[] LANGUAGE sql AS $$ SELECT array_agg(x.id) FROM unnest(es) x $$;
+INSERT INTO ev VALUES (1, '2024-03-01'), (2, '2025-06-01');
