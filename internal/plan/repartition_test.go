@@ -32,3 +32,29 @@ func TestRepartitionBoundPredicate(t *testing.T) {
 		t.Errorf("partitionKeys = %q, %v", keys, ok)
 	}
 }
+
+// A function's signature uses a recreated table's row type only where it
+// names that type whole: alone, as an array, quoted; not a longer name.
+func TestRepartitionMentionsType(t *testing.T) {
+	cases := []struct {
+		sig, typ string
+		want     bool
+	}{
+		{"e public.ev", "public.ev", true},
+		{"SETOF public.ev", "public.ev", true},
+		{"es public.ev[], n integer", "public.ev", true},
+		{"TABLE(a public.ev, b text)", "public.ev", true},
+		{"e public.ev_log", "public.ev", false},
+		{"e public.ev_log, f public.ev", "public.ev", true},
+		{"e app.public.ev", "public.ev", false},
+		{`e public."Ev"`, `public."Ev"`, true},
+		{`e public."Ev""s"`, `public."Ev"`, false},
+		{"e mypublic.ev", "public.ev", false},
+		{"", "public.ev", false},
+	}
+	for _, c := range cases {
+		if got := mentionsType(c.sig, c.typ); got != c.want {
+			t.Errorf("mentionsType(%q, %q) = %v, want %v", c.sig, c.typ, got, c.want)
+		}
+	}
+}
