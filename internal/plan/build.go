@@ -46,6 +46,9 @@ func Build(live, desired *model.Model, opts Options) (*Plan, error) {
 	// A table whose partition layout changes is recreated (repartition.go):
 	// the rest of the plan sees live without it.
 	rp, live := planRepartitions(live, desired)
+	if err := rp.refusal(); err != nil {
+		return nil, err
+	}
 	b := newBuilder(live, desired, opts)
 	rp.rebind(b)
 	b.analyze()

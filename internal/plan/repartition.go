@@ -26,6 +26,9 @@ const RepartitionSchema = "pgflux_repartition"
 type repartitions struct {
 	live, desired *model.Model
 	tables        []*repartition
+	// gone are the live tables moved aside: the recreated tables and
+	// their partitions but those detached and kept.
+	gone map[model.QName]bool
 	// dependents are the views and materialized views over a recreated
 	// table, in drop order (dependents before what they depend on).
 	dependents []model.ObjectID
@@ -113,6 +116,7 @@ func planRepartitions(live, desired *model.Model) (*repartitions, *model.Model) 
 	if len(rp.tables) == 0 {
 		return nil, live
 	}
+	rp.gone = gone
 	rp.findDependents(gone)
 	return rp, rp.without(gone)
 }
@@ -133,6 +137,54 @@ func hashRebound(live, desired *model.Model, name model.QName) bool {
 		}
 	}
 	return false
+}
+
+// refusal is the error for a recreate the plan cannot make: a column of
+// another table, an attribute of a composite type or a domain or range
+// over it stores values of a recreated table's row type. The new table's
+// row type is another type, and PostgreSQL converts stored values to it
+// only by a rewrite the source does not describe.
+func (rp *repartitions) refusal() error {
+	if rp == nil {
+		return nil
+	}
+	for _, name := range sortedNames(rp.gone) {
+		typ := name.String()
+		var users []string
+		for _, t := range rp.live.SortedTables() {
+			if rp.gone[t.Name] {
+				continue
+			}
+			for _, c := range t.Columns {
+				if mentionsType(c.Type, typ) {
+					users = append(users, "column "+t.Name.String()+"."+model.QuoteIdent(c.Name))
+				}
+			}
+		}
+		for _, n := range sortedKeys(rp.live.Composites) {
+			for _, a := range rp.live.Composites[n].Attributes {
+				if mentionsType(a.Type, typ) {
+					users = append(users, "attribute "+model.QuoteIdent(a.Name)+" of type "+n.String())
+				}
+			}
+		}
+		for _, n := range sortedKeys(rp.live.Domains) {
+			if mentionsType(rp.live.Domains[n].Type, typ) {
+				users = append(users, "domain "+n.String())
+			}
+		}
+		for _, n := range sortedKeys(rp.live.Ranges) {
+			if mentionsType(rp.live.Ranges[n].Subtype, typ) {
+				users = append(users, "range type "+n.String())
+			}
+		}
+		if len(users) > 0 {
+			return fmt.Errorf("plan: table %s gets a new partition layout, so it is created again with another row type, but values of its row type are stored in %s; "+
+				"PostgreSQL cannot convert stored values to another type in place: give those another type first, then change the partition layout",
+				name, strings.Join(users, ", "))
+		}
+	}
+	return nil
 }
 
 // inheritedBy reports whether a live table has classic inheritance children.

@@ -1,6 +1,11 @@
 package plan
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/pg-flux/pg-flux/internal/model"
+)
 
 // The guard's predicates follow PostgreSQL's partition bounds: lists with
 // NULL, ranges compared as rows up to the first MINVALUE or MAXVALUE.
@@ -55,6 +60,39 @@ func TestRepartitionMentionsType(t *testing.T) {
 	for _, c := range cases {
 		if got := mentionsType(c.sig, c.typ); got != c.want {
 			t.Errorf("mentionsType(%q, %q) = %v, want %v", c.sig, c.typ, got, c.want)
+		}
+	}
+}
+
+// A recreated table whose row type other objects store values of is
+// refused, with those objects named, rather than planned to fail.
+func TestRepartitionRefusesStoredRowType(t *testing.T) {
+	ev := model.QName{Schema: "public", Name: "ev"}
+	all := model.QName{Schema: "public", Name: "ev_all"}
+	snap := model.QName{Schema: "public", Name: "snap"}
+	pair := model.QName{Schema: "public", Name: "pair"}
+	cols := func() []*model.Column {
+		return []*model.Column{{Name: "id", Type: "bigint", NotNull: true}, {Name: "d", Type: "date", NotNull: true}}
+	}
+	build := func(partitioned bool) *model.Model {
+		m := model.New()
+		m.Schemas["public"] = &model.Schema{Name: "public"}
+		m.Tables[ev] = &model.Table{Name: ev, Columns: cols()}
+		if partitioned {
+			m.Tables[ev].PartitionBy = "RANGE (d)"
+			m.Tables[all] = &model.Table{Name: all, Columns: cols(), PartitionOf: &ev, Bound: "DEFAULT"}
+		}
+		m.Tables[snap] = &model.Table{Name: snap, Columns: []*model.Column{{Name: "e", Type: "public.ev[]"}}}
+		m.Composites[pair] = &model.Composite{Name: pair, Attributes: []*model.Attribute{{Name: "a", Type: "public.ev"}}}
+		return m
+	}
+	_, err := Build(build(false), build(true), Options{})
+	if err == nil {
+		t.Fatal("Build planned a recreate of public.ev, whose row type public.snap.e and public.pair store")
+	}
+	for _, want := range []string{"public.ev gets a new partition layout", "column public.snap.e", "attribute a of type public.pair"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
 		}
 	}
 }
