@@ -1,6 +1,7 @@
 package hazard
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -214,7 +215,7 @@ func (c *classifier) staleDerived() {
 		id := r.fn.ID()
 		var stale []string
 		for obj, deps := range c.live.Deps {
-			if !dependsOn(deps, id) || c.rebuiltAfter(obj, r.stmt) {
+			if !slices.Contains(deps, id) || c.rebuiltAfter(obj, r.stmt) {
 				continue
 			}
 			switch obj.Kind {
@@ -254,13 +255,4 @@ func (c *classifier) staleDerived() {
 func (c *classifier) rebuiltAfter(obj model.ObjectID, stmt int) bool {
 	i, ok := c.derived.rebuilt[obj]
 	return ok && i > stmt || c.derived.dropped[obj]
-}
-
-func dependsOn(deps []model.ObjectID, id model.ObjectID) bool {
-	for _, d := range deps {
-		if d == id {
-			return true
-		}
-	}
-	return false
 }
