@@ -78,6 +78,9 @@ type Server struct {
 	spare       chan spareResult
 	spareCancel context.CancelFunc
 	spareWG     sync.WaitGroup
+	// making counts the databases being made (newScratch): Close waits
+	// for them before it drops what was created.
+	making sync.WaitGroup
 	// ahead is a copy of live being made before anyone asks (CopyAhead).
 	ahead *aheadCopy
 	// offered is the source's database kept for a copy of live to be
@@ -378,10 +381,11 @@ func (s *Server) createNamed(ctx context.Context, prefix string) (*Database, err
 // newScratch makes a scratch database named with prefix (see
 // scratchName): put makes it under that name on the maintenance session
 // (creates it, copies a template into it, renames another into it). The
-// name is recorded before the database exists: a cancelled statement may
-// still complete on the server, and Close must then drop it. When put
-// fails, what it may have made is dropped; when it fails because the
-// database it starts from does not exist (3D000), nothing was.
+// name is recorded before the database exists, and put runs to its end
+// whatever ctx says (Close waits for it): a statement cancelled from here
+// may still complete on the server, after any drop. When put fails, or
+// ctx is done by then, what it may have made is dropped; when it fails
+// because the database it starts from does not exist (3D000), nothing was.
 func (s *Server) newScratch(ctx context.Context, prefix string, put func(ctx context.Context, conn *pgx.Conn, name string) error) (*Database, error) {
 	b := make([]byte, 8)
 	if _, err := rand.Read(b); err != nil {
@@ -389,14 +393,28 @@ func (s *Server) newScratch(ctx context.Context, prefix string, put func(ctx con
 	}
 	name := scratchName(prefix, b)
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, fmt.Errorf("make a shadow database on %s: the server is closed", s.where)
+	}
 	s.created[name] = true
+	s.making.Add(1)
 	s.mu.Unlock()
-	err := s.withAdmin(ctx, func(conn *pgx.Conn) error { return put(ctx, conn, name) })
+	defer s.making.Done()
+	// The statement runs to its end even when ctx is cancelled: a
+	// CREATE DATABASE cancelled from here may still commit on the server
+	// after the drop below, or after Close's, and be left behind.
+	putCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), dropTimeout)
+	err := s.withAdmin(putCtx, func(conn *pgx.Conn) error { return put(putCtx, conn, name) })
+	cancel()
 	var pgErr *pgconn.PgError
 	switch {
 	case errors.As(err, &pgErr) && pgErr.Code == "3D000": // invalid_catalog_name
 		s.forget(name)
 		return nil, err
+	case err == nil && ctx.Err() != nil:
+		err = ctx.Err() // made, but no longer wanted
+		fallthrough
 	case err != nil:
 		s.drop(ctx, name)
 		return nil, err
@@ -624,6 +642,7 @@ func (s *Server) Close() error {
 		cancel()
 	}
 	s.spareWG.Wait()
+	s.making.Wait()
 	s.mu.Lock()
 	if a := s.ahead; a != nil && a.db != nil {
 		a.db.closeSession(context.Background()) // its database is dropped below
