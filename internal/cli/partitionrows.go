@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -16,6 +17,12 @@ import (
 // say how many, without reading a large table to the end.
 const rowSample = 1000
 
+// rowCheckTimeout bounds each check: with no offending row it reads the
+// whole table, and a plan is no place for a scan of a large DEFAULT
+// partition. A check that takes longer is left to PostgreSQL, with a
+// warning.
+const rowCheckTimeout = 5 * time.Second
+
 // checkPartitionRows refuses, at plan time, a plan whose partition changes
 // the rows on live would make fail: a table attached with a bound some of
 // its rows are outside of, a partition added beside a DEFAULT partition
@@ -25,7 +32,7 @@ const rowSample = 1000
 // see rows. Live is read in a read-only transaction, each check a SELECT
 // (ACCESS SHARE) that stops at the first rowSample rows found. A check
 // pg-flux cannot write or run is left to PostgreSQL, with a warning.
-func (a *app) checkPartitionRows(ctx context.Context, conn *pgx.Conn, checks []plan.RowCheck) error {
+func (a *app) checkPartitionRows(ctx context.Context, conn *pgx.Conn, checks []plan.RowCheck, timeout time.Duration) error {
 	if len(checks) == 0 {
 		return nil
 	}
@@ -34,6 +41,9 @@ func (a *app) checkPartitionRows(ctx context.Context, conn *pgx.Conn, checks []p
 		return err
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
+	if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d", timeout.Milliseconds())); err != nil {
+		return err
+	}
 	var lines []string
 	kinds := map[plan.RowCheckKind]bool{}
 	for _, c := range checks {
@@ -44,6 +54,10 @@ func (a *app) checkPartitionRows(ctx context.Context, conn *pgx.Conn, checks []p
 		n, sample, err := offendingRows(ctx, tx, c)
 		if err != nil {
 			var pgErr *pgconn.PgError
+			if ctx.Err() == nil && errors.As(err, &pgErr) && pgErr.Code == "57014" { // query_canceled: the timeout
+				a.warnf("pg-flux did not check the rows of %s against %s: reading them took more than %s; PostgreSQL checks them when the migration is applied", c.Table, rowCheckTarget(c), timeout)
+				continue
+			}
 			if ctx.Err() == nil && errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "42") || strings.HasPrefix(pgErr.Code, "22")) {
 				a.warnf("pg-flux could not check the rows of %s against %s (%s); PostgreSQL checks them when the migration is applied", c.Table, rowCheckTarget(c), pgErr.Message)
 				continue

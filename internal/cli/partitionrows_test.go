@@ -1,8 +1,15 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pg-flux/pg-flux/internal/model"
+	"github.com/pg-flux/pg-flux/internal/pgtest"
+	"github.com/pg-flux/pg-flux/internal/plan"
 )
 
 // Partition changes that PostgreSQL checks against the rows: refused at
@@ -172,4 +179,35 @@ INSERT INTO orders_old SELECT g, 'ca' FROM generate_series(1, 1500) g;`)
 CREATE TABLE orders_old PARTITION OF orders FOR VALUES IN ('us');
 `)
 	refusedNothingWritten(t, p, "  table public.orders_old holds more than 1,000 rows outside its new bound in public.orders, FOR VALUES IN ('us'); key (region) = (ca), (ca), (ca), …\n")
+}
+
+// TestPartitionRowCheckGivesUpOnALongRead: a check that cannot finish in
+// its time (on a large DEFAULT partition, a long scan; here 100,000 rows
+// against a millisecond) is left to PostgreSQL with a warning, and the
+// plan goes on.
+func TestPartitionRowCheckGivesUpOnALongRead(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	db.Exec(t, rowsRangeLive+"\nINSERT INTO m SELECT g, '2023-01-01' FROM generate_series(10, 100009) g;")
+	var warnings bytes.Buffer
+	a := &app{io: &IOStreams{ErrOut: &warnings}}
+	var err error
+	if a.log, err = newLogger(&warnings, "text", false); err != nil {
+		t.Fatal(err)
+	}
+	check := plan.RowCheck{Kind: plan.RowsInNewPartition, Table: model.QName{Schema: "public", Name: "m_rest"},
+		Parent: model.QName{Schema: "public", Name: "m"}, Into: model.QName{Schema: "public", Name: "m_2025"},
+		Bound: "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')", Keys: []string{"taken"},
+		Refused: "taken >= '2025-01-01' AND taken < '2026-01-01'"}
+	if err := a.checkPartitionRows(context.Background(), db.Connect(t), []plan.RowCheck{check}, time.Millisecond); err != nil {
+		t.Fatalf("a check that timed out refused the plan: %v", err)
+	}
+	if want := "pg-flux did not check the rows of public.m_rest against partition public.m_2025"; !strings.Contains(warnings.String(), want) ||
+		!strings.Contains(warnings.String(), "took more than 1ms") {
+		t.Errorf("warnings:\n%s", warnings.String())
+	}
+	// With its time, the same check runs and finds nothing to refuse.
+	warnings.Reset()
+	if err := a.checkPartitionRows(context.Background(), db.Connect(t), []plan.RowCheck{check}, rowCheckTimeout); err != nil || warnings.Len() != 0 {
+		t.Errorf("with %s: %v, warnings %q", rowCheckTimeout, err, warnings.String())
+	}
 }

@@ -559,7 +559,7 @@ func (a *app) plan(ctx context.Context, s *settings, t *target, p *pipeline) err
 	if err := checkConversions(ctx, t.Conn, p.Plan.Conversions); err != nil {
 		return err
 	}
-	if err := a.checkPartitionRows(ctx, t.Conn, p.Plan.RowChecks); err != nil {
+	if err := a.checkPartitionRows(ctx, t.Conn, p.Plan.RowChecks, rowCheckTimeout); err != nil {
 		return err
 	}
 	began = time.Now()
