@@ -4,9 +4,14 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -306,5 +311,49 @@ func TestTypedDictKeysAreNotOptionalForNotNull(t *testing.T) {
 	}
 	if checked < 20 {
 		t.Fatalf("checked %d keys of NOT NULL columns, want the all-kinds schema's", checked)
+	}
+}
+
+// TestGoImportsWhatItUses: a nullable column may end up as a type of
+// another package than its non-null form (pgtype.UUID, not uuid.UUID;
+// sql.NullTime, not time.Time), and Go refuses an import nothing uses.
+func TestGoImportsWhatItUses(t *testing.T) {
+	m := loadModel(t, `CREATE TABLE t (u uuid, d date, ts timestamptz, n numeric, j jsonb, ip inet);`, []string{"public"})
+	spec, err := BuildSpec(m, nil, Languages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []Output{
+		{Lang: "go", Out: "a", NullStyle: "pgtype", UUID: "google"},
+		{Lang: "go", Out: "b", NullStyle: "sql", UUID: "google"},
+		{Lang: "go", Out: "c", NullStyle: "pointer", UUID: "google"},
+	} {
+		cfg := &Config{Outputs: []Output{o}}
+		if err := cfg.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		files, err := Generate(spec, cfg.Outputs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), "x.go", files[0].Content, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		used := map[string]bool{}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if s, ok := n.(*ast.SelectorExpr); ok {
+				if id, ok := s.X.(*ast.Ident); ok {
+					used[id.Name] = true
+				}
+			}
+			return true
+		})
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if !used[path.Base(p)] {
+				t.Errorf("null_style %s: %q imported and not used:\n%s", o.NullStyle, p, files[0].Content)
+			}
+		}
 	}
 }

@@ -3,6 +3,7 @@ package codegen
 import (
 	"fmt"
 	"go/format"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -197,7 +198,9 @@ func (g *goGen) optional(t string) string {
 
 func (g *goGen) use(imp string) { g.imports[imp] = true }
 
-// base returns the Go type of a non-null value of a built-in family.
+// base returns the Go type of a non-null value of a built-in family. It
+// imports nothing: a nullable value may end up as another type (pgtype.Date,
+// sql.NullTime), so typ imports what the type it returns names.
 func (g *goGen) base(fam string) string {
 	switch fam {
 	case "int2":
@@ -212,7 +215,6 @@ func (g *goGen) base(fam string) string {
 		if g.o.Numeric == "string" {
 			return "string"
 		}
-		g.use("github.com/jackc/pgx/v5/pgtype")
 		return "pgtype.Numeric"
 	case "float4":
 		return "float32"
@@ -223,34 +225,25 @@ func (g *goGen) base(fam string) string {
 	case "bytea":
 		return "[]byte"
 	case "date", "timestamp", "timestamptz":
-		g.use("time")
 		return "time.Time"
 	case "time":
-		g.use("github.com/jackc/pgx/v5/pgtype")
 		return "pgtype.Time"
 	case "interval":
-		g.use("github.com/jackc/pgx/v5/pgtype")
 		return "pgtype.Interval"
 	case "uuid":
 		if g.o.UUID == "google" {
-			g.use("github.com/google/uuid")
 			return "uuid.UUID"
 		}
 		return "[16]byte"
 	case "json":
-		g.use("encoding/json")
 		return "json.RawMessage"
 	case "inet", "cidr":
-		g.use("net/netip")
 		return "netip.Prefix"
 	case "macaddr":
-		g.use("net")
 		return "net.HardwareAddr"
 	case "bit":
-		g.use("github.com/jackc/pgx/v5/pgtype")
 		return "pgtype.Bits"
 	case "point", "line", "lseg", "box", "path", "polygon", "circle":
-		g.use("github.com/jackc/pgx/v5/pgtype")
 		return "pgtype." + strings.ToUpper(fam[:1]) + fam[1:]
 	}
 	// text, money, timetz, range, multirange, tsvector, xml: their text.
@@ -271,8 +264,29 @@ var sqlNull = map[string]string{
 	"string": "NullString", "bool": "NullBool", "time.Time": "NullTime",
 }
 
-// typ returns the Go type of a value, nullable or not.
+// builtinImports are the packages of the qualifiers base writes.
+var builtinImports = map[string]string{
+	"pgtype": "github.com/jackc/pgx/v5/pgtype", "time": "time", "uuid": "github.com/google/uuid",
+	"json": "encoding/json", "netip": "net/netip", "net": "net",
+}
+
+var goQualifier = regexp.MustCompile(`\b([a-z]+)\.`)
+
+// typ returns the Go type of a value, nullable or not, and imports what it
+// names.
 func (g *goGen) typ(t Type, nullable bool) string {
+	s := g.goType(t, nullable)
+	if t.Kind == Builtin {
+		for _, m := range goQualifier.FindAllStringSubmatch(s, -1) {
+			if imp, ok := builtinImports[m[1]]; ok {
+				g.use(imp)
+			}
+		}
+	}
+	return s
+}
+
+func (g *goGen) goType(t Type, nullable bool) string {
 	var base string
 	fam := t.Family
 	switch t.Kind {
