@@ -16,6 +16,24 @@ var pyKeywords = set("False", "None", "True", "and", "as", "assert", "async", "a
 var pydanticReserved = set("copy", "dict", "json", "schema", "schema_json", "construct", "validate", "fields",
 	"parse_obj", "parse_raw", "parse_file", "from_orm", "update_forward_refs", "Config")
 
+// pydanticBase is the base of the pydantic models: a field whose name is
+// not its column's (class_, order_items) has the column as its alias, and
+// pydantic fills such a field from the alias alone unless told to take the
+// attribute name too (populate_by_name in 2, allow_population_by_field_name
+// in 1.10); mypy does not see the difference, so OrdersInsert(class_=1)
+// would type-check and fail at run time.
+const pydanticBase = `
+class _Model(_p.BaseModel):
+    """The base of the models: a field is given by its name or by its column's."""
+
+    if _p.VERSION.startswith("1."):
+        class Config:
+            allow_population_by_field_name = True
+    else:
+        model_config = {"populate_by_name": True}
+
+`
+
 type pyGen struct {
 	s     *Spec
 	o     Output
@@ -54,6 +72,7 @@ func genPython(s *Spec, o Output) ([]File, error) {
 	b.WriteString("\n")
 	if o.Style == "pydantic" {
 		b.WriteString("Json: _t.TypeAlias = _t.Any\n\n")
+		b.WriteString(pydanticBase)
 	} else {
 		b.WriteString("Json: _t.TypeAlias = _t.Union[None, bool, int, float, str, _t.List[\"Json\"], _t.Dict[str, \"Json\"]]\n\n")
 	}
@@ -233,7 +252,7 @@ func (g *pyGen) class(name, what, cmt string, fields []*Field, role fieldRole) {
 		return
 	}
 	if g.o.Style == "pydantic" {
-		fmt.Fprintf(b, "class %s(_p.BaseModel):\n", name)
+		fmt.Fprintf(b, "class %s(_Model):\n", name)
 	} else {
 		fmt.Fprintf(b, "@_dc.dataclass(kw_only=True)\nclass %s:\n", name)
 	}

@@ -91,6 +91,12 @@ func TestToolchains(t *testing.T) {
 		dir := t.TempDir()
 		writeOutputs(t, dir, pick(outs, "python"))
 		mypy(t, dir, subs("python"))
+		// A pydantic field named other than its column is given by
+		// either name; mypy cannot tell.
+		run(t, dir, nil, python(t), "-c", `from python_pydantic.models import OrderLinesInsert as M
+a = M(Type="x", type_="t", class_=1)
+b = M.parse_obj({"Type": "x", "type": "t", "class": 1})
+assert (a.type_, a.class_) == ("t", 1) and a == b, (a, b)`)
 	})
 	t.Run("rust", func(t *testing.T) {
 		t.Parallel()

@@ -13,6 +13,16 @@ import pydantic as _p
 Json: _t.TypeAlias = _t.Any
 
 
+class _Model(_p.BaseModel):
+    """The base of the models: a field is given by its name or by its column's."""
+
+    if _p.VERSION.startswith("1."):
+        class Config:
+            allow_population_by_field_name = True
+    else:
+        model_config = {"populate_by_name": True}
+
+
 class Mood(_enum.StrEnum):
     """Enum public.mood.
 
@@ -39,7 +49,7 @@ PositiveInt: _t.TypeAlias = int
 # Domain public.tag_list.
 TagList: _t.TypeAlias = _t.List[str]
 
-class Address(_p.BaseModel):
+class Address(_Model):
     """Composite type public.address."""
 
     street: _t.Optional[str]
@@ -47,7 +57,7 @@ class Address(_p.BaseModel):
     zip: _t.Optional[str]
 
 
-class Contact(_p.BaseModel):
+class Contact(_Model):
     """Composite type public.contact."""
 
     name: _t.Optional[str]
@@ -56,7 +66,7 @@ class Contact(_p.BaseModel):
     emails: _t.Optional[_t.List[Email]]
 
 
-class BillingInvoices(_p.BaseModel):
+class BillingInvoices(_Model):
     """Table billing.invoices."""
 
     id: _uuid.UUID
@@ -65,7 +75,7 @@ class BillingInvoices(_p.BaseModel):
     lines: _t.List[Json]
 
 
-class BillingInvoicesInsert(_p.BaseModel):
+class BillingInvoicesInsert(_Model):
     """An insert into billing.invoices: None leaves a column to its default (or NULL)."""
 
     id: _t.Optional[_uuid.UUID] = None
@@ -74,7 +84,7 @@ class BillingInvoicesInsert(_p.BaseModel):
     lines: _t.Optional[_t.List[Json]] = None
 
 
-class BillingInvoicesUpdate(_p.BaseModel):
+class BillingInvoicesUpdate(_Model):
     """An update of billing.invoices: None leaves a column unchanged."""
 
     id: _t.Optional[_uuid.UUID] = None
@@ -83,7 +93,7 @@ class BillingInvoicesUpdate(_p.BaseModel):
     lines: _t.Optional[_t.List[Json]] = None
 
 
-class OrderLines(_p.BaseModel):
+class OrderLines(_Model):
     """Table public."Order Lines"."""
 
     Type: str
@@ -101,7 +111,7 @@ class OrderLines(_p.BaseModel):
     model_id_: _t.Optional[int] = _p.Field(..., alias="model_id")
 
 
-class OrderLinesInsert(_p.BaseModel):
+class OrderLinesInsert(_Model):
     """An insert into public."Order Lines": None leaves a column to its default (or NULL)."""
 
     Type: str
@@ -119,7 +129,7 @@ class OrderLinesInsert(_p.BaseModel):
     model_id_: _t.Optional[int] = _p.Field(None, alias="model_id")
 
 
-class OrderLinesUpdate(_p.BaseModel):
+class OrderLinesUpdate(_Model):
     """An update of public."Order Lines": None leaves a column unchanged."""
 
     Type: _t.Optional[str] = None
@@ -137,7 +147,7 @@ class OrderLinesUpdate(_p.BaseModel):
     model_id_: _t.Optional[int] = _p.Field(None, alias="model_id")
 
 
-class AllTypes(_p.BaseModel):
+class AllTypes(_Model):
     """Table public.all_types."""
 
     id: int
@@ -206,7 +216,7 @@ class AllTypes(_p.BaseModel):
     c_user: _t.Optional["Users"]
 
 
-class AllTypesInsert(_p.BaseModel):
+class AllTypesInsert(_Model):
     """An insert into public.all_types: None leaves a column to its default (or NULL)."""
 
     id: _t.Optional[int] = None
@@ -275,7 +285,7 @@ class AllTypesInsert(_p.BaseModel):
     c_user: _t.Optional["Users"] = None
 
 
-class AllTypesUpdate(_p.BaseModel):
+class AllTypesUpdate(_Model):
     """An update of public.all_types: None leaves a column unchanged."""
 
     id: _t.Optional[int] = None
@@ -344,25 +354,25 @@ class AllTypesUpdate(_p.BaseModel):
     c_user: _t.Optional["Users"] = None
 
 
-class OrderLines2(_p.BaseModel):
+class OrderLines2(_Model):
     """Table public.order_lines."""
 
     id: int
 
 
-class OrderLines2Insert(_p.BaseModel):
+class OrderLines2Insert(_Model):
     """An insert into public.order_lines: None leaves a column to its default (or NULL)."""
 
     id: int
 
 
-class OrderLines2Update(_p.BaseModel):
+class OrderLines2Update(_Model):
     """An update of public.order_lines: None leaves a column unchanged."""
 
     id: _t.Optional[int] = None
 
 
-class Users(_p.BaseModel):
+class Users(_Model):
     """Table public.users.
 
     People. A comment with */ and \"\"\" in it.
@@ -376,7 +386,7 @@ class Users(_p.BaseModel):
     name_upper: _t.Optional[str]
 
 
-class UsersInsert(_p.BaseModel):
+class UsersInsert(_Model):
     """An insert into public.users: None leaves a column to its default (or NULL)."""
 
     email: Email
@@ -385,7 +395,7 @@ class UsersInsert(_p.BaseModel):
     created_at: _t.Optional[_dt.datetime] = None
 
 
-class UsersUpdate(_p.BaseModel):
+class UsersUpdate(_Model):
     """An update of public.users: None leaves a column unchanged."""
 
     email: _t.Optional[Email] = None
@@ -394,35 +404,35 @@ class UsersUpdate(_p.BaseModel):
     created_at: _t.Optional[_dt.datetime] = None
 
 
-class UsersInsert2(_p.BaseModel):
+class UsersInsert2(_Model):
     """Table public.users_insert."""
 
     id: int
     note: _t.Optional[str]
 
 
-class UsersInsert2Insert(_p.BaseModel):
+class UsersInsert2Insert(_Model):
     """An insert into public.users_insert: None leaves a column to its default (or NULL)."""
 
     id: _t.Optional[int] = None
     note: _t.Optional[str] = None
 
 
-class UsersInsert2Update(_p.BaseModel):
+class UsersInsert2Update(_Model):
     """An update of public.users_insert: None leaves a column unchanged."""
 
     id: _t.Optional[int] = None
     note: _t.Optional[str] = None
 
 
-class BillingTotals(_p.BaseModel):
+class BillingTotals(_Model):
     """Materialized view billing.totals."""
 
     user_id: _t.Optional[int]
     total: _t.Optional[_decimal.Decimal]
 
 
-class ActiveUsers(_p.BaseModel):
+class ActiveUsers(_Model):
     """View public.active_users.
 
     Users not sad.
@@ -434,7 +444,7 @@ class ActiveUsers(_p.BaseModel):
     mood: _t.Optional[Mood]
 
 
-class BillingInvoiceTotalArgs(_p.BaseModel):
+class BillingInvoiceTotalArgs(_Model):
     """The arguments of billing.invoice_total(invoice_id uuid)."""
 
     invoice_id: _uuid.UUID
@@ -443,7 +453,7 @@ class BillingInvoiceTotalArgs(_p.BaseModel):
 # The result of billing.invoice_total(invoice_id uuid).
 BillingInvoiceTotalResult: _t.TypeAlias = _decimal.Decimal
 
-class AddArgs(_p.BaseModel):
+class AddArgs(_Model):
     """The arguments of public.add(a integer, b integer).
 
     Adds.
@@ -456,7 +466,7 @@ class AddArgs(_p.BaseModel):
 # The result of public.add(a integer, b integer).
 AddResult: _t.TypeAlias = int
 
-class Add2Args(_p.BaseModel):
+class Add2Args(_Model):
     """The arguments of public.add(a numeric, b numeric)."""
 
     a: _decimal.Decimal
@@ -466,7 +476,7 @@ class Add2Args(_p.BaseModel):
 # The result of public.add(a numeric, b numeric).
 Add2Result: _t.TypeAlias = _decimal.Decimal
 
-class ArchiveUserArgs(_p.BaseModel):
+class ArchiveUserArgs(_Model):
     """The arguments of public.archive_user(IN user_id bigint, IN reason text)."""
 
     user_id: int
@@ -479,13 +489,13 @@ ArchiveUserResult: _t.TypeAlias = None
 # The result of public.now_utc().
 NowUtcResult: _t.TypeAlias = _dt.datetime
 
-class SplitNameArgs(_p.BaseModel):
+class SplitNameArgs(_Model):
     """The arguments of public.split_name(full_name text, OUT first text, OUT last text)."""
 
     full_name: str
 
 
-class SplitNameRow(_p.BaseModel):
+class SplitNameRow(_Model):
     """A row of the result of public.split_name(full_name text, OUT first text, OUT last text)."""
 
     first: _t.Optional[str]
@@ -495,7 +505,7 @@ class SplitNameRow(_p.BaseModel):
 # The result of public.split_name(full_name text, OUT first text, OUT last text).
 SplitNameResult: _t.TypeAlias = "SplitNameRow"
 
-class TagsOfArgs(_p.BaseModel):
+class TagsOfArgs(_Model):
     """The arguments of public.tags_of(u public.users)."""
 
     u: "Users"
@@ -507,13 +517,13 @@ TagsOfResult: _t.TypeAlias = _t.List[str]
 # The result of public.user_emails().
 UserEmailsResult: _t.TypeAlias = _t.List[Email]
 
-class UserStatsArgs(_p.BaseModel):
+class UserStatsArgs(_Model):
     """The arguments of public.user_stats(since timestamp with time zone)."""
 
     since: _dt.datetime
 
 
-class UserStatsRow(_p.BaseModel):
+class UserStatsRow(_Model):
     """A row of the result of public.user_stats(since timestamp with time zone)."""
 
     user_id: _t.Optional[int]
@@ -524,7 +534,7 @@ class UserStatsRow(_p.BaseModel):
 # The result of public.user_stats(since timestamp with time zone).
 UserStatsResult: _t.TypeAlias = _t.List["UserStatsRow"]
 
-class UsersByMoodArgs(_p.BaseModel):
+class UsersByMoodArgs(_Model):
     """The arguments of public.users_by_mood(m public.mood)."""
 
     m: Mood
