@@ -357,3 +357,44 @@ func TestGoImportsWhatItUses(t *testing.T) {
 		}
 	}
 }
+
+// TestNotNullDomainColumns: a column of a NOT NULL domain (or of a domain
+// over one) holds no NULL, and an insert that leaves it out takes the
+// domain's default, else fails; an array of such a domain is a column like
+// any other. PostgreSQL reports none of it in attnotnull or atthasdef.
+func TestNotNullDomainColumns(t *testing.T) {
+	const sql = `CREATE DOMAIN d1 AS int NOT NULL;
+		CREATE DOMAIN d2 AS d1 CHECK (VALUE > 0);
+		CREATE DOMAIN d3 AS int DEFAULT 5 NOT NULL;
+		CREATE DOMAIN d4 AS d3;
+		CREATE TABLE t (a d1, b d2, c d3, d d4, e d1[], f d1 DEFAULT 1, g d3 NOT NULL);`
+	db := pgtest.NewDatabase(t)
+	db.Exec(t, sql)
+	conn := db.Connect(t)
+	ctx := context.Background()
+	// What the types below claim: a and b are required, c and d are not.
+	if _, err := conn.Exec(ctx, "INSERT INTO t (a, b) VALUES (1, 1)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "INSERT INTO t (a) VALUES (1)"); err == nil {
+		t.Fatal("an insert leaving out a column of a NOT NULL domain without default succeeded")
+	}
+	m, err := catalog.Inspect(ctx, conn, catalog.Options{Schemas: []string{"public"}, TypeInfo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := BuildSpec(m, nil, Languages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]struct {
+		nullable bool
+		insert   InsertRule
+	}{"a": {false, Required}, "b": {false, Required}, "c": {false, Optional}, "d": {false, Optional},
+		"e": {true, Optional}, "f": {false, Optional}, "g": {false, Optional}}
+	for _, f := range spec.Tables[0].Fields {
+		if w := want[f.Name]; f.Nullable != w.nullable || f.Insert != w.insert {
+			t.Errorf("column %s: nullable %v, insert %v; want %v, %v", f.Name, f.Nullable, f.Insert, w.nullable, w.insert)
+		}
+	}
+}

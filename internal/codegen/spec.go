@@ -99,6 +99,7 @@ type Domain struct {
 	Name     model.QName
 	Base     Type
 	Nullable bool // domains admit NULL unless declared NOT NULL
+	Default  bool // the domain has a default, which a column without one takes
 	Comment  string
 }
 
@@ -191,7 +192,7 @@ func BuildSpec(m *model.Model, overrides []Override, langs []string) (*Spec, err
 			return nil, fmt.Errorf("no base type read for domain %s", d.Name)
 		}
 		t := b.resolve(base, "domain "+d.Name.String(), nil)
-		s.Domains = append(s.Domains, &Domain{Name: d.Name, Base: t, Nullable: !d.NotNull, Comment: d.Comment})
+		s.Domains = append(s.Domains, &Domain{Name: d.Name, Base: t, Nullable: !d.NotNull, Default: d.Default != "", Comment: d.Comment})
 		schemas[d.Name.Schema] = true
 	}
 	s.Domains = baseFirst(s.Domains)
@@ -210,10 +211,14 @@ func BuildSpec(m *model.Model, overrides []Override, langs []string) (*Spec, err
 		}
 		for _, c := range t.Columns {
 			f := &Field{Name: c.Name, Type: b.column(t.Name, c.Name, "column"), Nullable: !c.NotNull, Comment: c.Comment}
+			// A column of a NOT NULL domain holds no NULL, and one left
+			// out of an insert takes the domain's default, else fails.
+			notNull, domainDefault := domainTraits(s.Domains, f.Type)
+			f.Nullable = f.Nullable && !notNull
 			switch {
 			case c.Generated != "" || c.Identity == model.IdentityAlways:
 				f.Insert = Absent
-			case f.Nullable || c.Default != "" || c.Identity == model.IdentityByDefault:
+			case f.Nullable || c.Default != "" || domainDefault || c.Identity == model.IdentityByDefault:
 				f.Insert = Optional
 			}
 			r.Fields = append(r.Fields, f)
@@ -508,4 +513,25 @@ func baseFirst(ds []*Domain) []*Domain {
 		visit(d)
 	}
 	return out
+}
+
+// domainTraits reports whether a value of type t, a domain (over domains),
+// is NOT NULL at some level and whether some level has a default. An array
+// of a domain is neither.
+func domainTraits(ds []*Domain, t Type) (notNull, hasDefault bool) {
+	for seen := 0; t.Kind == DomainRef && t.Dims == 0 && seen <= len(ds); seen++ {
+		var d *Domain
+		for _, x := range ds {
+			if x.Name == t.Ref {
+				d = x
+			}
+		}
+		if d == nil {
+			break
+		}
+		notNull = notNull || !d.Nullable
+		hasDefault = hasDefault || d.Default
+		t = d.Base
+	}
+	return notNull, hasDefault
 }

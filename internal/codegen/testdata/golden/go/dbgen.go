@@ -203,7 +203,7 @@ type AllTypes struct {
 	CMood        *Mood            `db:"c_mood" json:"c_mood"`
 	CMoodArray   []Mood           `db:"c_mood_array" json:"c_mood_array"`
 	CEmail       *Email           `db:"c_email" json:"c_email"`
-	CPositive    *PositiveInt     `db:"c_positive" json:"c_positive"`
+	CPositive    PositiveInt      `db:"c_positive" json:"c_positive"`
 	CTags        TagList          `db:"c_tags" json:"c_tags"`
 	CAddress     *Address         `db:"c_address" json:"c_address"`
 	CContact     Contact          `db:"c_contact" json:"c_contact"`
@@ -271,7 +271,7 @@ type AllTypesInsert struct {
 	CMood        *Mood            `db:"c_mood" json:"c_mood,omitempty"`
 	CMoodArray   []Mood           `db:"c_mood_array" json:"c_mood_array,omitempty"`
 	CEmail       *Email           `db:"c_email" json:"c_email,omitempty"`
-	CPositive    *PositiveInt     `db:"c_positive" json:"c_positive,omitempty"`
+	CPositive    PositiveInt      `db:"c_positive" json:"c_positive"`
 	CTags        TagList          `db:"c_tags" json:"c_tags,omitempty"`
 	CAddress     *Address         `db:"c_address" json:"c_address,omitempty"`
 	CContact     Contact          `db:"c_contact" json:"c_contact"`
@@ -339,7 +339,7 @@ type AllTypesUpdate struct {
 	CMood        **Mood            `db:"c_mood" json:"c_mood,omitempty"`
 	CMoodArray   *[]Mood           `db:"c_mood_array" json:"c_mood_array,omitempty"`
 	CEmail       **Email           `db:"c_email" json:"c_email,omitempty"`
-	CPositive    **PositiveInt     `db:"c_positive" json:"c_positive,omitempty"`
+	CPositive    *PositiveInt      `db:"c_positive" json:"c_positive,omitempty"`
 	CTags        *TagList          `db:"c_tags" json:"c_tags,omitempty"`
 	CAddress     **Address         `db:"c_address" json:"c_address,omitempty"`
 	CContact     *Contact          `db:"c_contact" json:"c_contact,omitempty"`

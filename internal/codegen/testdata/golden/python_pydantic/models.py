@@ -209,7 +209,7 @@ class AllTypes(_Model):
     c_mood: _t.Optional[Mood]
     c_mood_array: _t.Optional[_t.List[Mood]]
     c_email: _t.Optional[Email]
-    c_positive: _t.Optional[PositiveInt]
+    c_positive: PositiveInt
     c_tags: _t.Optional[TagList]
     c_address: _t.Optional["Address"]
     c_contact: "Contact"
@@ -278,7 +278,7 @@ class AllTypesInsert(_Model):
     c_mood: _t.Optional[Mood] = None
     c_mood_array: _t.Optional[_t.List[Mood]] = None
     c_email: _t.Optional[Email] = None
-    c_positive: _t.Optional[PositiveInt] = None
+    c_positive: PositiveInt
     c_tags: _t.Optional[TagList] = None
     c_address: _t.Optional["Address"] = None
     c_contact: "Contact"

@@ -271,7 +271,7 @@ pub struct AllTypes {
     pub c_mood: ::std::option::Option<Mood>,
     pub c_mood_array: ::std::option::Option<::std::vec::Vec<Mood>>,
     pub c_email: ::std::option::Option<Email>,
-    pub c_positive: ::std::option::Option<PositiveInt>,
+    pub c_positive: PositiveInt,
     pub c_tags: ::std::option::Option<TagList>,
     pub c_address: ::std::option::Option<Address>,
     pub c_contact: Contact,
@@ -387,8 +387,7 @@ pub struct AllTypesInsert {
     pub c_mood_array: ::std::option::Option<::std::vec::Vec<Mood>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub c_email: ::std::option::Option<Email>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub c_positive: ::std::option::Option<PositiveInt>,
+    pub c_positive: PositiveInt,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub c_tags: ::std::option::Option<TagList>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -520,7 +519,7 @@ pub struct AllTypesUpdate {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub c_email: ::std::option::Option<::std::option::Option<Email>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub c_positive: ::std::option::Option<::std::option::Option<PositiveInt>>,
+    pub c_positive: ::std::option::Option<PositiveInt>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub c_tags: ::std::option::Option<::std::option::Option<TagList>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]

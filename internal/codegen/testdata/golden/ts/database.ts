@@ -172,7 +172,7 @@ export type AllTypes = {
   c_mood: Mood | null;
   c_mood_array: Mood[] | null;
   c_email: Email | null;
-  c_positive: PositiveInt | null;
+  c_positive: PositiveInt;
   c_tags: TagList | null;
   c_address: Address | null;
   c_contact: Contact;
@@ -240,7 +240,7 @@ export type AllTypesInsert = {
   c_mood?: Mood | null;
   c_mood_array?: Mood[] | null;
   c_email?: Email | null;
-  c_positive?: PositiveInt | null;
+  c_positive: PositiveInt;
   c_tags?: TagList | null;
   c_address?: Address | null;
   c_contact: Contact;
@@ -308,7 +308,7 @@ export type AllTypesUpdate = {
   c_mood?: Mood | null;
   c_mood_array?: Mood[] | null;
   c_email?: Email | null;
-  c_positive?: PositiveInt | null;
+  c_positive?: PositiveInt;
   c_tags?: TagList | null;
   c_address?: Address | null;
   c_contact?: Contact;
@@ -617,7 +617,7 @@ export type AllTypesTable = {
   c_mood: KyselyColumn<Mood | null, Mood | null | undefined, Mood | null>;
   c_mood_array: KyselyColumn<Mood[] | null, Mood[] | null | undefined, Mood[] | null>;
   c_email: KyselyColumn<Email | null, Email | null | undefined, Email | null>;
-  c_positive: KyselyColumn<PositiveInt | null, PositiveInt | null | undefined, PositiveInt | null>;
+  c_positive: PositiveInt;
   c_tags: KyselyColumn<TagList | null, TagList | null | undefined, TagList | null>;
   c_address: KyselyColumn<Address | null, Address | null | undefined, Address | null>;
   c_contact: Contact;
