@@ -133,6 +133,18 @@ func genOutputs(s *settings, opts genOptions) (*codegen.Config, []string, error)
 					picked = append(picked, o)
 				}
 			}
+			if n := len(picked); opts.Out != "" && n > 1 {
+				// --out moves one output; several into one directory
+				// would write over each other.
+				var outs []string
+				for _, o := range cfg.Outputs {
+					if o.Lang == l {
+						outs = append(outs, o.Out)
+					}
+				}
+				return nil, nil, &userError{msg: fmt.Sprintf("--out %s: %s has %d %s outputs (%s), which cannot share one directory", opts.Out, path, n, l, strings.Join(outs, ", ")),
+					hint: "leave out --out to write each where the config says, or keep one " + l + " output in the config"}
+			}
 			if !found && configured && opts.Out == "" {
 				// The config says where each language goes; a default
 				// directory beside them would be a surprise.

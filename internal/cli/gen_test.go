@@ -126,6 +126,14 @@ func TestGenInitAndErrors(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(p.dir, "gen", "rust")); err == nil {
 		t.Error("gen --lang rust wrote gen/rust")
 	}
+
+	// --out with a language the config has several outputs of says so,
+	// rather than that the directory "is used by another output".
+	p.write(".pg-flux-codegen.yml", "outputs:\n  - lang: go\n    out: out/go\n  - lang: go\n    out: out/go_sql\n    null_style: sql\n    package: dbsql\noverrides:\n  - type: citext\n    go: string\n")
+	r = p.must(2, "gen", "--lang", "go", "--out", "elsewhere")
+	if !strings.Contains(r.stderr, "has 2 go outputs (out/go, out/go_sql)") || strings.Contains(r.stderr, "used by another output") {
+		t.Errorf("gen --lang go --out with two go outputs:\n%s", r)
+	}
 }
 
 // TestGenAbsoluteOut: an absolute output directory, on the command line
