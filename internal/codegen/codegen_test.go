@@ -398,3 +398,43 @@ func TestNotNullDomainColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestRustSqlxTypeNamesResolve: sqlx finds an enum's type by its
+// type_name with SELECT $1::regtype::oid, so the name must be SQL's
+// spelling: quoted when mixed-case, qualified outside public.
+func TestRustSqlxTypeNamesResolve(t *testing.T) {
+	db := pgtest.NewDatabase(t)
+	db.Exec(t, `CREATE SCHEMA app;
+		CREATE TYPE "Mood-Kind" AS ENUM ('a');
+		CREATE TYPE app.mood AS ENUM ('b');
+		CREATE TYPE "select" AS ENUM ('c');`)
+	conn := db.Connect(t)
+	ctx := context.Background()
+	m, err := catalog.Inspect(ctx, conn, catalog.Options{Schemas: []string{"app", "public"}, TypeInfo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := BuildSpec(m, nil, Languages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := Generate(spec, Output{Lang: "rust", Out: "r", Numeric: "rust_decimal", Time: "chrono", Sqlx: "feature"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := regexp.MustCompile(`sqlx\(type_name = ("(?:[^"\\]|\\.)*")\)`).FindAllStringSubmatch(string(files[0].Content), -1)
+	if len(names) != 3 {
+		t.Fatalf("want 3 type_name attributes, got %v", names)
+	}
+	app := db.Connect(t) // as an application connects: the default search_path
+	for _, n := range names {
+		name, err := strconv.Unquote(n[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var oid uint32
+		if err := app.QueryRow(ctx, "SELECT $1::regtype::oid", name).Scan(&oid); err != nil {
+			t.Errorf("type_name %s does not resolve as sqlx looks it up: %v", n[1], err)
+		}
+	}
+}

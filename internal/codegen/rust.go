@@ -38,7 +38,7 @@ func genRust(s *Spec, o Output) ([]File, error) {
 		g.doc("", "Enum "+e.Name.String()+".", e.Comment)
 		b.WriteString("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]\n")
 		g.sqlx("", "derive(sqlx::Type)")
-		g.sqlx("", "sqlx(type_name = "+strconv.Quote(e.Name.Name)+")")
+		g.sqlx("", "sqlx(type_name = "+strconv.Quote(sqlxTypeName(e.Name))+")")
 		fmt.Fprintf(b, "pub enum %s {\n", name)
 		vn := newNamer(set("Self"))
 		for _, l := range e.Labels {
@@ -222,4 +222,14 @@ func (g *rustGen) typ(t Type, nullable bool) string {
 		s = "::std::option::Option<" + s + ">"
 	}
 	return s
+}
+
+// sqlxTypeName is the name sqlx looks a type up by, with
+// SELECT $1::regtype::oid: SQL's spelling, quoted where the name needs it
+// ("Mood-Kind" folds and fails unquoted) and qualified outside public.
+func sqlxTypeName(q model.QName) string {
+	if q.Schema == "public" {
+		return model.QuoteIdent(q.Name)
+	}
+	return q.String()
 }
