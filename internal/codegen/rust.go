@@ -22,6 +22,7 @@ type rustGen struct {
 	o     Output
 	names map[model.QName]string
 	b     strings.Builder
+	some  bool // an update has a nullable column: deserialize_some is needed
 }
 
 func genRust(s *Spec, o Output) ([]File, error) {
@@ -86,8 +87,25 @@ func genRust(s *Spec, o Output) ([]File, error) {
 		g.doc("", "The result of "+f.Key+".", "")
 		fmt.Fprintf(b, "pub type %sResult = %s;\n\n", fnames[i], t)
 	}
+	if g.some {
+		b.WriteString(deserializeSome)
+	}
 	return []File{{Path: "models.rs", Content: []byte(strings.TrimRight(b.String(), "\n") + "\n")}}, nil
 }
+
+// deserializeSome reads a field that is present, null included, as Some:
+// in an update, Some(None) sets NULL and a field left out (None, by
+// default) leaves the column unchanged.
+const deserializeSome = `/// Reads a field that is present, null included, as Some: in an update,
+/// Some(None) sets NULL and a field left out leaves the column unchanged.
+fn deserialize_some<'de, T, D>(d: D) -> ::std::result::Result<::std::option::Option<T>, D::Error>
+where
+    T: ::serde::Deserialize<'de>,
+    D: ::serde::Deserializer<'de>,
+{
+    <T as ::serde::Deserialize<'de>>::deserialize(d).map(::std::option::Option::Some)
+}
+`
 
 func (g *rustGen) sqlx(indent, attr string) {
 	if g.o.Sqlx == "feature" {
@@ -147,7 +165,13 @@ func (g *rustGen) strukt(name, what, cmt string, fields []*Field, role fieldRole
 				g.sqlx("    ", "sqlx(rename = "+strconv.Quote(f.Name)+")")
 			}
 		}
-		if opt {
+		switch {
+		case role == updateField && f.Nullable:
+			// serde reads null as the outer None, "unchanged": only
+			// deserialize_some makes it Some(None), "set NULL".
+			g.some = true
+			b.WriteString("    #[serde(default, skip_serializing_if = \"::std::option::Option::is_none\", deserialize_with = \"deserialize_some\")]\n")
+		case opt:
 			b.WriteString("    #[serde(default, skip_serializing_if = \"::std::option::Option::is_none\")]\n")
 		}
 		fmt.Fprintf(b, "    pub %s: %s,\n", fn, t)

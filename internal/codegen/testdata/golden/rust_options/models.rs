@@ -155,35 +155,35 @@ pub struct OrderLinesUpdate {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub type2: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub class: ::std::option::Option<::std::option::Option<i32>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub r#fn: ::std::option::Option<::std::option::Option<i32>>,
     #[serde(rename = "self")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub self_: ::std::option::Option<::std::option::Option<i32>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub select: ::std::option::Option<::std::option::Option<i32>>,
     #[serde(rename = "1st")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub x1st: ::std::option::Option<::std::option::Option<i32>>,
     #[serde(rename = "café")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub cafe: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(rename = "名前")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub u540d_u524d: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(rename = "with\"quote")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub with_quote: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(rename = "_private")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub private: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub json: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub model_id: ::std::option::Option<::std::option::Option<i32>>,
 }
 
@@ -388,123 +388,123 @@ pub struct AllTypesUpdate {
     pub c_int8: ::std::option::Option<i64>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub c_numeric: ::std::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_numeric_any: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub c_real: ::std::option::Option<f32>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_double: ::std::option::Option<::std::option::Option<f64>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub c_text: ::std::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_varchar: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_char: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_qchar: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub c_bool: ::std::option::Option<bool>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_bytea: ::std::option::Option<::std::option::Option<::std::vec::Vec<u8>>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub c_date: ::std::option::Option<::chrono::NaiveDate>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_time: ::std::option::Option<::std::option::Option<::chrono::NaiveTime>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_timetz: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_timestamp: ::std::option::Option<::std::option::Option<::chrono::NaiveDateTime>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub c_timestamptz: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_interval: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub c_uuid: ::std::option::Option<::uuid::Uuid>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_uuid_null: ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_json: ::std::option::Option<::std::option::Option<::serde_json::Value>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub c_jsonb: ::std::option::Option<::serde_json::Value>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_inet: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_cidr: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_macaddr: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_macaddr8: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub c_int_array: ::std::option::Option<::std::vec::Vec<i32>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_int_matrix: ::std::option::Option<::std::option::Option<::std::vec::Vec<::std::vec::Vec<i32>>>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_text_array: ::std::option::Option<::std::option::Option<::std::vec::Vec<::std::string::String>>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_int4range: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_int8range: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_numrange: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_tsrange: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_tstzrange: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_daterange: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_multirange: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_floatrange: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_tsvector: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_tsquery: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_money: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_bit: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_varbit: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_xml: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_point: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_line: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_lseg: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_box: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_path: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_polygon: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_circle: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_oid: ::std::option::Option<::std::option::Option<u32>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_jsonpath: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_pg_lsn: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_mood: ::std::option::Option<::std::option::Option<Mood>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_mood_array: ::std::option::Option<::std::option::Option<::std::vec::Vec<Mood>>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_email: ::std::option::Option<::std::option::Option<Email>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub c_positive: ::std::option::Option<PositiveInt>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_tags: ::std::option::Option<::std::option::Option<TagList>>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_address: ::std::option::Option<::std::option::Option<Address>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub c_contact: ::std::option::Option<Contact>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub c_user: ::std::option::Option<::std::option::Option<Users>>,
 }
 
@@ -563,7 +563,7 @@ pub struct UsersUpdate {
     /// Second line.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<Email>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub name: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mood: ::std::option::Option<Mood>,
@@ -592,7 +592,7 @@ pub struct UsersInsert2Insert {
 pub struct UsersInsert2Update {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<i32>,
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "deserialize_some")]
     pub note: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 
@@ -713,3 +713,13 @@ pub struct UsersByMoodArgs {
 
 /// The result of public.users_by_mood(m public.mood).
 pub type UsersByMoodResult = ::std::vec::Vec<Users>;
+
+/// Reads a field that is present, null included, as Some: in an update,
+/// Some(None) sets NULL and a field left out leaves the column unchanged.
+fn deserialize_some<'de, T, D>(d: D) -> ::std::result::Result<::std::option::Option<T>, D::Error>
+where
+    T: ::serde::Deserialize<'de>,
+    D: ::serde::Deserializer<'de>,
+{
+    <T as ::serde::Deserialize<'de>>::deserialize(d).map(::std::option::Option::Some)
+}
