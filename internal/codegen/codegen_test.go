@@ -438,3 +438,21 @@ func TestRustSqlxTypeNamesResolve(t *testing.T) {
 		}
 	}
 }
+
+// TestTypeNameClaimsPrefixFirst: a table keeps its own name and those of
+// its insert and update types when another object's name is one of them,
+// whichever sorts first as written ("UsersUpdate" before users).
+func TestTypeNameClaimsPrefixFirst(t *testing.T) {
+	q := func(name string) model.QName { return model.QName{Schema: "public", Name: name} }
+	s := &Spec{
+		Tables: []*Relation{{Name: q("UsersUpdate")}, {Name: q("users")}, {Name: q("users_insert")}},
+		Enums:  []*Enum{{Name: q("UsersInsertUpdate")}},
+	}
+	names, _ := claimTypeNames(s, newNamer(), false, []string{"", "Insert", "Update"}, nil)
+	for name, want := range map[string]string{"users": "Users", "UsersUpdate": "UsersUpdate2", "users_insert": "UsersInsert2",
+		"UsersInsertUpdate": "UsersInsertUpdate"} {
+		if got := names[q(name)]; got != want {
+			t.Errorf("%s: %s, want %s (all: %v)", name, got, want, names)
+		}
+	}
+}

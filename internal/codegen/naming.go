@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"unicode"
 
@@ -166,31 +167,49 @@ func objectBase(schema, name string) string {
 	return schema + "_" + name
 }
 
-// claimTypeNames claims the type name of every object of s, in one order
-// (tables with tableSuffixes, views, composites, enums, domains, then the
-// functions with fnSuffixes) so that a name clash is resolved the same way
-// in every run; initialisms as pascal takes them.
+// claimTypeNames claims the type name of every object of s (tables with
+// tableSuffixes, functions with fnSuffixes) so that a name clash is
+// resolved the same way in every run; initialisms as pascal takes them.
+// Objects claim in the order of their names as converted, so a name
+// claims before every name it is a prefix of: users keeps Users and its
+// UsersUpdate, and a table "UsersUpdate" beside it, which sorts first as
+// written, is the one that gets a suffix. Between equal names, tables come
+// first, then views, composites, enums, domains and functions, each in
+// the spec's order.
 func claimTypeNames(s *Spec, n *namer, initialisms bool, tableSuffixes, fnSuffixes []string) (map[model.QName]string, []string) {
+	type claim struct {
+		base     string
+		suffixes []string
+		set      func(string)
+	}
+	var claims []claim
 	names := map[model.QName]string{}
 	base := func(q model.QName) string { return pascal(objectBase(q.Schema, q.Name), initialisms) }
+	add := func(q model.QName, suffixes []string) {
+		claims = append(claims, claim{base(q), suffixes, func(v string) { names[q] = v }})
+	}
 	for _, r := range s.Tables {
-		names[r.Name] = n.claim(base(r.Name), tableSuffixes...)
+		add(r.Name, tableSuffixes)
 	}
 	for _, r := range s.Views {
-		names[r.Name] = n.claim(base(r.Name))
+		add(r.Name, nil)
 	}
 	for _, r := range s.Composites {
-		names[r.Name] = n.claim(base(r.Name))
+		add(r.Name, nil)
 	}
 	for _, e := range s.Enums {
-		names[e.Name] = n.claim(base(e.Name))
+		add(e.Name, nil)
 	}
 	for _, d := range s.Domains {
-		names[d.Name] = n.claim(base(d.Name))
+		add(d.Name, nil)
 	}
 	fnames := make([]string, len(s.Functions))
 	for i, f := range s.Functions {
-		fnames[i] = n.claim(base(f.Name), fnSuffixes...)
+		claims = append(claims, claim{base(f.Name), fnSuffixes, func(v string) { fnames[i] = v }})
+	}
+	sort.SliceStable(claims, func(i, j int) bool { return claims[i].base < claims[j].base })
+	for _, c := range claims {
+		c.set(n.claim(c.base, c.suffixes...))
 	}
 	return names, fnames
 }
