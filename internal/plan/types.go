@@ -961,7 +961,7 @@ func (b *builder) emitPartitions() {
 	for _, d := range created {
 		adopt := b.keysBackingParentIndexes(d)
 		if len(adopt) == 0 {
-			b.add(phaseCreatePartitions, createPartition(d))
+			b.add(phaseCreatePartitions, createPartition(d, b.desired.Tables[*d.PartitionOf]))
 		} else {
 			// The key is made from the index CREATE TABLE … PARTITION OF
 			// builds for the parent's index, rather than as a second one.
@@ -972,7 +972,7 @@ func (b *builder) emitPartitions() {
 					rest.Constraints[n] = c
 				}
 			}
-			b.add(phaseCreatePartitions, createPartition(&rest))
+			b.add(phaseCreatePartitions, createPartition(&rest, b.desired.Tables[*d.PartitionOf]))
 			for _, n := range slices.Sorted(maps.Keys(adopt)) {
 				b.add(phaseCreatePartitions, adoptPartitionIndex(d.Name, d.Constraints[n], adopt[n]))
 			}
@@ -1132,18 +1132,29 @@ func (b *builder) inheritedDefaultDrops(t *model.Table) []Step {
 }
 
 // createPartition creates a partition with its parent's columns, setting
-// its own defaults and NOT NULL, and its local constraints.
-func createPartition(t *model.Table) Step {
+// its own defaults and NOT NULL, and its local constraints. A NOT NULL the
+// parent's column has is inherited and not repeated: on PostgreSQL 18 a
+// repeated one is a local constraint of the partition's own name, which
+// the parent's ALTER COLUMN … TYPE then fails to recreate ("a not-null
+// constraint named … already exists"), where a partition made by ATTACH
+// PARTITION or a plain PARTITION OF has the inherited one only.
+func createPartition(t, parent *model.Table) Step {
 	var lines []string
 	for _, c := range t.Columns {
-		if c.Identity != model.IdentityNone || c.Generated != "" || (c.Default == "" && !c.NotNull) {
+		notNull := c.NotNull
+		if parent != nil {
+			if pc := parent.Column(c.Name); pc != nil && pc.NotNull {
+				notNull = false
+			}
+		}
+		if c.Identity != model.IdentityNone || c.Generated != "" || (c.Default == "" && !notNull) {
 			continue
 		}
 		line := "    " + model.QuoteIdent(c.Name) + " WITH OPTIONS"
 		if c.Default != "" {
 			line += " DEFAULT " + c.Default
 		}
-		if c.NotNull {
+		if notNull {
 			line += " NOT NULL"
 		}
 		lines = append(lines, line)
