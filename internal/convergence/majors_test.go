@@ -30,6 +30,9 @@ var majorHashes = map[string]map[int]string{
 	// From PostgreSQL 16, pg_get_viewdef no longer qualifies the columns
 	// of a view over a single table ("SELECT id" for "SELECT documents.id").
 	"realistic_soft_delete": fromMajor(16, "sha256:441373b41d1f22f5f00e6a656e70462e46c86ff30d8057e0be8a31e429bae4f8"),
+	// From PostgreSQL 17 a partition's column shares its parent's
+	// identity (attidentity is set on the partition too).
+	"part_attach_table_parent_identity": fromMajor(17, "sha256:bc2f45849b9f829978b924987112f9df947ed1f55fd158afd555b6004d98a0ba"),
 }
 
 // fromMajor is a hash for every major from first to the newest supported.

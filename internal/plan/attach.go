@@ -416,3 +416,35 @@ func (b *builder) attachCheckSteps(d *model.Table) []Step {
 	}
 	return out
 }
+
+// attachColumns are live column lc of table l and desired column dc as the
+// plan's column steps see them when l is detached or attached: from
+// PostgreSQL 17 a partition shares its parent's identity, which DETACH
+// PARTITION takes away and ATTACH PARTITION gives (refusing a table that
+// has an identity column of its own). So a detached partition's column has
+// no identity left to drop, and a column about to be attached to a parent's
+// identity column is planned without one (a live one is dropped, none is
+// added).
+func (b *builder) attachColumns(l, d *model.Table, lc, dc *model.Column) (*model.Column, *model.Column) {
+	if lc.Identity != model.IdentityNone && b.types().detached[l.Name] && parentIdentity(b.live, l, lc.Name) {
+		c := *lc
+		c.Identity, c.IdentitySequence = model.IdentityNone, nil
+		lc = &c
+	}
+	if dc.Identity != model.IdentityNone && b.attaches(l, d) && parentIdentity(b.desired, d, dc.Name) {
+		c := *dc
+		c.Identity, c.IdentitySequence = model.IdentityNone, nil
+		dc = &c
+	}
+	return lc, dc
+}
+
+// parentIdentity reports whether column name of partition t's parent in m
+// is an identity column.
+func parentIdentity(m *model.Model, t *model.Table, name string) bool {
+	if t.PartitionOf == nil {
+		return false
+	}
+	p := m.Tables[*t.PartitionOf]
+	return p != nil && p.Column(name) != nil && p.Column(name).Identity != model.IdentityNone
+}

@@ -1097,6 +1097,7 @@ func (b *builder) emitTables() {
 		for _, dc := range d.Columns {
 			k := colKey{d.Name, dc.Name}
 			if lc := l.Column(dc.Name); lc != nil && !b.recreatedCols[k] {
+				lc, dc := b.attachColumns(l, d, lc, dc)
 				pre, main := b.alterColumnSteps(d.Name, lc, dc)
 				b.add(phaseDropColumnParts, pre...)
 				alters = append(alters, main)
