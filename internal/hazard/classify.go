@@ -169,6 +169,8 @@ func (c *classifier) classify(n *pg_query.Node) {
 		}
 	case n.GetAlterTableStmt() != nil:
 		c.alterTable(n.GetAlterTableStmt())
+	case n.GetAlterDomainStmt() != nil:
+		c.alterDomain(n.GetAlterDomainStmt())
 	case n.GetAlterObjectSchemaStmt() != nil:
 		c.moveAside(n.GetAlterObjectSchemaStmt())
 	case n.GetInsertStmt() != nil:
