@@ -170,6 +170,11 @@ func Grants(gs []model.Grant) string {
 // models, as far as the model knows the kind: privileges of an object that
 // is created or dropped go with it.
 func existsOnBothSides(live, desired *model.Model, id model.ObjectID) bool {
+	if id.Kind == model.KindEnum {
+		// Any type: enum, domain, composite or range. A multirange, which
+		// has privileges of its own, is in none of them on either side.
+		return hasType(live, id.QName()) == hasType(desired, id.QName())
+	}
 	for _, m := range []*model.Model{live, desired} {
 		q := id.QName()
 		switch id.Kind {
@@ -177,8 +182,16 @@ func existsOnBothSides(live, desired *model.Model, id model.ObjectID) bool {
 			if m.Schemas[id.Name] == nil {
 				return false
 			}
-		case model.KindTable:
+		case model.KindTable, model.KindForeignTable:
 			if m.Tables[q] == nil {
+				return false
+			}
+		case model.KindMatView:
+			if m.MatViews[q] == nil {
+				return false
+			}
+		case model.KindFunction:
+			if m.Functions[model.FunctionKey(q, id.Sub)] == nil {
 				return false
 			}
 		case model.KindView:
@@ -199,6 +212,10 @@ func existsOnBothSides(live, desired *model.Model, id model.ObjectID) bool {
 		}
 	}
 	return true
+}
+
+func hasType(m *model.Model, q model.QName) bool {
+	return m.Enums[q] != nil || m.Domains[q] != nil || m.Composites[q] != nil || m.Ranges[q] != nil
 }
 
 func securityOf(m *model.Model, name model.QName) *model.Security {
