@@ -72,55 +72,63 @@ func restOfComment(value string) (map[string]string, error) {
 // keyValues parses `key=value …` with the given keys required; a value is
 // an identifier, folded to lower case unless double-quoted.
 func keyValues(required ...string) hintSyntax {
-	return func(value string) (map[string]string, error) {
-		params := map[string]string{}
-		rest := strings.TrimSpace(value)
-		for rest != "" {
-			eq := strings.IndexByte(rest, '=')
-			if eq <= 0 {
-				return nil, fmt.Errorf("expected key=value, got %q", rest)
-			}
-			key := strings.ToLower(strings.TrimSpace(rest[:eq]))
-			rest = strings.TrimLeft(rest[eq+1:], " \t")
-			var v string
-			if strings.HasPrefix(rest, `"`) {
-				end := 1
-				var b strings.Builder
-				for ; end < len(rest); end++ {
-					if rest[end] == '"' {
-						if end+1 < len(rest) && rest[end+1] == '"' {
-							b.WriteByte('"')
-							end++
-							continue
-						}
-						break
+	return func(value string) (map[string]string, error) { return parseKeyValues(value, true, required) }
+}
+
+// parseKeyValues parses `key=value …`; fold lowers an unquoted value, as
+// PostgreSQL folds an identifier. An enum value's hint does not fold: a
+// label is a string, compared as written ('PG-13').
+func parseKeyValues(value string, fold bool, required []string) (map[string]string, error) {
+	params := map[string]string{}
+	rest := strings.TrimSpace(value)
+	for rest != "" {
+		eq := strings.IndexByte(rest, '=')
+		if eq <= 0 {
+			return nil, fmt.Errorf("expected key=value, got %q", rest)
+		}
+		key := strings.ToLower(strings.TrimSpace(rest[:eq]))
+		rest = strings.TrimLeft(rest[eq+1:], " \t")
+		var v string
+		if strings.HasPrefix(rest, `"`) {
+			end := 1
+			var b strings.Builder
+			for ; end < len(rest); end++ {
+				if rest[end] == '"' {
+					if end+1 < len(rest) && rest[end+1] == '"' {
+						b.WriteByte('"')
+						end++
+						continue
 					}
-					b.WriteByte(rest[end])
+					break
 				}
-				if end >= len(rest) {
-					return nil, fmt.Errorf("unterminated quoted name in %q", value)
-				}
-				v, rest = b.String(), rest[end+1:]
-			} else {
-				end := strings.IndexAny(rest, " \t")
-				if end < 0 {
-					end = len(rest)
-				}
-				v, rest = strings.ToLower(rest[:end]), rest[end:]
+				b.WriteByte(rest[end])
 			}
-			if v == "" {
-				return nil, fmt.Errorf("%s= needs a name", key)
+			if end >= len(rest) {
+				return nil, fmt.Errorf("unterminated quoted name in %q", value)
 			}
-			params[key] = v
-			rest = strings.TrimLeft(rest, " \t")
-		}
-		for _, k := range required {
-			if _, ok := params[k]; !ok {
-				return nil, fmt.Errorf("needs %s=<name>", k)
+			v, rest = b.String(), rest[end+1:]
+		} else {
+			end := strings.IndexAny(rest, " \t")
+			if end < 0 {
+				end = len(rest)
+			}
+			v, rest = rest[:end], rest[end:]
+			if fold {
+				v = strings.ToLower(v)
 			}
 		}
-		return params, nil
+		if v == "" {
+			return nil, fmt.Errorf("%s= needs a name", key)
+		}
+		params[key] = v
+		rest = strings.TrimLeft(rest, " \t")
 	}
+	for _, k := range required {
+		if _, ok := params[k]; !ok {
+			return nil, fmt.Errorf("needs %s=<name>", k)
+		}
+	}
+	return params, nil
 }
 
 // anchor is a place a hint can attach to: the byte offset of the object's
@@ -186,6 +194,10 @@ func ParseHints(file, sql string) ([]Hint, error) {
 		if !ok {
 			problems = append(problems, &Error{File: file, Line: line, Msg: fmt.Sprintf("hint @%s is not beside a column, an enum value or a CREATE TABLE/VIEW/INDEX/TYPE/SEQUENCE/FUNCTION: put it at the end of the column's line or on the line before the object", name)})
 			continue
+		}
+		if a.target.Kind == "enum value" && name == "renamed" {
+			// Parsed again as written: it parsed above, folded.
+			params, _ = parseKeyValues(value, false, []string{"from"})
 		}
 		hints = append(hints, Hint{Name: name, Value: value, Params: params, File: file, Line: line, Target: a.target})
 	}

@@ -96,3 +96,22 @@ func TestLoadCollectsHints(t *testing.T) {
 		t.Fatalf("hints = %+v", set.Hints)
 	}
 }
+
+// An enum label is a string, not an identifier: the hint's old value is
+// kept as written, where a column's old name is folded.
+func TestParseHintsEnumValueKeepsCase(t *testing.T) {
+	sql := "CREATE TYPE rating AS ENUM (\n    'G',\n    'PG-13', -- @renamed from=PG-Thirteen\n    -- @renamed from=NC17\n    'NC-17'\n);\n" +
+		"CREATE TABLE films (\n    Title text -- @renamed from=Name\n);\n"
+	hints, err := ParseHints("x.sql", sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range hints {
+		got = append(got, h.Target.Kind+" "+h.Target.Value+h.Target.Column+" from="+h.Params["from"])
+	}
+	want := []string{"enum value PG-13 from=PG-Thirteen", "enum value NC-17 from=NC17", "column title from=name"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("hints:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
