@@ -360,6 +360,9 @@ func (c *classifier) alterTable(s *pg_query.AlterTableStmt) {
 				c.add(ColumnTypeChange, "%s", c.renderTypeChange(table, node))
 			}
 			c.retyped[colID] = true
+			if s.Relation.Inh {
+				c.retypeDescendants(table, cmd.Name)
+			}
 		case pg_query.AlterTableType_AT_SetExpression:
 			if !isNew && !c.addedCols[colID] && !c.liveVirtual(table, cmd.Name) {
 				c.add(TableRewrite, "Changes the expression of generated column %s.%s: rewrites the table under ACCESS EXCLUSIVE lock", table, model.QuoteIdent(cmd.Name))

@@ -191,3 +191,22 @@ func binaryCompatible(from, to colType) bool {
 	}
 	return false
 }
+
+// retypeDescendants marks the column of table's live partitions and
+// inheritance children, at every depth, as retyped: ALTER COLUMN … TYPE
+// without ONLY changes theirs too.
+func (c *classifier) retypeDescendants(table model.QName, column string) {
+	if c.live == nil {
+		return
+	}
+	for _, t := range c.live.SortedTables() {
+		if (t.PartitionOf == nil || *t.PartitionOf != table) && !slices.Contains(t.Inherits, table) {
+			continue
+		}
+		id := model.ObjectID{Kind: model.KindColumn, Schema: t.Name.Schema, Name: t.Name.Name, Sub: column}
+		if !c.retyped[id] {
+			c.retyped[id] = true
+			c.retypeDescendants(t.Name, column)
+		}
+	}
+}
