@@ -45,7 +45,7 @@ func (a *app) progress() migration.Progress {
 // executeSteps runs a plan directly, with the lock settings and progress of
 // migrate apply (no ledger).
 func (a *app) executeSteps(ctx context.Context, t *target, s *settings, steps []plan.Step) error {
-	restore, err := migration.SetTimeouts(ctx, t.Conn, s.LockTimeout, s.StatementTimeout)
+	restore, err := migration.SetRunSettings(ctx, t.Conn, s.LockTimeout, s.StatementTimeout)
 	if err != nil {
 		return err
 	}

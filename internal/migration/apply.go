@@ -269,7 +269,7 @@ func (a *applier) run(ctx context.Context) error {
 			return err
 		}
 	}
-	restore, err := SetTimeouts(ctx, a.conn, a.opts.LockTimeout, a.opts.StatementTimeout)
+	restore, err := SetRunSettings(ctx, a.conn, a.opts.LockTimeout, a.opts.StatementTimeout)
 	if err != nil {
 		return err
 	}
@@ -619,17 +619,27 @@ func acquireLock(ctx context.Context, conn *pgx.Conn, target string, wait time.D
 	}
 }
 
-// SetTimeouts sets the session's lock_timeout and, when statement is not
-// zero, its statement_timeout, and asks the server to check every second
-// that the client is still there, so that a killed apply does not leave a
-// long index build running on. The returned func puts back the previous
-// values.
-func SetTimeouts(ctx context.Context, conn *pgx.Conn, lock, statement time.Duration) (func(), error) {
+// SetRunSettings prepares the session that runs steps: its lock_timeout
+// and, when statement is not zero, its statement_timeout; commits that are
+// durable when they return (synchronous_commit on where the server's is
+// off: a crash must not take back steps, and their ledger row, that apply
+// reported done); and a check every second that the client is still there,
+// so that a killed apply does not leave a long index build running on. The
+// returned func puts back the previous values.
+func SetRunSettings(ctx context.Context, conn *pgx.Conn, lock, statement time.Duration) (func(), error) {
 	names := []string{"lock_timeout"}
 	values := []string{fmt.Sprintf("%dms", max(lock.Milliseconds(), 1))}
 	if statement > 0 {
 		names = append(names, "statement_timeout")
 		values = append(values, fmt.Sprintf("%dms", max(statement.Milliseconds(), 1)))
+	}
+	var syncCommit string
+	if err := conn.QueryRow(ctx, "SELECT current_setting('synchronous_commit')").Scan(&syncCommit); err != nil {
+		return nil, fmt.Errorf("read synchronous_commit: %w", err)
+	}
+	if syncCommit == "off" {
+		names = append(names, "synchronous_commit")
+		values = append(values, "on")
 	}
 	var old []string
 	for i, name := range names {

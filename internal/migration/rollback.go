@@ -169,7 +169,7 @@ func (a *applier) rollback(ctx context.Context, count int, to string, res *Rollb
 		}
 		return nil
 	}
-	restore, err := SetTimeouts(ctx, a.conn, a.opts.LockTimeout, a.opts.StatementTimeout)
+	restore, err := SetRunSettings(ctx, a.conn, a.opts.LockTimeout, a.opts.StatementTimeout)
 	if err != nil {
 		return err
 	}
