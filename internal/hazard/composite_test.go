@@ -1,7 +1,6 @@
 package hazard
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/pg-flux/pg-flux/internal/model"
@@ -71,17 +70,7 @@ func TestClassifyDropAttribute(t *testing.T) {
 			if tc.nil {
 				live = nil
 			}
-			got, err := Classify(stmts(tc.sql...), live)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var lines []string
-			for _, f := range got {
-				lines = append(lines, f.String())
-			}
-			if strings.Join(lines, "\n") != strings.Join(tc.want, "\n") {
-				t.Errorf("findings:\n got: %q\nwant: %q", lines, tc.want)
-			}
+			requireFindings(t, stmts(tc.sql...), live, tc.want)
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package hazard
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/pg-flux/pg-flux/internal/model"
@@ -40,17 +39,7 @@ func TestAlterDomain(t *testing.T) {
 			if tc.nil {
 				l = nil
 			}
-			got, err := Classify(stmts(tc.sql...), l)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var lines []string
-			for _, f := range got {
-				lines = append(lines, f.String())
-			}
-			if strings.Join(lines, "\n") != strings.Join(tc.want, "\n") {
-				t.Errorf("findings:\n got: %q\nwant: %q", lines, tc.want)
-			}
+			requireFindings(t, stmts(tc.sql...), l, tc.want)
 		})
 	}
 }

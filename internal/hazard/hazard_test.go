@@ -218,17 +218,7 @@ func TestClassify(t *testing.T) {
 			if tc.nil {
 				live = nil
 			}
-			got, err := Classify(stmts(tc.sql...), live)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var lines []string
-			for _, f := range got {
-				lines = append(lines, f.String())
-			}
-			if strings.Join(lines, "\n") != strings.Join(tc.want, "\n") {
-				t.Errorf("findings:\n got: %q\nwant: %q", lines, tc.want)
-			}
+			requireFindings(t, stmts(tc.sql...), live, tc.want)
 		})
 	}
 }
@@ -372,5 +362,22 @@ func TestMassDropWording(t *testing.T) {
 	}
 	if got := wipe.AllowHint(); got != "--allow-mass-drop" {
 		t.Errorf("AllowHint of a wipe = %q, want only --allow-mass-drop", got)
+	}
+}
+
+// requireFindings classifies the statements against live and requires
+// exactly the findings want, as printed, in order.
+func requireFindings(t *testing.T, list []source.Statement, live *model.Model, want []string) {
+	t.Helper()
+	got, err := Classify(list, live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, f := range got {
+		lines = append(lines, f.String())
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n got: %q\nwant: %q", lines, want)
 	}
 }
