@@ -31,31 +31,9 @@ func (c *classifier) alterDomain(s *pg_query.AlterDomainStmt) {
 		c.add(ConstraintScan, "Adding constraint to domain %s scans every table with a column of that type", q)
 		return
 	}
-	cols := c.domainColumns(q)
+	cols := c.columnsOfType(q)
 	if len(cols) == 0 {
 		return // no stored value to check
 	}
 	c.add(ConstraintScan, "Adding constraint to domain %s scans the tables of column(s) %s", q, strings.Join(cols, ", "))
-}
-
-// domainColumns lists the columns of live tables that this migration did
-// not create whose type is domain q or an array of it.
-func (c *classifier) domainColumns(q model.QName) []string {
-	name := q.String()
-	var out []string
-	for _, t := range c.live.SortedTables() {
-		if c.created[model.ID(model.KindTable, t.Name)] || c.droppedTables[t.Name] || t.PartitionBy != "" {
-			continue
-		}
-		for _, col := range t.Columns {
-			if strings.TrimSuffix(col.Type, "[]") == name && !c.droppedCols[columnKey(t.Name, col.Name)] {
-				out = append(out, t.Name.String()+"."+model.QuoteIdent(col.Name))
-			}
-		}
-	}
-	return out
-}
-
-func columnKey(table model.QName, column string) model.ObjectID {
-	return model.ObjectID{Kind: model.KindColumn, Schema: table.Schema, Name: table.Name, Sub: column}
 }
