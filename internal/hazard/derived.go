@@ -57,7 +57,7 @@ func (c *classifier) replaceFunction(s *pg_query.CreateFunctionStmt) {
 func (c *classifier) liveFunction(name model.QName, n int) *model.Function {
 	var found *model.Function
 	for _, f := range c.live.Functions {
-		if f.Name != name || f.Kind != model.RoutineFunction || countArgs(f.Args) != n {
+		if f.Name != name || f.Kind != model.RoutineFunction || len(model.SplitTopLevel(f.Args)) != n {
 			continue
 		}
 		if found != nil {
@@ -78,29 +78,6 @@ func inputArgs(s *pg_query.CreateFunctionStmt) int {
 			continue
 		}
 		n++
-	}
-	return n
-}
-
-// countArgs counts the arguments of pg_get_function_identity_arguments
-// ("a integer, b numeric(10,2)"): the commas outside parentheses and quotes.
-func countArgs(args string) int {
-	if strings.TrimSpace(args) == "" {
-		return 0
-	}
-	n, depth, quoted := 1, 0, false
-	for _, r := range args {
-		switch {
-		case r == '"':
-			quoted = !quoted
-		case quoted:
-		case r == '(':
-			depth++
-		case r == ')':
-			depth--
-		case r == ',' && depth == 0:
-			n++
-		}
 	}
 	return n
 }

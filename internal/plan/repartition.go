@@ -820,7 +820,7 @@ func partitionKeys(def string) ([]string, bool) {
 	if def == "" || open < 0 || !strings.HasSuffix(def, ")") {
 		return nil, false
 	}
-	keys := splitTopLevel(def[open+1 : len(def)-1])
+	keys := model.SplitTopLevel(def[open+1 : len(def)-1])
 	return keys, len(keys) > 0
 }
 
@@ -861,7 +861,7 @@ func boundPredicate(bound string, keys []string) (string, bool) {
 		return "(" + strings.Join(terms, " OR ") + ")", true
 	case strings.HasPrefix(upper, "FOR VALUES FROM"):
 		rest := b[len("FOR VALUES FROM"):]
-		to := indexTopLevel(rest, " TO ")
+		to := model.IndexTopLevel(rest, " TO ")
 		if to < 0 {
 			return "", false
 		}
@@ -918,43 +918,6 @@ func parenList(s string) ([]string, bool) {
 	if !strings.HasPrefix(s, "(") || !strings.HasSuffix(s, ")") {
 		return nil, false
 	}
-	items := splitTopLevel(s[1 : len(s)-1])
+	items := model.SplitTopLevel(s[1 : len(s)-1])
 	return items, len(items) > 0
-}
-
-// splitTopLevel splits SQL text on commas outside quotes and parentheses.
-func splitTopLevel(s string) []string {
-	var out []string
-	for i := indexTopLevel(s, ","); i >= 0; i = indexTopLevel(s, ",") {
-		out = append(out, strings.TrimSpace(s[:i]))
-		s = s[i+1:]
-	}
-	if last := strings.TrimSpace(s); last != "" {
-		out = append(out, last)
-	}
-	return out
-}
-
-// indexTopLevel finds sep outside quotes and parentheses, or -1.
-func indexTopLevel(s, sep string) int {
-	depth := 0
-	quote := byte(0)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote = c
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-		case depth == 0 && strings.HasPrefix(s[i:], sep):
-			return i
-		}
-	}
-	return -1
 }
