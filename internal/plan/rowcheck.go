@@ -85,7 +85,7 @@ func partitionRowChecks(live, desired *model.Model, rp *repartitions) []RowCheck
 			out = append(out, c)
 		}
 	}
-	for _, parent := range sortedNames(keysOf(added)) {
+	for _, parent := range sortedKeys(added) {
 		def := rc.defaultPartition(parent)
 		if def == nil {
 			continue
@@ -128,14 +128,6 @@ func partitionRowChecks(live, desired *model.Model, rp *repartitions) []RowCheck
 }
 
 type rowChecker struct{ live, desired *model.Model }
-
-func keysOf(m map[model.QName][]*model.Table) map[model.QName]bool {
-	out := make(map[model.QName]bool, len(m))
-	for k := range m {
-		out[k] = true
-	}
-	return out
-}
 
 func isDefaultBound(b string) bool { return strings.EqualFold(strings.TrimSpace(b), "DEFAULT") }
 
